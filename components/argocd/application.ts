@@ -1,0 +1,54 @@
+import { appLabels, KubernetesObject } from "../kubernetes/types";
+
+/** Argo CD `argoproj.io/v1alpha1` Application, the fields we set. */
+export interface Application extends KubernetesObject<"argoproj.io/v1alpha1", "Application"> {
+  spec: {
+    project: string;
+    source: { repoURL: string; targetRevision: string; path: string };
+    destination: { server: string; namespace: string };
+    syncPolicy: {
+      automated: { enabled: true; prune: boolean; selfHeal: boolean };
+      syncOptions: string[];
+    };
+  };
+}
+
+export interface ApplicationArgs {
+  name: string;
+  app: string;
+  argocdNamespace: string;
+  project: string;
+  repoURL: string;
+  targetRevision: string;
+  path: string;
+  destinationServer: string;
+  destinationNamespace: string;
+  prune: boolean;
+  selfHeal: boolean;
+}
+
+/** Deleting an Application deletes what it applied: Argo CD's resources finalizer. */
+export const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+
+/** An Application that applies one folder of the ops repository, syncing on its own. */
+export function opsFolderApplication(a: ApplicationArgs): Application {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: {
+      name: a.name,
+      namespace: a.argocdNamespace,
+      labels: appLabels(a.app, "gitops"),
+      finalizers: [RESOURCES_FINALIZER],
+    },
+    spec: {
+      project: a.project,
+      source: { repoURL: a.repoURL, targetRevision: a.targetRevision, path: a.path },
+      destination: { server: a.destinationServer, namespace: a.destinationNamespace },
+      syncPolicy: {
+        automated: { enabled: true, prune: a.prune, selfHeal: a.selfHeal },
+        syncOptions: ["CreateNamespace=true"],
+      },
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Every config key the program reads, with its type, description and default. `Pulumi.yaml` declares
+ * the same keys (a test keeps the two equal), and the parser rejects any key not listed here.
+ */
+
+export type ScalarType = "string" | "integer" | "boolean";
+
+export interface KeySpec {
+  type: ScalarType | "array";
+  description: string;
+  default?: string | number | boolean;
+  secret?: boolean;
+}
+
+export const STACK_KEYS = {
+  githubOwner: { type: "string", description: "GitHub user or organisation that owns the app and ops repositories." },
+  githubToken: {
+    type: "string",
+    secret: true,
+    description: "GitHub token: Pulumi writes the ops repositories with it and the pipeline pushes revisions with it.",
+  },
+  webhookSecret: {
+    type: "string",
+    secret: true,
+    description: "Shared secret GitHub signs push webhooks with; the EventListener rejects pushes without it.",
+  },
+  gitHost: { type: "string", default: "https://github.com", description: "Base URL that repository clone URLs are built from." },
+  kubeContext: { type: "string", default: "", description: "kubeconfig context to deploy to; empty for the current one." },
+  argocdNamespace: { type: "string", default: "argocd", description: "Namespace Argo CD runs in; the Applications go there." },
+  argocdProject: { type: "string", default: "default", description: "Argo CD project of the Applications." },
+  argocdDestinationServer: {
+    type: "string",
+    default: "https://kubernetes.default.svc",
+    description: "API server the Applications deploy to.",
+  },
+  argocdPrune: { type: "boolean", default: true, description: "Argo CD deletes objects removed from the ops repository." },
+  argocdSelfHeal: { type: "boolean", default: true, description: "Argo CD reverts changes made to the cluster by hand." },
+  gitCloneBundle: {
+    type: "string",
+    default: "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0",
+    description: "OCI bundle of the catalog git-clone Task (bundles resolver).",
+  },
+  catalogGitUrl: {
+    type: "string",
+    default: "https://github.com/tektoncd/catalog.git",
+    description: "Git repository of the catalog golangci-lint and golang-test Tasks (git resolver).",
+  },
+  catalogRevision: {
+    type: "string",
+    default: "98916c1af35dd3af48e15e92d0ef95ccc36f48fc",
+    description: "Commit of catalogGitUrl the Tasks are read at: a full SHA, so the Tasks cannot change under you.",
+  },
+  goVersion: { type: "string", default: "1.24.4", description: "golang image tag the tests run in." },
+  golangciLintVersion: { type: "string", default: "v2.1.6", description: "golangci-lint image tag the lint runs in." },
+  writeBackImage: {
+    type: "string",
+    default: "docker.io/alpine/git:v2.49.1",
+    description: "Image of the update-image-revision step: sh, git and coreutils, pinned.",
+  },
+  writeBackAttempts: { type: "integer", default: 5, description: "Push attempts before update-image-revision gives up." },
+  gitAuthorName: { type: "string", default: "Tekton Pipeline", description: "Author of the revision commits in the ops repositories." },
+  gitAuthorEmail: {
+    type: "string",
+    default: "tekton-pipeline@users.noreply.github.com",
+    description: "Email of the revision commits' author.",
+  },
+  apps: {
+    type: "array",
+    description: "The applications of this stack; see README (Configuration) for each entry's keys.",
+  },
+} as const satisfies Record<string, KeySpec>;
+
+export type StackKey = keyof typeof STACK_KEYS;
+
+export interface AppKeySpec {
+  required?: boolean;
+  default?: string;
+  description: string;
+}
+
+/** The keys of one entry of `apps`, with their defaults. */
+export const APP_KEYS = {
+  name: { required: true, description: "DNS-1123 label naming the app, e.g. go-sample-app." },
+  repo: { required: true, description: "Application repository under githubOwner." },
+  branch: { required: true, description: "Branch of repo whose pushes are built." },
+  opsRepo: { required: true, description: "Ops repository under githubOwner that Argo CD watches." },
+  image: { required: true, description: "Registry tag kpack pushes to." },
+  initialRevision: { required: true, description: "Full commit SHA recorded until the pipeline records one." },
+  opsBranch: { default: "main", description: "Branch of opsRepo the pipeline pushes to and Argo CD tracks." },
+  namespace: { default: "default", description: "Namespace of the Tekton objects, the kpack Image and the Secrets." },
+  builderKind: { default: "ClusterBuilder", description: "ClusterBuilder or Builder." },
+  builder: { default: "default", description: "Name of the kpack (Cluster)Builder." },
+  imageServiceAccount: { default: "default", description: "Service account kpack builds with." },
+  goPackage: { default: "", description: "Go import path; defaults to <gitHost host>/<githubOwner>/<repo>." },
+  webhookUrl: { default: "", description: "Public https URL of the EventListener; empty for no webhook." },
+} as const satisfies Record<string, AppKeySpec>;
+
+export type AppKey = keyof typeof APP_KEYS;

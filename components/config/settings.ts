@@ -1,0 +1,57 @@
+/** The validated settings of one stack: what every builder reads. Nothing here is secret. */
+
+export type BuilderKind = "ClusterBuilder" | "Builder";
+
+export interface AppSettings {
+  /** DNS-1123 label naming the app, e.g. `go-sample-app`. Prefixes its objects. */
+  name: string;
+  /** The application repository under `githubOwner`, whose pushes are linted and tested. */
+  repo: string;
+  /** The branch of `repo` whose pushes start a pipeline run. */
+  branch: string;
+  /** The ops repository under `githubOwner` that Argo CD watches. */
+  opsRepository: string;
+  /** The branch of `opsRepository` that the pipeline pushes to and Argo CD tracks. */
+  opsBranch: string;
+  /** Namespace for the Tekton objects, the kpack Image and the Secrets. */
+  namespace: string;
+  /** Registry tag kpack pushes the built image to. */
+  imageTag: string;
+  /** The commit recorded before the pipeline has tested any: only written when the ops repo has none. */
+  initialRevision: string;
+  builder: { kind: BuilderKind; name: string };
+  /** Service account kpack builds with (it holds the registry credentials). */
+  imageServiceAccount: string;
+  /** Go import path the catalog lint and test Tasks build under. */
+  goPackage: string;
+  /** Public URL of this app's EventListener; when set, a push webhook is created on `repo`. */
+  webhookUrl?: string;
+}
+
+export interface StackSettings {
+  githubOwner: string;
+  /** Where repositories live, e.g. https://github.com; clone URLs are built from it. */
+  gitHost: string;
+  kubeContext?: string;
+  argocd: {
+    namespace: string;
+    project: string;
+    destinationServer: string;
+    prune: boolean;
+    selfHeal: boolean;
+  };
+  catalog: {
+    gitCloneBundle: string;
+    gitUrl: string;
+    revision: string;
+    goVersion: string;
+    golangciLintVersion: string;
+  };
+  writeBack: {
+    image: string;
+    maxAttempts: number;
+    authorName: string;
+    authorEmail: string;
+  };
+  apps: AppSettings[];
+}

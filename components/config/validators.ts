@@ -1,0 +1,90 @@
+/** Shape checks shared by every config key. Each returns what was expected, or undefined when fine. */
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const FULL_SHA = /^[0-9a-f]{40}$/;
+// GitHub owner and repository names: letters, digits, '-', '_' and '.'.
+const GITHUB_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+// A git ref name safe to put in a refspec: no spaces, no '..', no leading '-', none of ~^:?*[\ .
+const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*@\{)[A-Za-z0-9._\/-]+(?<![./])$/;
+// An OCI image reference: registry/path, an optional :tag and an optional @sha256 digest.
+const IMAGE_NAME = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)+$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+export function dnsLabel(value: string): string | undefined {
+  return value.length <= 63 && DNS1123_LABEL.test(value)
+    ? undefined
+    : "expected a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending alphanumeric";
+}
+
+export function fullSha(value: string): string | undefined {
+  return FULL_SHA.test(value) ? undefined : "expected a full commit SHA: 40 lowercase hex characters";
+}
+
+export function githubName(value: string): string | undefined {
+  return GITHUB_NAME.test(value) ? undefined : "expected a GitHub owner or repository name (letters, digits, '-', '_', '.')";
+}
+
+export function branchName(value: string): string | undefined {
+  return BRANCH.test(value) ? undefined : "expected a git branch name such as main or release/1.x";
+}
+
+export function httpsUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "expected an absolute https:// URL";
+  }
+  if (url.protocol !== "https:") return "expected an absolute https:// URL";
+  if (url.username || url.password) return "expected a URL without credentials in it";
+  return undefined;
+}
+
+/** Splits `name[:tag][@digest]`; the tag is the part after the last ':' that follows the last '/'. */
+export function splitImage(ref: string): { name: string; tag?: string; digest?: string } {
+  const [withoutDigest, digest] = ref.split("@", 2) as [string, string | undefined];
+  const slash = withoutDigest.lastIndexOf("/");
+  const colon = withoutDigest.lastIndexOf(":");
+  if (colon > slash) return { name: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1), digest };
+  return { name: withoutDigest, digest };
+}
+
+function imageShape(value: string): string | undefined {
+  const { name, tag, digest } = splitImage(value);
+  if (!IMAGE_NAME.test(name)) return "a registry path such as registry.example.com/team/app";
+  if (tag !== undefined && !IMAGE_TAG.test(tag)) return "a valid tag";
+  if (digest !== undefined && !DIGEST.test(digest)) return "a sha256 digest";
+  return undefined;
+}
+
+/** The tag kpack pushes to: a registry path with an optional tag. */
+export function imageTag(value: string): string | undefined {
+  const bad = imageShape(value);
+  if (bad) return `expected an image tag for kpack to push to: ${bad}`;
+  if (splitImage(value).digest) return "expected a tag to push to, not a digest";
+  return undefined;
+}
+
+/** An image a pod runs: pinned to a version tag or a digest, never `latest` or nothing. */
+export function pinnedImage(value: string): string | undefined {
+  const bad = imageShape(value);
+  if (bad) return `expected a pinned container image: ${bad}`;
+  const { tag, digest } = splitImage(value);
+  if (digest) return undefined;
+  if (tag === undefined || tag === "latest") return "expected an image pinned to a version tag or a sha256 digest, not latest";
+  return undefined;
+}
+
+/** A version tag that a catalog Task puts after an image name (golang:<v>), never `latest`. */
+export function versionTag(value: string): string | undefined {
+  return IMAGE_TAG.test(value) && value !== "latest" ? undefined : "expected a pinned version tag such as 1.24.4, not latest";
+}
+
+export function email(value: string): string | undefined {
+  return /^[^\s@<>]+@[^\s@<>]+$/.test(value) ? undefined : "expected an email address";
+}
+
+export function plainText(value: string): string | undefined {
+  return value.length > 0 && !/[\r\n<>]/.test(value) ? undefined : "expected a non-empty single line without '<' or '>'";
+}

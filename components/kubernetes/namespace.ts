@@ -1,0 +1,20 @@
+import { KubernetesObject, Secret } from "./types";
+
+export interface Namespace extends KubernetesObject<"v1", "Namespace"> {}
+
+/** Namespaces that every cluster has; the program never claims them. */
+export const BUILT_IN_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public"];
+
+export function namespace(name: string): Namespace {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "app.kubernetes.io/part-of": "deliberate-image-builds" } } };
+}
+
+export function opaqueSecret<V>(a: { name: string; namespace: string; key: string; value: V }): Secret<V> {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: a.name, namespace: a.namespace, labels: { "app.kubernetes.io/part-of": "deliberate-image-builds" } },
+    type: "Opaque",
+    stringData: { [a.key]: a.value },
+  };
+}

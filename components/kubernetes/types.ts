@@ -1,0 +1,80 @@
+/**
+ * The slice of the Kubernetes core API this program writes, as plain typed objects.
+ * Only the fields we set are modelled; the compiler rejects anything else.
+ */
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+}
+
+/** Every object we emit: a typed `apiVersion`/`kind` pair plus metadata. */
+export interface KubernetesObject<ApiVersion extends string = string, Kind extends string = string> {
+  apiVersion: ApiVersion;
+  kind: Kind;
+  metadata: ObjectMeta;
+}
+
+export interface SecretKeySelector {
+  name: string;
+  key: string;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: SecretKeySelector };
+}
+
+export interface SecurityContext {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { drop: string[] };
+}
+
+/**
+ * A Secret whose values are of type `V`: a Pulumi secret Output when deployed, a redaction marker when
+ * rendered. Keeping the value type open is what lets one builder serve both without a value leaking.
+ */
+export interface Secret<V = string> extends KubernetesObject<"v1", "Secret"> {
+  type: "Opaque";
+  stringData: Record<string, V>;
+}
+
+export interface ServiceAccount extends KubernetesObject<"v1", "ServiceAccount"> {}
+
+export interface RoleRef {
+  apiGroup: "rbac.authorization.k8s.io";
+  kind: "ClusterRole" | "Role";
+  name: string;
+}
+
+export interface Subject {
+  kind: "ServiceAccount";
+  name: string;
+  namespace: string;
+}
+
+export interface RoleBinding extends KubernetesObject<"rbac.authorization.k8s.io/v1", "RoleBinding"> {
+  roleRef: RoleRef;
+  subjects: Subject[];
+}
+
+export interface ClusterRoleBinding extends KubernetesObject<"rbac.authorization.k8s.io/v1", "ClusterRoleBinding"> {
+  roleRef: RoleRef;
+  subjects: Subject[];
+}
+
+/** Labels every object carries, so `kubectl get -l` finds one app's pieces. */
+export function appLabels(app: string, component: string): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": app,
+    "app.kubernetes.io/component": component,
+    "app.kubernetes.io/part-of": "deliberate-image-builds",
+  };
+}

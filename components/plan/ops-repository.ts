@@ -1,0 +1,136 @@
+import { StackSettings, AppSettings } from "../config/settings";
+import { imageKustomization, imageRevisionPatch, kpackImage } from "../kpack/image";
+import { toYaml } from "../synth/yaml";
+import { buildPipeline } from "../tekton/pipeline";
+import { buildTriggerTemplate, listenerRbac, pipelineServiceAccount, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
+import { updateImageRevisionTask } from "../tekton/update-image-revision";
+import { GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET } from "./names";
+
+/** Folders of the ops repository, one per Argo CD Application. */
+export const KPACK_FOLDER = "cicd/kpack";
+export const TEKTON_FOLDER = "cicd/tekton";
+export const REVISION_FILE = `${KPACK_FOLDER}/revision.yaml`;
+
+/**
+ * Who owns a file after the first deploy. `pulumi`: every `pulumi up` writes it. `pipeline`: Pulumi
+ * creates it once, from `initialRevision` or from what the repository holds, and never changes it again.
+ */
+export type FileOwner = "pulumi" | "pipeline";
+
+export interface RepoFile {
+  owner: string;
+  repository: string;
+  branch: string;
+  path: string;
+  content: string;
+  ownedBy: FileOwner;
+}
+
+export function cloneUrl(stack: StackSettings, repository: string): string {
+  return `${stack.gitHost}/${stack.githubOwner}/${repository}.git`;
+}
+
+const PULUMI_HEADER = "Written by pulumi up (deliberate-image-builds). Change the stack config, not this file.";
+const PIPELINE_HEADER =
+  "The tested revision kpack builds. Written by the update-image-revision Task after lint and test pass;\n" +
+  "pulumi up created this file once and never changes it.";
+
+/** The revision patch exactly as Pulumi first writes it; the Task rewrites only its revision line. */
+export function revisionFileContent(names: ObjectNames, app: AppSettings, testedRevision: string): string {
+  return toYaml(imageRevisionPatch({ name: names.kpackImage, namespace: app.namespace, testedRevision }), PIPELINE_HEADER);
+}
+
+/** Every file this app's ops repository holds, rendered from the typed objects. */
+export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names: ObjectNames): RepoFile[] {
+  const ns = app.namespace;
+  const repoFile = (path: string, content: string, ownedBy: FileOwner): RepoFile => ({
+    owner: stack.githubOwner,
+    repository: app.opsRepository,
+    branch: app.opsBranch,
+    path,
+    content,
+    ownedBy,
+  });
+  const file = (path: string, objects: object | object[]): RepoFile => repoFile(path, toYaml(objects, PULUMI_HEADER), "pulumi");
+  const image = kpackImage({
+    name: names.kpackImage,
+    namespace: ns,
+    app: app.name,
+    tag: app.imageTag,
+    builder: app.builder,
+    serviceAccountName: app.imageServiceAccount,
+    gitUrl: cloneUrl(stack, app.repo),
+  });
+  return [
+    file(`${KPACK_FOLDER}/kustomization.yaml`, imageKustomization("image.yaml", "revision.yaml")),
+    file(`${KPACK_FOLDER}/image.yaml`, image),
+    repoFile(REVISION_FILE, revisionFileContent(names, app, app.initialRevision), "pipeline"),
+    file(
+      `${TEKTON_FOLDER}/update-image-revision-task.yaml`,
+      updateImageRevisionTask({
+        name: names.task,
+        namespace: ns,
+        app: app.name,
+        image: stack.writeBack.image,
+        revisionFile: REVISION_FILE,
+        opsBranch: app.opsBranch,
+        maxAttempts: stack.writeBack.maxAttempts,
+        authorName: stack.writeBack.authorName,
+        authorEmail: stack.writeBack.authorEmail,
+        tokenSecret: GITHUB_TOKEN_SECRET,
+      }),
+    ),
+    file(
+      `${TEKTON_FOLDER}/build-pipeline.yaml`,
+      buildPipeline({
+        name: names.pipeline,
+        namespace: ns,
+        app: app.name,
+        catalog: stack.catalog,
+        updateTask: names.task,
+        opsRepositoryUrl: cloneUrl(stack, app.opsRepository),
+        opsBranch: app.opsBranch,
+        goPackage: app.goPackage,
+        goVersion: stack.catalog.goVersion,
+        golangciLintVersion: stack.catalog.golangciLintVersion,
+      }),
+    ),
+    file(`${TEKTON_FOLDER}/trigger-binding.yaml`, pushTriggerBinding({ name: names.triggerBinding, namespace: ns, app: app.name })),
+    file(
+      `${TEKTON_FOLDER}/trigger-template.yaml`,
+      buildTriggerTemplate({
+        name: names.triggerTemplate,
+        namespace: ns,
+        app: app.name,
+        pipeline: names.pipeline,
+        serviceAccount: names.pipelineServiceAccount,
+        tokenSecret: GITHUB_TOKEN_SECRET,
+        workspaceSize: "1Gi",
+      }),
+    ),
+    file(
+      `${TEKTON_FOLDER}/event-listener.yaml`,
+      pushEventListener({
+        name: names.eventListener,
+        namespace: ns,
+        app: app.name,
+        serviceAccount: names.triggersServiceAccount,
+        binding: names.triggerBinding,
+        template: names.triggerTemplate,
+        webhookSecret: WEBHOOK_SECRET,
+        repositoryFullName: `${stack.githubOwner}/${app.repo}`,
+        branch: app.branch,
+      }),
+    ),
+    file(`${TEKTON_FOLDER}/service-accounts.yaml`, [
+      ...listenerRbac({
+        namespace: ns,
+        app: app.name,
+        serviceAccount: names.triggersServiceAccount,
+        roleBinding: names.triggersRoleBinding,
+        clusterRoleBinding: names.triggersClusterRoleBinding,
+      }),
+      pipelineServiceAccount({ name: names.pipelineServiceAccount, namespace: ns, app: app.name }),
+    ]),
+  ];
+}

@@ -1,0 +1,94 @@
+import { opsFolderApplication, Application } from "../argocd/application";
+import { AppSettings, StackSettings } from "../config/settings";
+import { BUILT_IN_NAMESPACES, namespace, Namespace, opaqueSecret } from "../kubernetes/namespace";
+import { Secret } from "../kubernetes/types";
+import { GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
+import { cloneUrl, KPACK_FOLDER, opsRepositoryFiles, RepoFile, TEKTON_FOLDER } from "./ops-repository";
+
+/** The secret values a plan is made with: Pulumi secret Outputs to deploy, markers to render. */
+export interface SecretValues<S> {
+  githubToken: S;
+  webhookSecret: S;
+}
+
+/** What lands in one build namespace, shared by every app there. */
+export interface NamespacePlan<S> {
+  name: string;
+  /** Undefined for namespaces every cluster has. */
+  namespace?: Namespace;
+  githubToken: Secret<S>;
+  webhookSecret: Secret<S>;
+}
+
+export interface WebhookPlan<S> {
+  owner: string;
+  repository: string;
+  url: string;
+  secret: S;
+  events: ["push"];
+}
+
+export interface AppPlan<S> {
+  app: AppSettings;
+  names: ObjectNames;
+  /** Files committed to the app's ops repository; Argo CD applies them. */
+  repoFiles: RepoFile[];
+  /** Applied to the cluster by Pulumi. */
+  applications: [Application, Application];
+  webhook?: WebhookPlan<S>;
+}
+
+export interface StackPlan<S> {
+  namespaces: NamespacePlan<S>[];
+  apps: AppPlan<S>[];
+}
+
+function planApplications(stack: StackSettings, app: AppSettings, names: ObjectNames): [Application, Application] {
+  const common = {
+    app: app.name,
+    argocdNamespace: stack.argocd.namespace,
+    project: stack.argocd.project,
+    repoURL: cloneUrl(stack, app.opsRepository),
+    targetRevision: app.opsBranch,
+    destinationServer: stack.argocd.destinationServer,
+    destinationNamespace: app.namespace,
+    prune: stack.argocd.prune,
+    selfHeal: stack.argocd.selfHeal,
+  };
+  return [
+    opsFolderApplication({ ...common, name: names.imageApplication, path: KPACK_FOLDER }),
+    opsFolderApplication({ ...common, name: names.tektonApplication, path: TEKTON_FOLDER }),
+  ];
+}
+
+/**
+ * Everything a stack deploys, as plain typed objects: the single code path behind both `pulumi up`
+ * and `npm run render`. Pure: same settings and secrets in, same plan out.
+ */
+export function planStack<S>(stack: StackSettings, secrets: SecretValues<S>): StackPlan<S> {
+  const appsPerNamespace = new Map<string, number>();
+  for (const app of stack.apps) appsPerNamespace.set(app.namespace, (appsPerNamespace.get(app.namespace) ?? 0) + 1);
+
+  const namespaces = [...appsPerNamespace.keys()].map(
+    (name): NamespacePlan<S> => ({
+      name,
+      namespace: BUILT_IN_NAMESPACES.includes(name) ? undefined : namespace(name),
+      githubToken: opaqueSecret({ ...GITHUB_TOKEN_SECRET, namespace: name, value: secrets.githubToken }),
+      webhookSecret: opaqueSecret({ ...WEBHOOK_SECRET, namespace: name, value: secrets.webhookSecret }),
+    }),
+  );
+
+  const apps = stack.apps.map((app): AppPlan<S> => {
+    const names = objectNames(app, (appsPerNamespace.get(app.namespace) ?? 0) > 1);
+    return {
+      app,
+      names,
+      repoFiles: opsRepositoryFiles(stack, app, names),
+      applications: planApplications(stack, app, names),
+      webhook: app.webhookUrl
+        ? { owner: stack.githubOwner, repository: app.repo, url: app.webhookUrl, secret: secrets.webhookSecret, events: ["push"] }
+        : undefined,
+    };
+  });
+  return { namespaces, apps };
+}

@@ -1,0 +1,38 @@
+import { StackPlan } from "../plan/stack";
+import { KubernetesObject } from "../kubernetes/types";
+import { toYaml } from "./yaml";
+import { PROJECT } from "../config/errors";
+
+/** What a rendered Secret holds instead of its value. Rendering never sees a secret's value at all. */
+export function secretMarker(key: "githubToken" | "webhookSecret"): string {
+  return `[secret: set with pulumi config set --secret ${PROJECT}:${key}]`;
+}
+
+export const RENDER_SECRETS = { githubToken: secretMarker("githubToken"), webhookSecret: secretMarker("webhookSecret") };
+
+function clusterPath(o: KubernetesObject): string {
+  const ns = o.metadata.namespace ? `${o.metadata.namespace}-` : "";
+  return `cluster/${o.kind.toLowerCase()}-${ns}${o.metadata.name}.yaml`;
+}
+
+/**
+ * Every object the plan applies to the cluster and every file it commits, keyed by the path under the
+ * render folder: `cluster/<kind>-<namespace>-<name>.yaml` and `repos/<owner>/<repo>/<path>`.
+ * Webhooks go to `github/<owner>/<repo>/webhook-<app>.yaml`, so a change to one shows in a diff too.
+ */
+export function renderPlan(plan: StackPlan<string>): Map<string, string> {
+  const files = new Map<string, string>();
+  const add = (path: string, content: string) => {
+    if (files.has(path)) throw new Error(`two objects render to ${path}; names must be unique`);
+    files.set(path, content);
+  };
+  for (const ns of plan.namespaces) {
+    for (const o of [ns.namespace, ns.githubToken, ns.webhookSecret]) if (o) add(clusterPath(o), toYaml(o));
+  }
+  for (const app of plan.apps) {
+    for (const o of app.applications) add(clusterPath(o), toYaml(o));
+    for (const f of app.repoFiles) add(`repos/${f.owner}/${f.repository}/${f.path}`, f.content);
+    if (app.webhook) add(`github/${app.webhook.owner}/${app.webhook.repository}/webhook-${app.app.name}.yaml`, toYaml(app.webhook));
+  }
+  return files;
+}

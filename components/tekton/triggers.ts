@@ -1,0 +1,163 @@
+import { appLabels, ClusterRoleBinding, RoleBinding, ServiceAccount } from "../kubernetes/types";
+import { APP_WORKSPACE, OPS_WORKSPACE } from "./pipeline";
+import { EventListener, TriggerBinding, TriggerTemplate, VolumeClaimTemplate } from "./types";
+
+/** What a GitHub push payload gives the pipeline: the clone URL and the pushed commit. */
+export function pushTriggerBinding(a: { name: string; namespace: string; app: string }): TriggerBinding {
+  return {
+    apiVersion: "triggers.tekton.dev/v1beta1",
+    kind: "TriggerBinding",
+    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "trigger") },
+    spec: {
+      params: [
+        { name: "REPO_URL", value: "$(body.repository.clone_url)" },
+        // `after` is the branch's new head: the commit the pipeline lints, tests and records.
+        { name: "REVISION", value: "$(body.after)" },
+      ],
+    },
+  };
+}
+
+export interface TriggerTemplateArgs {
+  name: string;
+  namespace: string;
+  app: string;
+  pipeline: string;
+  serviceAccount: string;
+  tokenSecret: { name: string; key: string };
+  workspaceSize: string;
+}
+
+/** A fresh volume per workspace per run: no run sees another's files, no two workspaces share a root. */
+function freshVolume(size: string): VolumeClaimTemplate {
+  return { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } } };
+}
+
+export function buildTriggerTemplate(a: TriggerTemplateArgs): TriggerTemplate {
+  return {
+    apiVersion: "triggers.tekton.dev/v1beta1",
+    kind: "TriggerTemplate",
+    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "trigger") },
+    spec: {
+      params: [
+        { name: "REPO_URL", description: "Clone URL of the pushed repository." },
+        { name: "REVISION", description: "The pushed commit." },
+      ],
+      resourcetemplates: [
+        {
+          apiVersion: "tekton.dev/v1",
+          kind: "PipelineRun",
+          metadata: { generateName: `${a.pipeline}-run-`, labels: appLabels(a.app, "pipeline-run") },
+          spec: {
+            pipelineRef: { name: a.pipeline },
+            params: [
+              { name: "repo-url", value: "$(tt.params.REPO_URL)" },
+              { name: "revision", value: "$(tt.params.REVISION)" },
+              { name: "github-token-secret", value: a.tokenSecret.name },
+              { name: "github-token-secret-key", value: a.tokenSecret.key },
+            ],
+            taskRunTemplate: { serviceAccountName: a.serviceAccount },
+            workspaces: [
+              { name: APP_WORKSPACE, volumeClaimTemplate: freshVolume(a.workspaceSize) },
+              { name: OPS_WORKSPACE, volumeClaimTemplate: freshVolume(a.workspaceSize) },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+export interface EventListenerArgs {
+  name: string;
+  namespace: string;
+  app: string;
+  serviceAccount: string;
+  binding: string;
+  template: string;
+  webhookSecret: { name: string; key: string };
+  /** `owner/repo`: pushes from any other repository are ignored, though they share the secret. */
+  repositoryFullName: string;
+  branch: string;
+}
+
+/** CEL string literal: single-quoted, with quotes and backslashes escaped. */
+function celString(value: string): string {
+  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/** Accepts signed push events for this repository's branch, and nothing else. */
+export function pushEventListener(a: EventListenerArgs): EventListener {
+  return {
+    apiVersion: "triggers.tekton.dev/v1beta1",
+    kind: "EventListener",
+    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "trigger") },
+    spec: {
+      serviceAccountName: a.serviceAccount,
+      triggers: [
+        {
+          name: "github-push",
+          interceptors: [
+            {
+              ref: { name: "github", kind: "ClusterInterceptor" },
+              params: [
+                { name: "secretRef", value: { secretName: a.webhookSecret.name, secretKey: a.webhookSecret.key } },
+                { name: "eventTypes", value: ["push"] },
+              ],
+            },
+            {
+              ref: { name: "cel", kind: "ClusterInterceptor" },
+              params: [
+                {
+                  name: "filter",
+                  value:
+                    `body.ref == ${celString(`refs/heads/${a.branch}`)}` +
+                    ` && body.repository.full_name == ${celString(a.repositoryFullName)}` +
+                    " && !body.deleted",
+                },
+              ],
+            },
+          ],
+          bindings: [{ ref: a.binding, kind: "TriggerBinding" }],
+          template: { ref: a.template },
+        },
+      ],
+    },
+  };
+}
+
+export interface ListenerRbacArgs {
+  namespace: string;
+  app: string;
+  serviceAccount: string;
+  roleBinding: string;
+  clusterRoleBinding: string;
+}
+
+/** The EventListener's identity, bound to the roles Tekton Triggers ships for it. */
+export function listenerRbac(a: ListenerRbacArgs): [ServiceAccount, RoleBinding, ClusterRoleBinding] {
+  const labels = appLabels(a.app, "trigger");
+  const subjects = [{ kind: "ServiceAccount" as const, name: a.serviceAccount, namespace: a.namespace }];
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: a.serviceAccount, namespace: a.namespace, labels } },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: a.roleBinding, namespace: a.namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "tekton-triggers-eventlistener-roles" },
+      subjects,
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: a.clusterRoleBinding, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "tekton-triggers-eventlistener-clusterroles" },
+      subjects,
+    },
+  ];
+}
+
+/** The identity pipeline runs use. It needs no rights of its own: the token comes from a Secret. */
+export function pipelineServiceAccount(a: { name: string; namespace: string; app: string }): ServiceAccount {
+  return { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "pipeline") } };
+}

@@ -1,0 +1,113 @@
+/** Tekton Pipelines `tekton.dev/v1` and Triggers `triggers.tekton.dev/v1beta1`, as far as we use them. */
+import { EnvVar, KubernetesObject, ObjectMeta, SecurityContext } from "../kubernetes/types";
+
+/** JSON as interceptor params carry it: typed, not `any`. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface ParamSpec {
+  name: string;
+  type?: "string" | "array" | "object";
+  description?: string;
+  default?: string;
+}
+
+export interface Param {
+  name: string;
+  value: string;
+}
+
+export interface WorkspaceDeclaration {
+  name: string;
+  description?: string;
+  optional?: boolean;
+}
+
+export interface Step {
+  name: string;
+  image: string;
+  script: string;
+  env?: EnvVar[];
+  workingDir?: string;
+  securityContext?: SecurityContext;
+}
+
+export interface Task extends KubernetesObject<"tekton.dev/v1", "Task"> {
+  spec: {
+    description?: string;
+    params: ParamSpec[];
+    workspaces: WorkspaceDeclaration[];
+    steps: Step[];
+  };
+}
+
+/** A reference to a Task by a resolver (bundles, git) or by name in the namespace. */
+export type TaskRef =
+  | { kind: "Task"; name: string }
+  | { resolver: "bundles" | "git"; params: Param[] };
+
+export interface WorkspacePipelineTaskBinding {
+  name: string;
+  workspace: string;
+}
+
+export interface PipelineTask {
+  name: string;
+  taskRef: TaskRef;
+  runAfter?: string[];
+  params: Param[];
+  workspaces: WorkspacePipelineTaskBinding[];
+}
+
+export interface Pipeline extends KubernetesObject<"tekton.dev/v1", "Pipeline"> {
+  spec: {
+    description?: string;
+    params: ParamSpec[];
+    workspaces: { name: string; description?: string }[];
+    tasks: PipelineTask[];
+  };
+}
+
+export interface VolumeClaimTemplate {
+  spec: {
+    accessModes: ("ReadWriteOnce" | "ReadWriteMany")[];
+    resources: { requests: { storage: string } };
+  };
+}
+
+export interface PipelineRun extends KubernetesObject<"tekton.dev/v1", "PipelineRun"> {
+  metadata: ObjectMeta & { generateName: string };
+  spec: {
+    pipelineRef: { name: string };
+    params: Param[];
+    taskRunTemplate: { serviceAccountName: string };
+    workspaces: { name: string; volumeClaimTemplate: VolumeClaimTemplate }[];
+  };
+}
+
+export interface TriggerBinding extends KubernetesObject<"triggers.tekton.dev/v1beta1", "TriggerBinding"> {
+  spec: { params: Param[] };
+}
+
+export interface TriggerTemplate extends KubernetesObject<"triggers.tekton.dev/v1beta1", "TriggerTemplate"> {
+  spec: {
+    params: { name: string; description?: string }[];
+    resourcetemplates: PipelineRun[];
+  };
+}
+
+export interface InterceptorRef {
+  ref: { name: "github" | "cel"; kind: "ClusterInterceptor" };
+  params: { name: string; value: Json }[];
+}
+
+export interface EventListener extends KubernetesObject<"triggers.tekton.dev/v1beta1", "EventListener"> {
+  spec: {
+    serviceAccountName: string;
+    triggers: {
+      name: string;
+      interceptors: InterceptorRef[];
+      bindings: { ref: string; kind: "TriggerBinding" }[];
+      template: { ref: string };
+    }[];
+  };
+}
