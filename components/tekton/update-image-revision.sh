@@ -82,8 +82,13 @@ record_revision() {
 has_commit() { app_git cat-file -e "$1^{commit}" 2>/dev/null; }
 
 # Makes commit $1 present in the shallow app clone; fails when the app repository does not have it.
+# An unreachable app repository ends the step: "not found" must never be guessed from "not asked".
 fetch_commit() {
-  has_commit "$1" || remote_git -C "$APP_SOURCE" fetch --quiet --no-tags --depth=1 origin "$1" 2>/dev/null
+  has_commit "$1" && return 0
+  remote_git -C "$APP_SOURCE" fetch --quiet --no-tags --depth=1 origin "$1" 2>/dev/null && return 0
+  remote_git -C "$APP_SOURCE" ls-remote --quiet origin HEAD >/dev/null 2>&1 ||
+    fail "could not reach the app repository to look up $1; nothing was changed"
+  return 1
 }
 
 # Prints how REVISION relates to the recorded commit $1:
@@ -167,9 +172,10 @@ while :; do
     say "recorded $REVISION on $OPS_BRANCH (was $recorded, attempt $attempt)"
     exit 0
   fi
-  # Only a lost race is worth another try; anything else (no access, a protected branch) is final.
+  # Only a lost race is worth another try: the branch moved (rejected), or another push held its lock
+  # at that moment. Anything else (no access, a protected branch, a declining hook) is final.
   case $pushed in
-    *"[rejected]"*) ;;
+    *"[rejected]"* | *"failed to update ref"* | *"cannot lock ref"*) ;;
     *) fail "the push to $OPS_BRANCH failed: $(printf '%s' "$pushed" | tail -n 3 | tr '\n' ' ')" ;;
   esac
   [ "$attempt" -lt "$MAX_ATTEMPTS" ] ||

@@ -1,0 +1,127 @@
+import * as assert from "assert";
+import { ConfigError } from "../../components/config/errors";
+import { parseSettings, rawFromPulumiConfig, SECRET_IS_SET } from "../../components/config/parse";
+import { appEntry, FAKE_TOKEN, rawStack, SHA_A } from "../helpers/fixtures";
+
+/** Parses and returns the ConfigError's problems (fails the test when parsing succeeds). */
+function problems(raw: Record<string, unknown>): string[] {
+  try {
+    parseSettings(raw);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err.message.split("\n").slice(1);
+  }
+  assert.fail("expected the config to be rejected");
+}
+
+describe("config: parseSettings", () => {
+  it("fills the seed's defaults around the required keys", () => {
+    const s = parseSettings(rawStack());
+    assert.strictEqual(s.githubOwner, "example-org");
+    assert.strictEqual(s.gitHost, "https://github.com");
+    assert.deepStrictEqual(s.argocd, {
+      namespace: "argocd",
+      project: "default",
+      destinationServer: "https://kubernetes.default.svc",
+      prune: true,
+      selfHeal: true,
+    });
+    const [app] = s.apps;
+    assert.strictEqual(app.opsBranch, "main");
+    assert.strictEqual(app.namespace, "default");
+    assert.deepStrictEqual(app.builder, { kind: "ClusterBuilder", name: "default" });
+    assert.strictEqual(app.goPackage, "github.com/example-org/go-sample-app");
+    assert.strictEqual(app.webhookUrl, undefined);
+    assert.strictEqual(s.writeBack.maxAttempts, 5);
+  });
+
+  it("rejects a missing owner, naming the key", () => {
+    const p = problems({ apps: [appEntry()] });
+    assert.deepStrictEqual(p, ["  - deliberate-image-builds:githubOwner: got nothing; it is required"]);
+  });
+
+  it("rejects names that are not DNS-1123 labels", () => {
+    const p = problems(rawStack({}, [appEntry("Go_Sample", { namespace: "Builds!" })]));
+    assert.ok(p.some((l) => l.includes("apps[0].name: got \"Go_Sample\"; expected a DNS-1123 label")), p.join("\n"));
+    assert.ok(p.some((l) => l.includes("apps[0].namespace: got \"Builds!\"; expected a DNS-1123 label")), p.join("\n"));
+  });
+
+  it("rejects a revision that is not a full SHA", () => {
+    for (const bad of ["abc123", SHA_A.toUpperCase(), `${SHA_A}0`, "main", "$(rm -rf /)"]) {
+      const p = problems(rawStack({}, [appEntry("a", { initialRevision: bad })]));
+      assert.strictEqual(p.length, 1, p.join("\n"));
+      assert.match(p[0], /apps\[0\]\.initialRevision: got .*; expected a full commit SHA: 40 lowercase hex characters/);
+    }
+  });
+
+  it("rejects malformed URLs and URLs with credentials", () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ gitHost: "github.com" }, /gitHost: got "github.com"; expected an absolute https:\/\/ URL/],
+      [{ catalogGitUrl: "http://github.com/tektoncd/catalog.git" }, /catalogGitUrl: .*expected an absolute https/],
+      [{}, /apps\[0\]\.webhookUrl: got "https:\/\/user:pw@hooks.example.com"; expected a URL without credentials/],
+    ];
+    for (const [extra, pattern] of cases) {
+      const apps = Object.keys(extra).length ? [appEntry()] : [appEntry("a", { webhookUrl: "https://user:pw@hooks.example.com" })];
+      const p = problems(rawStack(extra, apps));
+      assert.ok(p.some((l) => pattern.test(l)), `${pattern} not in:\n${p.join("\n")}`);
+    }
+  });
+
+  it("rejects an unknown key in an app and at the top level", () => {
+    const p = problems(rawStack({ argocdSelfHeel: false }, [appEntry("a", { opsrepo: "typo" })]));
+    assert.ok(p.some((l) => l.includes("argocdSelfHeel: unknown config key; expected one of")), p.join("\n"));
+    assert.ok(p.some((l) => l.includes("apps[0].opsrepo: unknown app key; expected one of name, repo")), p.join("\n"));
+  });
+
+  it("rejects unpinned images and a missing apps list", () => {
+    assert.match(problems(rawStack({ writeBackImage: "alpine/git:latest" })).join("\n"), /writeBackImage: got "alpine\/git:latest"; expected an image pinned to a version tag or a sha256 digest, not latest/);
+    assert.match(problems(rawStack({ writeBackImage: "alpine/git" })).join("\n"), /writeBackImage: .*pinned/);
+    assert.match(problems(rawStack({ goVersion: "latest" })).join("\n"), /goVersion: got "latest"; expected a pinned version tag/);
+    assert.match(problems({ githubOwner: "o" }).join("\n"), /apps: got nothing; expected a list of at least one app/);
+    assert.doesNotThrow(() => parseSettings(rawStack({ writeBackImage: `alpine/git@sha256:${"a".repeat(64)}` })));
+  });
+
+  it("reports every problem at once, and each names its key", () => {
+    const p = problems({ githubOwner: "", apps: [{ name: "x" }, "not-an-object"] });
+    assert.ok(p.length >= 6, p.join("\n"));
+    for (const key of ["githubOwner", "apps[0].repo", "apps[0].branch", "apps[0].opsRepo", "apps[0].image", "apps[0].initialRevision", "apps[1]"]) {
+      assert.ok(p.some((l) => l.includes(`deliberate-image-builds:${key}:`)), `${key} missing in:\n${p.join("\n")}`);
+    }
+  });
+
+  it("rejects two apps with one name or one ops branch", () => {
+    const p = problems(rawStack({}, [appEntry("a"), appEntry("a", { opsRepo: "other" }), appEntry("b", { opsRepo: "a-ops" })]));
+    assert.ok(p.some((l) => l.includes("apps[1].name: got \"a\"; already used by apps[0]")), p.join("\n"));
+    assert.ok(p.some((l) => l.includes("apps[2].opsRepo: got \"a-ops@main\"; already used by apps[0]")), p.join("\n"));
+  });
+
+  it("rejects a wrong type for booleans and integers", () => {
+    const p = problems(rawStack({ argocdPrune: "yes", writeBackAttempts: 0 }));
+    assert.ok(p.some((l) => l.includes("argocdPrune: got \"yes\"; expected true or false")), p.join("\n"));
+    assert.ok(p.some((l) => l.includes("writeBackAttempts: got 0; expected a whole number from 1 to 20")), p.join("\n"));
+  });
+});
+
+describe("config: rawFromPulumiConfig", () => {
+  it("types values by their declared key and keeps secret values out", () => {
+    const raw = rawFromPulumiConfig(
+      {
+        "deliberate-image-builds:githubOwner": "1234",
+        "deliberate-image-builds:argocdPrune": "false",
+        "deliberate-image-builds:writeBackAttempts": "7",
+        "deliberate-image-builds:apps": JSON.stringify([appEntry()]),
+        "deliberate-image-builds:githubToken": FAKE_TOKEN,
+        "kubernetes:context": "elsewhere",
+      },
+      "deliberate-image-builds",
+    );
+    assert.strictEqual(raw.githubOwner, "1234", "a string key stays a string even when it looks like a number");
+    assert.strictEqual(raw.argocdPrune, false);
+    assert.strictEqual(raw.writeBackAttempts, 7);
+    assert.deepStrictEqual(raw.apps, [appEntry()]);
+    assert.strictEqual(raw.githubToken, SECRET_IS_SET);
+    assert.ok(!JSON.stringify(raw).includes(FAKE_TOKEN));
+    assert.ok(!("context" in raw) && !("kubernetes:context" in raw));
+    assert.strictEqual(parseSettings(raw).argocd.prune, false);
+  });
+});

@@ -1,0 +1,51 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { parseSettings } from "../../components/config/parse";
+import { STACK_KEYS } from "../../components/config/keys";
+import { readStackFile } from "../../components/config/stack-file";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+describe("config: Pulumi.yaml and the stack files", () => {
+  const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+
+  it("declares every scalar key with the program's type, description, default and secrecy", () => {
+    for (const [key, spec] of Object.entries(STACK_KEYS)) {
+      if (spec.type === "array") continue; // apps: Pulumi's schema has no object type; see the comment there
+      const declared = project.config[key];
+      assert.ok(declared, `Pulumi.yaml does not declare ${key}`);
+      assert.strictEqual(declared.type, spec.type, key);
+      assert.strictEqual(declared.description, spec.description, key);
+      assert.strictEqual(declared.default, "default" in spec ? spec.default : undefined, key);
+      assert.strictEqual(declared.secret, "secret" in spec ? spec.secret : undefined, key);
+    }
+    assert.deepStrictEqual(Object.keys(project.config).sort(), Object.keys(STACK_KEYS).filter((k) => k !== "apps").sort());
+  });
+
+  it("makes the dev stack the seed's go-sample-app and prod a second environment", () => {
+    const dev = parseSettings(readStackFile(ROOT, "dev").raw);
+    assert.deepStrictEqual(dev.apps.map((a) => [a.name, a.repo, a.opsRepository]), [["go-sample-app", "go-sample-app", "go-sample-app-ops"]]);
+    const prod = parseSettings(readStackFile(ROOT, "prod").raw);
+    assert.ok(prod.apps.length >= 2);
+    assert.ok(prod.apps.every((a) => a.webhookUrl?.startsWith("https://")));
+  });
+
+  it("sees a secret only as set, and tells plaintext secrets apart", () => {
+    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "stackfile-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.t.yaml"),
+      "config:\n  deliberate-image-builds:githubToken: fake-plaintext-token\n  deliberate-image-builds:webhookSecret:\n    secure: v1:AAAAfakeciphertext\n",
+    );
+    const f = readStackFile(dir, "t");
+    assert.deepStrictEqual(f.plaintextSecrets, ["githubToken"]);
+    assert.ok(!JSON.stringify(f).includes("fake-plaintext-token"));
+    assert.ok(!JSON.stringify(f).includes("fakeciphertext"));
+  });
+
+  it("fails clearly for a stack without a file", () => {
+    assert.throws(() => readStackFile(ROOT, "nope"), /Pulumi\.nope\.yaml not found/);
+  });
+});

@@ -1,0 +1,217 @@
+// Local bare repositories laid out as the pipeline sees them, and the update-image-revision step run
+// for real with sh and git, from the Task as rendered.
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { revisionFileContent, REVISION_FILE } from "../../components/plan/ops-repository";
+import { objectNames } from "../../components/plan/names";
+import { updateImageRevisionTask } from "../../components/tekton/update-image-revision";
+import { Task } from "../../components/tekton/types";
+import { FAKE_TOKEN, settings } from "./fixtures";
+
+export const OPS_BRANCH = "main";
+
+/** git with no user or system config of this machine's leaking in. */
+export function git(cwd: string, ...args: (string | Record<string, string>)[]): string {
+  const env = { ...isolatedEnv(cwd), ...args.filter((a): a is Record<string, string> => typeof a !== "string").reduce((x, y) => ({ ...x, ...y }), {}) };
+  const argv = args.filter((a): a is string => typeof a === "string");
+  return execFileSync("git", argv, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+function isolatedEnv(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_AUTHOR_NAME: "Fixture",
+    GIT_AUTHOR_EMAIL: "fixture@example.com",
+    GIT_COMMITTER_NAME: "Fixture",
+    GIT_COMMITTER_EMAIL: "fixture@example.com",
+    LANG: "C",
+  };
+}
+
+export interface StepResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** The Task as it is committed to the ops repository for the fixture stack. */
+export function renderedTask(maxAttempts = 5): Task {
+  const s = settings({ writeBackAttempts: maxAttempts });
+  const app = s.apps[0];
+  const names = objectNames(app, false);
+  return updateImageRevisionTask({
+    name: names.task,
+    namespace: app.namespace,
+    app: app.name,
+    image: s.writeBack.image,
+    revisionFile: REVISION_FILE,
+    opsBranch: app.opsBranch,
+    maxAttempts: s.writeBack.maxAttempts,
+    authorName: s.writeBack.authorName,
+    authorEmail: s.writeBack.authorEmail,
+    tokenSecret: { name: "github-token", key: "GITHUB_TOKEN" },
+  });
+}
+
+/** The revision patch as Pulumi first writes it for the fixture app. */
+export function revisionFile(revision: string): string {
+  const s = settings();
+  return revisionFileContent(objectNames(s.apps[0], false), s.apps[0], revision);
+}
+
+/** Tekton's variable substitution: `$(params.X)` and `$(workspaces.X.path)`, nothing else. */
+export function substitute(text: string, params: Record<string, string>, workspaces: Record<string, string>): string {
+  return text
+    .replace(/\$\(params\.([A-Za-z0-9_-]+)\)/g, (m, name: string) => {
+      if (!(name in params)) throw new Error(`no value for ${m}`);
+      return params[name];
+    })
+    .replace(/\$\(workspaces\.([A-Za-z0-9_-]+)\.path\)/g, (m, name: string) => {
+      if (!(name in workspaces)) throw new Error(`no workspace for ${m}`);
+      return workspaces[name];
+    });
+}
+
+export class GitWorld {
+  readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "write-back-"));
+  readonly appBare = path.join(this.root, "app.git");
+  readonly opsBare = path.join(this.root, "ops.git");
+  private readonly appWork = path.join(this.root, "app-work");
+  private readonly opsWork = path.join(this.root, "ops-work");
+  private workspaces = 0;
+  /** App commits, oldest first, on one line of history. */
+  readonly commits: string[] = [];
+
+  constructor(appCommits: number, initialIndex = 0) {
+    git(this.root, "init", "-q", "--bare", "-b", "main", this.appBare);
+    git(this.root, "init", "-q", "--bare", "-b", OPS_BRANCH, this.opsBare);
+    git(this.root, "clone", "-q", this.appBare, this.appWork);
+    for (let i = 0; i < appCommits; i++) this.appCommit(`change ${i}`);
+    git(this.appWork, "push", "-q", "origin", "HEAD:main");
+    git(this.root, "clone", "-q", this.opsBare, this.opsWork);
+    git(this.opsWork, "checkout", "-q", "-b", OPS_BRANCH);
+    this.writeOps("cicd/kpack/image.yaml", "# owned by pulumi; the step must leave it alone\nspec:\n  tag: registry.example.com/app\n");
+    this.writeOps(REVISION_FILE, revisionFile(this.commits[initialIndex]));
+    git(this.opsWork, "add", "-A");
+    git(this.opsWork, "commit", "-q", "-m", "pulumi up");
+    git(this.opsWork, "push", "-q", "origin", `HEAD:${OPS_BRANCH}`);
+  }
+
+  /** A new app commit on main, pushed; returns its SHA. */
+  appCommit(message: string, parent?: string, date?: string): string {
+    if (parent) git(this.appWork, "checkout", "-q", "--detach", parent);
+    fs.writeFileSync(path.join(this.appWork, "main.go"), `// ${message}\npackage main\n`);
+    git(this.appWork, "add", "-A");
+    const dated: Record<string, string> = date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {};
+    git(this.appWork, "commit", "-q", "-m", message, dated);
+    const sha = git(this.appWork, "rev-parse", "HEAD");
+    if (parent) git(this.appWork, "push", "-q", "--force", "origin", "HEAD:main");
+    this.commits.push(sha);
+    return sha;
+  }
+
+  pushApp(): void {
+    git(this.appWork, "push", "-q", "origin", "HEAD:main");
+  }
+
+  private writeOps(rel: string, content: string): void {
+    fs.mkdirSync(path.dirname(path.join(this.opsWork, rel)), { recursive: true });
+    fs.writeFileSync(path.join(this.opsWork, rel), content);
+  }
+
+  /** What git-clone leaves: `git init`, origin, a depth-1 fetch of the revision, detached checkout. */
+  private gitClone(url: string, revision: string, dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    git(dir, "init", "-q");
+    git(dir, "remote", "add", "origin", url);
+    git(dir, "fetch", "-q", "--depth=1", "origin", "--update-head-ok", "--force", revision);
+    git(dir, "checkout", "-q", "-f", "FETCH_HEAD");
+  }
+
+  /** The two workspaces one pipeline run has once fetch-repository and fetch-ops-repository are done. */
+  workspace(revision: string): { source: string; appSource: string } {
+    const ws = path.join(this.root, `run-${++this.workspaces}`);
+    const source = path.join(ws, "ops");
+    const appSource = path.join(ws, "app");
+    this.gitClone(`file://${this.opsBare}`, OPS_BRANCH, source);
+    this.gitClone(`file://${this.appBare}`, revision, appSource);
+    return { source, appSource };
+  }
+
+  /** Runs the rendered step's script with its env as Tekton would set it. */
+  runStep(
+    ws: { source: string; appSource: string },
+    revision: string,
+    extraEnv: Record<string, string> = { RETRY_DELAY_MS: "50" },
+    task: Task = renderedTask(),
+  ): Promise<StepResult> {
+    const [step] = task.spec.steps;
+    const params: Record<string, string> = {};
+    for (const p of task.spec.params) if (p.default !== undefined) params[p.name] = p.default;
+    params.REVISION = revision;
+    const workspaces = { source: ws.source, "app-source": ws.appSource };
+    const env: NodeJS.ProcessEnv = { ...isolatedEnv(path.join(ws.source, "..")) };
+    delete env.GIT_AUTHOR_NAME;
+    delete env.GIT_AUTHOR_EMAIL;
+    delete env.GIT_COMMITTER_NAME;
+    delete env.GIT_COMMITTER_EMAIL;
+    for (const e of step.env ?? []) {
+      env[e.name] = e.valueFrom ? FAKE_TOKEN : substitute(e.value ?? "", params, workspaces);
+    }
+    Object.assign(env, extraEnv);
+    const script = substitute(step.script, params, workspaces);
+    const scriptFile = path.join(ws.source, "..", "step.sh");
+    fs.writeFileSync(scriptFile, script);
+    const started = Date.now();
+    return new Promise((resolve) => {
+      const child = spawn("sh", [scriptFile], { cwd: substitute(step.workingDir ?? ".", params, workspaces), env });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
+    });
+  }
+
+  /** The revision the ops branch records now. */
+  recordedRevision(): string {
+    const content = git(this.root, "--git-dir", this.opsBare, "show", `${OPS_BRANCH}:${REVISION_FILE}`);
+    return /^ {6}revision: (.*)$/m.exec(content)?.[1] ?? "";
+  }
+
+  /** The revisions recorded along the ops branch's history, oldest first. */
+  recordedHistory(): string[] {
+    const commits = git(this.root, "--git-dir", this.opsBare, "rev-list", "--reverse", "--first-parent", OPS_BRANCH).split("\n");
+    return commits.map((c) => /^ {6}revision: (.*)$/m.exec(git(this.root, "--git-dir", this.opsBare, "show", `${c}:${REVISION_FILE}`))?.[1] ?? "");
+  }
+
+  opsHead(): string {
+    return git(this.root, "--git-dir", this.opsBare, "rev-parse", OPS_BRANCH);
+  }
+
+  /** Every byte git holds or the run left: the bare repos' objects and the workspaces' files. */
+  everythingWritten(): string {
+    const parts: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.isFile()) parts.push(fs.readFileSync(full, "latin1"));
+      }
+    };
+    walk(this.root);
+    for (const bare of [this.opsBare, this.appBare]) {
+      parts.push(git(this.root, "--git-dir", bare, "log", "--all", "-p", "--format=%H %an %ae %B"));
+    }
+    return parts.join("\n");
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,240 @@
+// The write-back step, run for real: sh and git against local bare repositories laid out as git-clone
+// leaves them, with the Task's params and workspaces substituted as Tekton does.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { REVISION_FILE } from "../../components/plan/ops-repository";
+import { FAKE_TOKEN } from "../helpers/fixtures";
+import { git, GitWorld, OPS_BRANCH, renderedTask, revisionFile, StepResult } from "../helpers/git-world";
+import { serveRepositories } from "../helpers/git-http-server";
+
+function assertOk(r: StepResult): void {
+  assert.strictEqual(r.code, 0, `step failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+}
+
+describe("tekton: update-image-revision step (sh + git)", function () {
+  this.timeout(60000);
+  let world: GitWorld;
+  afterEach(() => world?.cleanup());
+
+  it("takes every input through env: the script holds no Tekton substitution", () => {
+    const [step] = renderedTask().spec.steps;
+    assert.doesNotMatch(step.script, /\$\((params|workspaces|context|tasks)\./);
+    assert.ok(step.env?.some((e) => e.name === "REVISION" && e.value === "$(params.REVISION)"));
+  });
+
+  it("records a newer tested commit: one commit, only the revision line, named and attributed", async () => {
+    world = new GitWorld(3);
+    const [c0, , c2] = world.commits;
+    const before = world.opsHead();
+    const r = await world.runStep(world.workspace(c2), c2);
+    assertOk(r);
+    assert.match(r.stdout, new RegExp(`recorded ${c2} on ${OPS_BRANCH} \\(was ${c0}, attempt 1\\)`));
+    assert.strictEqual(world.recordedRevision(), c2);
+    assert.deepStrictEqual(world.recordedHistory(), [c0, c2]);
+    const opsGit = ["--git-dir", world.opsBare];
+    assert.strictEqual(git(world.root, ...opsGit, "rev-parse", `${OPS_BRANCH}~1`), before, "exactly one commit on top");
+    assert.strictEqual(git(world.root, ...opsGit, "diff", "--name-only", `${OPS_BRANCH}~1`, OPS_BRANCH), REVISION_FILE);
+    // Byte for byte what Pulumi would have written for c2: only the revision line moved.
+    assert.strictEqual(git(world.root, ...opsGit, "show", `${OPS_BRANCH}:${REVISION_FILE}`) + "\n", revisionFile(c2));
+    const log = git(world.root, ...opsGit, "log", "-1", "--format=%an <%ae>|%cn|%s|%b", OPS_BRANCH);
+    assert.match(log, new RegExp(`^Tekton Pipeline <tekton-pipeline@users.noreply.github.com>\\|Tekton Pipeline\\|Build tested revision ${c2}\\|`));
+    assert.match(log, new RegExp(`records ${c2} of file://.*app.git, which passed lint and test \\(was ${c0}\\)`));
+  });
+
+  it("pushes nothing when the same revision is recorded twice", async () => {
+    world = new GitWorld(2);
+    const c1 = world.commits[1];
+    assertOk(await world.runStep(world.workspace(c1), c1));
+    const head = world.opsHead();
+    const again = await world.runStep(world.workspace(c1), c1);
+    assertOk(again);
+    assert.match(again.stdout, new RegExp(`already records ${c1}; nothing to push`));
+    assert.strictEqual(world.opsHead(), head);
+  });
+
+  it("never goes backwards: a stale revision finishing late pushes nothing", async () => {
+    world = new GitWorld(4, 3);
+    const [, c1, , c3] = world.commits;
+    const head = world.opsHead();
+    const r = await world.runStep(world.workspace(c1), c1);
+    assertOk(r);
+    assert.match(r.stdout, new RegExp(`records ${c3}, which already contains ${c1}; nothing to push`));
+    assert.strictEqual(world.opsHead(), head);
+    assert.strictEqual(world.recordedRevision(), c3);
+  });
+
+  it("deepens the shallow app clone as far as the histories need", async () => {
+    world = new GitWorld(150);
+    const oldest = world.commits[0];
+    const newest = world.commits[149];
+    const forward = await world.runStep(world.workspace(newest), newest);
+    assertOk(forward);
+    assert.strictEqual(world.recordedRevision(), newest);
+    // And back: the oldest commit, 149 commits behind, is recognised as contained.
+    const stale = await world.runStep(world.workspace(oldest), oldest);
+    assertOk(stale);
+    assert.match(stale.stdout, /already contains/);
+    assert.strictEqual(world.recordedRevision(), newest);
+  });
+
+  it("lets concurrent runs settle on the newest commit, every ops step moving forward", async () => {
+    world = new GitWorld(1);
+    const runs = 5;
+    for (let i = 1; i <= runs; i++) world.appCommit(`change ${i}`);
+    world.pushApp();
+    // Every run cloned the ops branch before any pushed, as pipelines that finish together do.
+    const targets = world.commits.slice(1);
+    const workspaces = targets.map((c) => world.workspace(c));
+    const results = await Promise.all(targets.map((c, i) => world.runStep(workspaces[i], c)));
+    results.forEach(assertOk);
+    assert.strictEqual(world.recordedRevision(), targets[runs - 1]);
+    const history = world.recordedHistory();
+    assert.strictEqual(history[0], world.commits[0]);
+    for (let i = 1; i < history.length; i++) {
+      const [older, newer] = [history[i - 1], history[i]];
+      assert.notStrictEqual(older, newer, "no commit records what was already recorded");
+      git(world.root, "--git-dir", world.appBare, "merge-base", "--is-ancestor", older, newer); // throws if backwards
+    }
+    const retried = results.filter((r) => /rejected \(attempt/.test(r.stdout)).length;
+    assert.ok(results.some((r) => /nothing to push|recorded/.test(r.stdout)));
+    assert.ok(retried >= 1, "five runs racing from one ops commit must lose at least one push");
+  });
+
+  it("ends at once, with git's reason, when a push is refused for anything but a lost race", async () => {
+    world = new GitWorld(3);
+    const c2 = world.commits[2];
+    fs.writeFileSync(path.join(world.opsBare, "hooks", "pre-receive"), "#!/bin/sh\necho 'branch is protected' >&2\nexit 1\n", { mode: 0o755 });
+    const r = await world.runStep(world.workspace(c2), c2);
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /the push to main failed: .*(pre-receive hook declined|branch is protected)/);
+    assert.doesNotMatch(r.stdout, /attempt 1 of/);
+    assert.strictEqual(world.recordedRevision(), world.commits[0]);
+  });
+
+  it("gives up after MAX_ATTEMPTS lost races, leaving the branch as the others left it", async () => {
+    world = new GitWorld(2);
+    const c1 = world.commits[1];
+    const ws = world.workspace(c1);
+    // Someone else pushes to the ops branch right after every fetch this run makes.
+    const mover = path.join(world.root, "upload-pack-then-move.sh");
+    fs.writeFileSync(
+      mover,
+      [
+        "#!/bin/sh",
+        'for repo; do :; done',
+        'git-upload-pack "$@"; status=$?',
+        'export GIT_AUTHOR_NAME=other GIT_AUTHOR_EMAIL=o@example.com GIT_COMMITTER_NAME=other GIT_COMMITTER_EMAIL=o@example.com',
+        'tip=$(git --git-dir="$repo" rev-parse main)',
+        'next=$(git --git-dir="$repo" commit-tree -p "$tip" -m "another run" "$tip^{tree}")',
+        'git --git-dir="$repo" update-ref refs/heads/main "$next" "$tip"',
+        "exit $status",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    git(ws.source, "config", "remote.origin.uploadpack", mover);
+    const r = await world.runStep(ws, c1, { RETRY_DELAY_MS: "10" }, renderedTask(3));
+    assert.strictEqual(r.code, 1, r.stdout);
+    assert.match(r.stdout, /rejected \(attempt 1 of 3\).*\n.*rejected \(attempt 2 of 3\)/);
+    assert.match(r.stderr, /was rejected 3 times; giving up/);
+    assert.strictEqual(world.recordedRevision(), world.commits[0]);
+  });
+
+  describe("refuses hostile and bad REVISION values, changing nothing", () => {
+    const hostile: [string, string, RegExp][] = [
+      ["shell command substitution", "$(touch PWNED)", /must be a full commit SHA/],
+      ["backticks and separators", "`touch PWNED`; touch PWNED && echo", /must be a full commit SHA/],
+      ["an option for git", "--upload-pack=touch PWNED", /must be a full commit SHA/],
+      ["a branch name", "main", /must be a full commit SHA/],
+      ["an empty value", "", /must be a full commit SHA/],
+      ["an uppercase SHA", "0F3E2D1C4B5A69788776655443322110FFEEDDCC", /must be a full commit SHA/],
+      ["a SHA with a newline after it", "0f3e2d1c4b5a69788776655443322110ffeeddcc\nmain", /must be a full commit SHA/],
+      ["an unknown SHA", "1234567890abcdef1234567890abcdef12345678", /is not a commit of the app repository/],
+    ];
+    for (const [what, value, message] of hostile) {
+      it(what, async () => {
+        world = new GitWorld(2);
+        const head = world.opsHead();
+        const ws = world.workspace(world.commits[1]);
+        const r = await world.runStep(ws, value);
+        assert.strictEqual(r.code, 1, `${r.stdout}\n${r.stderr}`);
+        assert.match(r.stderr, message);
+        assert.strictEqual(world.opsHead(), head);
+        for (const dir of [world.root, ws.source, ws.appSource, path.dirname(ws.source)]) {
+          assert.ok(!fs.existsSync(path.join(dir, "PWNED")), `a command ran in ${dir}`);
+        }
+      });
+    }
+  });
+
+  it("ends quickly with a message when the ops remote is unreachable", async () => {
+    world = new GitWorld(2);
+    const ws = world.workspace(world.commits[1]);
+    git(ws.source, "remote", "set-url", "origin", `file://${world.root}/gone.git`);
+    const head = world.opsHead();
+    const r = await world.runStep(ws, world.commits[1]);
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /could not fetch branch main of the ops repository; nothing was changed/);
+    assert.ok(r.ms < 10000, `took ${r.ms} ms`);
+    assert.strictEqual(world.opsHead(), head);
+  });
+
+  it("ends without guessing when the app remote is unreachable", async () => {
+    world = new GitWorld(3, 1);
+    const ws = world.workspace(world.commits[2]);
+    git(ws.appSource, "remote", "set-url", "origin", `file://${world.root}/gone.git`);
+    const head = world.opsHead();
+    const r = await world.runStep(ws, world.commits[2]);
+    assert.strictEqual(r.code, 1, r.stdout);
+    assert.match(r.stderr, /could not reach the app repository/);
+    assert.strictEqual(world.opsHead(), head);
+  });
+
+  it("stops a remote that hangs at the deadline", async () => {
+    world = new GitWorld(2);
+    const ws = world.workspace(world.commits[1]);
+    // An upload-pack that never answers stands in for a host that accepts and then goes silent.
+    git(ws.source, "config", "remote.origin.uploadpack", "sleep 30 #");
+    const r = await world.runStep(ws, world.commits[1], { RETRY_DELAY_MS: "50", GIT_TIMEOUT: "2" });
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /could not fetch branch main/);
+    assert.ok(r.ms < 10000, `took ${r.ms} ms`);
+  });
+
+  it("after a history rewrite, replaces the recorded commit only with a newer one", async () => {
+    world = new GitWorld(3, 2);
+    const [c0, , c2] = world.commits;
+    const rewritten = world.appCommit("force-pushed replacement", c0, "2099-01-01T00:00:00Z");
+    const r = await world.runStep(world.workspace(rewritten), rewritten);
+    assertOk(r);
+    assert.match(r.stdout, new RegExp(`the recorded ${c2} is not in the history of ${rewritten}`));
+    assert.strictEqual(world.recordedRevision(), rewritten);
+    // A late run for a commit of the old history does not put it back.
+    const head = world.opsHead();
+    const late = await world.runStep(world.workspace(c2), c2);
+    assertOk(late);
+    assert.match(late.stdout, /a newer commit of another history .* nothing to push/);
+    assert.strictEqual(world.opsHead(), head);
+  });
+
+  it("authenticates with the token through the helper, and the token appears nowhere", async () => {
+    world = new GitWorld(2);
+    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN);
+    try {
+      const c1 = world.commits[1];
+      const ws = world.workspace(c1);
+      git(ws.source, "remote", "set-url", "origin", `${server.url}/ops.git`);
+      git(ws.appSource, "remote", "set-url", "origin", `${server.url}/app.git`);
+      const r = await world.runStep(ws, c1);
+      assertOk(r);
+      assert.strictEqual(world.recordedRevision(), c1, "the push went through the authenticated remote");
+      assert.ok(server.authorizations.length > 0, "git sent credentials");
+      assert.ok(!`${r.stdout}${r.stderr}`.includes(FAKE_TOKEN), "the token is not in the step's output");
+      assert.ok(!world.everythingWritten().includes(FAKE_TOKEN), "the token is in no file, repository or commit");
+      assert.doesNotMatch(git(ws.source, "remote", "get-url", "origin"), /@/);
+    } finally {
+      await server.close();
+    }
+  });
+});
