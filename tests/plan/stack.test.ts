@@ -1,0 +1,100 @@
+import * as assert from "assert";
+import { parseAllDocuments } from "yaml";
+import { planStack } from "../../components/plan/stack";
+import { KubernetesObject } from "../../components/kubernetes/types";
+import { RENDER_SECRETS } from "../../components/synth/render";
+import { appEntry, manyApps, settings, SHA_A } from "../helpers/fixtures";
+import { kustomizeBuild } from "../helpers/kustomize";
+import { revisionInFile } from "../../components/kpack/revision";
+
+function objectsOf(plan: ReturnType<typeof planStack<string>>): KubernetesObject[] {
+  return [
+    ...plan.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.webhookSecret].filter((o): o is NonNullable<typeof o> => !!o)),
+    ...plan.apps.flatMap((a) => [
+      ...a.applications,
+      ...a.repoFiles.filter((f) => f.path.startsWith("cicd/tekton/")).flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS() as KubernetesObject)),
+    ]),
+  ];
+}
+
+describe("plan: the stack", () => {
+  it("keeps the seed's names for a single app", () => {
+    const [app] = planStack(settings(), RENDER_SECRETS).apps;
+    assert.deepStrictEqual(
+      [app.names.pipeline, app.names.task, app.names.kpackImage, app.names.imageApplication, app.names.tektonApplication],
+      ["build-pipeline", "update-image-revision", "go-sample-app-image", "go-sample-app-image", "go-sample-app-tekton"],
+    );
+  });
+
+  it("keeps every name unique when apps share a namespace, and seed names where they do not", () => {
+    const plan = planStack(settings({}, [...manyApps(3), appEntry("solo", { namespace: "solo" })]), RENDER_SECRETS);
+    const ids = objectsOf(plan).map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`);
+    assert.strictEqual(new Set(ids).size, ids.length, `duplicates: ${ids.filter((x, i) => ids.indexOf(x) !== i)}`);
+    assert.strictEqual(plan.apps[0].names.pipeline, "app-000-build-pipeline");
+    assert.strictEqual(plan.apps[3].names.pipeline, "build-pipeline");
+    assert.deepStrictEqual(plan.namespaces.map((n) => [n.name, n.namespace?.metadata.name]), [["default", undefined], ["solo", "solo"]]);
+  });
+
+  it("puts the Secrets in each build namespace with the given values only", () => {
+    const plan = planStack(settings(), { githubToken: "T", webhookSecret: "W" });
+    const [ns] = plan.namespaces;
+    assert.deepStrictEqual([ns.githubToken.metadata.name, ns.githubToken.stringData], ["github-token", { GITHUB_TOKEN: "T" }]);
+    assert.deepStrictEqual([ns.webhookSecret.metadata.name, ns.webhookSecret.stringData], ["github-webhook-secret", { secretToken: "W" }]);
+  });
+
+  it("splits the kpack Image: Pulumi owns image.yaml, the pipeline owns the revision", () => {
+    const [app] = planStack(settings(), RENDER_SECRETS).apps;
+    const kpack = app.repoFiles.filter((f) => f.path.startsWith("cicd/kpack/"));
+    assert.deepStrictEqual(kpack.map((f) => [f.path, f.ownedBy]), [
+      ["cicd/kpack/kustomization.yaml", "pulumi"],
+      ["cicd/kpack/image.yaml", "pulumi"],
+      ["cicd/kpack/revision.yaml", "pipeline"],
+    ]);
+    assert.ok(!kpack[1].content.includes("revision"), "image.yaml must not carry a revision a pulumi up could put back");
+    assert.strictEqual(revisionInFile(kpack[2].content), SHA_A);
+    const built = kustomizeBuild(Object.fromEntries(kpack.map((f) => [f.path.slice("cicd/kpack/".length), f.content])));
+    assert.strictEqual(built.length, 1);
+    assert.deepStrictEqual((built[0] as unknown as { spec: unknown }).spec, {
+      tag: "registry.example.com/example-org/go-sample-app",
+      builder: { kind: "ClusterBuilder", name: "default" },
+      serviceAccountName: "default",
+      source: { git: { url: "https://github.com/example-org/go-sample-app.git", revision: SHA_A } },
+    });
+    // Every other file is Pulumi's.
+    assert.deepStrictEqual(app.repoFiles.filter((f) => f.ownedBy === "pipeline").map((f) => f.path), ["cicd/kpack/revision.yaml"]);
+  });
+
+  it("points both Argo CD Applications at the ops branch, syncing with prune and self-heal as configured", () => {
+    const [app] = planStack(settings({ argocdSelfHeal: false }), RENDER_SECRETS).apps;
+    const [image, tekton] = app.applications;
+    assert.deepStrictEqual([image.spec.source.path, tekton.spec.source.path], ["cicd/kpack", "cicd/tekton"]);
+    for (const a of app.applications) {
+      assert.strictEqual(a.spec.source.targetRevision, "main");
+      assert.strictEqual(a.spec.source.repoURL, "https://github.com/example-org/go-sample-app-ops.git");
+      assert.deepStrictEqual(a.spec.syncPolicy.automated, { enabled: true, prune: true, selfHeal: false });
+      assert.deepStrictEqual(a.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+      assert.strictEqual(a.metadata.namespace, "argocd");
+    }
+  });
+
+  it("plans a webhook only for apps with a webhookUrl, signed with the webhook secret", () => {
+    const plan = planStack(settings({}, [appEntry("a"), appEntry("b", { webhookUrl: "https://hooks.example.com/b" })]), RENDER_SECRETS);
+    assert.strictEqual(plan.apps[0].webhook, undefined);
+    assert.deepStrictEqual(plan.apps[1].webhook, {
+      owner: "example-org",
+      repository: "b",
+      url: "https://hooks.example.com/b",
+      secret: RENDER_SECRETS.webhookSecret,
+      events: ["push"],
+    });
+  });
+
+  it("pins every container image", () => {
+    const plan = planStack(settings(), RENDER_SECRETS);
+    const all = plan.apps.flatMap((a) => a.repoFiles.map((f) => f.content)).join("\n");
+    const images = [...all.matchAll(/^\s*(?:image|bundle|- name: bundle\n\s*value): (\S+)$/gm)].map((m) => m[1]);
+    assert.ok(images.length > 0);
+    for (const image of images) assert.match(image, /(:v?\d[\w.-]*|@sha256:[0-9a-f]{64})$/, `${image} is not pinned`);
+    assert.doesNotMatch(all, /:latest\b/);
+  });
+});
