@@ -37,10 +37,10 @@ function argValue(args: string[], name: string): string | undefined {
 function main(args: string[]): number {
   const stack = argValue(args, "--stack");
   if (!stack) {
-    process.stderr.write("usage: npm run render -- --stack <name> [--out <dir>]\n");
+    process.stderr.write("usage: npm run render -- --stack <name> [--out <dir>] [--project <dir with Pulumi.yaml>]\n");
     return 2;
   }
-  const projectDir = path.resolve(__dirname, "..");
+  const projectDir = path.resolve(argValue(args, "--project") ?? path.join(__dirname, ".."));
   const out = path.resolve(argValue(args, "--out") ?? path.join(projectDir, "out", stack));
   try {
     const { files, warnings } = renderStack({ projectDir, stack, out });

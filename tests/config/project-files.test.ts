@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -43,6 +44,17 @@ describe("config: Pulumi.yaml and the stack files", () => {
     assert.deepStrictEqual(f.plaintextSecrets, ["githubToken"]);
     assert.ok(!JSON.stringify(f).includes("fake-plaintext-token"));
     assert.ok(!JSON.stringify(f).includes("fakeciphertext"));
+  });
+
+  it("starts the program the way Pulumi.yaml tells pulumi up to, types stripped, no ts-node", function () {
+    this.timeout(20000);
+    assert.strictEqual(project.runtime.options.typescript, false);
+    const nodeArgs = String(project.runtime.options.nodeargs).split(/\s+/);
+    const r = spawnSync(process.execPath, [...nodeArgs, "bench/evaluate.js"], { cwd: ROOT, encoding: "utf8" });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.strictEqual(report.resources, 17, "every resource of the dev stack registered");
+    assert.doesNotMatch(r.stderr, /ts-node/);
   });
 
   it("fails clearly for a stack without a file", () => {

@@ -91,8 +91,7 @@ export class GitWorld {
     git(this.root, "init", "-q", "--bare", "-b", "main", this.appBare);
     git(this.root, "init", "-q", "--bare", "-b", OPS_BRANCH, this.opsBare);
     git(this.root, "clone", "-q", this.appBare, this.appWork);
-    for (let i = 0; i < appCommits; i++) this.appCommit(`change ${i}`);
-    git(this.appWork, "push", "-q", "origin", "HEAD:main");
+    this.importHistory(appCommits);
     git(this.root, "clone", "-q", this.opsBare, this.opsWork);
     git(this.opsWork, "checkout", "-q", "-b", OPS_BRANCH);
     this.writeOps("cicd/kpack/image.yaml", "# owned by pulumi; the step must leave it alone\nspec:\n  tag: registry.example.com/app\n");
@@ -100,6 +99,30 @@ export class GitWorld {
     git(this.opsWork, "add", "-A");
     git(this.opsWork, "commit", "-q", "-m", "pulumi up");
     git(this.opsWork, "push", "-q", "origin", `HEAD:${OPS_BRANCH}`);
+  }
+
+  /** A line of n commits on main in one `git fast-import`: a long history without n processes. */
+  private importHistory(n: number): void {
+    const stream: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const file = `// change ${i}\npackage main\n`;
+      const message = `change ${i}`;
+      stream.push(
+        "commit refs/heads/main",
+        `mark :${i + 1}`,
+        `committer Fixture <fixture@example.com> ${1700000000 + i} +0000`,
+        `data ${Buffer.byteLength(message)}`,
+        message,
+        ...(i > 0 ? [`from :${i}`] : []),
+        `M 644 inline main.go`,
+        `data ${Buffer.byteLength(file)}`,
+        file,
+      );
+    }
+    execFileSync("git", ["fast-import", "--quiet"], { cwd: this.appWork, input: stream.join("\n") + "\n", env: isolatedEnv(this.appWork) });
+    git(this.appWork, "checkout", "-q", "main");
+    this.commits.push(...git(this.appWork, "rev-list", "--reverse", "main").split("\n"));
+    git(this.appWork, "push", "-q", "origin", "HEAD:main");
   }
 
   /** A new app commit on main, pushed; returns its SHA. */

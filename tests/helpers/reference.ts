@@ -44,17 +44,20 @@ function crdsIn(dir: string): Crd[] {
 }
 
 const CRD_DIRS = ["tekton-pipeline", "tekton-triggers", "kpack", "argo-cd"];
+let allCrds: Crd[] | undefined;
+/** Parsed once: the CRD files are large. */
+const crds = (): Crd[] => (allCrds ??= CRD_DIRS.flatMap(crdsIn));
 
 /** The served versions upstream lists for a kind, e.g. `tekton.dev/v1` for Task. */
 export function servedApiVersions(kind: string): string[] {
-  return CRD_DIRS.flatMap(crdsIn)
+  return crds()
     .filter((c) => c.spec.names.kind === kind)
     .flatMap((c) => c.spec.versions.filter((v) => v.served).map((v) => `${c.spec.group}/${v.name}`));
 }
 
 function crdValidator(apiVersion: string, kind: string): ValidateFunction | undefined {
   const [group, version] = apiVersion.split("/");
-  const crd = CRD_DIRS.flatMap(crdsIn).find((c) => c.spec.group === group && c.spec.names.kind === kind);
+  const crd = crds().find((c) => c.spec.group === group && c.spec.names.kind === kind);
   const schema = crd?.spec.versions.find((v) => v.name === version)?.schema?.openAPIV3Schema;
   if (!schema || schema["x-kubernetes-preserve-unknown-fields"] === true) return undefined;
   return ajv.compile(closeSchema(schema) as Schema);

@@ -196,7 +196,7 @@ describe("tekton: update-image-revision step (sh + git)", function () {
     const ws = world.workspace(world.commits[1]);
     // An upload-pack that never answers stands in for a host that accepts and then goes silent.
     git(ws.source, "config", "remote.origin.uploadpack", "sleep 30 #");
-    const r = await world.runStep(ws, world.commits[1], { RETRY_DELAY_MS: "50", GIT_TIMEOUT: "2" });
+    const r = await world.runStep(ws, world.commits[1], { RETRY_DELAY_MS: "50", GIT_TIMEOUT: "1" });
     assert.strictEqual(r.code, 1);
     assert.match(r.stderr, /could not fetch branch main/);
     assert.ok(r.ms < 10000, `took ${r.ms} ms`);

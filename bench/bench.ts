@@ -1,0 +1,85 @@
+// npm run bench: how much a pulumi run's start-up costs over loading the SDKs, and how it grows with
+// apps. Medians of several runs of fresh processes; not part of npm test.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+
+const ROOT = path.resolve(__dirname, "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
+// The loader `pulumi up` uses, as Pulumi.yaml tells it.
+const nodeArgs: string[] = String(project.runtime?.options?.nodeargs ?? "").split(/\s+/).filter(Boolean);
+
+interface Sample {
+  ms: number;
+  maxRssMiB: number;
+}
+
+function timed(args: string[], env: NodeJS.ProcessEnv = {}): Sample {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(" ")} failed:\n${r.stderr}`);
+  const report = /\{"resources".*\}/.exec(r.stdout);
+  return { ms, maxRssMiB: report ? JSON.parse(report[0]).maxRssMiB : NaN };
+}
+
+function median(samples: Sample[]): Sample {
+  const pick = (k: keyof Sample) => [...samples.map((s) => s[k])].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+  return { ms: pick("ms"), maxRssMiB: pick("maxRssMiB") };
+}
+
+function repeat(f: () => Sample): Sample {
+  f(); // warm the file cache
+  return median(Array.from({ length: RUNS }, f));
+}
+
+function stackWithApps(dir: string, n: number): void {
+  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  const apps = Array.from({ length: n }, (_, i) => ({
+    name: `app-${i}`, repo: `app-${i}`, branch: "main", opsRepo: `app-${i}-ops`,
+    image: `registry.example.com/example-org/app-${i}`, initialRevision: "a".repeat(40),
+  }));
+  fs.writeFileSync(path.join(dir, `Pulumi.n${n}.yaml`), stringify({ config: { [`${project.name}:githubOwner`]: "example-org", [`${project.name}:apps`]: apps } }));
+}
+
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const lines: string[] = [];
+const say = (s: string) => {
+  lines.push(s);
+  process.stdout.write(s + "\n");
+};
+
+say(`node ${process.version}, ${os.cpus().length} cores, median of ${RUNS} runs`);
+const floor = repeat(() => timed(["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/github')"]));
+say(`SDK floor (load @pulumi/pulumi, kubernetes, github): ${fmt(floor.ms)}`);
+
+const evaluate = (apps?: number) => repeat(() => timed([...nodeArgs, "bench/evaluate.js"], apps ? { APPS: String(apps) } : {}));
+const dev = evaluate();
+say(`evaluation, dev stack: ${fmt(dev.ms)} = ${(dev.ms / floor.ms).toFixed(2)}x the floor (goal <= 1.3x)`);
+const evals = new Map([1, 10, 100].map((n) => [n, evaluate(n)]));
+for (const [n, s] of evals) say(`evaluation, ${n} apps: ${fmt(s.ms)}, peak RSS ${s.maxRssMiB.toFixed(0)} MiB`);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-render-"));
+const renders = new Map(
+  [1, 10, 100].map((n) => {
+    stackWithApps(tmp, n);
+    return [n, repeat(() => timed(["--require", "sucrase/register/ts", "scripts/render.ts", "--project", tmp, "--stack", `n${n}`, "--out", path.join(tmp, "out")]))];
+  }),
+);
+for (const [n, s] of renders) say(`render, ${n} apps: ${fmt(s.ms)}`);
+
+const e1 = evals.get(1)!;
+const e100 = evals.get(100)!;
+say(`ratio evaluation 100/1 apps: ${(e100.ms / e1.ms).toFixed(2)}x (goal <= 1.5x)`);
+say(`ratio render 100/1 apps: ${(renders.get(100)!.ms / renders.get(1)!.ms).toFixed(2)}x (goal <= 1.5x)`);
+say(`ratio peak memory 100/1 apps: ${(e100.maxRssMiB / e1.maxRssMiB).toFixed(2)}x (goal <= 2x)`);
+
+if (process.env.BENCH_SKIP_TESTS !== "1") {
+  const started = Date.now();
+  const t = spawnSync("npm", ["test", "--silent"], { cwd: ROOT, encoding: "utf8" });
+  say(`npm test wall time: ${fmt(Date.now() - started)} (${t.status === 0 ? "passed" : "FAILED"}; goal <= 30 s)`);
+}
+fs.rmSync(tmp, { recursive: true, force: true });
