@@ -1,4 +1,4 @@
-import { appLabels, KubernetesObject } from "../kubernetes/types";
+import { appObjectMeta, KubernetesObject } from "../kubernetes/types";
 import { BuilderKind } from "../config/settings";
 
 /** kpack `kpack.io/v1alpha2` Image: what to build, with which builder, and where to push. */
@@ -34,7 +34,7 @@ export function kpackImage(a: KpackImageArgs): Image {
   return {
     apiVersion: "kpack.io/v1alpha2",
     kind: "Image",
-    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "image") },
+    metadata: appObjectMeta(a, "image"),
     spec: {
       tag: a.tag,
       builder: a.builder,

@@ -78,3 +78,15 @@ export function appLabels(app: string, component: string): Record<string, string
     "app.kubernetes.io/part-of": "deliberate-image-builds",
   };
 }
+
+/** What every namespaced object of an app is identified by. */
+export interface AppObjectRef {
+  name: string;
+  namespace: string;
+  app: string;
+}
+
+/** Metadata of a namespaced object belonging to an app, labelled with its role in the flow. */
+export function appObjectMeta(ref: AppObjectRef, component: string): ObjectMeta {
+  return { name: ref.name, namespace: ref.namespace, labels: appLabels(ref.app, component) };
+}

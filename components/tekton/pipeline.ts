@@ -1,4 +1,4 @@
-import { appLabels } from "../kubernetes/types";
+import { appObjectMeta } from "../kubernetes/types";
 import { Param, Pipeline, TaskRef } from "./types";
 
 /** Where the catalog Tasks come from: resolvers, since the public Tekton Hub is gone. */
@@ -61,7 +61,7 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Pipeline",
-    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "pipeline") },
+    metadata: appObjectMeta(a, "pipeline"),
     spec: {
       description: "Lints and tests a pushed commit and records it as the revision kpack builds.",
       params: [

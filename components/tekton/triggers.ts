@@ -1,4 +1,4 @@
-import { appLabels, ClusterRoleBinding, RoleBinding, ServiceAccount } from "../kubernetes/types";
+import { appLabels, appObjectMeta, ClusterRoleBinding, RoleBinding, ServiceAccount } from "../kubernetes/types";
 import { APP_WORKSPACE, OPS_WORKSPACE } from "./pipeline";
 import { EventListener, TriggerBinding, TriggerTemplate, VolumeClaimTemplate } from "./types";
 
@@ -7,7 +7,7 @@ export function pushTriggerBinding(a: { name: string; namespace: string; app: st
   return {
     apiVersion: "triggers.tekton.dev/v1beta1",
     kind: "TriggerBinding",
-    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "trigger") },
+    metadata: appObjectMeta(a, "trigger"),
     spec: {
       params: [
         { name: "REPO_URL", value: "$(body.repository.clone_url)" },
@@ -37,7 +37,7 @@ export function buildTriggerTemplate(a: TriggerTemplateArgs): TriggerTemplate {
   return {
     apiVersion: "triggers.tekton.dev/v1beta1",
     kind: "TriggerTemplate",
-    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "trigger") },
+    metadata: appObjectMeta(a, "trigger"),
     spec: {
       params: [
         { name: "REPO_URL", description: "Clone URL of the pushed repository." },
@@ -91,7 +91,7 @@ export function pushEventListener(a: EventListenerArgs): EventListener {
   return {
     apiVersion: "triggers.tekton.dev/v1beta1",
     kind: "EventListener",
-    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "trigger") },
+    metadata: appObjectMeta(a, "trigger"),
     spec: {
       serviceAccountName: a.serviceAccount,
       triggers: [
@@ -159,5 +159,5 @@ export function listenerRbac(a: ListenerRbacArgs): [ServiceAccount, RoleBinding,
 
 /** The identity pipeline runs use. It needs no rights of its own: the token comes from a Secret. */
 export function pipelineServiceAccount(a: { name: string; namespace: string; app: string }): ServiceAccount {
-  return { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "pipeline") } };
+  return { apiVersion: "v1", kind: "ServiceAccount", metadata: appObjectMeta(a, "pipeline") };
 }

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { appLabels } from "../kubernetes/types";
+import { appObjectMeta } from "../kubernetes/types";
 import { Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -33,7 +33,7 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Task",
-    metadata: { name: a.name, namespace: a.namespace, labels: appLabels(a.app, "write-back") },
+    metadata: appObjectMeta(a, "write-back"),
     spec: {
       description:
         "Records REVISION, a commit the pipeline linted and tested, as the kpack Image's spec.source.git.revision " +
