@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { benchWriteBack } from "./write-back";
 
 const ROOT = path.resolve(__dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -77,9 +78,17 @@ say(`ratio evaluation 100/1 apps: ${(e100.ms / e1.ms).toFixed(2)}x (goal <= 1.5x
 say(`ratio render 100/1 apps: ${(renders.get(100)!.ms / renders.get(1)!.ms).toFixed(2)}x (goal <= 1.5x)`);
 say(`ratio peak memory 100/1 apps: ${(e100.maxRssMiB / e1.maxRssMiB).toFixed(2)}x (goal <= 2x)`);
 
+async function finish(): Promise<void> {
+  for (const n of [4, 8, 16]) await benchWriteBack(n, say);
+}
+
 if (process.env.BENCH_SKIP_TESTS !== "1") {
   const started = Date.now();
   const t = spawnSync("npm", ["test", "--silent"], { cwd: ROOT, encoding: "utf8" });
   say(`npm test wall time: ${fmt(Date.now() - started)} (${t.status === 0 ? "passed" : "FAILED"}; goal <= 30 s)`);
 }
 fs.rmSync(tmp, { recursive: true, force: true });
+finish().catch((err) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exitCode = 1;
+});
