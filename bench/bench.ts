@@ -4,7 +4,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
+import { manyApps, rawStack, stackProject } from "../tests/helpers/fixtures";
 import { benchWriteBack } from "./write-back";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -37,21 +38,8 @@ function repeat(f: () => Sample): Sample {
   return median(Array.from({ length: RUNS }, f));
 }
 
-function stackWithApps(dir: string, n: number): void {
-  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-  const apps = Array.from({ length: n }, (_, i) => ({
-    name: `app-${i}`, repo: `app-${i}`, branch: "main", opsRepo: `app-${i}-ops`,
-    image: `registry.example.com/example-org/app-${i}`, initialRevision: "a".repeat(40),
-  }));
-  fs.writeFileSync(path.join(dir, `Pulumi.n${n}.yaml`), stringify({ config: { [`${project.name}:githubOwner`]: "example-org", [`${project.name}:apps`]: apps } }));
-}
-
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const lines: string[] = [];
-const say = (s: string) => {
-  lines.push(s);
-  process.stdout.write(s + "\n");
-};
+const say = (s: string) => process.stdout.write(s + "\n");
 
 say(`node ${process.version}, ${os.cpus().length} cores, median of ${RUNS} runs`);
 const floor = repeat(() => timed(["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/github')"]));
@@ -66,7 +54,7 @@ for (const [n, s] of evals) say(`evaluation, ${n} apps: ${fmt(s.ms)}, peak RSS $
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-render-"));
 const renders = new Map(
   [1, 10, 100].map((n) => {
-    stackWithApps(tmp, n);
+    stackProject(`n${n}`, rawStack({}, manyApps(n)), tmp);
     return [n, repeat(() => timed(["--require", "sucrase/register/ts", "scripts/render.ts", "--project", tmp, "--stack", `n${n}`, "--out", path.join(tmp, "out")]))];
   }),
 );

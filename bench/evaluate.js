@@ -22,12 +22,9 @@ const config = {};
 const n = Number(process.env.APPS || 0);
 if (n > 0) {
   config[`${project.name}:githubOwner`] = "example-org";
-  config[`${project.name}:apps`] = JSON.stringify(
-    Array.from({ length: n }, (_, i) => ({
-      name: `app-${i}`, repo: `app-${i}`, branch: "main", opsRepo: `app-${i}-ops`,
-      image: `registry.example.com/example-org/app-${i}`, initialRevision: "a".repeat(40),
-    })),
-  );
+  // The loader from Pulumi.yaml also reads TypeScript, so the tests' fixture serves here too.
+  const { manyApps } = require("../tests/helpers/fixtures");
+  config[`${project.name}:apps`] = JSON.stringify(manyApps(n));
 } else {
   const dev = parse(fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8"));
   for (const [k, v] of Object.entries(dev.config)) config[k] = typeof v === "string" ? v : JSON.stringify(v);

@@ -1,9 +1,9 @@
-import { appLabels, appObjectMeta, ClusterRoleBinding, RoleBinding, ServiceAccount } from "../kubernetes/types";
+import { appLabels, appObjectMeta, AppObjectRef, ClusterRoleBinding, RoleBinding, ServiceAccount } from "../kubernetes/types";
 import { APP_WORKSPACE, OPS_WORKSPACE } from "./pipeline";
 import { EventListener, TriggerBinding, TriggerTemplate, VolumeClaimTemplate } from "./types";
 
 /** What a GitHub push payload gives the pipeline: the clone URL and the pushed commit. */
-export function pushTriggerBinding(a: { name: string; namespace: string; app: string }): TriggerBinding {
+export function pushTriggerBinding(a: AppObjectRef): TriggerBinding {
   return {
     apiVersion: "triggers.tekton.dev/v1beta1",
     kind: "TriggerBinding",
@@ -158,6 +158,6 @@ export function listenerRbac(a: ListenerRbacArgs): [ServiceAccount, RoleBinding,
 }
 
 /** The identity pipeline runs use. It needs no rights of its own: the token comes from a Secret. */
-export function pipelineServiceAccount(a: { name: string; namespace: string; app: string }): ServiceAccount {
+export function pipelineServiceAccount(a: AppObjectRef): ServiceAccount {
   return { apiVersion: "v1", kind: "ServiceAccount", metadata: appObjectMeta(a, "pipeline") };
 }

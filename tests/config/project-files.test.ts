@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { parseSettings } from "../../components/config/parse";
 import { STACK_KEYS } from "../../components/config/keys";
 import { readStackFile } from "../../components/config/stack-file";
+import { stackProject } from "../helpers/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -34,10 +35,8 @@ describe("config: Pulumi.yaml and the stack files", () => {
   });
 
   it("sees a secret only as set, and tells plaintext secrets apart", () => {
-    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "stackfile-"));
-    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    fs.writeFileSync(
-      path.join(dir, "Pulumi.t.yaml"),
+    const dir = stackProject(
+      "t",
       "config:\n  deliberate-image-builds:githubToken: fake-plaintext-token\n  deliberate-image-builds:webhookSecret:\n    secure: v1:AAAAfakeciphertext\n",
     );
     const f = readStackFile(dir, "t");

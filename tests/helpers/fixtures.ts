@@ -1,6 +1,16 @@
-// Stack config as a stack file would hold it, for tests. Tokens here are obviously fake.
+// Stack config as a stack file would hold it, for tests and benchmarks. Tokens here are obviously fake.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseAllDocuments, stringify } from "yaml";
+import { PROJECT } from "../../components/config/errors";
 import { parseSettings, RawConfig } from "../../components/config/parse";
 import { StackSettings } from "../../components/config/settings";
+import { planStack } from "../../components/plan/stack";
+import { RENDER_SECRETS } from "../../components/synth/render";
+
+const ROOT = path.resolve(__dirname, "../..");
 
 export const FAKE_TOKEN = "ghp_FAKE_TEST_TOKEN_not_a_real_credential_0000";
 export const FAKE_WEBHOOK_SECRET = "fake-webhook-secret-for-tests-only";
@@ -30,4 +40,25 @@ export function settings(extra: RawConfig = {}, apps?: unknown[]): StackSettings
 /** n apps, all in the default namespace. */
 export function manyApps(n: number): Record<string, unknown>[] {
   return Array.from({ length: n }, (_, i) => appEntry(`app-${String(i).padStart(3, "0")}`));
+}
+
+/**
+ * A project folder with this repository's Pulumi.yaml and one stack file, as render and
+ * readStackFile read them. The stack file is YAML text as written, or config keys to prefix.
+ */
+export function stackProject(stack: string, stackFile: string | RawConfig, dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"))): string {
+  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+  const text =
+    typeof stackFile === "string"
+      ? stackFile
+      : stringify({ config: Object.fromEntries(Object.entries(stackFile).map(([k, v]) => [`${PROJECT}:${k}`, v])) });
+  fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
+  return dir;
+}
+
+/** The first object of a file the plan commits to the (first) app's ops repository. */
+export function plannedObject<T>(file: string, extra: RawConfig = {}): T {
+  const planned = planStack(settings(extra), RENDER_SECRETS).apps[0].repoFiles.find((f) => f.path === file);
+  assert.ok(planned, `${file} not planned`);
+  return parseAllDocuments(planned.content)[0].toJS() as T;
 }

@@ -4,11 +4,10 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { revisionFileContent, REVISION_FILE } from "../../components/plan/ops-repository";
+import { revisionFileContent, REVISION_FILE, TEKTON_FOLDER } from "../../components/plan/ops-repository";
 import { objectNames } from "../../components/plan/names";
-import { updateImageRevisionTask } from "../../components/tekton/update-image-revision";
 import { Task } from "../../components/tekton/types";
-import { FAKE_TOKEN, settings } from "./fixtures";
+import { FAKE_TOKEN, plannedObject, settings } from "./fixtures";
 
 export const OPS_BRANCH = "main";
 
@@ -39,23 +38,9 @@ export interface StepResult {
   ms: number;
 }
 
-/** The Task as it is committed to the ops repository for the fixture stack. */
+/** The Task as it is committed to the ops repository for the fixture stack, read back from its YAML. */
 export function renderedTask(maxAttempts = 5): Task {
-  const s = settings({ writeBackAttempts: maxAttempts });
-  const app = s.apps[0];
-  const names = objectNames(app, false);
-  return updateImageRevisionTask({
-    name: names.task,
-    namespace: app.namespace,
-    app: app.name,
-    image: s.writeBack.image,
-    revisionFile: REVISION_FILE,
-    opsBranch: app.opsBranch,
-    maxAttempts: s.writeBack.maxAttempts,
-    authorName: s.writeBack.authorName,
-    authorEmail: s.writeBack.authorEmail,
-    tokenSecret: { name: "github-token", key: "GITHUB_TOKEN" },
-  });
+  return plannedObject<Task>(`${TEKTON_FOLDER}/update-image-revision-task.yaml`, { writeBackAttempts: maxAttempts });
 }
 
 /** The revision patch as Pulumi first writes it for the fixture app. */

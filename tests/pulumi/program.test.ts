@@ -2,11 +2,10 @@
 // and that it sends exactly what `npm run render` writes.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { installMocks, outputValue, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
-import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack, SHA_A } from "../helpers/fixtures";
+import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack, SHA_A, stackProject } from "../helpers/fixtures";
 import { revisionFile } from "../helpers/git-world";
 
 installMocks();
@@ -149,11 +148,7 @@ describe("pulumi: the program under mocks", function () {
     const apps = [appEntry("go-sample-app", { webhookUrl: "https://hooks.example.com/go" }), appEntry("second", { namespace: "builds" })];
     await deploy({ argocdPrune: false }, apps);
     // The same stack as a stack file, rendered offline.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-eq-"));
-    fs.copyFileSync(path.resolve(__dirname, "../../Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const config: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rawStack({ argocdPrune: false }, apps))) config[`deliberate-image-builds:${k}`] = v;
-    fs.writeFileSync(path.join(dir, "Pulumi.eq.yaml"), JSON.stringify({ config }));
+    const dir = stackProject("eq", rawStack({ argocdPrune: false }, apps));
     const out = path.join(dir, "out");
     renderStack({ projectDir: dir, stack: "eq", out });
     const read = (rel: string) => fs.readFileSync(path.join(out, rel), "utf8");

@@ -4,16 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { renderStack } from "../../scripts/render";
-import { FAKE_TOKEN } from "../helpers/fixtures";
+import { FAKE_TOKEN, stackProject } from "../helpers/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
-
-function tempProject(stackYaml: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
-  fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-  fs.writeFileSync(path.join(dir, "Pulumi.s.yaml"), stackYaml);
-  return dir;
-}
 
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
@@ -42,7 +35,8 @@ describe("synth: npm run render", () => {
   });
 
   it("never writes a secret's value, even one a stack file holds in plain text, and warns about it", () => {
-    const dir = tempProject(
+    const dir = stackProject(
+      "s",
       [
         "config:",
         "  deliberate-image-builds:githubOwner: example-org",

@@ -1,17 +1,7 @@
 import * as assert from "assert";
-import { planStack } from "../../components/plan/stack";
 import { Pipeline, Task, TaskRef, TriggerTemplate } from "../../components/tekton/types";
-import { parseAllDocuments } from "yaml";
 import { catalogTask, CatalogTask } from "../helpers/reference";
-import { settings } from "../helpers/fixtures";
-import { RENDER_SECRETS } from "../../components/synth/render";
-
-function tektonFile<T>(path: string, extra = {}): T {
-  const plan = planStack(settings(extra), RENDER_SECRETS);
-  const file = plan.apps[0].repoFiles.find((f) => f.path === path);
-  assert.ok(file, `${path} not planned`);
-  return parseAllDocuments(file.content)[0].toJS() as T;
-}
+import { plannedObject } from "../helpers/fixtures";
 
 const CATALOG: Record<string, CatalogTask> = {
   "git-clone": catalogTask("git-clone-v1.7.0.yaml"),
@@ -38,8 +28,8 @@ function resolved(ref: TaskRef, updateTask: Task): CatalogTask | Task {
 }
 
 describe("tekton: build-pipeline", () => {
-  const pipeline = tektonFile<Pipeline>("cicd/tekton/build-pipeline.yaml");
-  const task = tektonFile<Task>("cicd/tekton/update-image-revision-task.yaml");
+  const pipeline = plannedObject<Pipeline>("cicd/tekton/build-pipeline.yaml");
+  const task = plannedObject<Task>("cicd/tekton/update-image-revision-task.yaml");
 
   it("runs clone → lint, test → clone ops → update-image-revision, and builds no image", () => {
     assert.deepStrictEqual(
@@ -94,7 +84,7 @@ describe("tekton: build-pipeline", () => {
   });
 
   it("gives the TriggerTemplate's PipelineRun a fresh volume per workspace and the token secret", () => {
-    const tt = tektonFile<TriggerTemplate>("cicd/tekton/trigger-template.yaml");
+    const tt = plannedObject<TriggerTemplate>("cicd/tekton/trigger-template.yaml");
     const [run] = tt.spec.resourcetemplates;
     assert.strictEqual(run.apiVersion, "tekton.dev/v1");
     assert.strictEqual(run.metadata.generateName, "build-pipeline-run-");
