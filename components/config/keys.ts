@@ -72,6 +72,11 @@ export const STACK_KEYS = {
 
 export type StackKey = keyof typeof STACK_KEYS;
 
+/** The spec of a key as it appears in a stack file or in Pulumi's config; undefined when unknown. */
+export function stackKeySpec(key: string): KeySpec | undefined {
+  return Object.prototype.hasOwnProperty.call(STACK_KEYS, key) ? (STACK_KEYS as Record<string, KeySpec>)[key] : undefined;
+}
+
 export interface AppKeySpec {
   required?: boolean;
   default?: string;

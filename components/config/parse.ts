@@ -1,5 +1,5 @@
 import { ConfigError, ConfigProblem, show } from "./errors";
-import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey } from "./keys";
+import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey, stackKeySpec } from "./keys";
 import { AppSettings, BuilderKind, StackSettings } from "./settings";
 import * as v from "./validators";
 
@@ -193,7 +193,7 @@ export function rawFromPulumiConfig(all: Record<string, string>, project: string
   for (const [fullKey, text] of Object.entries(all)) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
-    const spec: { type?: string; secret?: boolean } | undefined = (STACK_KEYS as Record<string, KeySpec>)[key];
+    const spec = stackKeySpec(key);
     // Secret values never enter settings: only whether they are set matters here.
     if (spec?.secret) raw[key] = SECRET_IS_SET;
     else raw[key] = spec?.type === "string" ? text : parseJsonOrText(text);

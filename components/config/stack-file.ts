@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { SECRET_IS_SET, RawConfig } from "./parse";
-import { STACK_KEYS } from "./keys";
+import { stackKeySpec } from "./keys";
 
 export interface StackFile {
   project: string;
@@ -30,8 +30,7 @@ export function readStackFile(projectDir: string, stack: string): StackFile {
   for (const [fullKey, value] of Object.entries(doc?.config ?? {})) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
-    const spec: { secret?: boolean } | undefined = (STACK_KEYS as Record<string, { secret?: boolean }>)[key];
-    if (spec?.secret) {
+    if (stackKeySpec(key)?.secret) {
       const encrypted = typeof value === "object" && value !== null && "secure" in value;
       if (!encrypted) plaintextSecrets.push(key);
       raw[key] = SECRET_IS_SET;

@@ -1,6 +1,7 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { fullSha } from "../config/validators";
 import { revisionInFile } from "../kpack/revision";
 import { RepoFile } from "../plan/ops-repository";
 import { AppPlan } from "../plan/stack";
@@ -45,7 +46,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
         content = existing.apply((c) => c ?? file.content);
         testedRevision = pulumi.output(content).apply((c) => {
           const revision = revisionInFile(c);
-          if (!revision || !/^[0-9a-f]{40}$/.test(revision)) {
+          if (!revision || fullSha(revision)) {
             throw new Error(`${file.owner}/${file.repository}@${file.branch}:${file.path} records no full commit SHA (got ${JSON.stringify(revision)}); fix the file or delete it so that initialRevision is written`);
           }
           return revision;
