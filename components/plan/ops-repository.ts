@@ -10,6 +10,8 @@ import { GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET } from "./names";
 export const KPACK_FOLDER = "cicd/kpack";
 export const TEKTON_FOLDER = "cicd/tekton";
 export const REVISION_FILE = `${KPACK_FOLDER}/revision.yaml`;
+/** Everything build-pipeline needs: Task, Pipeline, service accounts, trigger objects, EventListener. */
+export const TEKTON_FILE = `${TEKTON_FOLDER}/build-pipeline.yaml`;
 
 /**
  * Who owns a file after the first deploy. `pulumi`: every `pulumi up` writes it. `pipeline`: Pulumi
@@ -65,8 +67,8 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
     file(`${KPACK_FOLDER}/kustomization.yaml`, imageKustomization("image.yaml", "revision.yaml")),
     file(`${KPACK_FOLDER}/image.yaml`, image),
     repoFile(REVISION_FILE, revisionFileContent(names, app, app.initialRevision), "pipeline"),
-    file(
-      `${TEKTON_FOLDER}/update-image-revision-task.yaml`,
+    // One file, so one commit: Argo CD never applies a Pipeline without the Task it runs.
+    file(TEKTON_FILE, [
       updateImageRevisionTask({
         name: names.task,
         namespace: ns,
@@ -79,9 +81,6 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         authorEmail: stack.writeBack.authorEmail,
         tokenSecret: GITHUB_TOKEN_SECRET,
       }),
-    ),
-    file(
-      `${TEKTON_FOLDER}/build-pipeline.yaml`,
       buildPipeline({
         name: names.pipeline,
         namespace: ns,
@@ -94,10 +93,8 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         goVersion: stack.catalog.goVersion,
         golangciLintVersion: stack.catalog.golangciLintVersion,
       }),
-    ),
-    file(`${TEKTON_FOLDER}/trigger-binding.yaml`, pushTriggerBinding({ name: names.triggerBinding, namespace: ns, app: app.name })),
-    file(
-      `${TEKTON_FOLDER}/trigger-template.yaml`,
+      pipelineServiceAccount({ name: names.pipelineServiceAccount, namespace: ns, app: app.name }),
+      pushTriggerBinding({ name: names.triggerBinding, namespace: ns, app: app.name }),
       buildTriggerTemplate({
         name: names.triggerTemplate,
         namespace: ns,
@@ -107,9 +104,13 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         tokenSecret: GITHUB_TOKEN_SECRET,
         workspaceSize: "1Gi",
       }),
-    ),
-    file(
-      `${TEKTON_FOLDER}/event-listener.yaml`,
+      ...listenerRbac({
+        namespace: ns,
+        app: app.name,
+        serviceAccount: names.triggersServiceAccount,
+        roleBinding: names.triggersRoleBinding,
+        clusterRoleBinding: names.triggersClusterRoleBinding,
+      }),
       pushEventListener({
         name: names.eventListener,
         namespace: ns,
@@ -121,16 +122,6 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         repositoryFullName: `${stack.githubOwner}/${app.repo}`,
         branch: app.branch,
       }),
-    ),
-    file(`${TEKTON_FOLDER}/service-accounts.yaml`, [
-      ...listenerRbac({
-        namespace: ns,
-        app: app.name,
-        serviceAccount: names.triggersServiceAccount,
-        roleBinding: names.triggersRoleBinding,
-        clusterRoleBinding: names.triggersClusterRoleBinding,
-      }),
-      pipelineServiceAccount({ name: names.pipelineServiceAccount, namespace: ns, app: app.name }),
     ]),
   ];
 }

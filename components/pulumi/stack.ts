@@ -6,6 +6,7 @@ import { StackSettings } from "../config/settings";
 import { planStack } from "../plan/stack";
 import { DeliberateImageBuilds } from "./app";
 import { BuildNamespace } from "./build-namespace";
+import { withoutPromiseStackTraces } from "./registration";
 
 export interface StackOutputs {
   apps: Record<string, { testedRevision: pulumi.Output<string>; eventListenerService: string; opsRepository: string }>;
@@ -18,6 +19,10 @@ export function loadSettings(): StackSettings {
 
 /** Wires the plan to the cluster and to GitHub. Everything it creates comes from `planStack`. */
 export function deployStack(settings: StackSettings = loadSettings()): StackOutputs {
+  return withoutPromiseStackTraces(() => registerStack(settings));
+}
+
+function registerStack(settings: StackSettings): StackOutputs {
   const config = new pulumi.Config();
   const plan = planStack(settings, {
     githubToken: config.requireSecret("githubToken"),

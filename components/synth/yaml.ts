@@ -1,11 +1,100 @@
-import { stringify } from "yaml";
+/** The data a Kubernetes object or a repository file holds: what JSON can say. */
+export type YamlValue = string | number | boolean | null | undefined | readonly YamlValue[] | { readonly [key: string]: YamlValue };
 
 /**
- * The one way objects become YAML, for the ops repository and for `npm run render` alike. Stable key
- * order (as built), no line folding (a long script must stay byte-for-byte), and an optional header.
+ * The one way objects become YAML, for the ops repository and for `npm run render` alike: block style,
+ * keys in the order they were built, multi-line strings as literal blocks (a script stays byte for byte).
+ *
+ * A small emitter rather than a general YAML library: planning a hundred apps spent most of its time
+ * building and printing a YAML syntax tree. It writes a scalar plain only where YAML 1.1 and 1.2 readers
+ * (Kubernetes' go-yaml, kustomize, Argo CD) all read it back as the same string; anything else is
+ * double-quoted with JSON's escapes, which YAML shares. Tests parse every output back with both schemas.
  */
 export function toYaml(objects: object | object[], header?: string): string {
-  const docs = (Array.isArray(objects) ? objects : [objects]).map((o) => stringify(o, { lineWidth: 0, minContentWidth: 0 }));
+  const docs = (Array.isArray(objects) ? objects : [objects]).map((o) => document(o as YamlValue));
   const head = header ? header.split("\n").map((line) => (line ? `# ${line}` : "#")).join("\n") + "\n" : "";
   return head + docs.join("---\n");
+}
+
+function document(value: YamlValue): string {
+  if (isMap(value) && Object.keys(value).length > 0) return mapBlock(value, "");
+  if (Array.isArray(value) && value.length > 0) return seqBlock(value, "");
+  return `${inline(value, "")}\n`;
+}
+
+function isMap(value: YamlValue): value is { readonly [key: string]: YamlValue } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function mapBlock(map: { readonly [key: string]: YamlValue }, indent: string): string {
+  let out = "";
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    if (value === undefined) continue;
+    out += `${indent}${scalar(key)}:${afterIndicator(value, indent)}`;
+  }
+  return out;
+}
+
+function seqBlock(seq: readonly YamlValue[], indent: string): string {
+  let out = "";
+  for (const item of seq) {
+    const nested = afterIndicator(item ?? null, indent);
+    // A nested block starts on the dash's line (`- name: x`), as people write YAML.
+    out += nested.startsWith("\n") ? `${indent}- ${nested.slice(indent.length + 3)}` : `${indent}-${nested}`;
+  }
+  return out;
+}
+
+/** What follows `key:` or `-` at `indent`: a nested block on the next lines, or ` scalar` and a newline. */
+function afterIndicator(value: YamlValue, indent: string): string {
+  const inner = `${indent}  `;
+  if (isMap(value) && Object.keys(value).length > 0) return `\n${mapBlock(value, inner)}`;
+  if (Array.isArray(value) && value.length > 0) return `\n${seqBlock(value, inner)}`;
+  return ` ${inline(value, inner)}\n`;
+}
+
+function inline(value: YamlValue, contentIndent: string): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "string") return scalar(value, contentIndent);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as YAML: not a finite number`);
+    return String(value);
+  }
+  if (typeof value === "boolean") return String(value);
+  return Array.isArray(value) ? "[]" : "{}";
+}
+
+// Plain only when every reader agrees it is this string: starts with a letter, `_`, `/`, `$` or `(`
+// (never a sign or indicator), no `#`, single spaces between words; `: ` is ruled out below.
+const PLAIN = /^[A-Za-z_/$(][\w/$.(){}@+=:,%~'"!&*?;<>|[\]-]*(?: [\w/$.(){}@+=:,%~'"!&*?;<>|[\]-]+)*$/;
+// Or a word of digits and letters that no reader takes for a number (a commit SHA, `1h30m`): it needs a
+// letter other than an exponent's `e`, and no 0b/0o/0x prefix.
+const PLAIN_FROM_DIGIT = /^(?!0[box])[0-9][0-9A-Za-z]*[a-df-zA-DF-Z][0-9A-Za-z]*$/i;
+// Words that YAML 1.1 (go-yaml) reads as booleans or null.
+const RESERVED = /^(?:y|n|yes|no|on|off|true|false|null)$/i;
+// Characters a literal block cannot hold verbatim.
+const NOT_LITERAL = /[^\t\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]|[\ud800-\udfff]/;
+// Characters JSON leaves raw but YAML wants escaped.
+const YAML_ESCAPE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
+/** A plain or quoted scalar; a literal block where `blockIndent` is given (values, never keys). */
+function scalar(text: string, blockIndent?: string): string {
+  if (PLAIN_FROM_DIGIT.test(text)) return text;
+  if (PLAIN.test(text) && !text.includes(": ") && !text.endsWith(":") && !RESERVED.test(text)) return text;
+  if (blockIndent !== undefined && text.includes("\n") && isLiteralSafe(text)) return literal(text, blockIndent);
+  return JSON.stringify(text).replace(YAML_ESCAPE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function isLiteralSafe(text: string): boolean {
+  // A first line starting with a blank would need an indentation indicator: rare enough to quote instead.
+  return !NOT_LITERAL.test(text) && !/^[ \t]/.test(text) && text.trim() !== "";
+}
+
+function literal(text: string, contentIndent: string): string {
+  const trailing = /\n*$/.exec(text)?.[0].length ?? 0;
+  const chomp = trailing === 0 ? "-" : trailing === 1 ? "" : "+";
+  const body = trailing === 0 ? text : text.slice(0, -1);
+  const lines = body.split("\n").map((line) => (line ? `${contentIndent}${line}` : ""));
+  return `|${chomp}\n${lines.join("\n")}`;
 }

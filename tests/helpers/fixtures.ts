@@ -56,9 +56,11 @@ export function stackProject(stack: string, stackFile: string | RawConfig, dir =
   return dir;
 }
 
-/** The first object of a file the plan commits to the (first) app's ops repository. */
-export function plannedObject<T>(file: string, extra: RawConfig = {}): T {
-  const planned = planStack(settings(extra), RENDER_SECRETS).apps[0].repoFiles.find((f) => f.path === file);
-  assert.ok(planned, `${file} not planned`);
-  return parseAllDocuments(planned.content)[0].toJS() as T;
+/** The one object of this kind that the plan commits to the (first) app's ops repository. */
+export function plannedObject<T>(kind: string, extra: RawConfig = {}): T {
+  const objects = planStack(settings(extra), RENDER_SECRETS)
+    .apps[0].repoFiles.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS() as { kind?: string }))
+    .filter((o) => o.kind === kind);
+  assert.strictEqual(objects.length, 1, `expected one ${kind} in the ops repository, found ${objects.length}`);
+  return objects[0] as T;
 }

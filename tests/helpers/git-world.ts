@@ -4,7 +4,7 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { revisionFileContent, REVISION_FILE, TEKTON_FOLDER } from "../../components/plan/ops-repository";
+import { revisionFileContent, REVISION_FILE } from "../../components/plan/ops-repository";
 import { objectNames } from "../../components/plan/names";
 import { Task } from "../../components/tekton/types";
 import { FAKE_TOKEN, plannedObject, settings } from "./fixtures";
@@ -40,7 +40,7 @@ export interface StepResult {
 
 /** The Task as it is committed to the ops repository for the fixture stack, read back from its YAML. */
 export function renderedTask(maxAttempts = 5): Task {
-  return plannedObject<Task>(`${TEKTON_FOLDER}/update-image-revision-task.yaml`, { writeBackAttempts: maxAttempts });
+  return plannedObject<Task>("Task", { writeBackAttempts: maxAttempts });
 }
 
 /** The revision patch as Pulumi first writes it for the fixture app. */

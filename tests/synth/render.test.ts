@@ -26,11 +26,6 @@ describe("synth: npm run render", () => {
       "repos/example-org/go-sample-app-ops/cicd/kpack/kustomization.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/revision.yaml",
       "repos/example-org/go-sample-app-ops/cicd/tekton/build-pipeline.yaml",
-      "repos/example-org/go-sample-app-ops/cicd/tekton/event-listener.yaml",
-      "repos/example-org/go-sample-app-ops/cicd/tekton/service-accounts.yaml",
-      "repos/example-org/go-sample-app-ops/cicd/tekton/trigger-binding.yaml",
-      "repos/example-org/go-sample-app-ops/cicd/tekton/trigger-template.yaml",
-      "repos/example-org/go-sample-app-ops/cicd/tekton/update-image-revision-task.yaml",
     ]);
   });
 

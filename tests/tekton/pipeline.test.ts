@@ -28,8 +28,8 @@ function resolved(ref: TaskRef, updateTask: Task): CatalogTask | Task {
 }
 
 describe("tekton: build-pipeline", () => {
-  const pipeline = plannedObject<Pipeline>("cicd/tekton/build-pipeline.yaml");
-  const task = plannedObject<Task>("cicd/tekton/update-image-revision-task.yaml");
+  const pipeline = plannedObject<Pipeline>("Pipeline");
+  const task = plannedObject<Task>("Task");
 
   it("runs clone → lint, test → clone ops → update-image-revision, and builds no image", () => {
     assert.deepStrictEqual(
@@ -84,7 +84,7 @@ describe("tekton: build-pipeline", () => {
   });
 
   it("gives the TriggerTemplate's PipelineRun a fresh volume per workspace and the token secret", () => {
-    const tt = plannedObject<TriggerTemplate>("cicd/tekton/trigger-template.yaml");
+    const tt = plannedObject<TriggerTemplate>("TriggerTemplate");
     const [run] = tt.spec.resourcetemplates;
     assert.strictEqual(run.apiVersion, "tekton.dev/v1");
     assert.strictEqual(run.metadata.generateName, "build-pipeline-run-");
