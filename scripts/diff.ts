@@ -1,0 +1,144 @@
+// npm run diff -- --stack <name> --base <git-ref>: how the rendered manifests of a stack change between a
+// git ref and the working tree, with no cloud credentials. Exit 0: no change, 1: changed, 2: error.
+import { spawnSync, SpawnSyncReturns } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export interface ManifestDiffOptions {
+  /** The folder holding Pulumi.yaml, inside a git work tree. */
+  projectDir: string;
+  stack: string;
+  /** Any git revision: a branch, a tag, a SHA, `HEAD~1`, `origin/main`. */
+  base: string;
+}
+
+export interface ManifestDiff {
+  /** The commit `base` names. */
+  baseCommit: string;
+  /** A unified diff of every rendered file, paths as under the render folder (`a/repos/...`, `b/repos/...`). */
+  text: string;
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+/** A failure the user can act on; `main` prints its message and exits 2. */
+export class DiffError extends Error {}
+
+function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+}
+
+function git(args: string[], cwd: string, what: string): string {
+  const r = run("git", args, cwd);
+  const reason = (r.stderr || r.error?.message || "").trim();
+  if (r.status !== 0) throw new DiffError(reason ? `${what}: ${reason}` : what);
+  return r.stdout.trim();
+}
+
+/** Writes the project as it is at `commit` into `dir`; returns the project folder inside it. */
+function checkOut(projectDir: string, commit: string, dir: string): string {
+  const prefix = git(["rev-parse", "--show-prefix"], projectDir, "finding the project in its repository");
+  const archive = spawnSync("sh", ["-c", 'git archive --format=tar "$1" -- "$2" | tar -x -C "$3"', "sh", commit, prefix || ".", dir], {
+    cwd: projectDir,
+    encoding: "utf8",
+  });
+  if (archive.status !== 0) throw new DiffError(`reading ${commit}: ${archive.stderr.trim()}`);
+  const baseProject = path.join(dir, prefix);
+  // The base renders with the working tree's packages: the lockfile at a base may not be installed here.
+  fs.symlinkSync(path.join(projectDir, "node_modules"), path.join(baseProject, "node_modules"), "dir");
+  return baseProject;
+}
+
+/**
+ * Renders `stack` of the project in `projectDir` into `out` with that project's own `npm run render`.
+ * A stack without a stack file on this side renders nothing (its files show as added or removed): false.
+ */
+function render(projectDir: string, stack: string, out: string, label: string): boolean {
+  fs.mkdirSync(out, { recursive: true });
+  if (!fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`))) return false;
+  const r = run("npm", ["run", "--silent", "render", "--", "--stack", stack, "--out", out], projectDir);
+  if (r.stderr) process.stderr.write(r.stderr.replace(/^(?=.)/gm, `${label}: `));
+  if (r.status !== 0) throw new DiffError(`rendering stack ${stack} at ${label} failed (exit ${r.status ?? r.signal})`);
+  return true;
+}
+
+/**
+ * Rewrites the file headers of `git diff --no-index <base> <head>` so that paths read as under the render
+ * folder, and sorts each file into added, removed or changed. Content lines are left exactly as they are.
+ */
+export function relabel(gitDiff: string, baseDir: string, headDir: string): Omit<ManifestDiff, "baseCommit"> {
+  const added: string[] = [];
+  const removed: string[] = [];
+  const changed: string[] = [];
+  const strip = (p: string) => p.replace(new RegExp(`^([ab])/(?:${baseDir}|${headDir})/`), "$1/");
+  let inHeader = false;
+  let file = "";
+  const lines = gitDiff.split("\n").map((line) => {
+    const start = /^diff --git (\S+) (\S+)$/.exec(line);
+    if (start) {
+      inHeader = true;
+      file = strip(start[2]).slice(2);
+      changed.push(file);
+      return `diff --git ${strip(start[1])} ${strip(start[2])}`;
+    }
+    if (!inHeader) return line;
+    if (line.startsWith("@@")) inHeader = false;
+    else if (line.startsWith("new file mode")) added.push(changed.pop() ?? file);
+    else if (line.startsWith("deleted file mode")) removed.push(changed.pop() ?? file);
+    else if (line.startsWith("--- ") || line.startsWith("+++ ")) return `${line.slice(0, 4)}${strip(line.slice(4))}`;
+    return line;
+  });
+  return { text: lines.join("\n"), added, removed, changed };
+}
+
+/** Renders `stack` at `base` and in the working tree, and diffs every rendered file. */
+export function manifestDiff(o: ManifestDiffOptions): ManifestDiff {
+  const projectDir = path.resolve(o.projectDir);
+  git(["rev-parse", "--show-toplevel"], projectDir, `${projectDir} is not in a git work tree`);
+  const baseCommit = git(["rev-parse", "--verify", "--quiet", `${o.base}^{commit}`], projectDir, `--base ${JSON.stringify(o.base)} names no commit in this repository (fetch it, e.g. git fetch origin <ref>)`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "manifest-diff-"));
+  try {
+    const checkout = fs.mkdtempSync(path.join(work, "checkout-"));
+    const atBase = render(checkOut(projectDir, baseCommit, checkout), o.stack, path.join(work, "base"), `base ${o.base}`);
+    const atHead = render(projectDir, o.stack, path.join(work, "head"), "working tree");
+    if (!atBase && !atHead) throw new DiffError(`--stack ${o.stack}: Pulumi.${o.stack}.yaml exists neither at ${o.base} nor in the working tree`);
+    const r = run(
+      "git",
+      ["-c", "core.quotePath=false", "diff", "--no-index", "--no-color", "--no-renames", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "base", "head"],
+      work,
+    );
+    if (r.status !== 0 && r.status !== 1) throw new DiffError(`comparing the renders failed: ${r.stderr.trim()}`);
+    return { baseCommit, ...relabel(r.stdout, "base", "head") };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function argValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export function main(args: string[]): number {
+  const stack = argValue(args, "--stack");
+  const base = argValue(args, "--base");
+  if (!stack || !base) {
+    process.stderr.write("usage: npm run diff -- --stack <name> --base <git-ref> [--project <dir with Pulumi.yaml>]\n");
+    return 2;
+  }
+  const projectDir = path.resolve(argValue(args, "--project") ?? path.join(__dirname, ".."));
+  try {
+    const d = manifestDiff({ projectDir, stack, base });
+    process.stdout.write(d.text);
+    const counts = `${d.changed.length} changed, ${d.added.length} added, ${d.removed.length} removed`;
+    process.stderr.write(`stack ${stack}, ${base} (${d.baseCommit.slice(0, 12)}) → working tree: ${counts}\n`);
+    return d.text ? 1 : 0;
+  } catch (err) {
+    process.stderr.write(`diff failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

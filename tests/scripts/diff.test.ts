@@ -1,0 +1,178 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { relabel } from "../../scripts/diff";
+import { appEntry, FAKE_TOKEN, stackProject } from "../helpers/fixtures";
+
+const ROOT = path.resolve(__dirname, "../..");
+const NODE_ARGS = ["--require", "sucrase/register/ts"];
+const OPS = "repos/example-org/go-sample-app-ops";
+
+/** A git repository holding this project's sources as they are now, with one commit. */
+function projectRepository(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "diff-project-"));
+  const listed = spawnSync("git", ["ls-files", "-co", "--exclude-standard", "--", "package.json", "Pulumi.yaml", "components", "scripts"], { cwd: ROOT, encoding: "utf8" });
+  for (const file of listed.stdout.split("\n").filter(Boolean)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+  }
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  git(dir, "init", "-q", "-b", "main");
+  fs.writeFileSync(path.join(dir, ".git/info/exclude"), "node_modules\n");
+  return dir;
+}
+
+function git(cwd: string, ...args: string[]): string {
+  const r = spawnSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd, encoding: "utf8" });
+  assert.strictEqual(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+function commitAll(cwd: string, message: string): string {
+  git(cwd, "add", "-A");
+  git(cwd, "commit", "-q", "-m", message);
+  return git(cwd, "rev-parse", "HEAD");
+}
+
+/** `npm run diff` as the workflow runs it, in the project at `cwd`. */
+function diff(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [...NODE_ARGS, path.join(cwd, "scripts/diff.ts"), ...args], { cwd, encoding: "utf8" });
+}
+
+describe("scripts: npm run diff", function () {
+  this.timeout(60000);
+  let repo: string;
+  let first: string;
+  let changes: ReturnType<typeof diff>;
+
+  before(() => {
+    repo = projectRepository();
+    stackProject("dev", { githubOwner: "example-org", githubToken: `${FAKE_TOKEN}-first`, apps: [appEntry()] }, repo);
+    first = commitAll(repo, "one app");
+    // The second commit changes the stack (a tag, a new app, a new plain-text token) and the program.
+    stackProject(
+      "dev",
+      { githubOwner: "example-org", githubToken: `${FAKE_TOKEN}-second`, apps: [appEntry("go-sample-app", { image: "registry.example.com/example-org/go-sample-app:v2" }), appEntry("billing")] },
+      repo,
+    );
+    const opsRepository = path.join(repo, "components/plan/ops-repository.ts");
+    const source = fs.readFileSync(opsRepository, "utf8");
+    assert.ok(source.includes("Change the stack config, not this file."));
+    fs.writeFileSync(opsRepository, source.replace("Change the stack config, not this file.", "Edit the stack config instead."));
+    commitAll(repo, "second app, new tag, new header");
+    changes = diff(repo, "--stack", "dev", "--base", first);
+  });
+
+  it("shows what a commit changed: each rendered file added, removed or changed, rendered by each side's own code", () => {
+    const r = changes;
+    assert.strictEqual(r.status, 1, r.stderr);
+    assert.match(r.stderr, /→ working tree: \d+ changed, 6 added, 0 removed/);
+    assert.match(r.stdout, new RegExp(`^diff --git a/${OPS}/cicd/kpack/image.yaml b/${OPS}/cicd/kpack/image.yaml$`, "m"));
+    assert.match(r.stdout, /^-  tag: registry\.example\.com\/example-org\/go-sample-app$/m);
+    assert.match(r.stdout, /^\+  tag: registry\.example\.com\/example-org\/go-sample-app:v2$/m);
+    // The base rendered with the base's code: the header it wrote is the old one.
+    assert.match(r.stdout, /^-# Written by pulumi up \(deliberate-image-builds\)\. Change the stack config, not this file\.$/m);
+    assert.match(r.stdout, /^\+# Written by pulumi up \(deliberate-image-builds\)\. Edit the stack config instead\.$/m);
+    for (const added of ["cicd/kpack/image.yaml", "cicd/tekton/build-pipeline.yaml"]) {
+      assert.match(r.stdout, new RegExp(`^--- /dev/null\\n\\+\\+\\+ b/repos/example-org/billing-ops/${added}$`, "m"));
+    }
+    // Paths read as under the render folder, never as the temporary folders they were rendered in.
+    assert.doesNotMatch(r.stdout, /[ab]\/(base|head)\//);
+    // The revision file is the pipeline's after creation, and unchanged here.
+    assert.doesNotMatch(r.stdout, new RegExp(`a/${OPS}/cicd/kpack/revision.yaml`));
+  });
+
+  it("never shows a secret value, not even one a stack file holds in plain text", () => {
+    const r = changes;
+    assert.strictEqual(r.status, 1, r.stderr);
+    assert.ok(!`${r.stdout}${r.stderr}`.includes(FAKE_TOKEN), "a token value appeared in the output");
+    assert.match(r.stderr, /base .*: warning: Pulumi\.dev\.yaml holds deliberate-image-builds:githubToken in plain text/);
+  });
+
+  it("exits 0 and prints no diff when nothing changed, and sees uncommitted edits", () => {
+    const same = diff(repo, "--stack", "dev", "--base", "HEAD");
+    assert.strictEqual(same.status, 0, same.stderr);
+    assert.strictEqual(same.stdout, "");
+    assert.match(same.stderr, /0 changed, 0 added, 0 removed/);
+
+    const stackFile = path.join(repo, "Pulumi.dev.yaml");
+    const committed = fs.readFileSync(stackFile, "utf8");
+    try {
+      stackProject("dev", { githubOwner: "example-org", apps: [appEntry("go-sample-app", { image: "registry.example.com/example-org/go-sample-app:v2" })] }, repo);
+      const edited = diff(repo, "--stack", "dev", "--base", "HEAD");
+      assert.strictEqual(edited.status, 1, edited.stderr);
+      assert.match(edited.stderr, /\d+ changed, 0 added, 6 removed/);
+      assert.match(edited.stdout, /^\+\+\+ \/dev\/null$/m);
+    } finally {
+      fs.writeFileSync(stackFile, committed);
+    }
+  });
+
+  it("shows every file of a stack new since the base as added, and refuses a stack neither side has", () => {
+    const stackFile = path.join(repo, "Pulumi.staging.yaml");
+    stackProject("staging", { githubOwner: "example-org", apps: [appEntry("go-sample-app", { namespace: "staging" })] }, repo);
+    try {
+      const r = diff(repo, "--stack", "staging", "--base", first);
+      assert.strictEqual(r.status, 1, r.stderr);
+      assert.match(r.stderr, /0 changed, \d+ added, 0 removed/);
+      assert.doesNotMatch(r.stdout, /^--- a\//m, "nothing was there before");
+    } finally {
+      fs.rmSync(stackFile);
+    }
+    const none = diff(repo, "--stack", "staging", "--base", first);
+    assert.strictEqual(none.status, 2);
+    assert.match(none.stderr, /--stack staging: Pulumi\.staging\.yaml exists neither at [0-9a-f]{40} nor in the working tree/);
+  });
+
+  it("exits 2 with a message for a ref that names no commit, or a base that does not render", () => {
+    const noRef = diff(repo, "--stack", "dev", "--base", "no-such-branch");
+    assert.strictEqual(noRef.status, 2);
+    assert.match(noRef.stderr, /--base "no-such-branch" names no commit in this repository/);
+
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), "diff-broken-"));
+    fs.cpSync(repo, broken, { recursive: true, verbatimSymlinks: true });
+    stackProject("dev", { githubOwner: "-not-a-name-", apps: [appEntry()] }, broken);
+    const bad = commitAll(broken, "bad owner");
+    stackProject("dev", { githubOwner: "example-org", apps: [appEntry()] }, broken);
+    const r = diff(broken, "--stack", "dev", "--base", bad);
+    assert.strictEqual(r.status, 2);
+    assert.match(r.stderr, /githubOwner/);
+    assert.match(r.stderr, /rendering stack dev at base [0-9a-f]{40} failed/);
+
+    const usage = diff(repo, "--stack", "dev");
+    assert.strictEqual(usage.status, 2);
+    assert.match(usage.stderr, /usage: npm run diff -- --stack <name> --base <git-ref>/);
+  });
+});
+
+describe("scripts: relabel", () => {
+  it("rewrites only header paths, and sorts files into added, removed and changed", () => {
+    const gitDiff = [
+      "diff --git a/head/x/new b/head/x/new",
+      "new file mode 100644",
+      "--- /dev/null",
+      "+++ b/head/x/new",
+      "@@ -0,0 +1 @@",
+      "+--- a/base/not-a-header",
+      "diff --git a/base/x/old b/head/x/old",
+      "--- a/base/x/old",
+      "+++ b/head/x/old",
+      "@@ -1 +1 @@",
+      "-+++ b/head/kept",
+      "+new",
+      "diff --git a/base/x/gone b/base/x/gone",
+      "deleted file mode 100644",
+      "--- a/base/x/gone",
+      "+++ /dev/null",
+      "",
+    ].join("\n");
+    const r = relabel(gitDiff, "base", "head");
+    assert.deepStrictEqual([r.added, r.removed, r.changed], [["x/new"], ["x/gone"], ["x/old"]]);
+    assert.ok(r.text.includes("diff --git a/x/new b/x/new\nnew file mode 100644\n--- /dev/null\n+++ b/x/new\n"));
+    assert.ok(r.text.includes("+--- a/base/not-a-header\n"), "content lines stay as they are");
+    assert.ok(r.text.includes("-+++ b/head/kept\n"));
+    assert.ok(r.text.includes("--- a/x/gone\n+++ /dev/null\n"));
+  });
+});
