@@ -1,0 +1,44 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REFERENCE_DIR } from "../helpers/reference";
+
+const SCRIPT = path.resolve(__dirname, "../../scripts/fetch-reference.sh");
+
+/** The `<path> <url>` pairs the script fetches. */
+function fetchList(): { file: string; url: string }[] {
+  const list = /list="\n([\s\S]*?)\n"/.exec(fs.readFileSync(SCRIPT, "utf8"));
+  assert.ok(list, "the script's list");
+  return list[1].split("\n").map((line) => {
+    const [file, url] = line.split(" ");
+    return { file, url: url.replace("$raw", "https://raw.githubusercontent.com") };
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+}
+
+describe("scripts: fetch-reference.sh", () => {
+  it("fetches exactly the reference files the tests read, so a fresh clone elsewhere can run npm test", () => {
+    const listed = fetchList().map((f) => f.file).sort();
+    assert.deepStrictEqual(listed, filesUnder(REFERENCE_DIR).filter((f) => f !== "README.md").sort());
+  });
+
+  it("fetches each at a tag or a full commit, never a moving branch", () => {
+    for (const { file, url } of fetchList()) {
+      assert.match(url, /^https:\/\/raw\.githubusercontent\.com\/[\w.-]+\/[\w.-]+\/(v\d+\.\d+\.\d+|[0-9a-f]{40})\//, `${file}: ${url}`);
+    }
+  });
+
+  it("fetches nothing where the reference folder is already there", () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "no-curl-"));
+    fs.writeFileSync(path.join(bin, "curl"), `#!/bin/sh\ntouch "${bin}/curl-ran"\nexit 1\n`, { mode: 0o755 });
+    const r = spawnSync("sh", [SCRIPT, REFERENCE_DIR], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /already in/);
+    assert.ok(!fs.existsSync(path.join(bin, "curl-ran")), "curl ran");
+  });
+});
