@@ -58,7 +58,15 @@ function checkOut(projectDir: string, commit: string, dir: string): string {
 function render(projectDir: string, stack: string, out: string, label: string): boolean {
   fs.mkdirSync(out, { recursive: true });
   if (!fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`))) return false;
-  const r = run("npm", ["run", "--silent", "render", "--", "--stack", stack, "--out", out], projectDir);
+  // The side's own `render` script, run as npm would run it, without npm's start-up on every diff.
+  const pkg = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as { scripts?: Record<string, string> };
+  const script = pkg.scripts?.render;
+  if (!script) throw new DiffError(`package.json at ${label} has no render script`);
+  const r = spawnSync("sh", ["-c", `${script} "$@"`, "sh", "--stack", stack, "--out", out], {
+    cwd: projectDir,
+    encoding: "utf8",
+    env: { ...process.env, PATH: `${path.join(projectDir, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}` },
+  });
   if (r.stderr) process.stderr.write(r.stderr.replace(/^(?=.)/gm, `${label}: `));
   if (r.status !== 0) throw new DiffError(`rendering stack ${stack} at ${label} failed (exit ${r.status ?? r.signal})`);
   return true;

@@ -169,16 +169,19 @@ describe("tekton: update-image-revision step (sh + git)", function () {
       ["a SHA with a newline after it", "0f3e2d1c4b5a69788776655443322110ffeeddcc\nmain", /must be a full commit SHA/],
       ["an unknown SHA", "1234567890abcdef1234567890abcdef12345678", /is not a commit of the app repository/],
     ];
+    // One world for all: each case must leave it as it found it, which is what is checked.
+    let shared: GitWorld;
+    before(() => (shared = new GitWorld(2)));
+    after(() => shared.cleanup());
     for (const [what, value, message] of hostile) {
       it(what, async () => {
-        world = new GitWorld(2);
-        const head = world.opsHead();
-        const ws = world.workspace(world.commits[1]);
-        const r = await world.runStep(ws, value);
+        const head = shared.opsHead();
+        const ws = shared.workspace(shared.commits[1]);
+        const r = await shared.runStep(ws, value);
         assert.strictEqual(r.code, 1, `${r.stdout}\n${r.stderr}`);
         assert.match(r.stderr, message);
-        assert.strictEqual(world.opsHead(), head);
-        for (const dir of [world.root, ws.source, ws.appSource, path.dirname(ws.source)]) {
+        assert.strictEqual(shared.opsHead(), head);
+        for (const dir of [shared.root, ws.source, ws.appSource, path.dirname(ws.source)]) {
           assert.ok(!fs.existsSync(path.join(dir, "PWNED")), `a command ran in ${dir}`);
         }
       });
