@@ -55,7 +55,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-render-"));
 const renders = new Map(
   [1, 10, 100].map((n) => {
     stackProject(`n${n}`, rawStack({}, manyApps(n)), tmp);
-    return [n, repeat(() => timed(["--require", "sucrase/register/ts", "scripts/render.ts", "--project", tmp, "--stack", `n${n}`, "--out", path.join(tmp, "out")]))];
+    return [n, repeat(() => timed(["--require", "./scripts/register-ts.js", "scripts/render.ts", "--project", tmp, "--stack", `n${n}`, "--out", path.join(tmp, "out")]))];
   }),
 );
 for (const [n, s] of renders) say(`render, ${n} apps: ${fmt(s.ms)}`);

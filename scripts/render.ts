@@ -13,20 +13,56 @@ export interface RenderOptions {
   out: string;
 }
 
-/** Renders one stack into `out`, replacing what an earlier render left there. Returns the files written. */
-export function renderStack(o: RenderOptions): { files: string[]; warnings: string[] } {
+export interface RenderResult {
+  /** Every rendered file, relative to `out`, sorted. */
+  files: string[];
+  /** How many files were new or changed and written; the rest were already as rendered. */
+  written: number;
+  /** Files an earlier render left that this one no longer has, removed. */
+  removed: string[];
+  warnings: string[];
+}
+
+/** The folders render owns under `out`; anything else there is left alone. */
+const RENDER_FOLDERS = ["cluster", "repos", "github"];
+
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+/**
+ * Renders one stack into `out`, replacing what an earlier render left there: a file whose content is
+ * unchanged is not rewritten (its mtime stays, and a re-render of a large stack writes only what moved),
+ * a file the stack no longer renders is removed, and so is a folder that removal leaves empty.
+ */
+export function renderStack(o: RenderOptions): RenderResult {
   const stackFile = readStackFile(o.projectDir, o.stack);
-  const files = renderPlan(planStack(parseSettings(stackFile.raw), RENDER_SECRETS));
-  for (const dir of ["cluster", "repos", "github"]) fs.rmSync(path.join(o.out, dir), { recursive: true, force: true });
-  for (const [rel, content] of files) {
-    const target = path.join(o.out, rel);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+  const rendered = renderPlan(planStack(parseSettings(stackFile.raw), RENDER_SECRETS));
+  const targets = new Map([...rendered].map(([rel, content]) => [path.join(o.out, rel), content]));
+
+  const removed: string[] = [];
+  const existing = new Set(RENDER_FOLDERS.flatMap((folder) => filesUnder(path.join(o.out, folder))));
+  for (const stale of [...existing].filter((file) => !targets.has(file))) {
+    fs.rmSync(stale);
+    removed.push(path.relative(o.out, stale));
+    for (let dir = path.dirname(stale); dir !== o.out && fs.readdirSync(dir).length === 0; dir = path.dirname(dir)) fs.rmdirSync(dir);
+  }
+
+  let written = 0;
+  const made = new Set<string>();
+  for (const [target, content] of targets) {
+    if (existing.has(target) && fs.readFileSync(target, "utf8") === content) continue;
+    const dir = path.dirname(target);
+    if (!made.has(dir)) fs.mkdirSync(dir, { recursive: true });
+    made.add(dir);
     fs.writeFileSync(target, content);
+    written++;
   }
   const warnings = stackFile.plaintextSecrets.map(
     (key) => `Pulumi.${o.stack}.yaml holds ${stackFile.project}:${key} in plain text; encrypt it with: pulumi config set --secret ${key}`,
   );
-  return { files: [...files.keys()].sort(), warnings };
+  return { files: [...rendered.keys()].sort(), written, removed: removed.sort(), warnings };
 }
 
 function argValue(args: string[], name: string): string | undefined {
@@ -43,9 +79,10 @@ function main(args: string[]): number {
   const projectDir = path.resolve(argValue(args, "--project") ?? path.join(__dirname, ".."));
   const out = path.resolve(argValue(args, "--out") ?? path.join(projectDir, "out", stack));
   try {
-    const { files, warnings } = renderStack({ projectDir, stack, out });
+    const { files, written, removed, warnings } = renderStack({ projectDir, stack, out });
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-    process.stdout.write(`rendered ${files.length} files of stack ${stack} into ${out}\n`);
+    const unchanged = files.length - written;
+    process.stdout.write(`rendered ${files.length} files of stack ${stack} into ${out} (${written} written, ${unchanged} unchanged, ${removed.length} removed)\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`render failed: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`);

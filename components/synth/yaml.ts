@@ -91,7 +91,17 @@ function isLiteralSafe(text: string): boolean {
   return !NOT_LITERAL.test(text) && !/^[ \t]/.test(text) && text.trim() !== "";
 }
 
+// Every app's Task carries the same script: its literal block is worked out once per indentation.
+const literals = new Map<string, string>();
+
 function literal(text: string, contentIndent: string): string {
+  const key = `${contentIndent.length}\n${text}`;
+  let block = literals.get(key);
+  if (block === undefined) literals.set(key, (block = literalBlock(text, contentIndent)));
+  return block;
+}
+
+function literalBlock(text: string, contentIndent: string): string {
   const trailing = /\n*$/.exec(text)?.[0].length ?? 0;
   const chomp = trailing === 0 ? "-" : trailing === 1 ? "" : "+";
   const body = trailing === 0 ? text : text.slice(0, -1);

@@ -26,7 +26,7 @@ describe("policy pack: the rules module", () => {
       const names = rules.packPolicies().map((p) => p.name);
       const loaded = Object.keys(require.cache).filter((f) => f.includes(require("path").join("@pulumi", "policy")));
       console.log(JSON.stringify({ names, loaded }));`;
-    const child = spawnSync(process.execPath, ["--require", "sucrase/register/ts", "-e", script], { cwd: ROOT, encoding: "utf8", timeout: 20000 });
+    const child = spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", "-e", script], { cwd: ROOT, encoding: "utf8", timeout: 20000 });
     assert.strictEqual(child.status, 0, `exited on its own (a server would keep it running): ${child.stderr}`);
     assert.deepStrictEqual(JSON.parse(child.stdout), {
       names: ["images-pinned", "kpack-revision-full-sha", "no-secrets-in-repository-files", "argocd-automated-sync", "argocd-self-heal-and-prune-in-prod", "secret-config-encrypted"],

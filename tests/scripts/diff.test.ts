@@ -7,7 +7,7 @@ import { relabel } from "../../scripts/diff";
 import { appEntry, FAKE_TOKEN, stackProject } from "../helpers/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
-const NODE_ARGS = ["--require", "sucrase/register/ts"];
+const NODE_ARGS = ["--require", "./scripts/register-ts.js"];
 const OPS = "repos/example-org/go-sample-app-ops";
 
 /** A git repository holding this project's sources as they are now, with one commit. */
