@@ -1,5 +1,5 @@
 // Evaluates the program as `pulumi preview` starts it (same loader, from Pulumi.yaml's nodeargs), with
-// Pulumi's mocks standing in for the engine. Config: the dev stack, or APPS=<n> generated apps.
+// Pulumi's mocks standing in for the engine. Config: BENCH_CONFIG, else the dev stack.
 // Prints one JSON line: resources registered, milliseconds, peak RSS.
 "use strict";
 const started = process.hrtime.bigint();
@@ -9,6 +9,7 @@ const pulumi = require("@pulumi/pulumi");
 const { parse } = require("yaml");
 
 const root = path.resolve(__dirname, "..");
+
 const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
 let registered = 0;
 pulumi.runtime.setMocks(
@@ -18,17 +19,11 @@ pulumi.runtime.setMocks(
   false,
 );
 
-const config = {};
-const n = Number(process.env.APPS || 0);
-if (n > 0) {
-  config[`${project.name}:githubOwner`] = "example-org";
-  // The loader from Pulumi.yaml also reads TypeScript, so the tests' fixture serves here too.
-  const { manyApps } = require("../tests/helpers/fixtures");
-  config[`${project.name}:apps`] = JSON.stringify(manyApps(n));
-} else {
-  const dev = parse(fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8"));
-  for (const [k, v] of Object.entries(dev.config)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
-}
+// Config as the engine hands it to a program: a JSON object of strings. BENCH_CONFIG holds it (bench.ts
+// reads the stack files beforehand, as the engine does); without it, the dev stack file is read here.
+const config = process.env.BENCH_CONFIG
+  ? JSON.parse(process.env.BENCH_CONFIG)
+  : require("./stack-config").stackConfig(path.join(root, "Pulumi.dev.yaml"));
 config[`${project.name}:githubToken`] = "fake-bench-token";
 config[`${project.name}:webhookSecret`] = "fake-bench-secret";
 pulumi.runtime.setAllConfig(config, [`${project.name}:githubToken`, `${project.name}:webhookSecret`]);
