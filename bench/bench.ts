@@ -64,6 +64,11 @@ const renders = new Map(
 );
 for (const [n, s] of renders) say(`render, ${n} apps: ${fmt(s.ms)}`);
 
+// The SDK's own share: the same resources per app, nothing else.
+const bare = new Map([1, 100].map((n) => [n, repeat(() => timed([...nodeArgs, "bench/evaluate.js"], { BENCH_BARE_APPS: String(n) }))]));
+const bareRatio = bare.get(100)!.ms / bare.get(1)!.ms;
+say(`SDK alone, the same 7 resources per app: 1 / 100 apps ${fmt(bare.get(1)!.ms)} / ${fmt(bare.get(100)!.ms)} (${bareRatio.toFixed(2)}x)`);
+
 const e1 = evals.get(1)!;
 const e100 = evals.get(100)!;
 say(`ratio evaluation 100/1 apps: ${(e100.ms / e1.ms).toFixed(2)}x (goal <= 1.5x)`);

@@ -1,5 +1,6 @@
 // Evaluates the program as `pulumi preview` starts it (same loader, from Pulumi.yaml's nodeargs), with
-// Pulumi's mocks standing in for the engine. Config: BENCH_CONFIG, else the dev stack.
+// Pulumi's mocks standing in for the engine. Config: BENCH_CONFIG, else the dev stack. BENCH_BARE_APPS=<n>
+// registers only the resources n apps would, to show what the SDK alone costs.
 // Prints one JSON line: resources registered, milliseconds, peak RSS.
 "use strict";
 const started = process.hrtime.bigint();
@@ -28,7 +29,28 @@ config[`${project.name}:githubToken`] = "fake-bench-token";
 config[`${project.name}:webhookSecret`] = "fake-bench-secret";
 pulumi.runtime.setAllConfig(config, [`${project.name}:githubToken`, `${project.name}:webhookSecret`]);
 
-require(path.join(root, project.main));
+const bareApps = Number(process.env.BENCH_BARE_APPS || 0);
+if (bareApps > 0) {
+  // What the SDK alone costs: per app the resources the program registers (a component, four
+  // repository files, two Applications), with trivial inputs and no planning.
+  const github = require("@pulumi/github");
+  const k8s = require("@pulumi/kubernetes");
+  const { withoutPromiseStackTraces } = require("../components/pulumi/registration");
+  withoutPromiseStackTraces(() => {
+    for (let i = 0; i < bareApps; i++) {
+      const app = new pulumi.ComponentResource("bench:app:App", `app-${i}`);
+      for (let f = 0; f < 4; f++) {
+        new github.RepositoryFile(`app-${i}-file-${f}`, { repository: "ops", branch: "main", file: `f${f}.yaml`, content: "a: b\n" }, { parent: app });
+      }
+      for (let a = 0; a < 2; a++) {
+        const metadata = { name: `app-${i}-${a}`, namespace: "argocd" };
+        new k8s.apiextensions.CustomResource(metadata.name, { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata, spec: {} }, { parent: app });
+      }
+    }
+  });
+} else {
+  require(path.join(root, project.main));
+}
 
 let last = -1;
 const wait = () => {
