@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { manyApps, rawStack, stackProject } from "../tests/helpers/fixtures";
+import { manyApps, rawStack, stackProject, tempDir } from "../tests/helpers/fixtures";
 import { benchWriteBack } from "./write-back";
 const { stackConfig }: { stackConfig(file: string): Record<string, string> } = require("./stack-config");
 
@@ -47,7 +47,7 @@ const floor = repeat(() => timed(["-e", "require('@pulumi/pulumi');require('@pul
 say(`SDK floor (load @pulumi/pulumi, kubernetes, github): ${fmt(floor.ms)}`);
 
 // One project folder holds a stack file per app count, for evaluation and render alike.
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bench-stacks-"));
+const tmp = tempDir("bench-stacks-");
 for (const n of [1, 10, 100]) stackProject(`n${n}`, rawStack({}, manyApps(n)), tmp);
 const evaluate = (apps?: number) => {
   const env = apps ? { BENCH_CONFIG: JSON.stringify(stackConfig(path.join(tmp, `Pulumi.n${apps}.yaml`))) } : {};

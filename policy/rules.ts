@@ -7,8 +7,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Policies, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { PROJECT, show } from "../components/config/errors";
-import { readStackFile, StackFile } from "../components/config/stack-file";
+import { show } from "../components/config/errors";
+import { plaintextSecretProblem, readStackFile, StackFile } from "../components/config/stack-file";
 import { fullSha } from "../components/config/validators";
 import { revisionInFile, REVISION_LINE } from "../components/kpack/revision";
 import { REVISION_FILE } from "../components/plan/ops-repository";
@@ -167,10 +167,8 @@ export function checkSelfHealAndPrune(resource: PolicedResource, stack: string, 
  * Where a token does leak is the stack file: a key set without --secret is stored there in plain text
  * and committed. So the stack file is read, as Pulumi reads it, for every key Pulumi.yaml declares secret.
  */
-export function checkSecretConfigEncrypted(stackFile: StackFile, fileName: string, report: Report): void {
-  for (const key of stackFile.plaintextSecrets) {
-    report(`${fileName} holds ${PROJECT}:${key} in plain text; expected it encrypted (pulumi config set --secret ${PROJECT}:${key}), so the stack file never carries it to a repository`);
-  }
+export function checkSecretConfigEncrypted(stackFile: StackFile, stack: string, report: Report): void {
+  for (const key of stackFile.plaintextSecrets) report(plaintextSecretProblem(stack, key));
 }
 
 // --- the policies ---------------------------------------------------------------------------------
@@ -257,7 +255,7 @@ export function secretConfigEncrypted(context: StackContext = PULUMI_STACK): Sta
       const stack = context.stack();
       const fileName = `Pulumi.${stack}.yaml`;
       if (!fs.existsSync(path.join(dir, fileName))) args.notApplicable(`${fileName} is not in ${dir}: this stack keeps its config elsewhere`);
-      checkSecretConfigEncrypted(readStackFile(dir, stack), fileName, report);
+      checkSecretConfigEncrypted(readStackFile(dir, stack), stack, report);
     },
   };
 }

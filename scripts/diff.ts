@@ -4,6 +4,8 @@ import { spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { argValue } from "./args";
+import { filesUnder } from "./render";
 
 export interface ManifestDiffOptions {
   /** The folder holding Pulumi.yaml, inside a git work tree. */
@@ -38,7 +40,7 @@ function git(args: string[], cwd: string, what: string): string {
 }
 
 /** Writes the project as it is at `commit` into `dir`; returns the project folder inside it. */
-function checkOut(projectDir: string, commit: string, dir: string): string {
+function exportCommit(projectDir: string, commit: string, dir: string): string {
   const prefix = git(["rev-parse", "--show-prefix"], projectDir, "finding the project in its repository");
   const archive = spawnSync("sh", ["-c", 'git archive --format=tar "$1" -- "$2" | tar -x -C "$3"', "sh", commit, prefix || ".", dir], {
     cwd: projectDir,
@@ -73,32 +75,43 @@ function render(projectDir: string, stack: string, out: string, label: string): 
 }
 
 /**
- * Rewrites the file headers of `git diff --no-index <base> <head>` so that paths read as under the render
- * folder, and sorts each file into added, removed or changed. Content lines are left exactly as they are.
+ * Rewrites the file headers of `git diff --no-index base head` so that paths read as under the render
+ * folder (`a/repos/...`), quoted paths and paths with spaces included. Content lines stay as they are.
  */
-export function relabel(gitDiff: string, baseDir: string, headDir: string): Omit<ManifestDiff, "baseCommit"> {
-  const added: string[] = [];
-  const removed: string[] = [];
-  const changed: string[] = [];
-  const strip = (p: string) => p.replace(new RegExp(`^([ab])/(?:${baseDir}|${headDir})/`), "$1/");
+export function relabel(gitDiff: string): string {
+  const side = /(^|[ "])([ab])\/(?:base|head)\//g;
   let inHeader = false;
-  let file = "";
-  const lines = gitDiff.split("\n").map((line) => {
-    const start = /^diff --git (\S+) (\S+)$/.exec(line);
-    if (start) {
-      inHeader = true;
-      file = strip(start[2]).slice(2);
-      changed.push(file);
-      return `diff --git ${strip(start[1])} ${strip(start[2])}`;
-    }
-    if (!inHeader) return line;
-    if (line.startsWith("@@")) inHeader = false;
-    else if (line.startsWith("new file mode")) added.push(changed.pop() ?? file);
-    else if (line.startsWith("deleted file mode")) removed.push(changed.pop() ?? file);
-    else if (line.startsWith("--- ") || line.startsWith("+++ ")) return `${line.slice(0, 4)}${strip(line.slice(4))}`;
-    return line;
-  });
-  return { text: lines.join("\n"), added, removed, changed };
+  return gitDiff
+    .split("\n")
+    .map((line) => {
+      if (line.startsWith("diff --git ")) inHeader = true;
+      else if (line.startsWith("@@")) inHeader = false;
+      return inHeader ? line.replace(side, "$1$2/") : line;
+    })
+    .join("\n");
+}
+
+/** Which rendered files the head adds, removes or changes against the base, by reading both trees. */
+export function compareTrees(baseDir: string, headDir: string): Pick<ManifestDiff, "added" | "removed" | "changed"> {
+  const base = new Set(filesUnder(baseDir));
+  const head = filesUnder(headDir);
+  const headSet = new Set(head);
+  return {
+    added: head.filter((f) => !base.has(f)),
+    removed: [...base].filter((f) => !headSet.has(f)),
+    changed: head.filter((f) => base.has(f) && !fs.readFileSync(path.join(baseDir, f)).equals(fs.readFileSync(path.join(headDir, f)))),
+  };
+}
+
+/** The unified diff of the rendered trees `base/` and `head/` under `work`, and what each file did. */
+export function diffTrees(work: string): Omit<ManifestDiff, "baseCommit"> {
+  const r = run(
+    "git",
+    ["-c", "core.quotePath=false", "diff", "--no-index", "--no-color", "--no-renames", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "base", "head"],
+    work,
+  );
+  if (r.status !== 0 && r.status !== 1) throw new DiffError(`comparing the renders failed: ${r.stderr.trim()}`);
+  return { text: relabel(r.stdout), ...compareTrees(path.join(work, "base"), path.join(work, "head")) };
 }
 
 /** Renders `stack` at `base` and in the working tree, and diffs every rendered file. */
@@ -109,24 +122,13 @@ export function manifestDiff(o: ManifestDiffOptions): ManifestDiff {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "manifest-diff-"));
   try {
     const checkout = fs.mkdtempSync(path.join(work, "checkout-"));
-    const atBase = render(checkOut(projectDir, baseCommit, checkout), o.stack, path.join(work, "base"), `base ${o.base}`);
+    const atBase = render(exportCommit(projectDir, baseCommit, checkout), o.stack, path.join(work, "base"), `base ${o.base}`);
     const atHead = render(projectDir, o.stack, path.join(work, "head"), "working tree");
     if (!atBase && !atHead) throw new DiffError(`--stack ${o.stack}: Pulumi.${o.stack}.yaml exists neither at ${o.base} nor in the working tree`);
-    const r = run(
-      "git",
-      ["-c", "core.quotePath=false", "diff", "--no-index", "--no-color", "--no-renames", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "base", "head"],
-      work,
-    );
-    if (r.status !== 0 && r.status !== 1) throw new DiffError(`comparing the renders failed: ${r.stderr.trim()}`);
-    return { baseCommit, ...relabel(r.stdout, "base", "head") };
+    return { baseCommit, ...diffTrees(work) };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 export function main(args: string[]): number {

@@ -1,9 +1,10 @@
 // npm run render -- --stack <name> [--out <dir>]: writes what `pulumi up` would send, offline.
 import * as fs from "fs";
 import * as path from "path";
+import { argValue } from "./args";
 import { ConfigError } from "../components/config/errors";
 import { parseSettings } from "../components/config/parse";
-import { readStackFile } from "../components/config/stack-file";
+import { plaintextSecretProblem, readStackFile } from "../components/config/stack-file";
 import { planStack } from "../components/plan/stack";
 import { renderPlan, RENDER_SECRETS } from "../components/synth/render";
 
@@ -26,9 +27,14 @@ export interface RenderResult {
 /** The folders render owns under `out`; anything else there is left alone. */
 const RENDER_FOLDERS = ["cluster", "repos", "github"];
 
-function filesUnder(dir: string): string[] {
+/** Every file below `dir`, as paths relative to it, sorted; none when `dir` does not exist. */
+export function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 }
 
 /**
@@ -37,37 +43,31 @@ function filesUnder(dir: string): string[] {
  * a file the stack no longer renders is removed, and so is a folder that removal leaves empty.
  */
 export function renderStack(o: RenderOptions): RenderResult {
+  const out = path.resolve(o.out);
   const stackFile = readStackFile(o.projectDir, o.stack);
   const rendered = renderPlan(planStack(parseSettings(stackFile.raw), RENDER_SECRETS));
-  const targets = new Map([...rendered].map(([rel, content]) => [path.join(o.out, rel), content]));
+  const earlier = new Set(RENDER_FOLDERS.flatMap((folder) => filesUnder(path.join(out, folder)).map((f) => path.join(folder, f))));
 
-  const removed: string[] = [];
-  const existing = new Set(RENDER_FOLDERS.flatMap((folder) => filesUnder(path.join(o.out, folder))));
-  for (const stale of [...existing].filter((file) => !targets.has(file))) {
-    fs.rmSync(stale);
-    removed.push(path.relative(o.out, stale));
-    for (let dir = path.dirname(stale); dir !== o.out && fs.readdirSync(dir).length === 0; dir = path.dirname(dir)) fs.rmdirSync(dir);
+  const removed = [...earlier].filter((rel) => !rendered.has(rel));
+  const keep = new Set(RENDER_FOLDERS.map((folder) => path.join(out, folder)));
+  for (const rel of removed) {
+    fs.rmSync(path.join(out, rel));
+    // Up to, never past, the render folder it sits in.
+    for (let dir = path.dirname(path.join(out, rel)); !keep.has(dir) && fs.readdirSync(dir).length === 0; dir = path.dirname(dir)) fs.rmdirSync(dir);
   }
 
   let written = 0;
   const made = new Set<string>();
-  for (const [target, content] of targets) {
-    if (existing.has(target) && fs.readFileSync(target, "utf8") === content) continue;
+  for (const [rel, content] of rendered) {
+    const target = path.join(out, rel);
+    if (earlier.has(rel) && fs.readFileSync(target, "utf8") === content) continue;
     const dir = path.dirname(target);
     if (!made.has(dir)) fs.mkdirSync(dir, { recursive: true });
     made.add(dir);
     fs.writeFileSync(target, content);
     written++;
   }
-  const warnings = stackFile.plaintextSecrets.map(
-    (key) => `Pulumi.${o.stack}.yaml holds ${stackFile.project}:${key} in plain text; encrypt it with: pulumi config set --secret ${key}`,
-  );
-  return { files: [...rendered.keys()].sort(), written, removed: removed.sort(), warnings };
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
+  return { files: [...rendered.keys()].sort(), written, removed, warnings: stackFile.plaintextSecrets.map((key) => plaintextSecretProblem(o.stack, key)) };
 }
 
 function main(args: string[]): number {

@@ -3,6 +3,12 @@ import * as path from "path";
 import { parse } from "yaml";
 import { SECRET_IS_SET, RawConfig } from "./parse";
 import { stackKeySpec } from "./keys";
+import { PROJECT } from "./errors";
+
+/** What to say of a secret key a stack file holds in plain text: the same words wherever it is noticed. */
+export function plaintextSecretProblem(stack: string, key: string): string {
+  return `Pulumi.${stack}.yaml holds ${PROJECT}:${key} in plain text; expected it encrypted (pulumi config set --secret ${key} --stack ${stack}), so the stack file never carries it to a repository`;
+}
 
 export interface StackFile {
   project: string;

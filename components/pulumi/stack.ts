@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSettings, rawFromPulumiConfig } from "../config/parse";
 import { StackSettings } from "../config/settings";
-import { planStack } from "../plan/stack";
+import { planStack, StackPlan } from "../plan/stack";
 import { DeliberateImageBuilds } from "./app";
 import { BuildNamespace } from "./build-namespace";
 import { withoutPromiseStackTraces } from "./registration";
@@ -19,16 +19,16 @@ export function loadSettings(): StackSettings {
 
 /** Wires the plan to the cluster and to GitHub. Everything it creates comes from `planStack`. */
 export function deployStack(settings: StackSettings = loadSettings()): StackOutputs {
-  return withoutPromiseStackTraces(() => registerStack(settings));
-}
-
-function registerStack(settings: StackSettings): StackOutputs {
   const config = new pulumi.Config();
   const plan = planStack(settings, {
     githubToken: config.requireSecret("githubToken"),
     webhookSecret: config.requireSecret("webhookSecret"),
   });
+  // Only the registration runs without stack traces: an error in planning keeps its trace.
+  return withoutPromiseStackTraces(() => registerStack(settings, plan, config));
+}
 
+function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<string>>, config: pulumi.Config): StackOutputs {
   const cluster = new k8s.Provider("cluster", settings.kubeContext ? { context: settings.kubeContext } : {});
   const gitHub = new github.Provider("github", {
     owner: settings.githubOwner,

@@ -11,7 +11,14 @@ export type YamlValue = string | number | boolean | null | undefined | readonly 
  * double-quoted with JSON's escapes, which YAML shares. Tests parse every output back with both schemas.
  */
 export function toYaml(objects: object | object[], header?: string): string {
-  const docs = (Array.isArray(objects) ? objects : [objects]).map((o) => document(o as YamlValue));
+  const docs = (Array.isArray(objects) ? objects : [objects]).map((o, i) => {
+    try {
+      return document(o as YamlValue);
+    } catch (err) {
+      if (!(err instanceof Unwritable)) throw err;
+      throw new Error(`cannot write document ${i + 1} as YAML: ${err.path.join("") || "its top"} is ${err.what}`);
+    }
+  });
   const head = header ? header.split("\n").map((line) => (line ? `# ${line}` : "#")).join("\n") + "\n" : "";
   return head + docs.join("---\n");
 }
@@ -22,8 +29,29 @@ function document(value: YamlValue): string {
   return `${inline(value, "")}\n`;
 }
 
+/** A value JSON could not hold either (NaN, a Date, a class instance), and where it sits. */
+class Unwritable extends Error {
+  readonly path: string[] = [];
+  constructor(readonly what: string) {
+    super(what);
+  }
+}
+
+/** A plain object, as object literals and JSON.parse make: the only objects written as mappings. */
 function isMap(value: YamlValue): value is { readonly [key: string]: YamlValue } {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Runs `write` for one entry, naming the entry on the way out when it meets something unwritable. */
+function entry(step: string, write: () => string): string {
+  try {
+    return write();
+  } catch (err) {
+    if (err instanceof Unwritable) err.path.unshift(step);
+    throw err;
+  }
 }
 
 function mapBlock(map: { readonly [key: string]: YamlValue }, indent: string): string {
@@ -31,18 +59,18 @@ function mapBlock(map: { readonly [key: string]: YamlValue }, indent: string): s
   for (const key of Object.keys(map)) {
     const value = map[key];
     if (value === undefined) continue;
-    out += `${indent}${scalar(key)}:${afterIndicator(value, indent)}`;
+    out += entry(`.${key}`, () => `${indent}${scalar(key)}:${afterIndicator(value, indent)}`);
   }
   return out;
 }
 
 function seqBlock(seq: readonly YamlValue[], indent: string): string {
   let out = "";
-  for (const item of seq) {
-    const nested = afterIndicator(item ?? null, indent);
+  seq.forEach((item, i) => {
+    const nested = entry(`[${i}]`, () => afterIndicator(item ?? null, indent));
     // A nested block starts on the dash's line (`- name: x`), as people write YAML.
     out += nested.startsWith("\n") ? `${indent}- ${nested.slice(indent.length + 3)}` : `${indent}-${nested}`;
-  }
+  });
   return out;
 }
 
@@ -58,11 +86,13 @@ function inline(value: YamlValue, contentIndent: string): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "string") return scalar(value, contentIndent);
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as YAML: not a finite number`);
+    if (!Number.isFinite(value)) throw new Unwritable(`${value}, not a finite number`);
     return String(value);
   }
   if (typeof value === "boolean") return String(value);
-  return Array.isArray(value) ? "[]" : "{}";
+  if (Array.isArray(value)) return "[]";
+  if (isMap(value)) return "{}";
+  throw new Unwritable(`a ${Object.getPrototypeOf(value)?.constructor?.name ?? typeof value}, not plain data`);
 }
 
 // Plain only when every reader agrees it is this string: starts with a letter, `_`, `/`, `$` or `(`
@@ -73,8 +103,8 @@ const PLAIN = /^[A-Za-z_/$(][\w/$.(){}@+=:,%~'"!&*?;<>|[\]-]*(?: [\w/$.(){}@+=:,
 const PLAIN_FROM_DIGIT = /^(?!0[box])[0-9][0-9A-Za-z]*[a-df-zA-DF-Z][0-9A-Za-z]*$/i;
 // Words that YAML 1.1 (go-yaml) reads as booleans or null.
 const RESERVED = /^(?:y|n|yes|no|on|off|true|false|null)$/i;
-// Characters a literal block cannot hold verbatim.
-const NOT_LITERAL = /[^\t\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]|[\ud800-\udfff]/;
+// Characters a literal block cannot hold verbatim; YAML 1.1 readers also break lines at U+2028/2029.
+const NOT_LITERAL = /[^\t\n\x20-\x7e\u00a0-\ud7ff\ue000-\ufffd]|[\ud800-\udfff\u2028\u2029\ufeff]/;
 // Characters JSON leaves raw but YAML wants escaped.
 const YAML_ESCAPE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
 
@@ -87,8 +117,9 @@ function scalar(text: string, blockIndent?: string): string {
 }
 
 function isLiteralSafe(text: string): boolean {
-  // A first line starting with a blank would need an indentation indicator: rare enough to quote instead.
-  return !NOT_LITERAL.test(text) && !/^[ \t]/.test(text) && text.trim() !== "";
+  // A first content line starting with a blank (after any empty lines) would need an indentation
+  // indicator: rare enough to quote instead.
+  return !NOT_LITERAL.test(text) && !/^(?:[ \t]*\n)*[ \t]/.test(text) && text.trim() !== "";
 }
 
 // Every app's Task carries the same script: its literal block is worked out once per indentation.
@@ -97,7 +128,10 @@ const literals = new Map<string, string>();
 function literal(text: string, contentIndent: string): string {
   const key = `${contentIndent.length}\n${text}`;
   let block = literals.get(key);
-  if (block === undefined) literals.set(key, (block = literalBlock(text, contentIndent)));
+  if (block === undefined) {
+    if (literals.size >= 256) literals.clear(); // bounded: a plan holds a handful of distinct scripts
+    literals.set(key, (block = literalBlock(text, contentIndent)));
+  }
   return block;
 }
 

@@ -6,9 +6,9 @@ import Ajv, { ValidateFunction } from "ajv";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { register } from "module";
-import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
+import { tempDir } from "../helpers/fixtures";
 import type * as WorkflowParser from "@actions/workflow-parser";
 import type * as Expressions from "@actions/expressions";
 
@@ -130,7 +130,7 @@ interface StepRun {
 
 /** Runs a `run:` script as GitHub runs `shell: bash`: bash --noprofile --norc -eo pipefail <file>. */
 function runBash(script: string, o: { cwd: string; env?: Record<string, string>; path?: string[] }): StepRun {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "workflow-step-"));
+  const tmp = tempDir("workflow-step-");
   try {
     const file = path.join(tmp, "step.sh");
     const output = path.join(tmp, "output");
@@ -328,7 +328,7 @@ describe("github: the pull-request preview workflow", function () {
     });
 
     it("the stack list is [] without stack files, and skips a file name Pulumi would not take", () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
+      const dir = tempDir("stack-files-");
       try {
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: x\n");
         let r = runBash(listStacks(), { cwd: dir });
@@ -357,7 +357,7 @@ describe("github: the pull-request preview workflow", function () {
       };
       let dir: string;
       beforeEach(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "credentials-"));
+        dir = tempDir("credentials-");
         fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  deliberate-image-builds:githubOwner: example-org\n");
       });
       afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -412,8 +412,8 @@ describe("github: the pull-request preview workflow", function () {
       let bin: string;
       let work: string;
       beforeEach(() => {
-        bin = fs.mkdtempSync(path.join(os.tmpdir(), "fake-npm-"));
-        work = fs.mkdtempSync(path.join(os.tmpdir(), "diff-step-"));
+        bin = tempDir("fake-npm-");
+        work = tempDir("diff-step-");
         // npm as the step calls it: records its arguments, prints FAKE_DIFF, exits FAKE_STATUS.
         fs.writeFileSync(path.join(bin, "npm"), '#!/bin/sh\nprintf "%s\\n" "$@" > "$ARGS_FILE"\nprintf "%s" "$FAKE_DIFF"\necho "diff: a message" >&2\nexit "$FAKE_STATUS"\n', { mode: 0o755 });
       });
@@ -512,7 +512,7 @@ describe("github: the pull-request preview workflow", function () {
     /** Runs the step's script as actions/github-script does: the body of an async function. */
     async function postDiff(o: { diff?: string; comments?: Comment[]; failWith?: { status: number; message: string } }): Promise<Run> {
       const script = String(step("preview", using("actions/github-script")).with?.script);
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "comment-"));
+      const dir = tempDir("comment-");
       const run: Run = { created: [], updated: [], summary: "", notices: [] };
       const fail = async () => {
         if (o.failWith) throw Object.assign(new Error(o.failWith.message), { status: o.failWith.status });

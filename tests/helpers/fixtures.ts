@@ -12,6 +12,18 @@ import { RENDER_SECRETS } from "../../components/synth/render";
 
 const ROOT = path.resolve(__dirname, "../..");
 
+const temporary: string[] = [];
+process.on("exit", () => {
+  for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new empty folder under the system's temp folder, removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+
 export const FAKE_TOKEN = "ghp_FAKE_TEST_TOKEN_not_a_real_credential_0000";
 export const FAKE_WEBHOOK_SECRET = "fake-webhook-secret-for-tests-only";
 
@@ -46,7 +58,7 @@ export function manyApps(n: number): Record<string, unknown>[] {
  * A project folder with this repository's Pulumi.yaml and one stack file, as render and
  * readStackFile read them. The stack file is YAML text as written, or config keys to prefix.
  */
-export function stackProject(stack: string, stackFile: string | RawConfig, dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-"))): string {
+export function stackProject(stack: string, stackFile: string | RawConfig, dir = tempDir("stack-")): string {
   fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
   const text =
     typeof stackFile === "string"

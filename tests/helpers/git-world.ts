@@ -2,12 +2,11 @@
 // for real with sh and git, from the Task as rendered.
 import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { revisionFileContent, REVISION_FILE } from "../../components/plan/ops-repository";
 import { objectNames } from "../../components/plan/names";
 import { Task } from "../../components/tekton/types";
-import { FAKE_TOKEN, plannedObject, settings } from "./fixtures";
+import { FAKE_TOKEN, plannedObject, settings, tempDir } from "./fixtures";
 
 export const OPS_BRANCH = "main";
 
@@ -63,7 +62,7 @@ export function substitute(text: string, params: Record<string, string>, workspa
 }
 
 export class GitWorld {
-  readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "write-back-"));
+  readonly root = tempDir("write-back-");
   readonly appBare = path.join(this.root, "app.git");
   readonly opsBare = path.join(this.root, "ops.git");
   private readonly appWork = path.join(this.root, "app-work");

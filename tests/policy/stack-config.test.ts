@@ -31,15 +31,15 @@ describe("policy secret-config-encrypted", () => {
     const dir = project("prod", `  deliberate-image-builds:githubToken: ghp_FAKE_plaintext_token_0000000000\n  deliberate-image-builds:webhookSecret:\n${ENCRYPTED}`);
     const outcome = await validateStack(secretConfigEncrypted(fakeStack("prod")), { projectDir: dir });
     assert.deepStrictEqual(outcome.violations, [
-      "Pulumi.prod.yaml holds deliberate-image-builds:githubToken in plain text; expected it encrypted (pulumi config set --secret deliberate-image-builds:githubToken), so the stack file never carries it to a repository",
+      "Pulumi.prod.yaml holds deliberate-image-builds:githubToken in plain text; expected it encrypted (pulumi config set --secret githubToken --stack prod), so the stack file never carries it to a repository",
     ]);
   });
 
   it("reports every key Pulumi.yaml declares secret, webhookSecret as well", () => {
     const dir = project("dev", "  deliberate-image-builds:githubToken: fake-plaintext-token\n  deliberate-image-builds:webhookSecret: fake-plaintext-secret\n");
-    assert.deepStrictEqual(violations((r) => checkSecretConfigEncrypted(readStackFile(dir, "dev"), "Pulumi.dev.yaml", r)), [
-      "Pulumi.dev.yaml holds deliberate-image-builds:githubToken in plain text; expected it encrypted (pulumi config set --secret deliberate-image-builds:githubToken), so the stack file never carries it to a repository",
-      "Pulumi.dev.yaml holds deliberate-image-builds:webhookSecret in plain text; expected it encrypted (pulumi config set --secret deliberate-image-builds:webhookSecret), so the stack file never carries it to a repository",
+    assert.deepStrictEqual(violations((r) => checkSecretConfigEncrypted(readStackFile(dir, "dev"), "dev", r)), [
+      "Pulumi.dev.yaml holds deliberate-image-builds:githubToken in plain text; expected it encrypted (pulumi config set --secret githubToken --stack dev), so the stack file never carries it to a repository",
+      "Pulumi.dev.yaml holds deliberate-image-builds:webhookSecret in plain text; expected it encrypted (pulumi config set --secret webhookSecret --stack dev), so the stack file never carries it to a repository",
     ]);
   });
 

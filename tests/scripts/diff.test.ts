@@ -1,10 +1,9 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { relabel } from "../../scripts/diff";
-import { appEntry, FAKE_TOKEN, stackProject } from "../helpers/fixtures";
+import { diffTrees } from "../../scripts/diff";
+import { appEntry, FAKE_TOKEN, stackProject, tempDir } from "../helpers/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
 const NODE_ARGS = ["--require", "./scripts/register-ts.js"];
@@ -12,7 +11,7 @@ const OPS = "repos/example-org/go-sample-app-ops";
 
 /** A git repository holding this project's sources as they are now, with one commit. */
 function projectRepository(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "diff-project-"));
+  const dir = tempDir("diff-project-");
   const listed = spawnSync("git", ["ls-files", "-co", "--exclude-standard", "--", "package.json", "Pulumi.yaml", "components", "scripts"], { cwd: ROOT, encoding: "utf8" });
   for (const file of listed.stdout.split("\n").filter(Boolean)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -131,7 +130,7 @@ describe("scripts: npm run diff", function () {
     assert.strictEqual(noRef.status, 2);
     assert.match(noRef.stderr, /--base "no-such-branch" names no commit in this repository/);
 
-    const broken = fs.mkdtempSync(path.join(os.tmpdir(), "diff-broken-"));
+    const broken = tempDir("diff-broken-");
     fs.cpSync(repo, broken, { recursive: true, verbatimSymlinks: true });
     stackProject("dev", { githubOwner: "-not-a-name-", apps: [appEntry()] }, broken);
     const bad = commitAll(broken, "bad owner");
@@ -147,32 +146,32 @@ describe("scripts: npm run diff", function () {
   });
 });
 
-describe("scripts: relabel", () => {
-  it("rewrites only header paths, and sorts files into added, removed and changed", () => {
-    const gitDiff = [
-      "diff --git a/head/x/new b/head/x/new",
-      "new file mode 100644",
-      "--- /dev/null",
-      "+++ b/head/x/new",
-      "@@ -0,0 +1 @@",
-      "+--- a/base/not-a-header",
-      "diff --git a/base/x/old b/head/x/old",
-      "--- a/base/x/old",
-      "+++ b/head/x/old",
-      "@@ -1 +1 @@",
-      "-+++ b/head/kept",
-      "+new",
-      "diff --git a/base/x/gone b/base/x/gone",
-      "deleted file mode 100644",
-      "--- a/base/x/gone",
-      "+++ /dev/null",
-      "",
-    ].join("\n");
-    const r = relabel(gitDiff, "base", "head");
-    assert.deepStrictEqual([r.added, r.removed, r.changed], [["x/new"], ["x/gone"], ["x/old"]]);
-    assert.ok(r.text.includes("diff --git a/x/new b/x/new\nnew file mode 100644\n--- /dev/null\n+++ b/x/new\n"));
-    assert.ok(r.text.includes("+--- a/base/not-a-header\n"), "content lines stay as they are");
-    assert.ok(r.text.includes("-+++ b/head/kept\n"));
-    assert.ok(r.text.includes("--- a/x/gone\n+++ /dev/null\n"));
+describe("scripts: diffTrees", () => {
+  it("names every file as under the render folder, spaces and quotes included, and sorts it into added, removed, changed", () => {
+    const work = tempDir("diff-trees-");
+    const put = (file: string, content: string) => {
+      fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      fs.writeFileSync(path.join(work, file), content);
+    };
+    put("base/cluster/same.yaml", "a: 1\n");
+    put("head/cluster/same.yaml", "a: 1\n");
+    put("base/repos/o/r/old file.yaml", "--- a/base/not-a-header\n");
+    put("head/repos/o/r/old file.yaml", "+++ b/head/kept\n");
+    put("head/repos/o/r/q\"uote.yaml", "new\n");
+    put("base/github/o/r/gone.yaml", "gone\n");
+    try {
+      const d = diffTrees(work);
+      assert.deepStrictEqual([d.added, d.removed, d.changed], [["repos/o/r/q\"uote.yaml"], ["github/o/r/gone.yaml"], ["repos/o/r/old file.yaml"]]);
+      assert.ok(d.text.includes("diff --git a/repos/o/r/old file.yaml b/repos/o/r/old file.yaml\n"), d.text);
+      assert.match(d.text, /^--- a\/repos\/o\/r\/old file\.yaml\t?$/m);
+      assert.match(d.text, /^\+\+\+ "b\/repos\/o\/r\/q\\"uote\.yaml"$/m);
+      assert.match(d.text, /^--- a\/github\/o\/r\/gone\.yaml$/m);
+      assert.ok(d.text.includes("\n---- a/base/not-a-header\n"), "content lines stay as they are");
+      assert.ok(d.text.includes("\n++++ b/head/kept\n"));
+      const headers = d.text.split("\n").filter((l) => l !== "---- a/base/not-a-header" && l !== "++++ b/head/kept");
+      assert.doesNotMatch(headers.join("\n"), /(base|head)\//, "no header names the folders the sides were rendered in");
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -1,9 +1,10 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { filesUnder } from "../../scripts/render";
 import { REFERENCE_DIR } from "../helpers/reference";
+import { tempDir } from "../helpers/fixtures";
 
 const SCRIPT = path.resolve(__dirname, "../../scripts/fetch-reference.sh");
 
@@ -17,14 +18,11 @@ function fetchList(): { file: string; url: string }[] {
   });
 }
 
-function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
-}
 
 describe("scripts: fetch-reference.sh", () => {
   it("fetches exactly the reference files the tests read, so a fresh clone elsewhere can run npm test", () => {
     const listed = fetchList().map((f) => f.file).sort();
-    assert.deepStrictEqual(listed, filesUnder(REFERENCE_DIR).filter((f) => f !== "README.md").sort());
+    assert.deepStrictEqual(listed, filesUnder(REFERENCE_DIR).filter((f) => f !== "README.md"));
   });
 
   it("fetches each at a tag or a full commit, never a moving branch", () => {
@@ -34,7 +32,7 @@ describe("scripts: fetch-reference.sh", () => {
   });
 
   it("fetches nothing where the reference folder is already there", () => {
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), "no-curl-"));
+    const bin = tempDir("no-curl-");
     fs.writeFileSync(path.join(bin, "curl"), `#!/bin/sh\ntouch "${bin}/curl-ran"\nexit 1\n`, { mode: 0o755 });
     const r = spawnSync("sh", [SCRIPT, REFERENCE_DIR], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
     assert.strictEqual(r.status, 0, r.stderr);

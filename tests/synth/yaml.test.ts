@@ -35,6 +35,7 @@ const TRICKY_STRINGS = [
   "https://github.com/example-org/app.git", "registry.example.com/org/app@sha256:abc", "trailing ", " leading", "a  b",
   "tab\there", "line\nline", "line\n", "line\n\n", "\nleading newline", "  indented\nsecond", "a\n  b\n\tc\n", "last\n  ",
   "crlf\r\nline", "nul\u0000byte", "del\u007fchar", "bell\u0007", "nel\u0085line", "ls\u2028ps\u2029", "bom\ufeff",
+  "\n  indented after an empty line\ny", "\n   \nx\n", "a\nb\u2028c\n", "a\n\ufeffb\n",
   "unicode é ✓ 雪", "emoji 😀", "lone \ud800 surrogate", "back\\slash", "---", "...", "--- doc", "<<",
 ];
 
@@ -61,9 +62,18 @@ describe("synth: toYaml", () => {
     assert.strictEqual(toYaml({ a: [{ b: 1, c: [{ d: 2 }] }] }), "a:\n  - b: 1\n    c:\n      - d: 2\n");
   });
 
-  it("skips undefined fields as JSON does, and refuses numbers JSON cannot hold", () => {
+  it("skips undefined fields as JSON does, and refuses what JSON cannot hold, naming where it is", () => {
     assert.strictEqual(toYaml({ a: undefined, b: 1 }), "b: 1\n");
-    assert.throws(() => toYaml({ n: Number.NaN }), /not a finite number/);
+    assert.throws(() => toYaml({ spec: { steps: [{ n: Number.NaN }] } }), /^Error: cannot write document 1 as YAML: \.spec\.steps\[0\]\.n is NaN, not a finite number$/);
+    assert.throws(() => toYaml([{}, { when: new Date(0) }]), /^Error: cannot write document 2 as YAML: \.when is a Date, not plain data$/);
+  });
+
+  it("keeps characters that YAML 1.1 reads as line breaks out of literal blocks", () => {
+    for (const text of ["a\nb\u2028c\n", "a\nb\u2029c\n", "a\n\ufeffb\n", "x\n\u0085y\n"]) {
+      const yaml = toYaml({ text });
+      assert.ok(yaml.startsWith('text: "'), `${JSON.stringify(text)} written as ${yaml}`);
+      assert.doesNotMatch(yaml, /[\u2028\u2029\ufeff\u0085]/);
+    }
   });
 
   it("reads back random nested data built from the tricky strings", () => {
