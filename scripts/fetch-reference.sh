@@ -2,14 +2,10 @@
 # Fetches the upstream definitions the tests check the program against (CRDs and catalog Tasks) into
 # ../shared/reference, unchanged, at pinned tags and commits. Where that folder is already provided
 # (the team's machines and CI) nothing is fetched; a fresh clone elsewhere (GitHub Actions) runs this
-# before `npm test`. Usage: sh scripts/fetch-reference.sh [target-dir]
+# before `npm test`; a file already there is kept. Usage: sh scripts/fetch-reference.sh [target-dir]
 set -eu
 
 target=${1:-"$(dirname "$0")/../../shared/reference"}
-if [ -f "$target/tekton-catalog/golang-test-0.2.yaml" ]; then
-  echo "reference definitions already in $target"
-  exit 0
-fi
 
 raw=https://raw.githubusercontent.com
 # <path under the target> <upstream URL>, one per line.
@@ -35,9 +31,16 @@ tekton-catalog/golangci-lint-0.2.yaml $raw/tektoncd/catalog/98916c1af35dd3af48e1
 tekton-catalog/golang-test-0.2.yaml $raw/tektoncd/catalog/98916c1af35dd3af48e15e92d0ef95ccc36f48fc/task/golang-test/0.2/golang-test.yaml
 "
 
-echo "$list" | while read -r path url; do
-  [ -n "$path" ] || continue
+# Only what is missing; each file lands whole or not at all, so a run cut short is finished by the next.
+fetched=0
+for entry in $(echo "$list" | tr ' ' '|'); do
+  path=${entry%%|*}
+  url=${entry#*|}
+  [ -f "$target/$path" ] && continue
   mkdir -p "$target/$(dirname "$path")"
-  curl --fail --silent --show-error --location --retry 3 --max-time 60 -o "$target/$path" "$url"
+  curl --fail --silent --show-error --location --retry 3 --max-time 60 -o "$target/$path.part" "$url"
+  mv "$target/$path.part" "$target/$path"
   echo "fetched $path"
+  fetched=$((fetched + 1))
 done
+[ "$fetched" -gt 0 ] || echo "reference definitions already in $target"

@@ -302,7 +302,7 @@ describe("github: the pull-request preview workflow", function () {
       }
     });
 
-    it("hands secrets only to pulumi/actions; the check step sees whether each is set, never its value", () => {
+    it("hands secrets only to pulumi/actions; the check step sees booleans about them, never a value", () => {
       const w = preview();
       const withSecrets = w.jobs.preview.steps.filter((s) => JSON.stringify(s).includes("secrets."));
       assert.deepStrictEqual(
@@ -310,7 +310,10 @@ describe("github: the pull-request preview workflow", function () {
         ["credentials", "pulumi/actions"],
       );
       for (const [name, value] of Object.entries(step("preview", named("credentials")).env ?? {})) {
-        if (String(value).includes("secrets.")) assert.match(String(value), /^\$\{\{ secrets\.\w+ != '' \}\}$/, name);
+        // Only booleans: whether a secret is set, and whether toJSON would change it.
+        if (String(value).includes("secrets.")) {
+          assert.match(String(value), /^\$\{\{ (secrets\.(\w+) != ''|toJSON\(secrets\.(\w+)\) == format\('"\{0\}"', secrets\.\3\)) \}\}$/, name);
+        }
       }
       for (const [id, job] of Object.entries(w.jobs)) if (id !== "preview") assert.ok(!JSON.stringify(job).includes("secrets."), id);
     });
@@ -325,6 +328,23 @@ describe("github: the pull-request preview workflow", function () {
       const r = runBash(listStacks(), { cwd: ROOT });
       assert.strictEqual(r.status, 0, r.stderr);
       assert.deepStrictEqual((JSON.parse(r.outputs.stacks) as string[]).sort(), stacksIn(ROOT));
+    });
+
+    it("the stack list adds each stack the pull request removes, read from the base commit", () => {
+      const repo = tempDir("stack-history-");
+      const git = (...args: string[]) => spawnSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.com", ...args], { cwd: repo, encoding: "utf8" });
+      git("init", "-q");
+      for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.gone.yaml"]) fs.writeFileSync(path.join(repo, f), "config: {}\n");
+      git("add", "-A");
+      git("commit", "-q", "-m", "base");
+      const base = git("rev-parse", "HEAD").stdout.trim();
+      fs.rmSync(path.join(repo, "Pulumi.gone.yaml"));
+      fs.writeFileSync(path.join(repo, "Pulumi.new.yaml"), "config: {}\n");
+      const r = runBash(listStacks(), { cwd: repo, env: { BASE_SHA: base } });
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.deepStrictEqual((JSON.parse(r.outputs.stacks) as string[]).sort(), ["dev", "gone", "new"]);
+      const unknownBase = runBash(listStacks(), { cwd: repo, env: { BASE_SHA: "0".repeat(40) } });
+      assert.deepStrictEqual((JSON.parse(unknownBase.outputs.stacks) as string[]).sort(), ["dev", "new"], "a base that is not here adds nothing");
     });
 
     it("the stack list is [] without stack files, and skips a file name Pulumi would not take", () => {
@@ -354,6 +374,8 @@ describe("github: the pull-request preview workflow", function () {
         HAS_PULUMI_CONFIG_PASSPHRASE: "false",
         HAS_STACK_GITHUB_TOKEN: "true",
         HAS_STACK_WEBHOOK_SECRET: "true",
+        STACK_GITHUB_TOKEN_MASKABLE: "true",
+        STACK_WEBHOOK_SECRET_MASKABLE: "true",
       };
       let dir: string;
       beforeEach(() => {
@@ -374,7 +396,7 @@ describe("github: the pull-request preview workflow", function () {
       });
 
       it("with nothing set (a fork), skips the preview and writes what is missing into the job summary", () => {
-        const r = check({ STACK: "dev", PULUMI_BACKEND_URL: "", HAS_PULUMI_ACCESS_TOKEN: "false", HAS_PULUMI_CONFIG_PASSPHRASE: "false", HAS_STACK_GITHUB_TOKEN: "false", HAS_STACK_WEBHOOK_SECRET: "false" });
+        const r = check({ ...ALL_SET, PULUMI_BACKEND_URL: "", HAS_PULUMI_ACCESS_TOKEN: "false", HAS_STACK_GITHUB_TOKEN: "false", HAS_STACK_WEBHOOK_SECRET: "false" });
         assert.deepStrictEqual(r.outputs, { preview: "false" });
         assert.match(r.summary, /^### `pulumi preview` skipped for stack `dev`/);
         for (const name of ["repository variable `PULUMI_BACKEND_URL`", "repository secret `STACK_GITHUB_TOKEN`", "repository secret `STACK_WEBHOOK_SECRET`"]) assert.ok(r.summary.includes(name), name);
@@ -393,6 +415,20 @@ describe("github: the pull-request preview workflow", function () {
           r = check({ ...ALL_SET, PULUMI_BACKEND_URL: backend, HAS_PULUMI_ACCESS_TOKEN: "false", HAS_PULUMI_CONFIG_PASSPHRASE: "true" });
           assert.deepStrictEqual(r.outputs, { preview: "true" }, backend);
         }
+      });
+
+      it("skips the preview of a stack the pull request removes, saying the manifest diff shows what goes", () => {
+        fs.rmSync(path.join(dir, "Pulumi.dev.yaml"));
+        const r = check(ALL_SET);
+        assert.deepStrictEqual(r.outputs, { preview: "false" });
+        assert.match(r.summary, /This pull request removes `Pulumi\.dev\.yaml`: the manifest diff below shows everything/);
+      });
+
+      it("skips the preview when a stack secret would show escaped, and so unmasked, in the action's log", () => {
+        const r = check({ ...ALL_SET, STACK_WEBHOOK_SECRET_MASKABLE: "false" });
+        assert.deepStrictEqual(r.outputs, { preview: "false" });
+        assert.ok(r.summary.includes("repository secret `STACK_WEBHOOK_SECRET` as it is now: it holds a quote, a backslash or a control character"), r.summary);
+        assert.ok(!r.summary.includes("STACK_GITHUB_TOKEN"), r.summary);
       });
 
       it("takes the stack secrets from the stack file when it holds them, instead of repository secrets", () => {
@@ -458,22 +494,35 @@ describe("github: the pull-request preview workflow", function () {
     });
   });
 
+  /** A workflow value holding one `${{ }}` expression, evaluated as the runner does, with these secrets. */
+  async function evaluateWithSecrets(value: string, secrets: Record<string, string>): Promise<string> {
+    const { Lexer, Parser, Evaluator, data } = (await importModule("@actions/expressions")) as typeof Expressions;
+    const expression = /^\$\{\{([\s\S]*)\}\}$/.exec(value.trim())?.[1];
+    assert.ok(expression, value);
+    const context = new data.Dictionary();
+    const secretData = new data.Dictionary();
+    for (const [k, v] of Object.entries(secrets)) secretData.add(k, new data.StringData(v));
+    context.add("secrets", secretData);
+    const parsed = new Parser(new Lexer(expression).lex().tokens, ["secrets"], []).parse();
+    // The action reads the input trimmed, as YAML.
+    return new Evaluator(parsed, context).evaluate().coerceString().trim();
+  }
+
   describe("the config map handed to pulumi/actions, evaluated by GitHub's expression evaluator", () => {
     async function configMap(secrets: Record<string, string>): Promise<string> {
-      const { Lexer, Parser, Evaluator, data } = (await importModule("@actions/expressions")) as typeof Expressions;
-      // The runner evaluates the YAML value: one `${{ }}` expression (the folded lines joined).
-      const value = String(step("preview", using("pulumi/actions")).with?.["config-map"]);
-      const expression = /^\$\{\{([\s\S]*)\}\}$/.exec(value)?.[1];
-      assert.ok(expression, value);
-      const context = new data.Dictionary();
-      const secretData = new data.Dictionary();
-      for (const [k, v] of Object.entries(secrets)) secretData.add(k, new data.StringData(v));
-      context.add("secrets", secretData);
-      const parsed = new Parser(new Lexer(expression).lex().tokens, ["secrets"], []).parse();
-      // The action reads the input trimmed, as YAML.
-      return new Evaluator(parsed, context).evaluate().coerceString().trim();
+      return evaluateWithSecrets(String(step("preview", using("pulumi/actions")).with?.["config-map"]), secrets);
     }
     const HOSTILE = 'a"b\\c: {0} }} \' # x\ny';
+
+    it("lets the credential check tell a secret the log can mask from one it would show escaped", async () => {
+      const env = step("preview", named("credentials")).env ?? {};
+      for (const secret of ["STACK_GITHUB_TOKEN", "STACK_WEBHOOK_SECRET"]) {
+        const maskable = (value: string) => evaluateWithSecrets(String(env[`${secret}_MASKABLE`]), { [secret]: value });
+        for (const value of ["", "ghp_FAKE0123456789abcdef", "s3cr3t-{0}-}}-'-#-ü"]) assert.strictEqual(await maskable(value), "true", value);
+        for (const value of ['a"b', "a\\b", "a\nb", "tab\there", HOSTILE]) assert.strictEqual(await maskable(value), "false", JSON.stringify(value));
+      }
+    });
+
 
     it("holds each stack secret the repository has, as a secret, quoted whatever characters it holds", async () => {
       const both = await configMap({ STACK_GITHUB_TOKEN: "ghp_token", STACK_WEBHOOK_SECRET: HOSTILE });

@@ -31,6 +31,26 @@ describe("scripts: fetch-reference.sh", () => {
     }
   });
 
+  it("fetches only what is missing, each file whole, and fails on a failed download", () => {
+    const target = tempDir("reference-");
+    fs.cpSync(REFERENCE_DIR, target, { recursive: true });
+    const missing = fetchList()[3].file;
+    fs.rmSync(path.join(target, missing));
+    const bin = tempDir("fake-curl-");
+    // curl as the script calls it: writes to its -o file, or fails as curl --fail does on an HTTP error.
+    fs.writeFileSync(path.join(bin, "curl"), '#!/bin/sh\nwhile [ $# -gt 1 ]; do [ "$1" = -o ] && out=$2; shift; done\n[ -n "$FAIL" ] && exit 22\necho fetched > "$out"\n', { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    const r = spawnSync("sh", [SCRIPT, target], { encoding: "utf8", env });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(r.stdout, `fetched ${missing}\n`);
+    assert.strictEqual(fs.readFileSync(path.join(target, missing), "utf8"), "fetched\n");
+
+    fs.rmSync(path.join(target, missing));
+    const failed = spawnSync("sh", [SCRIPT, target], { encoding: "utf8", env: { ...env, FAIL: "1" } });
+    assert.notStrictEqual(failed.status, 0);
+    assert.ok(!fs.existsSync(path.join(target, missing)), "no half file left where a whole one belongs");
+  });
+
   it("fetches nothing where the reference folder is already there", () => {
     const bin = tempDir("no-curl-");
     fs.writeFileSync(path.join(bin, "curl"), `#!/bin/sh\ntouch "${bin}/curl-ran"\nexit 1\n`, { mode: 0o755 });
