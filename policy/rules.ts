@@ -44,8 +44,8 @@ export function checkKpackRevision(resource: PolicedResource, report: Report): v
     if (revision === undefined) {
       report(`${file.where}: no line starts with ${show(REVISION_LINE)}; expected the tested revision on that line, where update-image-revision reads and writes it`);
     } else {
-      const expected = fullSha(revision);
-      if (expected) report(`${file.where}: the revision line records ${show(revision)}; ${expected}`);
+      const problem = fullSha(revision);
+      if (problem) report(`${file.where}: the revision line records ${show(revision)}; ${problem}`);
     }
     return;
   }
@@ -54,8 +54,8 @@ export function checkKpackRevision(resource: PolicedResource, report: Report): v
     const revision = at(found.object, "spec.source.git.revision");
     if (revision === undefined) continue; // image.yaml leaves it to revision.yaml's patch
     // YAML reads an unquoted all-digit value as a number: never the SHA string kpack needs.
-    const expected = fullSha(typeof revision === "string" ? revision : "");
-    if (expected) report(`${found.subject}: spec.source.git.revision is ${show(revision)}; ${expected}`);
+    const problem = fullSha(typeof revision === "string" ? revision : "");
+    if (problem) report(`${found.subject}: spec.source.git.revision is ${show(revision)}; ${problem}`);
   }
 }
 
