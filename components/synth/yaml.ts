@@ -110,9 +110,13 @@ const YAML_ESCAPE = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
 
 /** A plain or quoted scalar; a literal block where `blockIndent` is given (values, never keys). */
 function scalar(text: string, blockIndent?: string): string {
+  if (blockIndent !== undefined && text.includes("\n")) return multiline(text, blockIndent);
+  return singleLine(text);
+}
+
+function singleLine(text: string): string {
   if (PLAIN_FROM_DIGIT.test(text)) return text;
   if (PLAIN.test(text) && !text.includes(": ") && !text.endsWith(":") && !RESERVED.test(text)) return text;
-  if (blockIndent !== undefined && text.includes("\n") && isLiteralSafe(text)) return literal(text, blockIndent);
   return JSON.stringify(text).replace(YAML_ESCAPE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
@@ -122,17 +126,18 @@ function isLiteralSafe(text: string): boolean {
   return !NOT_LITERAL.test(text) && !/^(?:[ \t]*\n)*[ \t]/.test(text) && text.trim() !== "";
 }
 
-// Every app's Task carries the same script: its literal block is worked out once per indentation.
-const literals = new Map<string, string>();
+// Every app's Task carries the same script: how it is written is worked out once per indentation.
+const multilines = new Map<string, Map<number, string>>();
 
-function literal(text: string, contentIndent: string): string {
-  const key = `${contentIndent.length}\n${text}`;
-  let block = literals.get(key);
-  if (block === undefined) {
-    if (literals.size >= 256) literals.clear(); // bounded: a plan holds a handful of distinct scripts
-    literals.set(key, (block = literalBlock(text, contentIndent)));
+function multiline(text: string, blockIndent: string): string {
+  let byIndent = multilines.get(text);
+  if (byIndent === undefined) {
+    if (multilines.size >= 256) multilines.clear(); // bounded: a plan holds a handful of distinct scripts
+    multilines.set(text, (byIndent = new Map()));
   }
-  return block;
+  let written = byIndent.get(blockIndent.length);
+  if (written === undefined) byIndent.set(blockIndent.length, (written = isLiteralSafe(text) ? literalBlock(text, blockIndent) : singleLine(text)));
+  return written;
 }
 
 function literalBlock(text: string, contentIndent: string): string {
