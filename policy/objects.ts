@@ -121,7 +121,7 @@ export function eachMap(value: unknown, visit: (map: Data, path: string) => void
     value.forEach((item, i) => eachMap(item, visit, `${path}[${i}]`));
   } else if (isData(value)) {
     visit(value, path);
-    for (const [key, child] of Object.entries(value)) eachMap(child, visit, path ? `${path}.${key}` : key);
+    for (const [key, child] of Object.entries(value)) eachMap(child, visit, join(path, key));
   }
 }
 
