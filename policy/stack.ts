@@ -5,7 +5,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, show } from "../components/config/errors";
-import { STACK_KEYS } from "../components/config/keys";
+import { SECRET_KEYS } from "../components/config/keys";
 
 export interface StackContext {
   /** The stack's name, e.g. `prod`. */
@@ -38,10 +38,6 @@ export function isProdLike(stack: string, pattern: string = DEFAULT_PROD_STACKS)
   return re.test(stack);
 }
 
-/** The keys Pulumi.yaml declares secret (githubToken, webhookSecret), without the project prefix. */
-export const SECRET_KEYS: readonly string[] = Object.entries(STACK_KEYS)
-  .filter(([, spec]) => "secret" in spec && spec.secret)
-  .map(([key]) => key);
 
 export interface SecretValue {
   /** Full key, e.g. `deliberate-image-builds:githubToken`. */

@@ -77,6 +77,9 @@ export function stackKeySpec(key: string): KeySpec | undefined {
   return Object.prototype.hasOwnProperty.call(STACK_KEYS, key) ? (STACK_KEYS as Record<string, KeySpec>)[key] : undefined;
 }
 
+/** The keys declared secret (githubToken, webhookSecret), without the project prefix. */
+export const SECRET_KEYS: readonly string[] = Object.keys(STACK_KEYS).filter((key) => stackKeySpec(key)?.secret);
+
 export interface AppKeySpec {
   required?: boolean;
   default?: string;

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import { register } from "module";
 import * as path from "path";
 import { parse } from "yaml";
+import { SECRET_KEYS } from "../../components/config/keys";
 import { tempDir } from "../helpers/fixtures";
 import type * as WorkflowParser from "@actions/workflow-parser";
 import type * as Expressions from "@actions/expressions";
@@ -388,6 +389,15 @@ describe("github: the pull-request preview workflow", function () {
         assert.strictEqual(r.status, 0, `a missing credential must not fail the job: ${r.stderr}`);
         return r;
       };
+
+      it("asks for exactly the config keys Pulumi.yaml declares secret, each through its repository secret", () => {
+        const asked = [...credentials().matchAll(/^\s*stack_config (\w+) (\w+) "\$(\w+)"$/gm)].map((m) => m.slice(1));
+        assert.deepStrictEqual(asked.map(([key]) => key).sort(), [...SECRET_KEYS].sort());
+        for (const [key, secret, has] of asked) {
+          assert.strictEqual(has, `HAS_${secret}`, key);
+          assert.ok(String(step("preview", using("pulumi/actions")).with?.["config-map"]).includes(`"deliberate-image-builds:${key}"`), `${key} in the config map`);
+        }
+      });
 
       it("lets the preview run when the backend, its credential and both stack secrets are set", () => {
         const r = check(ALL_SET);

@@ -4,7 +4,8 @@ import { planStack } from "../../components/plan/stack";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { toYaml } from "../../components/synth/yaml";
 import { checkNoSecretsInRepositoryFile, githubTokensIn, noSecretsInRepositoryFiles } from "../../policy/rules";
-import { SECRET_KEYS, secretConfigValues } from "../../policy/stack";
+import { SECRET_KEYS } from "../../components/config/keys";
+import { secretConfigValues } from "../../policy/stack";
 import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET, settings } from "../helpers/fixtures";
 import { fakeStack, planFile, planResources, repositoryFileResource, validateResource, violations } from "./harness";
 
