@@ -10,6 +10,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { SECRET_KEYS } from "../../components/config/keys";
 import { tempDir } from "../helpers/fixtures";
+import { git } from "../helpers/git-world";
 import type * as WorkflowParser from "@actions/workflow-parser";
 import type * as Expressions from "@actions/expressions";
 
@@ -333,12 +334,11 @@ describe("github: the pull-request preview workflow", function () {
 
     it("the stack list adds each stack the pull request removes, read from the base commit", () => {
       const repo = tempDir("stack-history-");
-      const git = (...args: string[]) => spawnSync("git", ["-c", "user.name=T", "-c", "user.email=t@example.com", ...args], { cwd: repo, encoding: "utf8" });
-      git("init", "-q");
+      git(repo, "init", "-q");
       for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.gone.yaml"]) fs.writeFileSync(path.join(repo, f), "config: {}\n");
-      git("add", "-A");
-      git("commit", "-q", "-m", "base");
-      const base = git("rev-parse", "HEAD").stdout.trim();
+      git(repo, "add", "-A");
+      git(repo, "commit", "-q", "-m", "base");
+      const base = git(repo, "rev-parse", "HEAD");
       fs.rmSync(path.join(repo, "Pulumi.gone.yaml"));
       fs.writeFileSync(path.join(repo, "Pulumi.new.yaml"), "config: {}\n");
       const r = runBash(listStacks(), { cwd: repo, env: { BASE_SHA: base } });

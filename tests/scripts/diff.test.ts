@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { diffTrees } from "../../scripts/diff";
 import { appEntry, FAKE_TOKEN, stackProject, tempDir } from "../helpers/fixtures";
+import { git } from "../helpers/git-world";
 
 const ROOT = path.resolve(__dirname, "../..");
 const NODE_ARGS = ["--require", "./scripts/register-ts.js"];
@@ -21,12 +22,6 @@ function projectRepository(): string {
   git(dir, "init", "-q", "-b", "main");
   fs.writeFileSync(path.join(dir, ".git/info/exclude"), "node_modules\n");
   return dir;
-}
-
-function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", ...args], { cwd, encoding: "utf8" });
-  assert.strictEqual(r.status, 0, r.stderr);
-  return r.stdout.trim();
 }
 
 function commitAll(cwd: string, message: string): string {
