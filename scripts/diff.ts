@@ -28,8 +28,8 @@ export interface ManifestDiff {
 /** A failure the user can act on; `main` prints its message and exits 2. */
 export class DiffError extends Error {}
 
-function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
 }
 
 function git(args: string[], cwd: string, what: string): string {
@@ -42,10 +42,7 @@ function git(args: string[], cwd: string, what: string): string {
 /** Writes the project as it is at `commit` into `dir`; returns the project folder inside it. */
 function exportCommit(projectDir: string, commit: string, dir: string): string {
   const prefix = git(["rev-parse", "--show-prefix"], projectDir, "finding the project in its repository");
-  const archive = spawnSync("sh", ["-c", 'git archive --format=tar "$1" -- "$2" | tar -x -C "$3"', "sh", commit, prefix || ".", dir], {
-    cwd: projectDir,
-    encoding: "utf8",
-  });
+  const archive = run("sh", ["-c", 'git archive --format=tar "$1" -- "$2" | tar -x -C "$3"', "sh", commit, prefix || ".", dir], projectDir);
   if (archive.status !== 0) throw new DiffError(`reading ${commit}: ${archive.stderr.trim()}`);
   const baseProject = path.join(dir, prefix);
   // The base renders with the working tree's packages: the lockfile at a base may not be installed here.
@@ -64,10 +61,9 @@ function render(projectDir: string, stack: string, out: string, label: string): 
   const pkg = JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as { scripts?: Record<string, string> };
   const script = pkg.scripts?.render;
   if (!script) throw new DiffError(`package.json at ${label} has no render script`);
-  const r = spawnSync("sh", ["-c", `${script} "$@"`, "sh", "--stack", stack, "--out", out], {
-    cwd: projectDir,
-    encoding: "utf8",
-    env: { ...process.env, PATH: `${path.join(projectDir, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}` },
+  const r = run("sh", ["-c", `${script} "$@"`, "sh", "--stack", stack, "--out", out], projectDir, {
+    ...process.env,
+    PATH: `${path.join(projectDir, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`,
   });
   if (r.stderr) process.stderr.write(r.stderr.replace(/^(?=.)/gm, `${label}: `));
   if (r.status !== 0) throw new DiffError(`rendering stack ${stack} at ${label} failed (exit ${r.status ?? r.signal})`);
