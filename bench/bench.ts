@@ -87,7 +87,6 @@ if (process.env.BENCH_SKIP_TESTS !== "1") {
   const t = spawnSync("npm", ["test", "--silent"], { cwd: ROOT, encoding: "utf8" });
   say(`npm test wall time: ${fmt(Date.now() - started)} (${t.status === 0 ? "passed" : "FAILED"}; goal <= 30 s)`);
 }
-fs.rmSync(tmp, { recursive: true, force: true });
 finish().catch((err) => {
   process.stderr.write(`${String(err)}\n`);
   process.exitCode = 1;
