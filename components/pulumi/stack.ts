@@ -28,8 +28,21 @@ export function deployStack(settings: StackSettings = loadSettings()): StackOutp
   return withoutPromiseStackTraces(() => registerStack(settings, plan, config));
 }
 
+/**
+ * The Kubernetes provider's settings. `enableSecretMutable`: without it pulumi-kubernetes counts a change
+ * of a Secret's `data`/`stringData` as a replacement (delete, then create), so rotating `githubToken`
+ * would leave the pipeline and the listener without their Secret for a moment; with it, and no Secret
+ * marked `immutable`, only a Secret's name, namespace and type force a replacement and a rotation is an
+ * in-place patch (pulumi-kubernetes provider/pkg/provider/diff.go forceNewProperties; the option is read
+ * in provider/pkg/provider/provider.go Configure). Changing it is no replacement of the provider:
+ * DiffConfig replaces only for kubeconfig, context, cluster or clusterIdentifier.
+ */
+export function clusterProviderArgs(settings: StackSettings): k8s.ProviderArgs {
+  return { ...(settings.kubeContext ? { context: settings.kubeContext } : {}), enableSecretMutable: true };
+}
+
 function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<string>>, config: pulumi.Config): StackOutputs {
-  const cluster = new k8s.Provider("cluster", settings.kubeContext ? { context: settings.kubeContext } : {});
+  const cluster = new k8s.Provider("cluster", clusterProviderArgs(settings));
   const gitHub = new github.Provider("github", {
     owner: settings.githubOwner,
     token: config.requireSecret("githubToken"),

@@ -8,7 +8,26 @@ export interface Registered {
   inputs: Record<string, unknown>;
   /** Paths of the inputs that arrived as secrets, e.g. `stringData`. */
   secretPaths: string[];
+  /** The resource options the engine would receive with the registration. */
+  options: RegisteredOptions;
 }
+
+/** Resource options as they travel to the engine in a RegisterResourceRequest (empty strings when unset). */
+export interface RegisteredOptions {
+  customTimeouts: { create: string; update: string; delete: string };
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  ignoreChanges: string[];
+  replaceOnChanges: string[];
+}
+
+const NO_OPTIONS: RegisteredOptions = {
+  customTimeouts: { create: "", update: "", delete: "" },
+  retainOnDelete: false,
+  deleteBeforeReplace: false,
+  ignoreChanges: [],
+  replaceOnChanges: [],
+};
 
 // How Pulumi's wire format marks a secret value.
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -30,14 +49,31 @@ export interface MockWorld {
   invokes: { token: string; inputs: Record<string, unknown> }[];
   /** Files the fake GitHub holds, `<repo>/<branch>/<path>` → content; absent means "not there yet". */
   githubFiles: Map<string, string>;
+  /**
+   * Branches the fake GitHub holds, `<repo>/<branch>` → head commit; absent means the branch, its
+   * repository or the token's access to it is missing (GitHub answers all three with a 404).
+   */
+  githubBranches: Map<string, string>;
+  /** This stack's outputs from its last completed update, as a StackReference to itself reads them. */
+  previousOutputs: Record<string, unknown>;
 }
 
-export const world: MockWorld = { resources: [], invokes: [], githubFiles: new Map() };
+export const world: MockWorld = { resources: [], invokes: [], githubFiles: new Map(), githubBranches: new Map(), previousOutputs: {} };
 
 export function resetWorld(): void {
   world.resources.length = 0;
   world.invokes.length = 0;
   world.githubFiles.clear();
+  world.githubBranches.clear();
+  world.previousOutputs = {};
+  pendingOptions.clear();
+}
+
+/** Creates, in the fake GitHub, the ops branch of every app entry (raw config: opsRepo, opsBranch). */
+export function createOpsBranches(apps: unknown): void {
+  for (const app of Array.isArray(apps) ? (apps as Record<string, unknown>[]) : []) {
+    world.githubBranches.set(`${app.opsRepo}/${app.opsBranch ?? "main"}`, "c".repeat(40));
+  }
 }
 
 /** Config as `pulumi config set` would hand it to the program: strings, objects as JSON. */
@@ -47,6 +83,41 @@ export function setStackConfig(values: Record<string, unknown>, secretKeys: stri
   pulumi.runtime.setAllConfig(all, secretKeys.map((k) => `deliberate-image-builds:${k}`));
 }
 
+/** Options of registrations on their way to `newResource`, by `<type>::<name>`. */
+const pendingOptions = new Map<string, RegisteredOptions>();
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+  getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getIgnorechangesList(): string[];
+  getReplaceonchangesList(): string[];
+}
+
+/**
+ * Pulumi's mock monitor hands `newResource` the inputs only; the options (timeouts, retainOnDelete,
+ * ignoreChanges) travel in the same request, so they are read off it on the way in.
+ */
+function recordOptions(): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, callback: unknown): void };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const timeouts = req.getCustomtimeouts();
+    pendingOptions.set(`${req.getType()}::${req.getName()}`, {
+      customTimeouts: { create: timeouts?.getCreate() ?? "", update: timeouts?.getUpdate() ?? "", delete: timeouts?.getDelete() ?? "" },
+      retainOnDelete: req.getRetainondelete(),
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      ignoreChanges: req.getIgnorechangesList(),
+      replaceOnChanges: req.getReplaceonchangesList(),
+    });
+    register(req, callback);
+  };
+}
+
+const EMPTY_BRANCH = { id: "", etag: "", ref: "", sha: "" };
+
 /** Installs the mocks. Call before the program is imported; `preview` stays false. */
 export function installMocks(): void {
   pulumi.runtime.setMocks(
@@ -54,15 +125,28 @@ export function installMocks(): void {
       newResource(args) {
         const secretPaths: string[] = [];
         const inputs = unwrap(args.inputs, "", secretPaths) as Record<string, unknown>;
-        world.resources.push({ type: args.type, name: args.name, inputs, secretPaths });
+        const key = `${args.type}::${args.name}`;
+        world.resources.push({ type: args.type, name: args.name, inputs, secretPaths, options: pendingOptions.get(key) ?? NO_OPTIONS });
+        pendingOptions.delete(key);
+        if (args.type === "pulumi:pulumi:StackReference") {
+          // The engine reads the referenced stack's last checkpoint; here, what the test put there.
+          return { id: String(args.inputs.name), state: { ...args.inputs, outputs: world.previousOutputs, secretOutputNames: [] } };
+        }
         return { id: `${args.name}-id`, state: args.inputs };
       },
       call(args) {
         world.invokes.push({ token: args.token, inputs: args.inputs });
+        if (args.token === "github:index/getBranch:getBranch") {
+          const sha = world.githubBranches.get(`${args.inputs.repository}/${args.inputs.branch}`);
+          // What the provider answers for a 404 (no branch, no repository, no access): an empty result, no error.
+          return sha === undefined
+            ? { ...EMPTY_BRANCH, ...args.inputs }
+            : { ...args.inputs, id: `${args.inputs.repository}:${args.inputs.branch}`, etag: "W/\"fake\"", ref: `refs/heads/${args.inputs.branch}`, sha };
+        }
         if (args.token === "github:index/getRepositoryFile:getRepositoryFile") {
           const key = `${args.inputs.repository}/${args.inputs.branch}/${args.inputs.file}`;
           const content = world.githubFiles.get(key);
-          // What the provider answers for a missing file: an empty result, no error.
+          // What the provider answers for any 404, a missing file among them: an empty result, no error.
           return content === undefined ? { id: "", file: args.inputs.file, repository: args.inputs.repository } : { ...args.inputs, content };
         }
         throw new Error(`unexpected invoke ${args.token}`);
@@ -71,7 +155,10 @@ export function installMocks(): void {
     "deliberate-image-builds",
     "test",
     false,
+    // What the DIY (file) backend reports as the organization: stack references name it.
+    "organization",
   );
+  recordOptions();
 }
 
 /** Waits until the program has registered everything (resource registration is asynchronous). */

@@ -95,6 +95,45 @@ describe("pulumi: the program under mocks", function () {
     assert.ok(await pulumi.isSecret(ns.webhookSecret.stringData));
   });
 
+  it("rotates the token in place: the cluster provider may patch Secrets, and no Secret is immutable", async () => {
+    await deploy({}, [appEntry("go-sample-app"), appEntry("second", { namespace: "builds" })]);
+    const provider = byType("pulumi:providers:kubernetes")[0];
+    // The provider compares its config with the string "true" (pulumi-kubernetes provider/pkg/provider/provider.go).
+    assert.strictEqual(provider.inputs.enableSecretMutable, "true");
+    const secrets = byType("kubernetes:core/v1:Secret");
+    assert.ok(secrets.length >= 4);
+    for (const secret of secrets) {
+      // `immutable: true` would bring the replacement back (diff.go: IsSecret && (!mutable || IsImmutable)).
+      assert.strictEqual(secret.inputs.immutable, undefined, secret.name);
+      assert.deepStrictEqual([secret.options.replaceOnChanges, secret.options.deleteBeforeReplace], [[], false], secret.name);
+    }
+  });
+
+  it("rotates the token in place: a new token changes only a Secret's values, never what forces a replacement", async () => {
+    const { planStack } = await import("../../components/plan/stack");
+    const { parseSettings } = await import("../../components/config/parse");
+    const stack = parseSettings(rawStack({}, [appEntry("go-sample-app"), appEntry("second", { namespace: "builds" })]));
+    const before = planStack(stack, { githubToken: "ghp_fakeOLD", webhookSecret: FAKE_WEBHOOK_SECRET });
+    const after = planStack(stack, { githubToken: "ghp_fakeNEW", webhookSecret: FAKE_WEBHOOK_SECRET });
+    // With enableSecretMutable, pulumi-kubernetes replaces a Secret only when one of these changes
+    // (provider/pkg/provider/diff.go: metadataForceNewProperties and core/v1 Secret ".type").
+    const forcesReplacement = ["metadata.name", "metadata.namespace", "type"];
+    let changed = 0;
+    before.namespaces.forEach((ns, i) => {
+      const secretsOf = (plan: typeof ns) => Object.values(plan).filter((o): o is { kind: "Secret" } => typeof o === "object" && o !== null && (o as { kind?: unknown }).kind === "Secret");
+      const [olds, news] = [secretsOf(ns), secretsOf(after.namespaces[i])];
+      assert.strictEqual(olds.length, news.length);
+      olds.forEach((old, j) => {
+        for (const path of changedPaths(old, news[j])) {
+          changed++;
+          assert.ok(!forcesReplacement.some((p) => path === p || path.startsWith(`${p}.`)), `${path} would force a replacement`);
+          assert.match(path, /^stringData\./);
+        }
+      });
+    });
+    assert.strictEqual(changed, 2, "the github-token Secret of each namespace changes");
+  });
+
   it("writes the revision file from initialRevision when the ops repository has none yet", async () => {
     const out = await deploy();
     assert.strictEqual(await outputValue(out.apps["go-sample-app"].testedRevision), SHA_A);
@@ -179,6 +218,15 @@ describe("pulumi: the program under mocks", function () {
     }
   });
 });
+
+/** Dotted paths of the leaves that differ between two JSON-like values. */
+function changedPaths(a: unknown, b: unknown, at = ""): string[] {
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], at ? `${at}.${k}` : k));
+  }
+  return a === b ? [] : [at];
+}
 
 function stripUndefined(o: unknown): unknown {
   return JSON.parse(JSON.stringify(o));
