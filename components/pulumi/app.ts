@@ -12,6 +12,16 @@ export interface DeliberateImageBuildsArgs {
   dependsOn?: pulumi.Resource[];
 }
 
+/**
+ * How long `pulumi destroy` waits for Argo CD to delete an Application. Each carries Argo CD's resources
+ * finalizer, which only a running Argo CD removes (after deleting what the Application applied); with
+ * Argo CD down or gone, pulumi-kubernetes would wait its default 10 minutes per Application, then fail,
+ * and again on every rerun (provider/pkg/await/await.go Deletion). Argo CD running finishes in seconds.
+ * On the timeout the Application stays in the stack, with the provider's warning that finalizers might
+ * be preventing deletion; README "Tearing down" says what to do.
+ */
+export const APPLICATION_DELETE_TIMEOUT = "3m";
+
 /** What the ops repository holds now for a pipeline-owned file; undefined when it is not there yet. */
 export async function currentContent(file: RepoFile, opts: pulumi.InvokeOptions): Promise<string | undefined> {
   const found = await github.getRepositoryFile({ repository: file.repository, file: file.path, branch: file.branch }, opts);
@@ -74,6 +84,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
       new k8s.apiextensions.CustomResource(`${name}-${application.metadata.name}`, application, {
         ...parent,
         dependsOn: [...files, ...(args.dependsOn ?? [])],
+        customTimeouts: { delete: APPLICATION_DELETE_TIMEOUT },
       });
     }
 

@@ -134,6 +134,23 @@ describe("pulumi: the program under mocks", function () {
     assert.strictEqual(changed, 2, "the github-token Secret of each namespace changes");
   });
 
+  it("bounds pulumi destroy: each Application waits a few minutes for Argo CD's finalizer, and the revision file stays", async () => {
+    await deploy();
+    const applications = byType("kubernetes:argoproj.io/v1alpha1:Application");
+    assert.strictEqual(applications.length, 2);
+    for (const application of applications) {
+      assert.deepStrictEqual((application.inputs as { metadata: { finalizers: string[] } }).metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+      // Pulumi sends the timeout as a duration string; well below the provider's 10-minute default.
+      assert.strictEqual(application.options.customTimeouts.delete, "3m", application.name);
+    }
+    const files = byType("github:index/repositoryFile:RepositoryFile");
+    assert.deepStrictEqual(
+      files.filter((f) => f.options.retainOnDelete).map((f) => f.inputs.file),
+      ["cicd/kpack/revision.yaml"],
+      "only the tested revision outlives the stack",
+    );
+  });
+
   it("writes the revision file from initialRevision when the ops repository has none yet", async () => {
     const out = await deploy();
     assert.strictEqual(await outputValue(out.apps["go-sample-app"].testedRevision), SHA_A);
