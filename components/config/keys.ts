@@ -7,8 +7,10 @@ export type ScalarType = "string" | "integer" | "boolean";
 
 export interface KeySpec {
   type: ScalarType | "array";
+  /** For arrays Pulumi.yaml declares: the type of each element. */
+  items?: { type: ScalarType };
   description: string;
-  default?: string | number | boolean;
+  default?: string | number | boolean | readonly number[];
   secret?: boolean;
 }
 
@@ -63,6 +65,25 @@ export const STACK_KEYS = {
     type: "string",
     default: "tekton-pipeline@users.noreply.github.com",
     description: "Email of the revision commits' author.",
+  },
+  // GitHub's write budget (terraform-provider-github github/transport.go, github/provider.go): the
+  // provider sends one request at a time, waits writeDelayMs after each write, and retries a response
+  // whose status is listed, up to maxRetries times, 1 s apart, replaying the same request.
+  githubWriteDelayMs: {
+    type: "integer",
+    default: 1000,
+    description: "Milliseconds the GitHub provider waits after each write; at least 750 keeps a run under GitHub's 80 content-creating requests a minute.",
+  },
+  githubMaxRetries: {
+    type: "integer",
+    default: 3,
+    description: "Times the GitHub provider retries a request answered with one of githubRetryableErrors; 0 turns retries off.",
+  },
+  githubRetryableErrors: {
+    type: "array",
+    items: { type: "integer" },
+    default: [409, 500, 502, 503, 504],
+    description: "HTTP statuses the GitHub provider retries: 409 when a pipeline's push moved the ops branch under a file write, and GitHub's 5xx.",
   },
   apps: {
     type: "array",

@@ -62,6 +62,19 @@ class Reader {
     return fallback;
   }
 
+  /** A non-empty list of distinct whole numbers, each from min to max. */
+  integerList(key: string, fallback: readonly number[], min: number, max: number): number[] {
+    const value = this.values[key] ?? fallback;
+    const fine =
+      Array.isArray(value) &&
+      value.length > 0 &&
+      new Set(value).size === value.length &&
+      value.every((n) => typeof n === "number" && Number.isInteger(n) && n >= min && n <= max);
+    if (fine) return value as number[];
+    this.problem(key, value, `expected a non-empty list of distinct whole numbers from ${min} to ${max}`);
+    return [...fallback];
+  }
+
   unknownKeys(known: readonly string[], what: string): void {
     for (const key of Object.keys(this.values)) {
       if (!known.includes(key)) {
@@ -163,6 +176,12 @@ export function parseSettings(raw: RawConfig): StackSettings {
       revision: r.string("catalogRevision", defaultOf("catalogRevision"), v.fullSha),
       goVersion: r.string("goVersion", defaultOf("goVersion"), v.versionTag),
       golangciLintVersion: r.string("golangciLintVersion", defaultOf("golangciLintVersion"), v.versionTag),
+    },
+    github: {
+      writeDelayMs: r.integer("githubWriteDelayMs", STACK_KEYS.githubWriteDelayMs.default, 750, 60000),
+      maxRetries: r.integer("githubMaxRetries", STACK_KEYS.githubMaxRetries.default, 0, 10),
+      // An empty list would not turn retries off: the provider then retries its own defaults.
+      retryableErrors: r.integerList("githubRetryableErrors", STACK_KEYS.githubRetryableErrors.default, 400, 599),
     },
     writeBack: {
       image: r.string("writeBackImage", defaultOf("writeBackImage"), v.pinnedImage),

@@ -47,6 +47,12 @@ export interface StackSettings {
     goVersion: string;
     golangciLintVersion: string;
   };
+  /** How the GitHub provider paces and retries its requests. */
+  github: {
+    writeDelayMs: number;
+    maxRetries: number;
+    retryableErrors: number[];
+  };
   writeBack: {
     image: string;
     maxAttempts: number;

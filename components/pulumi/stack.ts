@@ -41,13 +41,24 @@ export function clusterProviderArgs(settings: StackSettings): k8s.ProviderArgs {
   return { ...(settings.kubeContext ? { context: settings.kubeContext } : {}), enableSecretMutable: true };
 }
 
+/**
+ * The GitHub provider's settings, its write budget from the stack config. These apply with the
+ * provider's default (legacy) client, which @pulumi/github 6.x uses unless `legacyClient` is false.
+ */
+export function gitHubProviderArgs(settings: StackSettings, token: pulumi.Input<string>): github.ProviderArgs {
+  return {
+    owner: settings.githubOwner,
+    token,
+    ...(settings.gitHost === "https://github.com" ? {} : { baseUrl: `${settings.gitHost}/api/v3/` }),
+    writeDelayMs: settings.github.writeDelayMs,
+    maxRetries: settings.github.maxRetries,
+    retryableErrors: settings.github.retryableErrors,
+  };
+}
+
 function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<string>>, config: pulumi.Config): StackOutputs {
   const cluster = new k8s.Provider("cluster", clusterProviderArgs(settings));
-  const gitHub = new github.Provider("github", {
-    owner: settings.githubOwner,
-    token: config.requireSecret("githubToken"),
-    ...(settings.gitHost === "https://github.com" ? {} : { baseUrl: `${settings.gitHost}/api/v3/` }),
-  });
+  const gitHub = new github.Provider("github", gitHubProviderArgs(settings, config.requireSecret("githubToken")));
 
   const secretsByNamespace = new Map<string, pulumi.Resource[]>();
   for (const ns of plan.namespaces) {

@@ -102,6 +102,36 @@ describe("config: parseSettings", () => {
   });
 });
 
+describe("config: the GitHub provider's write budget", () => {
+  it("defaults to the provider's pace and retries, with 409 retried too", () => {
+    assert.deepStrictEqual(parseSettings(rawStack()).github, { writeDelayMs: 1000, maxRetries: 3, retryableErrors: [409, 500, 502, 503, 504] });
+  });
+
+  it("takes other values within bounds, and 0 retries", () => {
+    const s = parseSettings(rawStack({ githubWriteDelayMs: 2000, githubMaxRetries: 0, githubRetryableErrors: [502] }));
+    assert.deepStrictEqual(s.github, { writeDelayMs: 2000, maxRetries: 0, retryableErrors: [502] });
+  });
+
+  it("rejects a pace over 80 writes a minute, too many retries and bad status lists, naming each key", () => {
+    const p = problems(rawStack({ githubWriteDelayMs: 500, githubMaxRetries: 11, githubRetryableErrors: [] }));
+    assert.ok(p.some((l) => l.includes("githubWriteDelayMs: got 500; expected a whole number from 750 to 60000")), p.join("\n"));
+    assert.ok(p.some((l) => l.includes("githubMaxRetries: got 11; expected a whole number from 0 to 10")), p.join("\n"));
+    // An empty list is not "no retries": the provider then falls back to its own defaults.
+    assert.ok(p.some((l) => l.includes("githubRetryableErrors: got []; expected a non-empty list of distinct whole numbers from 400 to 599")), p.join("\n"));
+    for (const bad of [[409, 409], [200], ["409"], 409, [409.5]]) {
+      assert.ok(problems(rawStack({ githubRetryableErrors: bad })).some((l) => l.includes("githubRetryableErrors: got ")), JSON.stringify(bad));
+    }
+  });
+
+  it("reads a list as pulumi config hands it over (JSON text)", () => {
+    const raw = rawFromPulumiConfig(
+      { "deliberate-image-builds:githubRetryableErrors": "[409,502]", "deliberate-image-builds:githubMaxRetries": "5" },
+      "deliberate-image-builds",
+    );
+    assert.deepStrictEqual([raw.githubRetryableErrors, raw.githubMaxRetries], [[409, 502], 5]);
+  });
+});
+
 describe("config: rawFromPulumiConfig", () => {
   it("types values by their declared key and keeps secret values out", () => {
     const raw = rawFromPulumiConfig(

@@ -134,6 +134,22 @@ describe("pulumi: the program under mocks", function () {
     assert.strictEqual(changed, 2, "the github-token Secret of each namespace changes");
   });
 
+  it("hands the GitHub provider its write budget from the stack config", async () => {
+    await deploy({ githubWriteDelayMs: 1500, githubMaxRetries: 5, githubRetryableErrors: [409, 502] });
+    const provider = byType("pulumi:providers:github")[0];
+    // Provider config travels as strings, lists as JSON (what terraform-provider-github's schema reads).
+    assert.deepStrictEqual(
+      [provider.inputs.writeDelayMs, provider.inputs.maxRetries, provider.inputs.retryableErrors],
+      ["1500", "5", "[409,502]"],
+    );
+    await deploy();
+    const defaults = byType("pulumi:providers:github")[0];
+    assert.deepStrictEqual(
+      [defaults.inputs.writeDelayMs, defaults.inputs.maxRetries, defaults.inputs.retryableErrors],
+      ["1000", "3", "[409,500,502,503,504]"],
+    );
+  });
+
   it("bounds pulumi destroy: each Application waits a few minutes for Argo CD's finalizer, and the revision file stays", async () => {
     await deploy();
     const applications = byType("kubernetes:argoproj.io/v1alpha1:Application");
