@@ -1,15 +1,16 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { fullSha } from "../config/validators";
-import { revisionInFile } from "../kpack/revision";
-import { RepoFile } from "../plan/ops-repository";
+import { revisionFileContent } from "../plan/ops-repository";
 import { AppPlan } from "../plan/stack";
+import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed, sameLocation } from "./recorded-revision";
 
 export interface DeliberateImageBuildsArgs {
   plan: AppPlan<pulumi.Output<string>>;
   /** Resources that must exist first, e.g. the namespace's Secrets. */
   dependsOn?: pulumi.Resource[];
+  /** Where the last completed update recorded this app's revision file (see recorded-revision.ts). */
+  previousRevisionFile?: pulumi.Input<RevisionFileLocation | undefined>;
 }
 
 /**
@@ -22,13 +23,6 @@ export interface DeliberateImageBuildsArgs {
  */
 export const APPLICATION_DELETE_TIMEOUT = "3m";
 
-/** What the ops repository holds now for a pipeline-owned file; undefined when it is not there yet. */
-export async function currentContent(file: RepoFile, opts: pulumi.InvokeOptions): Promise<string | undefined> {
-  const found = await github.getRepositoryFile({ repository: file.repository, file: file.path, branch: file.branch }, opts);
-  // The provider answers a missing file with an empty result, not an error: that is "not there yet".
-  return found.content ? found.content : undefined;
-}
-
 /**
  * One application's deliberate image builds: its ops repository files, the two Argo CD Applications
  * that apply them, and the push webhook on its app repository.
@@ -37,30 +31,40 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
   /** The revision kpack builds: what the pipeline last recorded, or `initialRevision` before that. */
   readonly testedRevision: pulumi.Output<string>;
   readonly eventListenerService: string;
+  /** Where the revision file is; the next update reads it back to carry the revision over a move. */
+  readonly revisionFile: pulumi.Output<RevisionFileLocation>;
 
   constructor(name: string, args: DeliberateImageBuildsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deliberate-image-builds:app:DeliberateImageBuilds", name, {}, opts);
     const { plan } = args;
     const parent = { parent: this };
 
+    // revision.yaml's content, decided from what GitHub holds before anything is written. Every file
+    // waits for it, so an unreadable ops branch stops the update before the first write.
+    const revisionPlan = plan.repoFiles.find((f) => f.ownedBy === "pipeline");
+    if (!revisionPlan) throw new Error(`app ${plan.app.name}: the plan has no pipeline-owned revision file`);
+    const here: RevisionFileLocation = { repository: revisionPlan.repository, branch: revisionPlan.branch, path: revisionPlan.path };
+    const seed = pulumi.output(args.previousRevisionFile).apply(async (previousLocation): Promise<RevisionSeed> => {
+      const moved = previousLocation && !sameLocation(previousLocation, here) ? previousLocation : undefined;
+      return revisionSeed({
+        app: plan.app.name,
+        owner: revisionPlan.owner,
+        file: revisionPlan,
+        here: await lookUp(here, parent),
+        previous: moved ? { location: moved, lookup: await lookUp(moved, parent) } : undefined,
+        render: (revision) => revisionFileContent(plan.names, plan.app, revision),
+      });
+    });
+
     // GitHub rejects concurrent commits to one branch, so the files are written one after another.
     let previous: pulumi.Resource[] = [];
     const files: github.RepositoryFile[] = [];
-    let testedRevision: pulumi.Output<string> | undefined;
     for (const file of plan.repoFiles) {
-      let content: pulumi.Input<string> = file.content;
+      let content = seed.apply(() => file.content);
       let fileOpts: pulumi.CustomResourceOptions = { ...parent, dependsOn: previous };
       if (file.ownedBy === "pipeline") {
-        // Created once, from what the repository already records if anything; then the pipeline's alone.
-        const existing = pulumi.output(currentContent(file, parent));
-        content = existing.apply((c) => c ?? file.content);
-        testedRevision = pulumi.output(content).apply((c) => {
-          const revision = revisionInFile(c);
-          if (!revision || fullSha(revision)) {
-            throw new Error(`${file.owner}/${file.repository}@${file.branch}:${file.path} records no full commit SHA (got ${JSON.stringify(revision)}); fix the file or delete it so that initialRevision is written`);
-          }
-          return revision;
-        });
+        // Created once, from what the repository records; then the pipeline's alone.
+        content = seed.apply((s) => s.content);
         fileOpts = { ...fileOpts, ignoreChanges: ["content", "commitMessage"], retainOnDelete: true };
       }
       const resource = new github.RepositoryFile(
@@ -101,8 +105,14 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
       );
     }
 
-    this.testedRevision = testedRevision ?? pulumi.output(plan.app.initialRevision);
+    this.testedRevision = seed.apply((s) => s.revision);
+    // From the file resource's outputs, which resolve once the file exists on GitHub: an update that
+    // fails before that leaves the previous location in the stack's outputs.
+    const revisionResource = files[plan.repoFiles.indexOf(revisionPlan)];
+    this.revisionFile = pulumi
+      .all([revisionResource.repository, revisionResource.branch, revisionResource.file])
+      .apply(([repository, branch, path]) => ({ repository, branch, path }));
     this.eventListenerService = `el-${plan.names.eventListener}`;
-    this.registerOutputs({ testedRevision: this.testedRevision, eventListenerService: this.eventListenerService });
+    this.registerOutputs({ testedRevision: this.testedRevision, eventListenerService: this.eventListenerService, revisionFile: this.revisionFile });
   }
 }

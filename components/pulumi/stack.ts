@@ -6,10 +6,27 @@ import { StackSettings } from "../config/settings";
 import { planStack, StackPlan } from "../plan/stack";
 import { DeliberateImageBuilds } from "./app";
 import { BuildNamespace } from "./build-namespace";
+import { previousRevisionFile, RevisionFileLocation } from "./recorded-revision";
 import { withoutPromiseStackTraces } from "./registration";
 
 export interface StackOutputs {
-  apps: Record<string, { testedRevision: pulumi.Output<string>; eventListenerService: string; opsRepository: string }>;
+  apps: Record<
+    string,
+    { testedRevision: pulumi.Output<string>; eventListenerService: string; opsRepository: string; revisionFile: pulumi.Output<RevisionFileLocation> }
+  >;
+}
+
+/**
+ * This stack's outputs from its last completed update, read through a StackReference to itself: the
+ * engine reads the stored checkpoint, whose root stack still holds the previous outputs while the
+ * program runs (pulumi/pulumi pkg/backend/backend.go GetStackOutputs; a same step keeps a resource's
+ * old outputs, pkg/resource/deploy/step.go). Works with every backend, the file backend included
+ * (organization "organization"); a stack never updated has none.
+ */
+export function previousStackOutputs(): pulumi.Output<unknown> {
+  const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  // `outputs` rather than getOutput: an unknown name must read as "none", never throw.
+  return pulumi.unsecret(new pulumi.StackReference("previous-update", { name: self }).outputs);
 }
 
 /** Reads and validates this stack's config, before any resource is registered. */
@@ -66,17 +83,23 @@ function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<st
     secretsByNamespace.set(ns.name, [component.githubTokenSecret, component.webhookSecret]);
   }
 
+  const previous = previousStackOutputs();
   const apps: StackOutputs["apps"] = {};
   for (const app of plan.apps) {
     const component = new DeliberateImageBuilds(
       app.app.name,
-      { plan: app, dependsOn: secretsByNamespace.get(app.app.namespace) },
+      {
+        plan: app,
+        dependsOn: secretsByNamespace.get(app.app.namespace),
+        previousRevisionFile: previous.apply((outputs) => previousRevisionFile(outputs, app.app.name)),
+      },
       { providers: [cluster, gitHub] },
     );
     apps[app.app.name] = {
       testedRevision: component.testedRevision,
       eventListenerService: component.eventListenerService,
       opsRepository: `${settings.githubOwner}/${app.app.opsRepository}`,
+      revisionFile: component.revisionFile,
     };
   }
   return { apps };

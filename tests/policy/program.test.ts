@@ -1,7 +1,7 @@
 // The real program passes the pack: every resource it registers under Pulumi's mocks, for this
 // repository's prod stack, meets every policy, the advisory ones included.
 import * as assert from "assert";
-import { installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
+import { createOpsBranches, installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
 import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET } from "../helpers/fixtures";
 
 installMocks();
@@ -23,6 +23,7 @@ describe("policy pack: the program under Pulumi's mocks", function () {
 
   async function reportsFor(stackConfig: Record<string, unknown>): Promise<string[]> {
     resetWorld();
+    createOpsBranches(stackConfig.apps);
     setStackConfig({ ...stackConfig, ...SECRETS }, ["githubToken", "webhookSecret"]);
     const outputs = deployStack();
     await settled(...Object.values(outputs.apps).map((a) => a.testedRevision));

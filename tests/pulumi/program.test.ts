@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { installMocks, outputValue, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
+import { createOpsBranches, installMocks, outputValue, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
 import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack, SHA_A, stackProject } from "../helpers/fixtures";
 import { revisionFile } from "../helpers/git-world";
 
@@ -22,8 +22,14 @@ function configure(extra: Record<string, unknown> = {}, apps?: unknown[]): void 
   setStackConfig({ ...rawStack(extra, apps), ...SECRETS }, ["githubToken", "webhookSecret"]);
 }
 
-async function deploy(extra: Record<string, unknown> = {}, apps?: unknown[]) {
+/** A fake GitHub and engine with nothing in them but each app's ops branch. */
+function freshWorld(apps: unknown[] = [appEntry()]): void {
   resetWorld();
+  createOpsBranches(apps);
+}
+
+async function deploy(extra: Record<string, unknown> = {}, apps?: unknown[]) {
+  freshWorld(apps);
   configure(extra, apps);
   const outputs = deployStack();
   await settled(...Object.values(outputs.apps).map((a) => a.testedRevision));
@@ -31,6 +37,30 @@ async function deploy(extra: Record<string, unknown> = {}, apps?: unknown[]) {
 }
 
 const byType = (type: string) => world.resources.filter((r) => r.type === type);
+
+/**
+ * Runs the program and returns every failure it ends in (they surface as unhandled rejections); empty
+ * when every app's tested revision resolves instead.
+ */
+async function failuresOf(run: () => { apps: Record<string, { testedRevision: pulumi.Output<string> }> }): Promise<string[]> {
+  const failures: string[] = [];
+  let failed: () => void = () => undefined;
+  const firstFailure = new Promise<void>((resolve) => (failed = resolve));
+  const note = (err: unknown) => {
+    failures.push(String(err));
+    failed();
+  };
+  process.on("unhandledRejection", note);
+  try {
+    const out = run();
+    const resolved = Promise.all(Object.values(out.apps).map((a) => outputValue(a.testedRevision)));
+    await Promise.race([firstFailure, resolved]);
+    await settled();
+  } finally {
+    process.off("unhandledRejection", note);
+  }
+  return failures;
+}
 
 describe("pulumi: the program under mocks", function () {
   this.timeout(20000);
@@ -58,7 +88,7 @@ describe("pulumi: the program under mocks", function () {
   });
 
   it("keeps the token and webhook secret secret in state and outputs", async () => {
-    resetWorld();
+    freshWorld();
     configure();
     deployStack();
     // The Secret objects are created from config.requireSecret: check the Outputs Pulumi holds.
@@ -81,7 +111,7 @@ describe("pulumi: the program under mocks", function () {
   });
 
   it("marks the Secret resources' values as secret outputs", async () => {
-    resetWorld();
+    freshWorld();
     configure();
     const { BuildNamespace } = await import("../../components/pulumi/build-namespace");
     const { planStack } = await import("../../components/plan/stack");
@@ -177,7 +207,7 @@ describe("pulumi: the program under mocks", function () {
   });
 
   it("never moves a revision the pipeline recorded: it keeps what the repository holds", async () => {
-    resetWorld();
+    freshWorld();
     world.githubFiles.set("go-sample-app-ops/main/cicd/kpack/revision.yaml", revisionFile(SHA_B));
     configure();
     const out = deployStack();
@@ -187,8 +217,78 @@ describe("pulumi: the program under mocks", function () {
     assert.strictEqual(file?.inputs.content, revisionFile(SHA_B));
   });
 
+  it("checks the ops branch before trusting an empty file answer: a missing branch stops the update before any write", async () => {
+    resetWorld(); // no branch: GitHub's 404 for a missing repository, branch or access
+    configure();
+    const failures = await failuresOf(() => deployStack());
+    assert.ok(
+      failures.some((f) => f.includes('the ops repository example-org/go-sample-app-ops has no branch "main" that the token can read')),
+      failures.join("\n"),
+    );
+    assert.deepStrictEqual(byType("github:index/repositoryFile:RepositoryFile"), [], "nothing written, revision.yaml least of all");
+    assert.deepStrictEqual(
+      world.invokes.map((i) => i.token),
+      ["github:index/getBranch:getBranch"],
+      "the file is not asked for on a branch that cannot be read",
+    );
+  });
+
+  it("reads where the last update recorded the revision from its own outputs, through a StackReference", async () => {
+    const out = await deploy();
+    const reference = byType("pulumi:pulumi:StackReference");
+    // The file backend's organization is "organization"; Pulumi Cloud's is the stack's own.
+    assert.deepStrictEqual(reference.map((r) => r.inputs.name), ["organization/deliberate-image-builds/test"]);
+    assert.deepStrictEqual(await outputValue(out.apps["go-sample-app"].revisionFile), {
+      repository: "go-sample-app-ops",
+      branch: "main",
+      path: "cicd/kpack/revision.yaml",
+    });
+  });
+
+  describe("changing opsBranch never moves kpack backwards", () => {
+    const moved = [appEntry("go-sample-app", { opsBranch: "release" })];
+    const lastUpdate = { apps: { "go-sample-app": { testedRevision: SHA_B, revisionFile: { repository: "go-sample-app-ops", branch: "main", path: "cicd/kpack/revision.yaml" } } } };
+
+    it("carries the revision recorded on the old branch over to the new one", async () => {
+      freshWorld(moved);
+      world.previousOutputs = lastUpdate;
+      world.githubBranches.set("go-sample-app-ops/main", "d".repeat(40));
+      // Recorded by the pipeline after the last pulumi up: newer than the stack's own testedRevision output.
+      const SHA_C = "c".repeat(40);
+      world.githubFiles.set("go-sample-app-ops/main/cicd/kpack/revision.yaml", revisionFile(SHA_C));
+      configure({}, moved);
+      const out = deployStack();
+      await settled(out.apps["go-sample-app"].testedRevision, out.apps["go-sample-app"].revisionFile);
+      assert.strictEqual(await outputValue(out.apps["go-sample-app"].testedRevision), SHA_C);
+      const file = byType("github:index/repositoryFile:RepositoryFile").find((r) => r.inputs.file === "cicd/kpack/revision.yaml");
+      assert.deepStrictEqual([file?.inputs.branch, file?.inputs.content], ["release", revisionFile(SHA_C)]);
+      assert.strictEqual((await outputValue(out.apps["go-sample-app"].revisionFile)).branch, "release", "the next update starts from the new branch");
+    });
+
+    it("refuses, before any write, when the old branch's revision cannot be read", async () => {
+      freshWorld(moved);
+      world.previousOutputs = lastUpdate; // main is gone
+      configure({}, moved);
+      const failures = await failuresOf(() => deployStack());
+      assert.ok(failures.some((f) => /recorded the tested revision in example-org\/go-sample-app-ops@main:cicd\/kpack\/revision\.yaml, which cannot be read now/.test(f)), failures.join("\n"));
+      assert.deepStrictEqual(byType("github:index/repositoryFile:RepositoryFile"), []);
+    });
+
+    it("refuses a new branch that records another revision than the old one", async () => {
+      freshWorld(moved);
+      world.previousOutputs = lastUpdate;
+      world.githubBranches.set("go-sample-app-ops/main", "d".repeat(40));
+      world.githubFiles.set("go-sample-app-ops/main/cicd/kpack/revision.yaml", revisionFile(SHA_B));
+      world.githubFiles.set("go-sample-app-ops/release/cicd/kpack/revision.yaml", revisionFile(SHA_A));
+      configure({}, moved);
+      const failures = await failuresOf(() => deployStack());
+      assert.ok(failures.some((f) => f.includes(`recorded ${SHA_B} in example-org/go-sample-app-ops@main`) && f.includes(`records ${SHA_A}`)), failures.join("\n"));
+      assert.deepStrictEqual(byType("github:index/repositoryFile:RepositoryFile"), []);
+    });
+  });
+
   it("fails clearly when the recorded revision file is corrupt", async () => {
-    resetWorld();
+    freshWorld();
     world.githubFiles.set("go-sample-app-ops/main/cicd/kpack/revision.yaml", "spec: {}\n");
     configure();
     const out = deployStack();
@@ -207,7 +307,7 @@ describe("pulumi: the program under mocks", function () {
   });
 
   it("index.ts deploys the stack its config describes", async () => {
-    resetWorld();
+    freshWorld();
     configure();
     const program = await import("../../index");
     await settled(program.apps["go-sample-app"].testedRevision);

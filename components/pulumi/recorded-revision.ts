@@ -1,0 +1,132 @@
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { fullSha } from "../config/validators";
+import { revisionInFile } from "../kpack/revision";
+import { RepoFile } from "../plan/ops-repository";
+
+/** Where a revision file lives: repository (under githubOwner), branch and path. */
+export interface RevisionFileLocation {
+  repository: string;
+  branch: string;
+  path: string;
+}
+
+/**
+ * What GitHub answered for one location. GitHub answers a missing repository, a missing branch and a
+ * token without access alike with 404, and the provider turns every 404 into an empty result, for a
+ * branch and for a file (terraform-provider-github github/data_source_github_branch.go,
+ * github/data_source_github_repository_file.go). So a file's absence means "not there yet" only once
+ * the branch has been seen.
+ */
+export type Lookup = { branch: "unreadable" } | { branch: "readable"; content?: string };
+
+/** What `pulumi up` writes when it creates revision.yaml on the configured branch, and why. */
+export interface RevisionSeed {
+  content: string;
+  revision: string;
+  source: "kept" | "carried-over" | "initialRevision";
+}
+
+export interface SeedInputs {
+  app: string;
+  owner: string;
+  /** The planned file: the configured location, its content from initialRevision. */
+  file: RepoFile;
+  here: Lookup;
+  /** Set when the last completed update recorded the revision somewhere else (opsBranch or opsRepo changed). */
+  previous?: { location: RevisionFileLocation; lookup: Lookup };
+  /** revision.yaml as the plan writes it, for another revision. */
+  render(revision: string): string;
+}
+
+export function describeLocation(owner: string, l: RevisionFileLocation): string {
+  return `${owner}/${l.repository}@${l.branch}:${l.path}`;
+}
+
+export function sameLocation(a: RevisionFileLocation, b: RevisionFileLocation): boolean {
+  return a.repository === b.repository && a.branch === b.branch && a.path === b.path;
+}
+
+/** The full SHA a revision file records; throws naming the file when it records none. */
+function recordedRevision(owner: string, at: RevisionFileLocation, content: string): string {
+  const revision = revisionInFile(content);
+  if (!revision || fullSha(revision)) {
+    throw new Error(
+      `${describeLocation(owner, at)} records no full commit SHA (got ${JSON.stringify(revision)}); fix the file or delete it so that initialRevision is written`,
+    );
+  }
+  return revision;
+}
+
+/**
+ * Decides revision.yaml's content on the configured branch, never moving kpack backwards:
+ * - the configured branch must be readable, or nothing is trusted (and nothing is written);
+ * - a file already there is kept, unless the revision was last recorded elsewhere with another SHA;
+ * - when the revision was last recorded elsewhere (opsBranch or opsRepo changed), it is carried over,
+ *   and if that file cannot be read the update stops rather than fall back to initialRevision;
+ * - only an app never deployed, or one whose file was deleted where it was recorded, starts from
+ *   initialRevision.
+ */
+export function revisionSeed(i: SeedInputs): RevisionSeed {
+  const here: RevisionFileLocation = { repository: i.file.repository, branch: i.file.branch, path: i.file.path };
+  if (i.here.branch === "unreadable") {
+    throw new Error(
+      `app ${i.app}: the ops repository ${i.owner}/${here.repository} has no branch "${here.branch}" that the token can read ` +
+        `(GitHub answers a missing repository, branch or access alike with 404); create the branch, or fix opsRepo, opsBranch or the token's access. Nothing was written.`,
+    );
+  }
+  const previous = i.previous && !sameLocation(i.previous.location, here) ? i.previous : undefined;
+  const previousRevision = (): string | undefined =>
+    previous?.lookup.branch === "readable" && previous.lookup.content
+      ? recordedRevision(i.owner, previous.location, previous.lookup.content)
+      : undefined;
+
+  if (i.here.content) {
+    const revision = recordedRevision(i.owner, here, i.here.content);
+    const before = previousRevision();
+    if (before !== undefined && before !== revision) {
+      throw new Error(
+        `app ${i.app}: the last pulumi up recorded ${before} in ${describeLocation(i.owner, previous!.location)}, but the new ` +
+          `${describeLocation(i.owner, here)} records ${revision}; pulumi up cannot tell which is newer, so kpack could move backwards. ` +
+          `Make both record the tested revision (copy the file over), then run again.`,
+      );
+    }
+    return { content: i.here.content, revision, source: "kept" };
+  }
+
+  if (!previous) {
+    const revision = recordedRevision(i.owner, here, i.file.content);
+    return { content: i.file.content, revision, source: "initialRevision" };
+  }
+  const carried = previousRevision();
+  if (carried === undefined) {
+    throw new Error(
+      `app ${i.app}: the last pulumi up recorded the tested revision in ${describeLocation(i.owner, previous.location)}, ` +
+        `which cannot be read now (${previous.lookup.branch === "unreadable" ? "no such branch, or no access" : "no such file"}), ` +
+        `and ${describeLocation(i.owner, here)} is not there yet; pulumi up never seeds a moved revision from initialRevision. ` +
+        `Put a revision.yaml recording the tested revision there (or restore the old one), then run again.`,
+    );
+  }
+  return { content: i.render(carried), revision: carried, source: "carried-over" };
+}
+
+/**
+ * Where this app's revision file was at the last completed update, from the stack's own outputs
+ * (`apps.<app>.revisionFile`); undefined for an app not deployed yet, or deployed by a version that did
+ * not record it.
+ */
+export function previousRevisionFile(outputs: unknown, app: string): RevisionFileLocation | undefined {
+  const apps = (outputs as { apps?: Record<string, { revisionFile?: Partial<RevisionFileLocation> }> } | undefined)?.apps;
+  const recorded = apps && Object.prototype.hasOwnProperty.call(apps, app) ? apps[app]?.revisionFile : undefined;
+  const { repository, branch, path } = recorded ?? {};
+  return typeof repository === "string" && typeof branch === "string" && typeof path === "string" ? { repository, branch, path } : undefined;
+}
+
+/** Reads one location through the GitHub provider: the branch first, the file only on a readable branch. */
+export async function lookUp(at: RevisionFileLocation, opts: pulumi.InvokeOptions): Promise<Lookup> {
+  const branch = await github.getBranch({ repository: at.repository, branch: at.branch }, opts);
+  if (!branch.sha) return { branch: "unreadable" };
+  const found = await github.getRepositoryFile({ repository: at.repository, file: at.path, branch: at.branch }, opts);
+  // On a readable branch, the provider's empty answer is a file not there yet.
+  return { branch: "readable", content: found.content ? found.content : undefined };
+}
