@@ -2,6 +2,7 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { fullSha } from "../config/validators";
+import { eventListenerService } from "../kubernetes/ingress";
 import { revisionInFile } from "../kpack/revision";
 import { RepoFile } from "../plan/ops-repository";
 import { AppPlan } from "../plan/stack";
@@ -91,7 +92,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     }
 
     this.testedRevision = testedRevision ?? pulumi.output(plan.app.initialRevision);
-    this.eventListenerService = `el-${plan.names.eventListener}`;
+    this.eventListenerService = eventListenerService(plan.names.eventListener);
     this.registerOutputs({ testedRevision: this.testedRevision, eventListenerService: this.eventListenerService });
   }
 }

@@ -1,11 +1,12 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parseSettings, rawFromPulumiConfig } from "../config/parse";
+import { parseSettings, rawFromPulumiConfig, settingsWarnings } from "../config/parse";
 import { StackSettings } from "../config/settings";
 import { planStack, StackPlan } from "../plan/stack";
 import { DeliberateImageBuilds } from "./app";
 import { BuildNamespace } from "./build-namespace";
+import { ClusterCredentials } from "./credentials";
 import { withoutPromiseStackTraces } from "./registration";
 
 export interface StackOutputs {
@@ -20,9 +21,12 @@ export function loadSettings(): StackSettings {
 /** Wires the plan to the cluster and to GitHub. Everything it creates comes from `planStack`. */
 export function deployStack(settings: StackSettings = loadSettings()): StackOutputs {
   const config = new pulumi.Config();
+  for (const warning of settingsWarnings(settings)) pulumi.log.warn(warning);
   const plan = planStack(settings, {
     githubToken: config.requireSecret("githubToken"),
     webhookSecret: config.requireSecret("webhookSecret"),
+    argocdToken: settings.argocdToken === "argocdToken" ? config.requireSecret("argocdToken") : undefined,
+    registryCredentials: settings.registryCredentials ? config.requireSecret("registryCredentials") : undefined,
   });
   // Only the registration runs without stack traces: an error in planning keeps its trace.
   return withoutPromiseStackTraces(() => registerStack(settings, plan, config));
@@ -37,16 +41,19 @@ function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<st
   });
 
   const secretsByNamespace = new Map<string, pulumi.Resource[]>();
+  const namespaceComponents = new Map<string, pulumi.Resource[]>();
   for (const ns of plan.namespaces) {
     const component = new BuildNamespace(`ns-${ns.name}`, { plan: ns }, { providers: [cluster] });
     secretsByNamespace.set(ns.name, [component.githubTokenSecret, component.webhookSecret]);
+    namespaceComponents.set(ns.name, [component]);
   }
+  const credentials = new ClusterCredentials("credentials", { plan: plan.credentials, namespaces: namespaceComponents }, { providers: [cluster] });
 
   const apps: StackOutputs["apps"] = {};
   for (const app of plan.apps) {
     const component = new DeliberateImageBuilds(
       app.app.name,
-      { plan: app, dependsOn: secretsByNamespace.get(app.app.namespace) },
+      { plan: app, dependsOn: [...(secretsByNamespace.get(app.app.namespace) ?? []), ...credentials.resources] },
       { providers: [cluster, gitHub] },
     );
     apps[app.app.name] = {
