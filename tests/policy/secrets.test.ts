@@ -90,6 +90,16 @@ describe("policy no-secrets-in-repository-files", () => {
     assert.deepStrictEqual(githubTokensIn(`token=${FAKE_TOKEN}`), [{ line: 1, prefix: "ghp_" }]);
   });
 
+  it("looks for each registry credential inside registryCredentials, not only the whole config.json", () => {
+    const auth = Buffer.from("robot:fake-registry-password").toString("base64");
+    const config = { ...STACK_CONFIG, "deliberate-image-builds:registryCredentials": JSON.stringify({ auths: { "registry.example.com": { auth, password: "fake-registry-password" } } }) };
+    const secrets = secretConfigValues(config);
+    const found = violations((r) => checkNoSecretsInRepositoryFile(repositoryFileResource(kustomization, `${kustomization.content}# ${auth}\n`), secrets, r));
+    assert.deepStrictEqual(found, [
+      `${KUSTOMIZATION}: line 8 of the content holds the value of the secret config deliberate-image-builds:registryCredentials; expected secret values only in Secrets in the cluster`,
+    ]);
+  });
+
   it("applies only to repository files", async () => {
     const policy = noSecretsInRepositoryFiles(fakeStack("dev", STACK_CONFIG));
     const secret = { type: "kubernetes:core/v1:Secret", name: "ns-default-github-token", props: { ...plan.namespaces[0].githubToken, stringData: { GITHUB_TOKEN: FAKE_TOKEN } } };
