@@ -48,9 +48,31 @@ export interface SecretValue {
 // Shorter values would match ordinary text; a real token or webhook secret is far longer.
 const MIN_SECRET_LENGTH = 8;
 
+/**
+ * The credentials inside a docker config.json (`auth`, `password`, tokens of each registry): a file
+ * could hold one of them, copied out, without the rest of the JSON around it.
+ */
+export function dockerConfigCredentials(value: string): string[] {
+  let auths: unknown;
+  try {
+    auths = (JSON.parse(value) as { auths?: unknown })?.auths;
+  } catch {
+    return [];
+  }
+  if (typeof auths !== "object" || auths === null) return [];
+  return Object.values(auths).flatMap((entry) =>
+    typeof entry === "object" && entry !== null
+      ? ["auth", "password", "identitytoken", "registrytoken"].map((k) => (entry as Record<string, unknown>)[k]).filter((v): v is string => typeof v === "string")
+      : [],
+  );
+}
+
 /** The values of the secret keys this stack sets, to look for where they must never appear. */
 export function secretConfigValues(config: Readonly<Record<string, string>>): SecretValue[] {
-  return SECRET_KEYS.map((k) => ({ key: `${PROJECT}:${k}`, value: config[`${PROJECT}:${k}`] ?? "" })).filter(
-    (s) => s.value.length >= MIN_SECRET_LENGTH,
-  );
+  return SECRET_KEYS.flatMap((k) => {
+    const key = `${PROJECT}:${k}`;
+    const value = config[key] ?? "";
+    const parts = k === "registryCredentials" ? dockerConfigCredentials(value) : [];
+    return [value, ...parts].map((v) => ({ key, value: v }));
+  }).filter((s) => s.value.length >= MIN_SECRET_LENGTH);
 }

@@ -26,6 +26,30 @@ export const STACK_KEYS = {
     secret: true,
     description: "Shared secret GitHub signs push webhooks with; the EventListener rejects pushes without it.",
   },
+  argocdToken: {
+    type: "string",
+    secret: true,
+    default: "",
+    description: "Read-only GitHub token Argo CD reads the ops repositories with; empty to use githubToken (a write token) instead.",
+  },
+  registryCredentials: {
+    type: "string",
+    secret: true,
+    default: "",
+    description: "Docker config.json ({\"auths\": {...}}) kpack pushes images with; empty when the registry needs none.",
+  },
+  privateRepositories: {
+    type: "boolean",
+    default: true,
+    description: "The app and ops repositories are private: Argo CD and kpack get credentials to read them.",
+  },
+  ingressClassName: { type: "string", default: "", description: "IngressClass of the listeners' Ingresses; empty for the cluster's default." },
+  ingressTlsSecret: { type: "string", default: "", description: "Existing TLS Secret, in each build namespace, the listeners' Ingresses serve." },
+  certManagerIssuer: {
+    type: "string",
+    default: "",
+    description: "cert-manager ClusterIssuer that issues each listener Ingress its certificate (<app>-listener-tls).",
+  },
   gitHost: { type: "string", default: "https://github.com", description: "Base URL that repository clone URLs are built from." },
   kubeContext: { type: "string", default: "", description: "kubeconfig context to deploy to; empty for the current one." },
   argocdNamespace: { type: "string", default: "argocd", description: "Namespace Argo CD runs in; the Applications go there." },
@@ -98,8 +122,11 @@ export function stackKeySpec(key: string): KeySpec | undefined {
   return Object.prototype.hasOwnProperty.call(STACK_KEYS, key) ? (STACK_KEYS as Record<string, KeySpec>)[key] : undefined;
 }
 
-/** The keys declared secret (githubToken, webhookSecret), without the project prefix. */
+/** The keys declared secret (githubToken, webhookSecret, ...), without the project prefix. */
 export const SECRET_KEYS: readonly string[] = Object.keys(STACK_KEYS).filter((key) => stackKeySpec(key)?.secret);
+
+/** The secret keys `pulumi up` cannot do without: those with no default. */
+export const REQUIRED_SECRET_KEYS: readonly string[] = SECRET_KEYS.filter((key) => stackKeySpec(key)?.default === undefined);
 
 export interface AppKeySpec {
   required?: boolean;
@@ -119,9 +146,13 @@ export const APP_KEYS = {
   namespace: { default: "default", description: "Namespace of the Tekton objects, the kpack Image and the Secrets." },
   builderKind: { default: "ClusterBuilder", description: "ClusterBuilder or Builder." },
   builder: { default: "default", description: "Name of the kpack (Cluster)Builder." },
-  imageServiceAccount: { default: "default", description: "Service account kpack builds with." },
+  imageServiceAccount: {
+    default: "",
+    description: "Existing service account kpack builds with; the program adds its Secrets to it. Empty: <app>-image-builder, owned by the program.",
+  },
   goPackage: { default: "", description: "Go import path; defaults to <gitHost host>/<githubOwner>/<repo>." },
-  webhookUrl: { default: "", description: "Public https URL of the EventListener; empty for no webhook." },
+  webhookUrl: { default: "", description: "Public https URL of the EventListener; empty for no webhook, or https://<ingressHost>/ with an ingressHost." },
+  ingressHost: { default: "", description: "Host name an Ingress routes to this app's EventListener; empty for no Ingress." },
 } as const satisfies Record<string, AppKeySpec>;
 
 export type AppKey = keyof typeof APP_KEYS;

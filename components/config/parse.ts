@@ -1,10 +1,18 @@
-import { ConfigError, ConfigProblem, show } from "./errors";
+import { ConfigError, ConfigProblem, PROJECT, show } from "./errors";
 import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey, stackKeySpec } from "./keys";
 import { AppSettings, BuilderKind, StackSettings } from "./settings";
 import * as v from "./validators";
 
 /** Stands in for a secret config value wherever config is handled as plain data. */
 export const SECRET_IS_SET = "[secret]";
+
+/** Stands in for a secret value of the wrong shape: what was expected, never the value. */
+export class MalformedSecret {
+  constructor(readonly expected: string) {}
+}
+
+/** Shape checks of secret values, run where the value is at hand and then forgotten. */
+const SECRET_CHECKS: Partial<Record<StackKey, Check>> = { registryCredentials: v.dockerConfigJson };
 
 /** Project config as plain values, keys without the `deliberate-image-builds:` prefix. */
 export type RawConfig = Record<string, unknown>;
@@ -41,6 +49,16 @@ class Reader {
       }
     }
     return value;
+  }
+
+  /** Whether a secret key is set; its value is never here, only a MalformedSecret when it was wrong. */
+  secretSet(key: string): boolean {
+    const value = this.values[key];
+    if (value instanceof MalformedSecret) {
+      this.problems.push({ key: this.path(key), message: `got a value of the wrong shape (not shown: it is secret); ${value.expected}` });
+      return true;
+    }
+    return value !== undefined && value !== "";
   }
 
   optionalString(key: string, ...checks: Check[]): string | undefined {
@@ -108,6 +126,8 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
     k === "ClusterBuilder" || k === "Builder" ? undefined : "expected ClusterBuilder or Builder",
   ) as BuilderKind;
   const host = safeHost(stack.gitHost);
+  const namedAccount = r.optionalString("imageServiceAccount", v.dnsLabel);
+  const ingressHost = r.optionalString("ingressHost", v.hostName);
   return {
     name,
     repo,
@@ -118,9 +138,11 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
     imageTag: r.string("image", undefined, v.imageTag),
     initialRevision: r.string("initialRevision", undefined, v.fullSha),
     builder: { kind: builderKind, name: r.string("builder", appDefault("builder"), v.dnsLabel) },
-    imageServiceAccount: r.string("imageServiceAccount", appDefault("imageServiceAccount"), v.dnsLabel),
+    imageServiceAccount: namedAccount ? { name: namedAccount, owned: false } : { name: `${name}-image-builder`, owned: true },
     goPackage: r.optionalString("goPackage", v.plainText) ?? `${host}/${stack.githubOwner}/${repo}`,
-    webhookUrl: r.optionalString("webhookUrl", v.httpsUrl),
+    // An Ingress makes the listener reachable at its host's root, so that is where GitHub delivers.
+    webhookUrl: r.optionalString("webhookUrl", v.httpsUrl) ?? (ingressHost ? `https://${ingressHost}/` : undefined),
+    ingressHost,
   };
 }
 
@@ -151,6 +173,26 @@ function checkUnique(apps: AppSettings[], problems: ConfigProblem[]): void {
   });
 }
 
+function ingressSettings(r: Reader, problems: ConfigProblem[]): StackSettings["ingress"] {
+  const tlsSecret = r.optionalString("ingressTlsSecret", v.dnsSubdomain);
+  const clusterIssuer = r.optionalString("certManagerIssuer", v.dnsSubdomain);
+  if (tlsSecret && clusterIssuer) {
+    problems.push({
+      key: "certManagerIssuer",
+      message: `got ${show(clusterIssuer)} beside ingressTlsSecret ${show(tlsSecret)}; expected one of the two: cert-manager issues a certificate into its own Secret`,
+    });
+  }
+  return { className: r.optionalString("ingressClassName", v.dnsSubdomain), tlsSecret, clusterIssuer };
+}
+
+/** What an operator should know before deploying these settings, though nothing is wrong with them. */
+export function settingsWarnings(settings: StackSettings): string[] {
+  if (!settings.privateRepositories || settings.argocdToken === "argocdToken") return [];
+  return [
+    `${PROJECT}:argocdToken is not set, so Argo CD reads the ops repositories with githubToken: a token that can write them is then readable by anyone who can read Secrets in the ${settings.argocd.namespace} namespace (set a read-only token with pulumi config set --secret argocdToken)`,
+  ];
+}
+
 /**
  * Parses and validates a stack's config once, at the edge. Throws a ConfigError naming every bad key;
  * what it returns is safe for every builder to use without checking again. Secrets are not read here.
@@ -163,6 +205,10 @@ export function parseSettings(raw: RawConfig): StackSettings {
     githubOwner: r.string("githubOwner", undefined, v.githubName),
     gitHost: r.string("gitHost", defaultOf("gitHost"), v.httpsUrl).replace(/\/+$/, ""),
     kubeContext: r.optionalString("kubeContext", v.plainText),
+    privateRepositories: r.boolean("privateRepositories", STACK_KEYS.privateRepositories.default),
+    argocdToken: r.secretSet("argocdToken") ? "argocdToken" : "githubToken",
+    registryCredentials: r.secretSet("registryCredentials"),
+    ingress: ingressSettings(r, problems),
     argocd: {
       namespace: r.string("argocdNamespace", defaultOf("argocdNamespace"), v.dnsLabel),
       project: r.string("argocdProject", defaultOf("argocdProject"), v.dnsLabel),
@@ -213,8 +259,12 @@ export function rawFromPulumiConfig(all: Record<string, string>, project: string
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
     const spec = stackKeySpec(key);
-    // Secret values never enter settings: only whether they are set matters here.
-    if (spec?.secret) raw[key] = SECRET_IS_SET;
+    // Secret values never enter settings: only whether they are set (and well formed) matters here.
+    if (spec?.secret) {
+      if (text === "") continue; // the declared default: not set
+      const expected = SECRET_CHECKS[key as StackKey]?.(text);
+      raw[key] = expected ? new MalformedSecret(expected) : SECRET_IS_SET;
+    }
     else raw[key] = spec?.type === "string" ? text : parseJsonOrText(text);
   }
   return raw;

@@ -20,12 +20,17 @@ export interface AppSettings {
   /** The commit recorded before the pipeline has tested any: only written when the ops repo has none. */
   initialRevision: string;
   builder: { kind: BuilderKind; name: string };
-  /** Service account kpack builds with (it holds the registry credentials). */
-  imageServiceAccount: string;
+  /**
+   * Service account kpack builds with. `owned`: the program creates it with the Secrets kpack needs;
+   * `existing`: the stack's own account, to which the program only adds those Secrets.
+   */
+  imageServiceAccount: { name: string; owned: boolean };
   /** Go import path the catalog lint and test Tasks build under. */
   goPackage: string;
   /** Public URL of this app's EventListener; when set, a push webhook is created on `repo`. */
   webhookUrl?: string;
+  /** Host an Ingress routes to this app's EventListener; committed with the Tekton objects. */
+  ingressHost?: string;
 }
 
 export interface StackSettings {
@@ -33,6 +38,13 @@ export interface StackSettings {
   /** Where repositories live, e.g. https://github.com; clone URLs are built from it. */
   gitHost: string;
   kubeContext?: string;
+  /** Argo CD and kpack get credentials to read the repositories. */
+  privateRepositories: boolean;
+  /** Which token Argo CD reads the ops repositories with: its own read-only one, or githubToken. */
+  argocdToken: "argocdToken" | "githubToken";
+  /** The stack gives kpack registry credentials (the secret registryCredentials). */
+  registryCredentials: boolean;
+  ingress: { className?: string; tlsSecret?: string; clusterIssuer?: string };
   argocd: {
     namespace: string;
     project: string;

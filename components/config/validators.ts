@@ -88,3 +88,49 @@ export function email(value: string): string | undefined {
 export function plainText(value: string): string | undefined {
   return value.length > 0 && !/[\r\n<>]/.test(value) ? undefined : "expected a non-empty single line without '<' or '>'";
 }
+
+// A DNS-1123 subdomain: what Kubernetes object names and host names of Ingress rules must be.
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function dnsSubdomain(value: string): string | undefined {
+  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value)
+    ? undefined
+    : "expected a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', such as tekton.example.com";
+}
+
+/** A host name GitHub can reach: a subdomain with at least one dot, no wildcard, no port. */
+export function hostName(value: string): string | undefined {
+  return !dnsSubdomain(value) && value.includes(".") ? undefined : "expected a host name such as tekton.example.com (no scheme, port, path or wildcard)";
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0;
+}
+
+/**
+ * A docker `config.json` as a `kubernetes.io/dockerconfigjson` Secret holds it: `{"auths": {<registry>:
+ * {...}}}`, each entry with `auth` (base64 of `user:password`), `username` and `password`, or a token.
+ * The answer never quotes the value: it is a secret.
+ */
+export function dockerConfigJson(value: string): string | undefined {
+  const expected = 'expected a docker config.json: {"auths": {"<registry>": {"auth": "<base64 of user:password>"}}} (or username and password instead of auth)';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return `${expected}; the value is not JSON`;
+  }
+  const auths = typeof parsed === "object" && parsed !== null ? (parsed as { auths?: unknown }).auths : undefined;
+  if (typeof auths !== "object" || auths === null || Array.isArray(auths) || Object.keys(auths).length === 0) {
+    return `${expected}; it has no "auths" object with a registry in it`;
+  }
+  const entries = Object.entries(auths as Record<string, unknown>);
+  const bad = entries.filter(([, entry]) => {
+    if (typeof entry !== "object" || entry === null) return true;
+    const e = entry as Record<string, unknown>;
+    if (isText(e.auth)) return !Buffer.from(e.auth, "base64").toString("utf8").includes(":");
+    return !((isText(e.username) && isText(e.password)) || isText(e.identitytoken) || isText(e.registrytoken));
+  });
+  if (bad.length > 0) return `${expected}; ${bad.length} of its ${entries.length} registries hold no usable credential`;
+  return undefined;
+}

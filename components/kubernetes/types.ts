@@ -42,11 +42,22 @@ export interface SecurityContext {
  * rendered. Keeping the value type open is what lets one builder serve both without a value leaking.
  */
 export interface Secret<V = string> extends KubernetesObject<"v1", "Secret"> {
-  type: "Opaque";
-  stringData: Record<string, V>;
+  type: SecretType;
+  /** Values of type `V` are secret; plain strings beside them (a URL, a username) are not. */
+  stringData: Record<string, V | string>;
 }
 
-export interface ServiceAccount extends KubernetesObject<"v1", "ServiceAccount"> {}
+/** The Secret types this program writes, each with the keys Kubernetes requires of it. */
+export type SecretType = "Opaque" | "kubernetes.io/basic-auth" | "kubernetes.io/dockerconfigjson";
+
+export interface LocalObjectReference {
+  name: string;
+}
+
+export interface ServiceAccount extends KubernetesObject<"v1", "ServiceAccount"> {
+  secrets?: LocalObjectReference[];
+  imagePullSecrets?: LocalObjectReference[];
+}
 
 export interface RoleRef {
   apiGroup: "rbac.authorization.k8s.io";

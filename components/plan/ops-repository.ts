@@ -1,5 +1,6 @@
 import { StackSettings, AppSettings } from "../config/settings";
 import { imageKustomization, imageRevisionPatch, kpackImage } from "../kpack/image";
+import { Ingress, listenerIngress } from "../kubernetes/ingress";
 import { toYaml } from "../synth/yaml";
 import { buildPipeline } from "../tekton/pipeline";
 import { buildTriggerTemplate, listenerRbac, pipelineServiceAccount, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
@@ -60,7 +61,7 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
     app: app.name,
     tag: app.imageTag,
     builder: app.builder,
-    serviceAccountName: app.imageServiceAccount,
+    serviceAccountName: app.imageServiceAccount.name,
     gitUrl: cloneUrl(stack, app.repo),
   });
   return [
@@ -122,6 +123,23 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         repositoryFullName: `${stack.githubOwner}/${app.repo}`,
         branch: app.branch,
       }),
+      ...(app.ingressHost ? [planListenerIngress(stack, app, names, app.ingressHost)] : []),
     ]),
   ];
+}
+
+/** With the listener it routes to, so Argo CD applies and prunes the two together. */
+function planListenerIngress(stack: StackSettings, app: AppSettings, names: ObjectNames, host: string): Ingress {
+  const { className, tlsSecret, clusterIssuer } = stack.ingress;
+  return listenerIngress({
+    name: names.eventListener,
+    namespace: app.namespace,
+    app: app.name,
+    host,
+    listener: names.eventListener,
+    className,
+    // cert-manager fills a Secret of the Ingress's own; a stack's TLS Secret serves every host it covers.
+    tlsSecret: tlsSecret ?? (clusterIssuer ? `${app.name}-listener-tls` : undefined),
+    clusterIssuer,
+  });
 }

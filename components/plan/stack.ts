@@ -3,10 +3,11 @@ import { AppSettings, StackSettings } from "../config/settings";
 import { BUILT_IN_NAMESPACES, namespace, Namespace, opaqueSecret } from "../kubernetes/namespace";
 import { Secret } from "../kubernetes/types";
 import { GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
+import { CredentialsPlan, CredentialValues, planCredentials } from "./private-access";
 import { cloneUrl, KPACK_FOLDER, opsRepositoryFiles, RepoFile, TEKTON_FOLDER } from "./ops-repository";
 
 /** The secret values a plan is made with: Pulumi secret Outputs to deploy, markers to render. */
-export interface SecretValues<S> {
+export interface SecretValues<S> extends CredentialValues<S> {
   githubToken: S;
   webhookSecret: S;
 }
@@ -41,6 +42,8 @@ export interface AppPlan<S> {
 export interface StackPlan<S> {
   namespaces: NamespacePlan<S>[];
   apps: AppPlan<S>[];
+  /** Applied to the cluster by Pulumi, never committed: Argo CD's and kpack's credentials. */
+  credentials: CredentialsPlan<S>;
 }
 
 function planApplications(stack: StackSettings, app: AppSettings, names: ObjectNames): [Application, Application] {
@@ -90,5 +93,5 @@ export function planStack<S>(stack: StackSettings, secrets: SecretValues<S>): St
         : undefined,
     };
   });
-  return { namespaces, apps };
+  return { namespaces, apps, credentials: planCredentials(stack, secrets) };
 }

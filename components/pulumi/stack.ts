@@ -1,12 +1,13 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parseSettings, rawFromPulumiConfig } from "../config/parse";
+import { parseSettings, rawFromPulumiConfig, settingsWarnings } from "../config/parse";
 import { StackSettings } from "../config/settings";
 import { planStack, StackPlan } from "../plan/stack";
 import { DeliberateImageBuilds } from "./app";
 import { BuildNamespace } from "./build-namespace";
 import { previousRevisionFile, RevisionFileLocation } from "./recorded-revision";
+import { ClusterCredentials } from "./credentials";
 import { withoutPromiseStackTraces } from "./registration";
 
 export interface StackOutputs {
@@ -37,9 +38,12 @@ export function loadSettings(): StackSettings {
 /** Wires the plan to the cluster and to GitHub. Everything it creates comes from `planStack`. */
 export function deployStack(settings: StackSettings = loadSettings()): StackOutputs {
   const config = new pulumi.Config();
+  for (const warning of settingsWarnings(settings)) pulumi.log.warn(warning);
   const plan = planStack(settings, {
     githubToken: config.requireSecret("githubToken"),
     webhookSecret: config.requireSecret("webhookSecret"),
+    argocdToken: settings.argocdToken === "argocdToken" ? config.requireSecret("argocdToken") : undefined,
+    registryCredentials: settings.registryCredentials ? config.requireSecret("registryCredentials") : undefined,
   });
   // Only the registration runs without stack traces: an error in planning keeps its trace.
   return withoutPromiseStackTraces(() => registerStack(settings, plan, config));
@@ -78,10 +82,13 @@ function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<st
   const gitHub = new github.Provider("github", gitHubProviderArgs(settings, config.requireSecret("githubToken")));
 
   const secretsByNamespace = new Map<string, pulumi.Resource[]>();
+  const namespaceComponents = new Map<string, pulumi.Resource[]>();
   for (const ns of plan.namespaces) {
     const component = new BuildNamespace(`ns-${ns.name}`, { plan: ns }, { providers: [cluster] });
     secretsByNamespace.set(ns.name, [component.githubTokenSecret, component.webhookSecret]);
+    namespaceComponents.set(ns.name, [component]);
   }
+  const credentials = new ClusterCredentials("credentials", { plan: plan.credentials, namespaces: namespaceComponents }, { providers: [cluster] });
 
   const previous = previousStackOutputs();
   const apps: StackOutputs["apps"] = {};
@@ -90,7 +97,7 @@ function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<st
       app.app.name,
       {
         plan: app,
-        dependsOn: secretsByNamespace.get(app.app.namespace),
+        dependsOn: [...(secretsByNamespace.get(app.app.namespace) ?? []), ...credentials.resources],
         previousRevisionFile: previous.apply((outputs) => previousRevisionFile(outputs, app.app.name)),
       },
       { providers: [cluster, gitHub] },

@@ -1,14 +1,19 @@
-import { StackPlan } from "../plan/stack";
+import { SecretValues, StackPlan } from "../plan/stack";
 import { KubernetesObject } from "../kubernetes/types";
 import { toYaml } from "./yaml";
 import { PROJECT } from "../config/errors";
 
 /** What a rendered Secret holds instead of its value. Rendering never sees a secret's value at all. */
-export function secretMarker(key: "githubToken" | "webhookSecret"): string {
+export function secretMarker(key: keyof SecretValues<string>): string {
   return `[secret: set with pulumi config set --secret ${PROJECT}:${key}]`;
 }
 
-export const RENDER_SECRETS = { githubToken: secretMarker("githubToken"), webhookSecret: secretMarker("webhookSecret") };
+export const RENDER_SECRETS: Required<SecretValues<string>> = {
+  githubToken: secretMarker("githubToken"),
+  webhookSecret: secretMarker("webhookSecret"),
+  argocdToken: secretMarker("argocdToken"),
+  registryCredentials: secretMarker("registryCredentials"),
+};
 
 function clusterPath(o: KubernetesObject): string {
   const ns = o.metadata.namespace ? `${o.metadata.namespace}-` : "";
@@ -28,6 +33,10 @@ export function renderPlan(plan: StackPlan<string>): Map<string, string> {
   };
   for (const ns of plan.namespaces) {
     for (const o of [ns.namespace, ns.githubToken, ns.webhookSecret]) if (o) add(clusterPath(o), toYaml(o));
+  }
+  const { argocd, namespaces } = plan.credentials;
+  for (const o of [argocd, ...namespaces.flatMap((n) => [n.git, n.registry, ...n.ownedServiceAccounts, ...n.serviceAccountPatches])]) {
+    if (o) add(clusterPath(o), toYaml(o));
   }
   for (const app of plan.apps) {
     for (const o of app.applications) add(clusterPath(o), toYaml(o));

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { register } from "module";
 import * as path from "path";
 import { parse } from "yaml";
-import { SECRET_KEYS } from "../../components/config/keys";
+import { REQUIRED_SECRET_KEYS } from "../../components/config/keys";
 import { tempDir } from "../helpers/fixtures";
 import { git } from "../helpers/git-world";
 import type * as WorkflowParser from "@actions/workflow-parser";
@@ -392,7 +392,7 @@ describe("github: the pull-request preview workflow", function () {
 
       it("asks for exactly the config keys Pulumi.yaml declares secret, each through its repository secret", () => {
         const asked = [...credentials().matchAll(/^\s*stack_config (\w+) (\w+) "\$(\w+)"$/gm)].map((m) => m.slice(1));
-        assert.deepStrictEqual(asked.map(([key]) => key).sort(), [...SECRET_KEYS].sort());
+        assert.deepStrictEqual(asked.map(([key]) => key).sort(), [...REQUIRED_SECRET_KEYS].sort());
         for (const [key, secret, has] of asked) {
           assert.strictEqual(has, `HAS_${secret}`, key);
           assert.ok(String(step("preview", using("pulumi/actions")).with?.["config-map"]).includes(`"deliberate-image-builds:${key}"`), `${key} in the config map`);

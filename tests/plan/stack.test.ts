@@ -57,7 +57,7 @@ describe("plan: the stack", () => {
     assert.deepStrictEqual((built[0] as unknown as { spec: unknown }).spec, {
       tag: "registry.example.com/example-org/go-sample-app",
       builder: { kind: "ClusterBuilder", name: "default" },
-      serviceAccountName: "default",
+      serviceAccountName: "go-sample-app-image-builder",
       source: { git: { url: "https://github.com/example-org/go-sample-app.git", revision: SHA_A } },
     });
     // Every other file is Pulumi's.

@@ -29,7 +29,7 @@ function check(content: string, commitMessage?: string): string[] {
 
 describe("policy no-secrets-in-repository-files", () => {
   it("takes the secret values from the keys Pulumi.yaml declares secret, long enough to look for", () => {
-    assert.deepStrictEqual(SECRET_KEYS, ["githubToken", "webhookSecret"]);
+    assert.deepStrictEqual(SECRET_KEYS, ["githubToken", "webhookSecret", "argocdToken", "registryCredentials"]);
     assert.deepStrictEqual(SECRETS, [
       { key: "deliberate-image-builds:githubToken", value: FAKE_TOKEN },
       { key: "deliberate-image-builds:webhookSecret", value: FAKE_WEBHOOK_SECRET },
@@ -88,6 +88,16 @@ describe("policy no-secrets-in-repository-files", () => {
     assert.deepStrictEqual(githubTokensIn(tekton.content), []);
     assert.deepStrictEqual(githubTokensIn("ghp_short\nxghp_0000000000000000000000\nGHP_00000000000000000000000"), []);
     assert.deepStrictEqual(githubTokensIn(`token=${FAKE_TOKEN}`), [{ line: 1, prefix: "ghp_" }]);
+  });
+
+  it("looks for each registry credential inside registryCredentials, not only the whole config.json", () => {
+    const auth = Buffer.from("robot:fake-registry-password").toString("base64");
+    const config = { ...STACK_CONFIG, "deliberate-image-builds:registryCredentials": JSON.stringify({ auths: { "registry.example.com": { auth, password: "fake-registry-password" } } }) };
+    const secrets = secretConfigValues(config);
+    const found = violations((r) => checkNoSecretsInRepositoryFile(repositoryFileResource(kustomization, `${kustomization.content}# ${auth}\n`), secrets, r));
+    assert.deepStrictEqual(found, [
+      `${KUSTOMIZATION}: line 8 of the content holds the value of the secret config deliberate-image-builds:registryCredentials; expected secret values only in Secrets in the cluster`,
+    ]);
   });
 
   it("applies only to repository files", async () => {

@@ -16,8 +16,11 @@ describe("synth: npm run render", () => {
     assert.deepStrictEqual(files, [
       "cluster/application-argocd-go-sample-app-image.yaml",
       "cluster/application-argocd-go-sample-app-tekton.yaml",
+      "cluster/secret-argocd-repo-creds-example-org.yaml",
       "cluster/secret-default-github-token.yaml",
       "cluster/secret-default-github-webhook-secret.yaml",
+      "cluster/secret-default-kpack-git-credentials.yaml",
+      "cluster/serviceaccount-default-go-sample-app-image-builder.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/image.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/kustomization.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/revision.yaml",
@@ -31,6 +34,7 @@ describe("synth: npm run render", () => {
       [
         "config:",
         "  deliberate-image-builds:githubOwner: example-org",
+        "  deliberate-image-builds:privateRepositories: false",
         `  deliberate-image-builds:githubToken: ${FAKE_TOKEN}`,
         "  deliberate-image-builds:apps:",
         "    - {name: a, repo: a, branch: main, opsRepo: a-ops, image: registry.example.com/o/a, initialRevision: " + "c".repeat(40) + ", webhookUrl: 'https://h.example.com/a'}",
@@ -68,7 +72,7 @@ describe("synth: npm run render", () => {
 
     stackProject("r", { githubOwner: "example-org", apps: [appEntry("one", { image: "registry.example.com/example-org/one:v2" })] }, project);
     const second = renderStack({ projectDir: project, stack: "r", out: `${out}/` });
-    assert.strictEqual(second.removed.length, 6, "app two's four ops files and two Applications");
+    assert.strictEqual(second.removed.length, 7, "app two's four ops files, two Applications and image service account");
     assert.ok(second.removed.every((f) => f.includes("two")), second.removed.join("\n"));
     assert.ok(!fs.existsSync(path.join(out, "repos/example-org/two-ops")), "its emptied folders go too");
     assert.ok(fs.existsSync(path.join(out, "repos/example-org")) && fs.existsSync(parent), "nothing above them");

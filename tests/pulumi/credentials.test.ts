@@ -1,0 +1,79 @@
+// Argo CD's and kpack's credentials under Pulumi's mocks: applied as secret outputs, from the right token,
+// an existing service account patched rather than taken over, and the fallback warned about.
+import * as assert from "assert";
+import { installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
+import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack } from "../helpers/fixtures";
+
+installMocks();
+import * as pulumi from "@pulumi/pulumi";
+import { deployStack } from "../../components/pulumi/stack";
+import { ConfigError } from "../../components/config/errors";
+
+const FAKE_ARGOCD_TOKEN = "ghp_FAKE_READ_ONLY_not_a_real_credential_0000";
+const FAKE_REGISTRY = JSON.stringify({ auths: { "registry.example.com": { auth: Buffer.from("robot:fake-registry-password").toString("base64") } } });
+
+async function deploy(extra: Record<string, unknown>, apps?: unknown[]): Promise<string[]> {
+  resetWorld();
+  const secrets = { githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET, ...extra };
+  setStackConfig({ ...rawStack({}, apps), ...secrets }, Object.keys(secrets).filter((k) => ["githubToken", "webhookSecret", "argocdToken", "registryCredentials"].includes(k)));
+  const warnings: string[] = [];
+  const warn = pulumi.log.warn;
+  pulumi.log.warn = (message: string) => {
+    warnings.push(message);
+    return Promise.resolve();
+  };
+  try {
+    const out = deployStack();
+    await settled(...Object.values(out.apps).map((a) => a.testedRevision));
+  } finally {
+    pulumi.log.warn = warn;
+  }
+  return warnings;
+}
+
+const secretNamed = (name: string) => world.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs.metadata as { name: string }).name === name);
+
+describe("pulumi: credentials for private repositories and registries", function () {
+  this.timeout(20000);
+
+  it("applies Argo CD's and kpack's Secrets with their values held as secrets, Argo CD's from argocdToken", async () => {
+    const warnings = await deploy({ argocdToken: FAKE_ARGOCD_TOKEN, registryCredentials: FAKE_REGISTRY });
+    assert.deepStrictEqual(warnings, []);
+    const argocd = secretNamed("repo-creds-example-org");
+    assert.deepStrictEqual(argocd?.inputs.stringData, { type: "git", url: "https://github.com/example-org/", username: "x-access-token", password: FAKE_ARGOCD_TOKEN });
+    assert.deepStrictEqual(secretNamed("kpack-git-credentials")?.inputs.stringData, { username: "x-access-token", password: FAKE_TOKEN });
+    assert.deepStrictEqual(secretNamed("kpack-registry-credentials")?.inputs.stringData, { ".dockerconfigjson": FAKE_REGISTRY });
+    for (const name of ["repo-creds-example-org", "kpack-git-credentials", "kpack-registry-credentials"]) {
+      assert.deepStrictEqual(secretNamed(name)?.secretPaths, ["stringData"], `${name}'s values reach Pulumi as secrets`);
+    }
+    // Neither token nor registry password reaches anything but the cluster's Secrets and the GitHub provider.
+    for (const value of [FAKE_ARGOCD_TOKEN, FAKE_REGISTRY]) {
+      const holders = world.resources.filter((r) => JSON.stringify(r.inputs).includes(JSON.stringify(value).slice(1, -1))).map((r) => r.type);
+      assert.deepStrictEqual([...new Set(holders)], ["kubernetes:core/v1:Secret"], value);
+    }
+    const account = world.resources.find((r) => r.type === "kubernetes:core/v1:ServiceAccount");
+    assert.deepStrictEqual([account?.inputs.secrets, account?.inputs.imagePullSecrets], [[{ name: "kpack-git-credentials" }, { name: "kpack-registry-credentials" }], [{ name: "kpack-registry-credentials" }]]);
+  });
+
+  it("warns that a write token becomes readable by Argo CD when argocdToken is unset", async () => {
+    const warnings = await deploy({});
+    assert.strictEqual(warnings.length, 1);
+    assert.match(warnings[0], /argocdToken is not set, so Argo CD reads the ops repositories with githubToken/);
+    assert.deepStrictEqual((secretNamed("repo-creds-example-org")?.inputs.stringData as { password: string }).password, FAKE_TOKEN);
+  });
+
+  it("patches a named service account instead of creating it, and applies no credential for public repositories", async () => {
+    await deploy({ privateRepositories: false, registryCredentials: FAKE_REGISTRY }, [appEntry("go-sample-app", { imageServiceAccount: "kpack-registry" })]);
+    assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount"), []);
+    const patch = world.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccountPatch");
+    assert.deepStrictEqual(patch.map((p) => p.inputs), [{ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "kpack-registry", namespace: "default" }, secrets: [{ name: "kpack-registry-credentials" }] }]);
+    assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => (r.inputs.metadata as { name: string }).name).sort(), ["github-token", "github-webhook-secret", "kpack-registry-credentials"]);
+  });
+
+  it("fails before registering anything when registryCredentials is not a docker config.json, without showing it", () => {
+    resetWorld();
+    setStackConfig({ ...rawStack(), githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET, registryCredentials: "robot:fake-registry-password" }, ["githubToken", "webhookSecret", "registryCredentials"]);
+    assert.throws(() => deployStack(), (err: unknown) => err instanceof ConfigError && /registryCredentials: got a value of the wrong shape/.test(err.message) && !err.message.includes("fake-registry-password"));
+    assert.strictEqual(world.resources.length, 0);
+  });
+});
