@@ -1,7 +1,7 @@
 // Argo CD's and kpack's credentials under Pulumi's mocks: applied as secret outputs, from the right token,
 // an existing service account patched rather than taken over, and the fallback warned about.
 import * as assert from "assert";
-import { installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
+import { createOpsBranches, installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
 import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack } from "../helpers/fixtures";
 
 installMocks();
@@ -14,6 +14,7 @@ const FAKE_REGISTRY = JSON.stringify({ auths: { "registry.example.com": { auth: 
 
 async function deploy(extra: Record<string, unknown>, apps?: unknown[]): Promise<string[]> {
   resetWorld();
+  createOpsBranches(rawStack({}, apps).apps);
   const secrets = { githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET, ...extra };
   setStackConfig({ ...rawStack({}, apps), ...secrets }, Object.keys(secrets).filter((k) => ["githubToken", "webhookSecret", "argocdToken", "registryCredentials"].includes(k)));
   const warnings: string[] = [];
