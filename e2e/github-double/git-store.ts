@@ -114,13 +114,17 @@ export class BareRepository {
 
   /** The branch HEAD names, which is what GitHub calls the default branch. */
   async defaultBranch(): Promise<string> {
-    return (await gitText(this.gitDir, ["symbolic-ref", "--short", "HEAD"]));
+    // HEAD of a bare repository is "ref: refs/heads/<branch>"; read it rather than start a git for it.
+    const head = fs.readFileSync(path.join(this.gitDir, "HEAD"), "utf8").trim();
+    const m = /^ref: refs\/heads\/(.+)$/.exec(head);
+    if (!m) throw new Error(`${this.gitDir}/HEAD names no branch: ${JSON.stringify(head)}`);
+    return m[1];
   }
 
   /** The commit a branch points at, or undefined when there is no such branch. */
   async branchHead(branch: string): Promise<string | undefined> {
-    if (!(await this.validBranchName(branch))) return undefined;
-    return this.resolve(`refs/heads/${branch}`);
+    // Under refs/heads/ no name can pass for an option; a malformed one simply resolves to nothing.
+    return branch ? this.resolve(`refs/heads/${branch}`) : undefined;
   }
 
   /** A branch, tag or commit SHA (full or abbreviated) as the commit it names; undefined if none. */
@@ -141,37 +145,36 @@ export class BareRepository {
     }
   }
 
-  private async validBranchName(branch: string): Promise<boolean> {
-    try {
-      await runGit(this.gitDir, ["check-ref-format", "--branch", branch]);
-      return !branch.startsWith("-");
-    } catch {
-      return false;
-    }
-  }
-
   async isEmpty(): Promise<boolean> {
     return (await gitText(this.gitDir, ["for-each-ref", "--count=1", "refs/heads/"])) === "";
   }
 
-  async branches(): Promise<string[]> {
-    const out = await gitText(this.gitDir, ["for-each-ref", "--format=%(refname:strip=2)", "refs/heads/"]);
-    return out ? out.split("\n") : [];
+  /** The newest committer date on any branch (GitHub's `pushed_at`, near enough), or undefined if none. */
+  async lastCommitDate(): Promise<string | undefined> {
+    const out = await gitText(this.gitDir, ["for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(committerdate:unix)", "refs/heads/"]);
+    return out ? new Date(Number(out) * 1000).toISOString().replace(/\.\d{3}Z$/, "Z") : undefined;
   }
 
   async commit(sha: string): Promise<CommitObject> {
-    const raw = (await runGit(this.gitDir, ["cat-file", "commit", sha])).toString("utf8");
-    const blank = raw.indexOf("\n\n");
-    const headers = raw.slice(0, blank < 0 ? raw.length : blank).split("\n");
-    const fields = (name: string) => headers.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1));
-    return {
-      sha,
-      tree: fields("tree")[0],
-      parents: fields("parent"),
-      author: parsePerson(fields("author")[0]),
-      committer: parsePerson(fields("committer")[0]),
-      message: blank < 0 ? "" : raw.slice(blank + 2),
-    };
+    return (await this.commits([sha]))[0];
+  }
+
+  /** Several commits read by one git process (a history page would otherwise start one per commit). */
+  async commits(shas: string[]): Promise<CommitObject[]> {
+    if (shas.length === 0) return [];
+    const out = await runGit(this.gitDir, ["cat-file", "--batch"], { input: shas.map((s) => `${s}\n`).join("") });
+    const commits: CommitObject[] = [];
+    let at = 0;
+    for (const sha of shas) {
+      // Each object: "<sha> <type> <size>\n<size bytes>\n".
+      const eol = out.indexOf(0x0a, at);
+      const [objectSha, type, size] = out.subarray(at, eol).toString("utf8").split(" ");
+      if (type !== "commit") throw new Error(`${sha} is not a commit in ${this.gitDir} (${objectSha} ${type ?? ""})`);
+      const raw = out.subarray(eol + 1, eol + 1 + Number(size)).toString("utf8");
+      at = eol + 1 + Number(size) + 1;
+      commits.push(parseCommit(objectSha, raw));
+    }
+    return commits;
   }
 
   /** The entry at `filePath` in a commit's tree ("" is the root tree), or undefined. */
@@ -230,6 +233,7 @@ export class BareRepository {
    * Commits changes to files on `branch` (a Buffer writes a file, undefined removes it), on top of
    * `parent` (undefined: the branch's first commit). The branch moves only if it still points at
    * `parent`, so a push or another write in between is never overwritten: then this returns undefined.
+   * Otherwise: the commit made, and the blob SHA of each file written.
    */
   async commitChanges(change: {
     branch: string;
@@ -238,41 +242,63 @@ export class BareRepository {
     message: string;
     author: Person;
     committer: Person;
-  }): Promise<string | undefined> {
+  }): Promise<{ commit: CommitObject; blobs: Map<string, string> } | undefined> {
     const indexDir = fs.mkdtempSync(path.join(os.tmpdir(), "github-double-index-"));
     const env = { GIT_INDEX_FILE: path.join(indexDir, "index") };
     try {
       await runGit(this.gitDir, change.parent ? ["read-tree", change.parent] : ["read-tree", "--empty"], { env });
+      // A file rewritten keeps its mode (an executable stays executable).
+      const modes = new Map<string, string>();
+      if (change.parent) {
+        const listed = (await runGit(this.gitDir, ["ls-tree", "-z", "--long", "--full-tree", change.parent, "--", ...change.files.keys()])).toString("utf8");
+        for (const e of parseTree(listed)) if (e.type === "blob") modes.set(e.path, e.mode);
+      }
       // --index-info needs no work tree (--force-remove would): "mode sha<TAB>path", mode 0 removes.
       const lines: string[] = [];
+      const blobs = new Map<string, string>();
       for (const [filePath, content] of change.files) {
         if (content === undefined) {
           lines.push(`0 ${NO_COMMIT}\t${filePath}`);
           continue;
         }
         const blob = await gitText(this.gitDir, ["hash-object", "-w", "--stdin"], { input: content });
-        const existing = change.parent ? await this.entry(change.parent, filePath) : undefined;
-        lines.push(`${existing?.type === "blob" ? existing.mode : "100644"} ${blob}\t${filePath}`);
+        blobs.set(filePath, blob);
+        lines.push(`${modes.get(filePath) ?? "100644"} ${blob}\t${filePath}`);
       }
       await runGit(this.gitDir, ["update-index", "-z", "--index-info"], { env, input: lines.map((l) => `${l}\0`).join("") });
       const tree = await gitText(this.gitDir, ["write-tree"], { env });
-      const parentArgs = change.parent ? ["-p", change.parent] : [];
-      const commit = await gitText(this.gitDir, ["commit-tree", tree, ...parentArgs], {
+      const parents = change.parent ? [change.parent] : [];
+      const sha = await gitText(this.gitDir, ["commit-tree", tree, ...parents.flatMap((p) => ["-p", p])], {
         input: change.message,
         env: { ...personEnv("AUTHOR", change.author), ...personEnv("COMMITTER", change.committer) },
       });
       try {
         // The expected old value (all zeros: "must not exist yet") makes this a compare-and-swap.
-        await runGit(this.gitDir, ["update-ref", "-m", "contents API", `refs/heads/${change.branch}`, commit, change.parent ?? NO_COMMIT]);
+        await runGit(this.gitDir, ["update-ref", "-m", "contents API", `refs/heads/${change.branch}`, sha, change.parent ?? NO_COMMIT]);
       } catch (err) {
         if (err instanceof GitError) return undefined;
         throw err;
       }
-      return commit;
+      return { commit: { sha, tree, parents, author: change.author, committer: change.committer, message: change.message }, blobs };
     } finally {
       fs.rmSync(indexDir, { recursive: true, force: true });
     }
   }
+}
+
+/** A raw commit object: headers, a blank line, the message. */
+function parseCommit(sha: string, raw: string): CommitObject {
+  const blank = raw.indexOf("\n\n");
+  const headers = raw.slice(0, blank < 0 ? raw.length : blank).split("\n");
+  const fields = (name: string) => headers.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1));
+  return {
+    sha,
+    tree: fields("tree")[0],
+    parents: fields("parent"),
+    author: parsePerson(fields("author")[0]),
+    committer: parsePerson(fields("committer")[0]),
+    message: blank < 0 ? "" : raw.slice(blank + 2),
+  };
 }
 
 /** `ls-tree -z --long` output: "mode type sha size\tpath\0". */

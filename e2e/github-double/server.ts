@@ -244,13 +244,11 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
         if (sha !== undefined && sha !== existing?.sha) {
           throw new ApiError(409, `${filePath} does not match ${sha}`, errorBody(409, `${filePath} does not match ${sha}`, CONTENTS_DOCS));
         }
-        const commit = await git.commitChanges({ branch, parent: head, files: new Map([[filePath, content]]), message, author, committer });
-        if (!commit) continue;
-        const c = await git.commit(commit);
-        if (remove) return { status: 200, body: fileCommitBody(urls, repo, null, c) };
-        const written = await git.entry(commit, filePath);
-        if (!written) throw new Error(`${filePath} is missing from commit ${commit} just made`);
-        return { status: existing ? 200 : 201, body: fileCommitBody(urls, repo, contentBody(urls, repo, branch, written), c) };
+        const made = await git.commitChanges({ branch, parent: head, files: new Map([[filePath, content]]), message, author, committer });
+        if (!made) continue;
+        if (remove || content === undefined) return { status: 200, body: fileCommitBody(urls, repo, null, made.commit) };
+        const written = { mode: existing?.mode ?? "100644", type: "blob" as const, sha: made.blobs.get(filePath) ?? "", size: content.length, path: filePath };
+        return { status: existing ? 200 : 201, body: fileCommitBody(urls, repo, contentBody(urls, repo, branch, written), made.commit) };
       }
       throw new ApiError(409, `refs/heads/${branch} kept moving; try again`, errorBody(409, `refs/heads/${branch} kept moving; try again`, CONTENTS_DOCS));
     });
@@ -334,13 +332,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
       pattern: new RegExp(`^/api/v3/repos/${O}/${O}$`),
       handle: async ([o, r]) => {
         const { stored, git } = repository(o, r);
-        const branches = await git.branches();
-        let pushedAt: string | null = null;
-        for (const b of branches) {
-          const head = await git.branchHead(b);
-          const date = head ? (await git.commit(head)).committer.date : null;
-          if (date && (!pushedAt || date > pushedAt)) pushedAt = date;
-        }
+        const pushedAt = (await git.lastCommitDate()) ?? null;
         return { status: 200, body: fullRepository(urls, stored, state.ownerId, await git.defaultBranch(), pushedAt) };
       },
     },
@@ -362,10 +354,10 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
       pattern: new RegExp(`^/api/v3/repos/${O}/${O}/contents(?:/(.*))?$`),
       handle: async ([o, r, rawPath], url) => {
         const { git } = repository(o, r);
-        if (await git.isEmpty()) throw new ApiError(404, "This repository is empty.", errorBody(404, "This repository is empty.", CONTENTS_DOCS));
         // The answer's `url` carries the ref asked for, or the default branch: the provider reads it back.
         const ref = url.searchParams.get("ref") || (await git.defaultBranch());
         const commit = await git.resolveCommitish(ref);
+        if (!commit && (await git.isEmpty())) throw new ApiError(404, "This repository is empty.", errorBody(404, "This repository is empty.", CONTENTS_DOCS));
         if (!commit) throw new ApiError(404, `No commit found for the ref ${ref}`, errorBody(404, `No commit found for the ref ${ref}`, CONTENTS_DOCS));
         const filePath = filePathOf(rawPath ?? "");
         const entry = await git.entry(commit, filePath);
@@ -404,8 +396,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
         const page = Math.max(1, Number(url.searchParams.get("page")) || 1);
         const filePath = url.searchParams.get("path") ? filePathOf(url.searchParams.get("path") ?? "") : undefined;
         const { shas, total } = await git.history(start, filePath, (page - 1) * perPage, perPage);
-        const body: Json[] = [];
-        for (const sha of shas) body.push(await commitJson(r, git, sha, false));
+        const body: Json[] = (await git.commits(shas)).map((c) => commitBody(urls, r, c, accountFor));
         const headers: Record<string, string> = {};
         const last = Math.max(1, Math.ceil(total / perPage));
         if (page < last) {
