@@ -1,13 +1,16 @@
 // Runs the GitHub double as its own process:
 //   node --require ./scripts/register-ts.js e2e/github-double/main.ts --root DIR --owner O --token-env VAR [--port N]
+//     [--repository NAME[@BRANCH]]...
+// creates each --repository not in DIR yet (empty, BRANCH its default branch, "main" if not given),
 // prints the API base URL (the provider's baseUrl) on stdout and serves until SIGTERM or SIGINT.
+// A root served before keeps its repositories and webhooks.
 // The token is read from the named environment variable so it never shows in a process list.
 import { argValue } from "../../scripts/args";
 import { startGitHubDouble } from "./server";
 
 function required(args: string[], name: string): string {
   const value = argValue(args, name);
-  if (!value || value.startsWith("--")) throw new Error(`${name} is required (usage: main.ts --root DIR --owner O --token-env VAR [--port N])`);
+  if (!value || value.startsWith("--")) throw new Error(`${name} is required (usage: main.ts --root DIR --owner O --token-env VAR [--port N] [--repository NAME[@BRANCH]]...)`);
   return value;
 }
 
@@ -22,6 +25,11 @@ async function main(args: string[]): Promise<void> {
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`--port must be a TCP port number, got ${JSON.stringify(portText)}`);
 
   const double = await startGitHubDouble({ root, owner, token, port });
+  for (let i = args.indexOf("--repository"); i >= 0; i = args.indexOf("--repository", i + 1)) {
+    const [name, branch] = (args[i + 1] ?? "").split("@");
+    if (!name) throw new Error("--repository needs a NAME[@BRANCH] after it");
+    if (!double.repositoryNames().includes(name)) await double.createRepository(name, { defaultBranch: branch || "main" });
+  }
   process.stdout.write(`${double.apiUrl}\n`);
   const stop = () => {
     double.close().then(

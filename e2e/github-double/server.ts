@@ -67,6 +67,8 @@ export interface GitHubDouble {
   /** Where git clones and pushes a repository: http://127.0.0.1:PORT/<owner>/<repo>.git */
   gitUrl(repo: string): string;
   createRepository(name: string, opts?: { defaultBranch?: string; private?: boolean; initialFiles?: Record<string, string> }): Promise<void>;
+  /** The repositories served, including those a previous run left under the same root. */
+  repositoryNames(): string[];
   /** Every request answered so far, oldest first. */
   requests: RecordedRequest[];
   counts(): RequestCounts;
@@ -643,6 +645,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
       state.repositories[name] = { id: state.nextId++, name, private: repoOpts.private ?? false, createdAt: now() };
       saveState();
     },
+    repositoryNames: () => Object.keys(state.repositories).sort(),
     requests,
     counts: () => ({ reads, writes, byRoute: { ...byRoute } }),
     resetCounts: () => {

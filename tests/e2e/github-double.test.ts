@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { GitHubDouble, startGitHubDouble } from "../../e2e/github-double";
 import { GHES_VERSION } from "../../e2e/github-double/bodies";
+import { BareRepository } from "../../e2e/github-double/git-store";
 import { tempDir } from "../helpers/fixtures";
 import { git, gitAsync } from "../helpers/git-world";
 import { GitHubOpenApi } from "../helpers/github-openapi";
@@ -293,6 +294,18 @@ describe("e2e: GitHub double", function () {
     assert.deepStrictEqual((dir.body as JsonBody[]).map((e) => e.name), ["1.txt", "2.txt", "3.txt", "4.txt"]);
   });
 
+  it("moves a branch only from the commit a write started on, so a push in between is never overwritten", async () => {
+    const repo = new BareRepository(path.join(root, OWNER, `${REPO}.git`));
+    const start = await repo.branchHead("main");
+    const who = { name: "Fake Bot", email: "bot@example.com", date: "2024-01-02T03:04:05Z" };
+    const change = (text: string) => ({ branch: "main", parent: start, files: new Map([["cas.txt", Buffer.from(text)]]), message: text, author: who, committer: who });
+    const first = await repo.commitChanges(change("first"));
+    assert.ok(first, "the first write from the head lands");
+    assert.strictEqual(await repo.commitChanges(change("second, from the same stale head")), undefined);
+    assert.strictEqual(await repo.branchHead("main"), first.commit.sha, "the branch still has the first write");
+    assert.deepStrictEqual((await repo.commit(first.commit.sha)).author, who);
+  });
+
   it("counts requests by route: reads are GETs, writes the rest", async () => {
     double.resetCounts();
     assert.deepStrictEqual(double.counts(), { reads: 0, writes: 0, byRoute: {} });
@@ -329,7 +342,7 @@ describe("e2e: GitHub double", function () {
   });
 
   it("runs as its own process: prints the API URL, serves the state left on disk, stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--require", "./scripts/register-ts.js", "e2e/github-double/main.ts", "--root", root, "--owner", OWNER, "--token-env", "FAKE_DOUBLE_TOKEN"], {
+    const child = spawn(process.execPath, ["--require", "./scripts/register-ts.js", "e2e/github-double/main.ts", "--root", root, "--owner", OWNER, "--token-env", "FAKE_DOUBLE_TOKEN", "--repository", "cli-ops@release", "--repository", REPO], {
       cwd: path.resolve(__dirname, "../.."),
       env: { PATH: process.env.PATH, FAKE_DOUBLE_TOKEN: TOKEN },
       stdio: ["ignore", "pipe", "pipe"],
@@ -348,6 +361,8 @@ describe("e2e: GitHub double", function () {
       assert.match(apiUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/);
       const repo = await fetch(`${apiUrl}api/v3/repos/${OWNER}/pushed-ops`, { headers: { Authorization: `token ${TOKEN}` } });
       assert.strictEqual(repo.status, 200, "the repository created by the in-process double is there");
+      const created = await fetch(`${apiUrl}api/v3/repos/${OWNER}/cli-ops`, { headers: { Authorization: `token ${TOKEN}` } });
+      assert.strictEqual(field(await created.json(), "default_branch"), "release", "--repository made it, with its branch");
     } finally {
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
       child.kill("SIGTERM");
