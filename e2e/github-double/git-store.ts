@@ -130,7 +130,9 @@ export class BareRepository {
   /** A branch, tag or commit SHA (full or abbreviated) as the commit it names; undefined if none. */
   async resolveCommitish(ref: string): Promise<string | undefined> {
     if (!ref || ref.startsWith("-")) return undefined;
-    for (const candidate of [`refs/heads/${ref}`, `refs/tags/${ref}`]) {
+    // GitHub takes full ref names too ("refs/heads/main").
+    const candidates = ref.startsWith("refs/") ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
+    for (const candidate of candidates) {
       const sha = await this.resolve(candidate);
       if (sha) return sha;
     }

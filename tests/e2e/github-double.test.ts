@@ -130,6 +130,7 @@ describe("e2e: GitHub double", function () {
     const blob = String(field(read.body, "sha"));
     assert.strictEqual(blob, git(root, "--git-dir", path.join(root, OWNER, `${REPO}.git`), "rev-parse", `main:${FILE}`));
     assert.strictEqual(new URL(String(field(read.body, "url"))).searchParams.get("ref"), "main");
+    assert.strictEqual(String(field((await call("GET", `${url}?ref=refs/heads/main`)).body, "sha")), blob, "a full ref name works too");
     // The data source asks without a ref: the default branch is named in `url` all the same.
     assert.strictEqual(new URL(String(field((await call("GET", url)).body, "url"))).searchParams.get("ref"), "main");
 
