@@ -601,7 +601,8 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
     const url = new URL(req.url ?? "/", urls.web);
     const method = req.method ?? "GET";
     const { template, route, pathname } = routeOf(method, url);
-    res.on("finish", () => {
+    // "close" rather than "finish": a request whose client went away is counted too.
+    res.on("close", () => {
       requests.push({ method, path: url.pathname + url.search, status: res.statusCode });
       const key = `${method} ${template}`;
       byRoute[key] = (byRoute[key] ?? 0) + 1;
