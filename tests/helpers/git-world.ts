@@ -17,6 +17,24 @@ export function git(cwd: string, ...args: (string | Record<string, string>)[]): 
   return execFileSync("git", argv, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
+/**
+ * `git` without blocking the event loop: needed when the server git talks to runs in this same
+ * process (the GitHub double), which a synchronous child would starve.
+ */
+export function gitAsync(cwd: string, ...args: (string | Record<string, string>)[]): Promise<string> {
+  const env = { ...isolatedEnv(cwd), ...args.filter((a): a is Record<string, string> => typeof a !== "string").reduce((x, y) => ({ ...x, ...y }), {}) };
+  const argv = args.filter((a): a is string => typeof a === "string");
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", argv, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`git ${argv.join(" ")} exited with ${code}: ${stderr.trim()}`))));
+  });
+}
+
 function isolatedEnv(home: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,

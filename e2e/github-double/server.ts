@@ -1,0 +1,665 @@
+// A GitHub Enterprise Server double for the end-to-end test: the REST endpoints that
+// terraform-provider-github (under pulumi-github 6.15.x: upstream v6.13.0 on go-github v88) calls
+// for github_repository_file (resource and data source) and github_repository_webhook, plus git's
+// smart HTTP for the same repositories, so a real `git push` and a real `pulumi up` meet in one place.
+//
+// What the provider does, from its source (github/…, v6.13.0):
+// - config.go getBaseURL: any host but github.com / *.ghe.com is GHES; NewRESTClient then joins
+//   "api/v3/" to the base URL (a trailing "api/v3/" given in base_url is trimmed first), so
+//   `http://127.0.0.1:PORT/` and `http://127.0.0.1:PORT/api/v3/` both reach /api/v3/ here.
+// - provider.go configureProviderMeta: with `owner` set, GET /orgs/{owner} (a 404 is accepted: the
+//   owner is then a user, as here); without it, GET /user for the login.
+// - resource_github_repository_file.go Create: GET /repos/{o}/{r}; GET .../branches/{b} when a branch
+//   is set (util_repo.go checkRepositoryBranchExists); GET .../contents/{path}?ref={b} (404 = absent);
+//   PUT .../contents/{path} {message, content, branch, sha?, author?, committer?}; then Read.
+// - Read: GET .../contents/{path}?ref={b}, takes `ref` back from the answer's `url` query; then
+//   GET .../commits/{commit_sha} if known, else util_repo.go getFileCommit: GET .../commits?sha={ref}&path={path}
+//   (following Link rel="next") and GET .../commits/{sha} for each until one lists the file not "removed".
+// - Update: PUT .../contents/{path} with the state's blob sha; Delete: DELETE .../contents/{path}
+//   {message, sha, branch}; util_diff.go diffRepository: GET /repos/{o}/{r} when `repository` changes.
+// - data_source_github_repository_file.go: GET .../contents/{path}[?ref=], then getFileCommit as above.
+// - resource_github_repository_webhook.go: POST .../hooks {name:"web", config, events, active};
+//   GET .../hooks/{id} (with If-None-Match when an etag is in state: 304 is "unchanged");
+//   PATCH .../hooks/{id}; DELETE .../hooks/{id}.
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as path from "path";
+import {
+  authenticatedUser,
+  branchBody,
+  commitBody,
+  contentBody,
+  errorBody,
+  fileCommitBody,
+  fullRepository,
+  GHES_VERSION,
+  hookBody,
+  Json,
+  JsonObject,
+  ownerUser,
+  StoredHook,
+  StoredRepository,
+  Urls,
+} from "./bodies";
+import { gitRequestOf, serveGitRequest } from "./git-smart-http";
+import { BareRepository, Person } from "./git-store";
+
+export type Hook = StoredHook;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export interface RequestCounts {
+  reads: number;
+  writes: number;
+  /** Keyed "METHOD /template", e.g. "PUT /api/v3/repos/{owner}/{repo}/contents/{path}". */
+  byRoute: Record<string, number>;
+}
+
+export interface GitHubDouble {
+  /** The provider's `baseUrl`: http://127.0.0.1:PORT/ */
+  apiUrl: string;
+  /** Where git clones and pushes a repository: http://127.0.0.1:PORT/<owner>/<repo>.git */
+  gitUrl(repo: string): string;
+  createRepository(name: string, opts?: { defaultBranch?: string; private?: boolean; initialFiles?: Record<string, string> }): Promise<void>;
+  /** The repositories served, including those a previous run left under the same root. */
+  repositoryNames(): string[];
+  /** Every request answered so far, oldest first. */
+  requests: RecordedRequest[];
+  counts(): RequestCounts;
+  resetCounts(): void;
+  /** The repository's webhooks as stored, secrets included (GitHub shows them masked). */
+  hooks(repo: string): Hook[];
+  close(): Promise<void>;
+}
+
+export interface GitHubDoubleOptions {
+  /** Folder holding the bare repositories (`<owner>/<repo>.git`) and the double's own state file. */
+  root: string;
+  /** The one token the API (as `token T` or `Bearer T`) and git (as Basic password) accept. */
+  token: string;
+  /** The user account that owns every repository. */
+  owner: string;
+  port?: number;
+}
+
+/** Repositories' numbers, webhooks and the owner's account, kept beside the repositories. */
+interface State {
+  ownerId: number;
+  createdAt: string;
+  nextId: number;
+  repositories: Record<string, StoredRepository>;
+  hooks: Record<string, StoredHook[]>;
+}
+
+const STATE_FILE = "github-double.json";
+const CONTENTS_DOCS = "/repos/contents";
+const HOOKS_DOCS = "/repos/webhooks";
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** A failure answered as GitHub answers it. */
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: JsonObject = errorBody(status, message),
+  ) {
+    super(message);
+  }
+}
+
+function notFound(docs = ""): ApiError {
+  return new ApiError(404, "Not Found", errorBody(404, "Not Found", docs));
+}
+
+/** GitHub's 422 for a missing or malformed request field. */
+function invalid(detail: string, docs = ""): ApiError {
+  const message = `Invalid request.\n\n${detail}`;
+  return new ApiError(422, message, errorBody(422, message, docs));
+}
+
+interface Answer {
+  status: number;
+  body?: Json;
+  headers?: Record<string, string>;
+}
+
+interface Route {
+  method: string;
+  /** "/api/v3/repos/{owner}/{repo}/contents/{path}": the key requests are counted under. */
+  template: string;
+  pattern: RegExp;
+  handle(params: string[], url: URL, body: () => Promise<JsonObject>): Promise<Answer>;
+}
+
+export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitHubDouble> {
+  const { root, token, owner } = opts;
+  fs.mkdirSync(root, { recursive: true });
+  const stateFile = path.join(root, STATE_FILE);
+  const state: State = fs.existsSync(stateFile)
+    ? (JSON.parse(fs.readFileSync(stateFile, "utf8")) as State)
+    : { ownerId: 1, createdAt: now(), nextId: 100, repositories: {}, hooks: {} };
+  const saveState = () => {
+    // Written whole and renamed into place, so a reader never sees half a file.
+    fs.writeFileSync(`${stateFile}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+    fs.renameSync(`${stateFile}.tmp`, stateFile);
+  };
+  saveState();
+
+  const requests: RecordedRequest[] = [];
+  let byRoute: Record<string, number> = {};
+  let reads = 0;
+  let writes = 0;
+  let urls = new Urls("http://127.0.0.1", owner);
+
+  const defaultIdentity = (): Person => ({ name: owner, email: `${owner}@users.noreply.example.com`, date: now() });
+  const accountFor = (p: Person): JsonObject | null => (p.name === owner || p.email === defaultIdentity().email ? ownerUser(urls, state.ownerId) : null);
+
+  // API writes to one repository happen one at a time, as GitHub serialises commits to a branch;
+  // pushes are not behind this lock, which is why commits are made compare-and-swap.
+  const locks = new Map<string, Promise<unknown>>();
+  function exclusive<T>(repo: string, work: () => Promise<T>): Promise<T> {
+    const previous = locks.get(repo) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    locks.set(repo, next.catch(() => undefined));
+    return next;
+  }
+
+  const gitDirOf = (repo: string) => path.join(root, owner, `${repo}.git`);
+
+  function repository(ownerParam: string, repo: string): { stored: StoredRepository; git: BareRepository } {
+    const stored = ownerParam.toLowerCase() === owner.toLowerCase() ? state.repositories[repo] : undefined;
+    if (!stored) throw notFound("/repos/repos#get-a-repository");
+    return { stored, git: new BareRepository(gitDirOf(repo)) };
+  }
+
+  async function commitJson(repo: string, git: BareRepository, sha: string, withFiles: boolean): Promise<JsonObject> {
+    const c = await git.commit(sha);
+    return commitBody(urls, repo, c, accountFor, withFiles ? await git.changes(c) : undefined);
+  }
+
+  /** `committer`/`author` objects of a contents request; GitHub fills what is missing from the other and the token's user. */
+  function identities(body: JsonObject): { author: Person; committer: Person } {
+    const person = (v: Json | undefined, field: string): Person | undefined => {
+      if (v === undefined || v === null) return undefined;
+      if (typeof v !== "object" || Array.isArray(v) || typeof v.name !== "string" || typeof v.email !== "string") {
+        throw invalid(`"${field}" needs a "name" and an "email".`, CONTENTS_DOCS);
+      }
+      const date = typeof v.date === "string" && !Number.isNaN(Date.parse(v.date)) ? new Date(v.date).toISOString().replace(/\.\d{3}Z$/, "Z") : now();
+      return { name: v.name, email: v.email, date };
+    };
+    const committer = person(body.committer, "committer") ?? person(body.author, "author") ?? defaultIdentity();
+    const author = person(body.author, "author") ?? committer;
+    return { author, committer };
+  }
+
+  function requiredString(body: JsonObject, field: string): string {
+    const v = body[field];
+    if (typeof v !== "string") throw invalid(`"${field}" wasn't supplied.`, CONTENTS_DOCS);
+    return v;
+  }
+
+  function filePathOf(raw: string): string {
+    return raw
+      .split("/")
+      .filter((s) => s !== "")
+      .map(decodeURIComponent)
+      .join("/");
+  }
+
+  /** PUT and DELETE of contents: one commit on the branch, refused on a stale or missing blob sha. */
+  async function writeContents(ownerParam: string, repo: string, rawPath: string, body: JsonObject, remove: boolean): Promise<Answer> {
+    const { git } = repository(ownerParam, repo);
+    const filePath = filePathOf(rawPath);
+    if (filePath === "") throw notFound(CONTENTS_DOCS);
+    const message = requiredString(body, "message");
+    let content: Buffer | undefined;
+    if (!remove) {
+      const encoded = requiredString(body, "content");
+      if (!/^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/.test(encoded)) throw invalid(`"content" is not valid Base64.`, CONTENTS_DOCS);
+      content = Buffer.from(encoded, "base64");
+    }
+    const sha = typeof body.sha === "string" ? body.sha : undefined;
+    if (remove && sha === undefined) throw invalid(`"sha" wasn't supplied.`, CONTENTS_DOCS);
+    const { author, committer } = identities(body);
+    return exclusive(repo, async () => {
+      const defaultBranch = await git.defaultBranch();
+      const branch = typeof body.branch === "string" && body.branch !== "" ? body.branch : defaultBranch;
+      // A push may move the branch between our read and our ref update; then read again and redo.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const head = await git.branchHead(branch);
+        if (!head && !(branch === defaultBranch && !remove && (await git.isEmpty()))) {
+          throw new ApiError(404, `Branch ${branch} not found`, errorBody(404, `Branch ${branch} not found`, CONTENTS_DOCS));
+        }
+        const existing = head ? await git.entry(head, filePath) : undefined;
+        if (existing && existing.type !== "blob") throw invalid(`"path" is a ${existing.type === "tree" ? "directory" : "submodule"}, not a file.`, CONTENTS_DOCS);
+        if (remove && !existing) throw notFound(CONTENTS_DOCS);
+        if (existing && sha === undefined) throw invalid(`"sha" wasn't supplied.`, CONTENTS_DOCS);
+        if (sha !== undefined && sha !== existing?.sha) {
+          throw new ApiError(409, `${filePath} does not match ${sha}`, errorBody(409, `${filePath} does not match ${sha}`, CONTENTS_DOCS));
+        }
+        const made = await git.commitChanges({ branch, parent: head, files: new Map([[filePath, content]]), message, author, committer });
+        if (!made) continue;
+        if (remove || content === undefined) return { status: 200, body: fileCommitBody(urls, repo, null, made.commit) };
+        const written = { mode: existing?.mode ?? "100644", type: "blob" as const, sha: made.blobs.get(filePath) ?? "", size: content.length, path: filePath };
+        return { status: existing ? 200 : 201, body: fileCommitBody(urls, repo, contentBody(urls, repo, branch, written), made.commit) };
+      }
+      throw new ApiError(409, `refs/heads/${branch} kept moving; try again`, errorBody(409, `refs/heads/${branch} kept moving; try again`, CONTENTS_DOCS));
+    });
+  }
+
+  function hookInput(body: JsonObject, previous?: StoredHook): StoredHook {
+    const errors: Json[] = [];
+    const config = body.config;
+    if (config !== undefined && (typeof config !== "object" || config === null || Array.isArray(config))) {
+      throw new ApiError(422, "Invalid request.\n\nFor 'properties/config', not an object.");
+    }
+    const c = config ?? {};
+    const str = (v: Json | undefined) => (typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined);
+    const url = str(c.url) ?? previous?.config.url;
+    if (!url) errors.push({ resource: "Hook", code: "custom", message: "Config must contain URL for webhooks" });
+    if (body.name !== undefined && body.name !== "web") errors.push({ resource: "Hook", code: "invalid", field: "name" });
+    const events = Array.isArray(body.events) ? body.events.filter((e): e is string => typeof e === "string") : previous?.events ?? ["push"];
+    const add = Array.isArray(body.add_events) ? body.add_events.filter((e): e is string => typeof e === "string") : [];
+    const drop = Array.isArray(body.remove_events) ? body.remove_events.filter((e): e is string => typeof e === "string") : [];
+    if (errors.length > 0) {
+      throw new ApiError(422, "Validation Failed", { ...errorBody(422, "Validation Failed", HOOKS_DOCS), errors });
+    }
+    const secret = str(c.secret) ?? previous?.config.secret;
+    const stamp = now();
+    return {
+      id: previous?.id ?? state.nextId++,
+      active: typeof body.active === "boolean" ? body.active : previous?.active ?? true,
+      events: [...new Set([...events, ...add])].filter((e) => !drop.includes(e)),
+      config: {
+        url: url ?? "",
+        content_type: str(c.content_type) ?? previous?.config.content_type ?? "form",
+        insecure_ssl: str(c.insecure_ssl) ?? previous?.config.insecure_ssl ?? "0",
+        // An empty secret is no secret, as on GitHub.
+        ...(secret ? { secret } : {}),
+      },
+      createdAt: previous?.createdAt ?? stamp,
+      updatedAt: stamp,
+    };
+  }
+
+  function storedHook(repo: string, rawId: string): StoredHook {
+    const hook = (state.hooks[repo] ?? []).find((h) => String(h.id) === rawId);
+    if (!hook) throw notFound(HOOKS_DOCS);
+    return hook;
+  }
+
+  const O = "([^/]+)";
+  const routes: Route[] = [
+    {
+      method: "GET",
+      template: "/api/v3/user",
+      pattern: /^\/api\/v3\/user$/,
+      handle: async () => {
+        const repos = Object.values(state.repositories);
+        const privateCount = repos.filter((r) => r.private).length;
+        return { status: 200, body: authenticatedUser(urls, state.ownerId, state.createdAt, privateCount, repos.length - privateCount) };
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/users/{username}",
+      pattern: new RegExp(`^/api/v3/users/${O}$`),
+      handle: async ([username]) => {
+        if (username.toLowerCase() !== owner.toLowerCase()) throw notFound("/users/users#get-a-user");
+        const { two_factor_authentication: _, ...rest } = authenticatedUser(urls, state.ownerId, state.createdAt, 0, Object.keys(state.repositories).length);
+        return { status: 200, body: { ...rest, user_view_type: "public" } };
+      },
+    },
+    {
+      // The owner is a user account, so the provider's organization look-up finds nothing, as on GitHub.
+      method: "GET",
+      template: "/api/v3/orgs/{org}",
+      pattern: new RegExp(`^/api/v3/orgs/${O}$`),
+      handle: async () => {
+        throw notFound("/orgs/orgs#get-an-organization");
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}$`),
+      handle: async ([o, r]) => {
+        const { stored, git } = repository(o, r);
+        const pushedAt = (await git.lastCommitDate()) ?? null;
+        return { status: 200, body: fullRepository(urls, stored, state.ownerId, await git.defaultBranch(), pushedAt) };
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}/branches/{branch}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/branches/(.+)$`),
+      handle: async ([o, r, rawBranch]) => {
+        const { git } = repository(o, r);
+        const branch = decodeURIComponent(rawBranch);
+        const head = await git.branchHead(branch);
+        if (!head) throw new ApiError(404, "Branch not found", errorBody(404, "Branch not found", "/branches/branches#get-a-branch"));
+        return { status: 200, body: branchBody(urls, r, branch, await commitJson(r, git, head, false)) };
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}/contents/{path}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/contents(?:/(.*))?$`),
+      handle: async ([o, r, rawPath], url) => {
+        const { git } = repository(o, r);
+        // The answer's `url` carries the ref asked for, or the default branch: the provider reads it back.
+        const ref = url.searchParams.get("ref") || (await git.defaultBranch());
+        const commit = await git.resolveCommitish(ref);
+        if (!commit && (await git.isEmpty())) throw new ApiError(404, "This repository is empty.", errorBody(404, "This repository is empty.", CONTENTS_DOCS));
+        if (!commit) throw new ApiError(404, `No commit found for the ref ${ref}`, errorBody(404, `No commit found for the ref ${ref}`, CONTENTS_DOCS));
+        const filePath = filePathOf(rawPath ?? "");
+        const entry = await git.entry(commit, filePath);
+        if (!entry) throw notFound(CONTENTS_DOCS);
+        if (entry.type === "tree") {
+          const entries = await git.directory(commit, filePath);
+          return { status: 200, body: entries.map((e) => contentBody(urls, r, ref, e)) };
+        }
+        const content = entry.type === "blob" ? await git.blob(entry.sha) : undefined;
+        return { status: 200, body: contentBody(urls, r, ref, entry, content) };
+      },
+    },
+    {
+      method: "PUT",
+      template: "/api/v3/repos/{owner}/{repo}/contents/{path}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/contents/(.+)$`),
+      handle: async ([o, r, rawPath], _url, body) => writeContents(o, r, rawPath, await body(), false),
+    },
+    {
+      method: "DELETE",
+      template: "/api/v3/repos/{owner}/{repo}/contents/{path}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/contents/(.+)$`),
+      handle: async ([o, r, rawPath], _url, body) => writeContents(o, r, rawPath, await body(), true),
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}/commits",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/commits$`),
+      handle: async ([o, r], url) => {
+        const { git } = repository(o, r);
+        if (await git.isEmpty()) throw new ApiError(409, "Git Repository is empty.", errorBody(409, "Git Repository is empty.", "/commits/commits#list-commits"));
+        const from = url.searchParams.get("sha") || (await git.defaultBranch());
+        const start = await git.resolveCommitish(from);
+        if (!start) throw notFound("/commits/commits#list-commits");
+        const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get("per_page")) || 30));
+        const page = Math.max(1, Number(url.searchParams.get("page")) || 1);
+        const filePath = url.searchParams.get("path") ? filePathOf(url.searchParams.get("path") ?? "") : undefined;
+        const { shas, total } = await git.history(start, filePath, (page - 1) * perPage, perPage);
+        const body: Json[] = (await git.commits(shas)).map((c) => commitBody(urls, r, c, accountFor));
+        const headers: Record<string, string> = {};
+        const last = Math.max(1, Math.ceil(total / perPage));
+        if (page < last) {
+          // go-github follows rel="next" (Response.NextPage), as getFileCommit does.
+          const link = (p: number) => {
+            const u = new URL(url.toString());
+            u.searchParams.set("page", String(p));
+            return `<${urls.web}${u.pathname}${u.search}>`;
+          };
+          headers.Link = `${link(page + 1)}; rel="next", ${link(last)}; rel="last"`;
+        }
+        return { status: 200, body, headers };
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}/commits/{ref}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/commits/(.+)$`),
+      handle: async ([o, r, rawRef]) => {
+        const { git } = repository(o, r);
+        const ref = decodeURIComponent(rawRef);
+        const sha = await git.resolveCommitish(ref);
+        if (!sha) throw new ApiError(422, `No commit found for SHA: ${ref}`, errorBody(422, `No commit found for SHA: ${ref}`, "/commits/commits#get-a-commit"));
+        return { status: 200, body: await commitJson(r, git, sha, true) };
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}/hooks",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/hooks$`),
+      handle: async ([o, r]) => {
+        repository(o, r);
+        return { status: 200, body: (state.hooks[r] ?? []).map((h) => hookBody(urls, r, h)) };
+      },
+    },
+    {
+      method: "POST",
+      template: "/api/v3/repos/{owner}/{repo}/hooks",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/hooks$`),
+      handle: async ([o, r], _url, body) => {
+        repository(o, r);
+        const hook = hookInput(await body());
+        const hooks = (state.hooks[r] ??= []);
+        if (hooks.some((h) => h.config.url === hook.config.url)) {
+          const errors: Json[] = [{ resource: "Hook", code: "custom", message: "Hook already exists on this repository" }];
+          throw new ApiError(422, "Validation Failed", { ...errorBody(422, "Validation Failed", HOOKS_DOCS), errors });
+        }
+        hooks.push(hook);
+        saveState();
+        return { status: 201, body: hookBody(urls, r, hook), headers: { Location: `${urls.repo(r)}/hooks/${hook.id}` } };
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}/hooks/{hook_id}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/hooks/${O}$`),
+      handle: async ([o, r, id]) => {
+        repository(o, r);
+        return { status: 200, body: hookBody(urls, r, storedHook(r, id)) };
+      },
+    },
+    {
+      method: "PATCH",
+      template: "/api/v3/repos/{owner}/{repo}/hooks/{hook_id}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/hooks/${O}$`),
+      handle: async ([o, r, id], _url, body) => {
+        repository(o, r);
+        const previous = storedHook(r, id);
+        const hook = hookInput(await body(), previous);
+        state.hooks[r] = (state.hooks[r] ?? []).map((h) => (h.id === previous.id ? hook : h));
+        saveState();
+        return { status: 200, body: hookBody(urls, r, hook) };
+      },
+    },
+    {
+      method: "DELETE",
+      template: "/api/v3/repos/{owner}/{repo}/hooks/{hook_id}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/hooks/${O}$`),
+      handle: async ([o, r, id]) => {
+        repository(o, r);
+        const hook = storedHook(r, id);
+        state.hooks[r] = (state.hooks[r] ?? []).filter((h) => h.id !== hook.id);
+        saveState();
+        return { status: 204 };
+      },
+    },
+  ];
+
+  function tokenOf(req: http.IncomingMessage): string | undefined {
+    const m = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    return m?.[1];
+  }
+
+  function basicPassword(req: http.IncomingMessage): string | undefined {
+    const m = /^basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    if (!m) return undefined;
+    const decoded = Buffer.from(m[1], "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    return colon < 0 ? undefined : decoded.slice(colon + 1);
+  }
+
+  function readJson(req: http.IncomingMessage): Promise<JsonObject> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (d: Buffer) => chunks.push(d));
+      req.on("error", reject);
+      req.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        if (text.trim() === "") return resolve({});
+        try {
+          const parsed = JSON.parse(text) as Json;
+          if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+          resolve(parsed);
+        } catch {
+          reject(new ApiError(400, "Problems parsing JSON"));
+        }
+      });
+    });
+  }
+
+  function send(req: http.IncomingMessage, res: http.ServerResponse, answer: Answer): void {
+    const headers: Record<string, string> = { "X-GitHub-Enterprise-Version": `${GHES_VERSION}.0`, "X-GitHub-Media-Type": "github.v3; format=json", ...answer.headers };
+    if (answer.body === undefined) {
+      res.writeHead(answer.status, headers);
+      res.end();
+      return;
+    }
+    const text = JSON.stringify(answer.body);
+    if (req.method === "GET" && answer.status === 200) {
+      // Conditional requests as GitHub serves them: the provider sends If-None-Match for webhooks.
+      const etag = `W/"${crypto.createHash("sha256").update(text).digest("hex")}"`;
+      headers.ETag = etag;
+      if (req.headers["if-none-match"] === etag) {
+        res.writeHead(304, headers);
+        res.end();
+        return;
+      }
+    }
+    headers["Content-Type"] = "application/json; charset=utf-8";
+    headers["Content-Length"] = String(Buffer.byteLength(text));
+    res.writeHead(answer.status, headers);
+    res.end(text);
+  }
+
+  /** The route a request is counted under, known before it is answered. */
+  function routeOf(method: string, url: URL): { template: string; route?: Route; pathname: string } {
+    const pathname = url.pathname.replace(/\/+$/, "") || "/";
+    if (pathname.startsWith("/api/")) {
+      const matching = routes.filter((r) => r.pattern.test(pathname));
+      const route = matching.find((r) => r.method === (method === "HEAD" ? "GET" : method));
+      return { template: route?.template ?? matching[0]?.template ?? `(no route) ${pathname}`, route, pathname };
+    }
+    const git = gitRequestOf(url.pathname, url.searchParams);
+    if (git) return { template: git.advertisement ? `/{owner}/{repo}.git/info/refs?service=${git.service}` : `/{owner}/{repo}.git/${git.service}`, pathname };
+    return { template: `(no route) ${pathname}`, pathname };
+  }
+
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, route: Route | undefined, pathname: string): Promise<void> {
+    const given = tokenOf(req);
+    if (given !== token) {
+      const message = given === undefined ? "Requires authentication" : "Bad credentials";
+      send(req, res, { status: 401, body: errorBody(401, message), headers: { "WWW-Authenticate": 'Basic realm="GitHub"' } });
+      return;
+    }
+    if (!route) {
+      send(req, res, { status: 404, body: errorBody(404, "Not Found") });
+      return;
+    }
+    try {
+      const params = (route.pattern.exec(pathname) ?? []).slice(1);
+      send(req, res, await route.handle(params, url, () => readJson(req)));
+    } catch (err) {
+      if (err instanceof ApiError) send(req, res, { status: err.status, body: err.body });
+      else send(req, res, { status: 500, body: errorBody(500, `The double failed: ${err instanceof Error ? err.message : String(err)}`) });
+    }
+  }
+
+  async function handleGit(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const git = gitRequestOf(url.pathname, url.searchParams);
+    if (!git) {
+      send(req, res, { status: 404, body: errorBody(404, "Not Found") });
+      return;
+    }
+    if (basicPassword(req) !== token) {
+      res.writeHead(401, { "WWW-Authenticate": 'Basic realm="GitHub"', "Content-Type": "text/plain" });
+      res.end("Authentication failed: a token is needed as the password\n");
+      return;
+    }
+    const [repoOwner, ...rest] = git.repository.split("/");
+    const repo = rest.join("/").replace(/\.git$/, "");
+    if (repoOwner.toLowerCase() !== owner.toLowerCase() || !state.repositories[repo]) {
+      res.writeHead(404, { "Content-Type": "text/plain" });
+      res.end("Repository not found.\n");
+      return;
+    }
+    await serveGitRequest(root, req, res, owner);
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", urls.web);
+    const method = req.method ?? "GET";
+    const { template, route, pathname } = routeOf(method, url);
+    // "close" rather than "finish": a request whose client went away is counted too.
+    res.on("close", () => {
+      requests.push({ method, path: url.pathname + url.search, status: res.statusCode });
+      const key = `${method} ${template}`;
+      byRoute[key] = (byRoute[key] ?? 0) + 1;
+      // A fetch's POST to git-upload-pack only reads; the push's POST to git-receive-pack writes.
+      if (method === "GET" || method === "HEAD" || template.endsWith("/git-upload-pack")) reads++;
+      else writes++;
+    });
+    const work = pathname.startsWith("/api/") ? handleApi(req, res, url, route, pathname) : handleGit(req, res, url);
+    work.catch((err: unknown) => {
+      if (!res.headersSent) send(req, res, { status: 500, body: errorBody(500, `The double failed: ${err instanceof Error ? err.message : String(err)}`) });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  urls = new Urls(`http://127.0.0.1:${port}`, owner);
+
+  return {
+    apiUrl: `${urls.web}/`,
+    gitUrl: (repo) => `${urls.web}/${owner}/${repo}.git`,
+    async createRepository(name, repoOpts = {}) {
+      if (!/^[A-Za-z0-9._-]+$/.test(name) || name.endsWith(".git")) throw new Error(`not a repository name GitHub accepts: ${JSON.stringify(name)}`);
+      if (state.repositories[name]) throw new Error(`repository ${owner}/${name} exists already`);
+      const git = await BareRepository.create(gitDirOf(name), repoOpts.defaultBranch ?? "main");
+      const files = Object.entries(repoOpts.initialFiles ?? {});
+      if (files.length > 0) {
+        const who = defaultIdentity();
+        const created = await git.commitChanges({
+          branch: await git.defaultBranch(),
+          parent: undefined,
+          files: new Map(files.map(([p, c]) => [p, Buffer.from(c, "utf8")])),
+          message: "Initial commit",
+          author: who,
+          committer: who,
+        });
+        if (!created) throw new Error(`could not make the first commit of ${owner}/${name}`);
+      }
+      state.repositories[name] = { id: state.nextId++, name, private: repoOpts.private ?? false, createdAt: now() };
+      saveState();
+    },
+    repositoryNames: () => Object.keys(state.repositories).sort(),
+    requests,
+    counts: () => ({ reads, writes, byRoute: { ...byRoute } }),
+    resetCounts: () => {
+      requests.length = 0;
+      byRoute = {};
+      reads = 0;
+      writes = 0;
+    },
+    hooks: (repo) => (state.hooks[repo] ?? []).map((h) => ({ ...h, events: [...h.events], config: { ...h.config } })),
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
