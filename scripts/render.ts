@@ -4,7 +4,7 @@ import * as path from "path";
 import { argValue } from "./args";
 import { ConfigError } from "../components/config/errors";
 import { parseSettings } from "../components/config/parse";
-import { plaintextSecretProblem, readStackFile } from "../components/config/stack-file";
+import { plaintextSecretProblem, readStackFile, retypedValueWarning } from "../components/config/stack-file";
 import { planStack } from "../components/plan/stack";
 import { renderPlan, RENDER_SECRETS } from "../components/synth/render";
 
@@ -45,7 +45,7 @@ export function filesUnder(dir: string): string[] {
 export function renderStack(o: RenderOptions): RenderResult {
   const out = path.resolve(o.out);
   const stackFile = readStackFile(o.projectDir, o.stack);
-  const rendered = renderPlan(planStack(parseSettings(stackFile.raw), RENDER_SECRETS));
+  const rendered = renderPlan(planStack(parseSettings(stackFile.raw, stackFile.problems), RENDER_SECRETS));
   const earlier = new Set(RENDER_FOLDERS.flatMap((folder) => filesUnder(path.join(out, folder)).map((f) => path.join(folder, f))));
 
   const removed = [...earlier].filter((rel) => !rendered.has(rel));
@@ -67,7 +67,11 @@ export function renderStack(o: RenderOptions): RenderResult {
     fs.writeFileSync(target, content);
     written++;
   }
-  return { files: [...rendered.keys()].sort(), written, removed, warnings: stackFile.plaintextSecrets.map((key) => plaintextSecretProblem(o.stack, key)) };
+  return { files: [...rendered.keys()].sort(), written, removed, warnings: [
+      ...stackFile.plaintextSecrets.map((key) => plaintextSecretProblem(o.stack, key)),
+      ...stackFile.retyped.map((r) => retypedValueWarning(o.stack, r)),
+    ],
+  };
 }
 
 function main(args: string[]): number {
