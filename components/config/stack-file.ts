@@ -33,18 +33,22 @@ export interface StackFile {
   retyped: RetypedValue[];
 }
 
-// What `pulumi stack` takes as a stack name (pulumi/pulumi sdk/go/common/tokens, ValidateStackName): at most
-// 100 of these characters. An `org/project/stack` reference names a stack whose file is Pulumi.<stack>.yaml.
-const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+// What `pulumi stack` takes as a stack name, and its words for the rest (pulumi/pulumi
+// sdk/go/common/tokens, ParseStackName). An `org/project/stack` reference names a stack whose file is
+// Pulumi.<stack>.yaml; read from the command line, it would name a file elsewhere.
+const STACK_NAME_CHARS = /^[A-Za-z0-9_.-]*/;
 
-/** Why `stack` is not a stack name render can read a file for, as `pulumi stack` would say; undefined when fine. */
+/** Why `stack` is not a stack name render can read a file for, as `pulumi stack` says it; undefined when fine. */
 export function stackNameProblem(stack: string): string | undefined {
-  if (STACK_NAME.test(stack) && stack !== "." && stack !== "..") return undefined;
   const parts = stack.split("/");
-  if (parts.length > 1 && parts.every((p) => STACK_NAME.test(p))) {
-    return `--stack ${JSON.stringify(stack)}: give the stack's own name (${parts[parts.length - 1]}), not an org/project/stack reference; its file is Pulumi.${parts[parts.length - 1]}.yaml`;
+  if (parts.length === 3 && parts.every((p) => stackNameProblem(p) === undefined && !/^\.+$/.test(p))) {
+    return `stack ${JSON.stringify(stack)}: give the stack's own name (${parts[2]}), not an org/project/stack reference; its stack file is Pulumi.${parts[2]}.yaml`;
   }
-  return `--stack ${JSON.stringify(stack)}: a stack name may only contain alphanumeric characters, hyphens, underscores or periods, at most 100 (as pulumi stack requires)`;
+  if (stack === "") return "a stack name may not be empty";
+  if (stack.length > 100) return "a stack name cannot exceed 100 characters";
+  const valid = STACK_NAME_CHARS.exec(stack)![0].length;
+  if (valid === stack.length) return undefined;
+  return `stack ${JSON.stringify(stack)}: a stack name may only contain alphanumeric, hyphens, underscores, or periods: invalid character ${JSON.stringify(stack[valid])} at position ${valid}`;
 }
 
 function readText(file: string): string {
