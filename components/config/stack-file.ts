@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { isMap, isScalar, parseDocument } from "yaml";
+import { Document, isMap, isScalar, parseDocument } from "yaml";
 import { ConfigProblem, PROJECT } from "./errors";
 import { STACK_KEYS, stackKeySpec } from "./keys";
 import { RawConfig, SECRET_IS_SET } from "./parse";
@@ -57,8 +57,8 @@ function readText(file: string): string {
 }
 
 /** Numbers under the project's string keys written in a form Pulumi does not keep as text (1.20, 010, 1e3). */
-function retypedValues(text: string, project: string): RetypedValue[] {
-  const config = parseDocument(text).get("config", true);
+function retypedValues(doc: Document, project: string): RetypedValue[] {
+  const config = doc.get("config", true);
   if (!isMap(config)) return [];
   const found: RetypedValue[] = [];
   for (const pair of config.items) {
@@ -81,9 +81,9 @@ export function readStackFile(projectDir: string, stack: string): StackFile {
   if (bad) throw new Error(bad);
   const project = parseDocument(readText(path.join(projectDir, "Pulumi.yaml"))).toJS() as { name?: unknown } | null;
   if (typeof project?.name !== "string") throw new Error("Pulumi.yaml has no project name");
-  const text = readText(path.join(projectDir, `Pulumi.${stack}.yaml`));
-  const doc = parseDocument(text).toJS() as { config?: Record<string, unknown> } | null;
-  const { raw: values, problems } = projectConfig(doc?.config ?? {}, project.name, Object.keys(STACK_KEYS));
+  const doc = parseDocument(readText(path.join(projectDir, `Pulumi.${stack}.yaml`)));
+  const content = doc.toJS() as { config?: Record<string, unknown> } | null;
+  const { raw: values, problems } = projectConfig(content?.config ?? {}, project.name, Object.keys(STACK_KEYS));
   const raw: RawConfig = {};
   const plaintextSecrets: string[] = [];
   for (const [key, value] of Object.entries(values)) {
@@ -95,5 +95,5 @@ export function readStackFile(projectDir: string, stack: string): StackFile {
       raw[key] = value;
     }
   }
-  return { project: project.name, raw, problems, plaintextSecrets, retyped: retypedValues(text, project.name) };
+  return { project: project.name, raw, problems, plaintextSecrets, retyped: retypedValues(doc, project.name) };
 }
