@@ -16,7 +16,9 @@ function run(...args: string[]) {
 }
 
 
-describe("synth: npm run render", () => {
+describe("synth: npm run render", function () {
+  // Several tests start the command itself, a process each.
+  this.timeout(60000);
   it("writes the dev stack's cluster objects and ops repository files", () => {
     const out = tempDir("render-dev-");
     const { files } = renderStack({ projectDir: ROOT, stack: "dev", out });
