@@ -4,8 +4,9 @@ import { spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { argValue } from "./args";
-import { filesUnder } from "./render";
+import { stackNameProblem } from "../components/config/stack-file";
+import { readCommandLine, runAsProgram } from "./cli";
+import { filesUnder, RENDER_RECORD } from "./render";
 
 export interface ManifestDiffOptions {
   /** The folder holding Pulumi.yaml, inside a git work tree. */
@@ -67,6 +68,8 @@ function render(projectDir: string, stack: string, out: string, label: string): 
   });
   if (r.stderr) process.stderr.write(r.stderr.replace(/^(?=.)/gm, `${label}: `));
   if (r.status !== 0) throw new DiffError(`rendering stack ${stack} at ${label} failed (exit ${r.status ?? r.signal})`);
+  // Render's record of what it wrote is bookkeeping, not a manifest.
+  fs.rmSync(path.join(out, RENDER_RECORD), { force: true });
   return true;
 }
 
@@ -112,6 +115,8 @@ export function diffTrees(work: string): Omit<ManifestDiff, "baseCommit"> {
 
 /** Renders `stack` at `base` and in the working tree, and diffs every rendered file. */
 export function manifestDiff(o: ManifestDiffOptions): ManifestDiff {
+  const badName = stackNameProblem(o.stack);
+  if (badName) throw new DiffError(badName);
   const projectDir = path.resolve(o.projectDir);
   git(["rev-parse", "--show-toplevel"], projectDir, `${projectDir} is not in a git work tree`);
   const baseCommit = git(["rev-parse", "--verify", "--quiet", `${o.base}^{commit}`], projectDir, `--base ${JSON.stringify(o.base)} names no commit in this repository (fetch it, e.g. git fetch origin <ref>)`);
@@ -127,14 +132,24 @@ export function manifestDiff(o: ManifestDiffOptions): ManifestDiff {
   }
 }
 
+const USAGE = `usage: npm run diff -- --stack <name> --base <git-ref> [--project <dir with Pulumi.yaml>]
+
+Renders the stack at <git-ref> and in the working tree and prints a unified diff of the rendered files.
+Exit 0: no change, 1: changed, 2: an error.
+`;
+
 export function main(args: string[]): number {
-  const stack = argValue(args, "--stack");
-  const base = argValue(args, "--base");
-  if (!stack || !base) {
-    process.stderr.write("usage: npm run diff -- --stack <name> --base <git-ref> [--project <dir with Pulumi.yaml>]\n");
+  const line = readCommandLine(args, ["stack", "base", "project"], ["stack", "base"]);
+  if ("help" in line) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if ("error" in line) {
+    process.stderr.write(`diff: ${line.error}\n${USAGE}`);
     return 2;
   }
-  const projectDir = path.resolve(argValue(args, "--project") ?? path.join(__dirname, ".."));
+  const { stack, base } = line.run as { stack: string; base: string };
+  const projectDir = path.resolve(line.run.project ?? path.join(__dirname, ".."));
   try {
     const d = manifestDiff({ projectDir, stack, base });
     process.stdout.write(d.text);
@@ -147,4 +162,4 @@ export function main(args: string[]): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runAsProgram(main);

@@ -5,6 +5,8 @@ export const PROJECT = "deliberate-image-builds";
 export interface ConfigProblem {
   key: string;
   message: string;
+  /** `key` is written with its namespace already (a key under some other namespace than the project's). */
+  qualified?: boolean;
 }
 
 /**
@@ -15,7 +17,7 @@ export class ConfigError extends Error {
   constructor(readonly problems: ConfigProblem[]) {
     super(
       `invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  - ${PROJECT}:${p.key}: ${p.message}`).join("\n"),
+        problems.map((p) => `  - ${p.qualified ? "" : `${PROJECT}:`}${p.key}: ${p.message}`).join("\n"),
     );
     this.name = "ConfigError";
   }

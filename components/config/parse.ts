@@ -1,5 +1,6 @@
 import { ConfigError, ConfigProblem, PROJECT, show } from "./errors";
 import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey, stackKeySpec } from "./keys";
+import { projectConfig, ProjectConfig, readDeclared } from "./pulumi-config";
 import { AppSettings, BuilderKind, StackSettings } from "./settings";
 import * as v from "./validators";
 
@@ -194,11 +195,32 @@ export function settingsWarnings(settings: StackSettings): string[] {
 }
 
 /**
+ * The declared scalar keys typed as Pulumi types them (see pulumi-config.ts), whether a stack file holds
+ * them as YAML or Pulumi handed them over as text: one reading for render, diff and `pulumi up`. A value
+ * Pulumi would refuse becomes a problem and is left out, so the key's default stands in for the rest.
+ */
+function typedAsPulumi(raw: RawConfig, problems: ConfigProblem[]): RawConfig {
+  const typed: RawConfig = { ...raw };
+  for (const [key, value] of Object.entries(raw)) {
+    const spec = stackKeySpec(key);
+    if (!spec || spec.secret || spec.type === "array" || value === undefined) continue;
+    const read = readDeclared(key, spec.type, value);
+    if ("problem" in read) {
+      problems.push({ key, message: read.problem });
+      delete typed[key];
+    } else typed[key] = read.value;
+  }
+  return typed;
+}
+
+/**
  * Parses and validates a stack's config once, at the edge. Throws a ConfigError naming every bad key;
  * what it returns is safe for every builder to use without checking again. Secrets are not read here.
+ * `found`: problems already found in the config's keys (misspelt namespaces), reported with the rest.
  */
-export function parseSettings(raw: RawConfig): StackSettings {
-  const problems: ConfigProblem[] = [];
+export function parseSettings(given: RawConfig, found: ConfigProblem[] = []): StackSettings {
+  const problems: ConfigProblem[] = [...found];
+  const raw = typedAsPulumi(given, problems);
   const r = new Reader(raw, (key) => key, problems);
   r.unknownKeys(Object.keys(STACK_KEYS), "config");
   const stack: Omit<StackSettings, "apps"> = {
@@ -249,25 +271,30 @@ export function parseSettings(raw: RawConfig): StackSettings {
 }
 
 /**
- * Pulumi hands config to the program as strings (objects as JSON). Converts our project's keys to
- * plain values by their declared type; other namespaces (kubernetes:, github:) are not ours to check.
+ * The project's config as Pulumi hands it to the program (every value a string: scalars as stored, lists
+ * and maps as JSON), with keys meant for the project under a misspelt namespace found. Declared scalar keys
+ * stay text for parseSettings to type as Pulumi does; other namespaces (kubernetes:, github:) are not ours.
  */
-export function rawFromPulumiConfig(all: Record<string, string>, project: string): RawConfig {
+export function fromPulumiConfig(all: Record<string, string>, project: string): ProjectConfig {
+  const { raw: texts, problems } = projectConfig(all, project, Object.keys(STACK_KEYS));
   const raw: RawConfig = {};
-  const prefix = `${project}:`;
-  for (const [fullKey, text] of Object.entries(all)) {
-    if (!fullKey.startsWith(prefix)) continue;
-    const key = fullKey.slice(prefix.length);
+  for (const [key, text] of Object.entries(texts)) {
     const spec = stackKeySpec(key);
     // Secret values never enter settings: only whether they are set (and well formed) matters here.
     if (spec?.secret) {
       if (text === "") continue; // the declared default: not set
-      const expected = SECRET_CHECKS[key as StackKey]?.(text);
+      const expected = SECRET_CHECKS[key as StackKey]?.(String(text));
       raw[key] = expected ? new MalformedSecret(expected) : SECRET_IS_SET;
     }
-    else raw[key] = spec?.type === "string" ? text : parseJsonOrText(text);
+    else raw[key] = spec && spec.type !== "array" ? text : parseJsonOrText(String(text));
   }
-  return raw;
+  return { raw, problems };
+}
+
+/** What `pulumi up` runs on: this stack's settings from the config the engine handed over. */
+export function settingsFromPulumiConfig(all: Record<string, string>, project: string): StackSettings {
+  const { raw, problems } = fromPulumiConfig(all, project);
+  return parseSettings(raw, problems);
 }
 
 function parseJsonOrText(text: string): unknown {

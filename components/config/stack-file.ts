@@ -1,25 +1,75 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
-import { SECRET_IS_SET, RawConfig } from "./parse";
-import { stackKeySpec } from "./keys";
-import { PROJECT } from "./errors";
+import { Document, isMap, isScalar, parseDocument } from "yaml";
+import { ConfigProblem, PROJECT } from "./errors";
+import { STACK_KEYS, stackKeySpec } from "./keys";
+import { RawConfig, SECRET_IS_SET } from "./parse";
+import { projectConfig, storedText } from "./pulumi-config";
 
 /** What to say of a secret key a stack file holds in plain text: the same words wherever it is noticed. */
 export function plaintextSecretProblem(stack: string, key: string): string {
   return `Pulumi.${stack}.yaml holds ${PROJECT}:${key} in plain text; expected it encrypted (pulumi config set --secret ${key} --stack ${stack}), so the stack file never carries it to a repository`;
 }
 
+/** A value whose text Pulumi does not keep as written: `goVersion: 1.20` is the YAML number 1.2. */
+export interface RetypedValue {
+  key: string;
+  written: string;
+  stored: string;
+}
+
+/** What to say of it: worth a warning (Pulumi accepts it), since what is built differs from what was typed. */
+export function retypedValueWarning(stack: string, r: RetypedValue): string {
+  return `Pulumi.${stack}.yaml: ${PROJECT}:${r.key} is written ${r.written}, which YAML reads as a number, and Pulumi stores "${r.stored}"; render uses "${r.stored}" as pulumi up would. Quote it (${JSON.stringify(r.written)}) to keep the text as written`;
+}
+
 export interface StackFile {
   project: string;
   raw: RawConfig;
+  /** Keys meant for the project under a misspelt namespace; parseSettings reports them with the rest. */
+  problems: ConfigProblem[];
   /** Secret keys the stack file holds in plain text: worth a warning, never worth printing. */
   plaintextSecrets: string[];
+  retyped: RetypedValue[];
 }
 
-function readYaml(file: string): unknown {
+// What `pulumi stack` takes as a stack name, and its words for the rest (pulumi/pulumi
+// sdk/go/common/tokens, ParseStackName). An `org/project/stack` reference names a stack whose file is
+// Pulumi.<stack>.yaml; read from the command line, it would name a file elsewhere.
+const STACK_NAME_CHARS = /^[A-Za-z0-9_.-]*/;
+
+/** Why `stack` is not a stack name render can read a file for, as `pulumi stack` says it; undefined when fine. */
+export function stackNameProblem(stack: string): string | undefined {
+  const parts = stack.split("/");
+  if (parts.length === 3 && parts.every((p) => stackNameProblem(p) === undefined && !/^\.+$/.test(p))) {
+    return `stack ${JSON.stringify(stack)}: give the stack's own name (${parts[2]}), not an org/project/stack reference; its stack file is Pulumi.${parts[2]}.yaml`;
+  }
+  if (stack === "") return "a stack name may not be empty";
+  if (stack.length > 100) return "a stack name cannot exceed 100 characters";
+  const valid = STACK_NAME_CHARS.exec(stack)![0].length;
+  if (valid === stack.length) return undefined;
+  return `stack ${JSON.stringify(stack)}: a stack name may only contain alphanumeric, hyphens, underscores, or periods: invalid character ${JSON.stringify(stack[valid])} at position ${valid}`;
+}
+
+function readText(file: string): string {
   if (!fs.existsSync(file)) throw new Error(`${file} not found`);
-  return parse(fs.readFileSync(file, "utf8"));
+  return fs.readFileSync(file, "utf8");
+}
+
+/** Numbers under the project's string keys written in a form Pulumi does not keep as text (1.20, 010, 1e3). */
+function retypedValues(doc: Document, project: string): RetypedValue[] {
+  const config = doc.get("config", true);
+  if (!isMap(config)) return [];
+  const found: RetypedValue[] = [];
+  for (const pair of config.items) {
+    const fullKey = isScalar(pair.key) ? String(pair.key.value) : "";
+    if (!fullKey.startsWith(`${project}:`) || !isScalar(pair.value) || typeof pair.value.value !== "number") continue;
+    if (stackKeySpec(fullKey.slice(project.length + 1))?.type !== "string") continue; // 8.0 is 8 to an integer key
+    const written = pair.value.source ?? "";
+    const stored = storedText(pair.value.value);
+    if ("text" in stored && written !== stored.text) found.push({ key: fullKey.slice(project.length + 1), written, stored: stored.text });
+  }
+  return found;
 }
 
 /**
@@ -27,15 +77,16 @@ function readYaml(file: string): unknown {
  * `Pulumi.<stack>.yaml`, without the Pulumi CLI. Secret values are replaced before anything sees them.
  */
 export function readStackFile(projectDir: string, stack: string): StackFile {
-  const project = readYaml(path.join(projectDir, "Pulumi.yaml")) as { name?: unknown };
+  const bad = stackNameProblem(stack);
+  if (bad) throw new Error(bad);
+  const project = parseDocument(readText(path.join(projectDir, "Pulumi.yaml"))).toJS() as { name?: unknown } | null;
   if (typeof project?.name !== "string") throw new Error("Pulumi.yaml has no project name");
-  const doc = readYaml(path.join(projectDir, `Pulumi.${stack}.yaml`)) as { config?: Record<string, unknown> } | null;
+  const doc = parseDocument(readText(path.join(projectDir, `Pulumi.${stack}.yaml`)));
+  const content = doc.toJS() as { config?: Record<string, unknown> } | null;
+  const { raw: values, problems } = projectConfig(content?.config ?? {}, project.name, Object.keys(STACK_KEYS));
   const raw: RawConfig = {};
   const plaintextSecrets: string[] = [];
-  const prefix = `${project.name}:`;
-  for (const [fullKey, value] of Object.entries(doc?.config ?? {})) {
-    if (!fullKey.startsWith(prefix)) continue;
-    const key = fullKey.slice(prefix.length);
+  for (const [key, value] of Object.entries(values)) {
     if (stackKeySpec(key)?.secret) {
       const encrypted = typeof value === "object" && value !== null && "secure" in value;
       if (!encrypted) plaintextSecrets.push(key);
@@ -44,5 +95,5 @@ export function readStackFile(projectDir: string, stack: string): StackFile {
       raw[key] = value;
     }
   }
-  return { project: project.name, raw, plaintextSecrets };
+  return { project: project.name, raw, problems, plaintextSecrets, retyped: retypedValues(doc, project.name) };
 }

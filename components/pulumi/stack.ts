@@ -1,7 +1,7 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parseSettings, rawFromPulumiConfig, settingsWarnings } from "../config/parse";
+import { settingsFromPulumiConfig, settingsWarnings } from "../config/parse";
 import { StackSettings } from "../config/settings";
 import { planStack, StackPlan } from "../plan/stack";
 import { DeliberateImageBuilds } from "./app";
@@ -32,7 +32,7 @@ export function previousStackOutputs(): pulumi.Output<unknown> {
 
 /** Reads and validates this stack's config, before any resource is registered. */
 export function loadSettings(): StackSettings {
-  return parseSettings(rawFromPulumiConfig(pulumi.runtime.allConfig(), pulumi.getProject()));
+  return settingsFromPulumiConfig(pulumi.runtime.allConfig(), pulumi.getProject());
 }
 
 /** Wires the plan to the cluster and to GitHub. Everything it creates comes from `planStack`. */

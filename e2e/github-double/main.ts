@@ -5,28 +5,40 @@
 // prints the API base URL (the provider's baseUrl) on stdout and serves until SIGTERM or SIGINT.
 // A root served before keeps its repositories and webhooks.
 // The token is read from the named environment variable so it never shows in a process list.
-import { argValue } from "../../scripts/args";
+import { parseArgs } from "node:util";
 import { startGitHubDouble } from "./server";
 
-function required(args: string[], name: string): string {
-  const value = argValue(args, name);
-  if (!value || value.startsWith("--")) throw new Error(`${name} is required (usage: main.ts --root DIR --owner O --token-env VAR [--port N] [--repository NAME[@BRANCH]]...)`);
-  return value;
-}
+const USAGE = "usage: main.ts --root DIR --owner O --token-env VAR [--port N] [--repository NAME[@BRANCH]]...";
 
 async function main(args: string[]): Promise<void> {
-  const root = required(args, "--root");
-  const owner = required(args, "--owner");
-  const tokenEnv = required(args, "--token-env");
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      root: { type: "string" },
+      owner: { type: "string" },
+      "token-env": { type: "string" },
+      port: { type: "string" },
+      repository: { type: "string", multiple: true },
+    },
+  });
+  const required = (name: "root" | "owner" | "token-env"): string => {
+    const value = values[name];
+    if (!value) throw new Error(`--${name} is required (${USAGE})`);
+    return value;
+  };
+  const root = required("root");
+  const owner = required("owner");
+  const tokenEnv = required("token-env");
   const token = process.env[tokenEnv];
   if (!token) throw new Error(`environment variable ${tokenEnv} (named by --token-env) is empty or unset`);
-  const portText = argValue(args, "--port");
+  const portText = values.port;
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`--port must be a TCP port number, got ${JSON.stringify(portText)}`);
 
   const double = await startGitHubDouble({ root, owner, token, port });
-  for (let i = args.indexOf("--repository"); i >= 0; i = args.indexOf("--repository", i + 1)) {
-    const [name, branch] = (args[i + 1] ?? "").split("@");
+  for (const repository of values.repository ?? []) {
+    const [name, branch] = repository.split("@");
     if (!name) throw new Error("--repository needs a NAME[@BRANCH] after it");
     if (!double.repositoryNames().includes(name)) await double.createRepository(name, { defaultBranch: branch || "main" });
   }

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ConfigError } from "../../components/config/errors";
-import { parseSettings, rawFromPulumiConfig, SECRET_IS_SET } from "../../components/config/parse";
+import { fromPulumiConfig, parseSettings, SECRET_IS_SET, settingsFromPulumiConfig } from "../../components/config/parse";
 import { appEntry, FAKE_TOKEN, rawStack, SHA_A } from "../helpers/fixtures";
 
 /** Parses and returns the ConfigError's problems (fails the test when parsing succeeds). */
@@ -123,18 +123,22 @@ describe("config: the GitHub provider's write budget", () => {
     }
   });
 
-  it("reads a list as pulumi config hands it over (JSON text)", () => {
-    const raw = rawFromPulumiConfig(
-      { "deliberate-image-builds:githubRetryableErrors": "[409,502]", "deliberate-image-builds:githubMaxRetries": "5" },
+  it("reads a list and a number as pulumi config hands them over (JSON text, a string)", () => {
+    const s = settingsFromPulumiConfig(
+      {
+        ...Object.fromEntries(Object.entries(rawStack()).map(([k, v]) => [`deliberate-image-builds:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+        "deliberate-image-builds:githubRetryableErrors": "[409,502]",
+        "deliberate-image-builds:githubMaxRetries": "5",
+      },
       "deliberate-image-builds",
     );
-    assert.deepStrictEqual([raw.githubRetryableErrors, raw.githubMaxRetries], [[409, 502], 5]);
+    assert.deepStrictEqual([s.github.retryableErrors, s.github.maxRetries], [[409, 502], 5]);
   });
 });
 
-describe("config: rawFromPulumiConfig", () => {
+describe("config: fromPulumiConfig", () => {
   it("types values by their declared key and keeps secret values out", () => {
-    const raw = rawFromPulumiConfig(
+    const { raw, problems } = fromPulumiConfig(
       {
         "deliberate-image-builds:githubOwner": "1234",
         "deliberate-image-builds:argocdPrune": "false",
@@ -146,12 +150,14 @@ describe("config: rawFromPulumiConfig", () => {
       "deliberate-image-builds",
     );
     assert.strictEqual(raw.githubOwner, "1234", "a string key stays a string even when it looks like a number");
-    assert.strictEqual(raw.argocdPrune, false);
-    assert.strictEqual(raw.writeBackAttempts, 7);
+    assert.deepStrictEqual(problems, []);
+    assert.strictEqual(raw.argocdPrune, "false", "declared scalars stay as Pulumi stores them, for parseSettings to type");
+    assert.strictEqual(raw.writeBackAttempts, "7");
     assert.deepStrictEqual(raw.apps, [appEntry()]);
     assert.strictEqual(raw.githubToken, SECRET_IS_SET);
     assert.ok(!JSON.stringify(raw).includes(FAKE_TOKEN));
     assert.ok(!("context" in raw) && !("kubernetes:context" in raw));
     assert.strictEqual(parseSettings(raw).argocd.prune, false);
+    assert.strictEqual(parseSettings(raw).writeBack.maxAttempts, 7);
   });
 });

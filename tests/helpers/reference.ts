@@ -1,10 +1,86 @@
-// The upstream definitions in ../shared/reference, loaded for offline validation.
+// The pinned upstream definitions (CRDs, catalog Tasks) the tests check objects against: from
+// ../shared/reference when it holds every file, otherwise from .reference-cache/ inside the repository,
+// which scripts/fetch-reference.sh fills and whose files must match the SHA-256 sums recorded there.
 import Ajv, { ValidateFunction } from "ajv";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 
-export const REFERENCE_DIR = path.resolve(__dirname, "../../../shared/reference");
+const ROOT = path.resolve(__dirname, "../..");
+export const FETCH_SCRIPT = path.join(ROOT, "scripts/fetch-reference.sh");
+
+export interface ReferenceFile {
+  /** Path under the reference folder, e.g. `tekton-catalog/git-clone-v1.7.0.yaml`. */
+  file: string;
+  sha256: string;
+  /** Where it is fetched from, `$raw` standing for the base URL. */
+  url: string;
+}
+
+/** The files the fetch script lists, with their recorded checksums: the one list of reference files. */
+export function referenceFiles(script = FETCH_SCRIPT): ReferenceFile[] {
+  const list = /\nlist="\n([\s\S]*?)\n"/.exec(fs.readFileSync(script, "utf8"));
+  if (!list) throw new Error(`${script} has no list="..." of reference files`);
+  return list[1].split("\n").map((line) => {
+    const [file, sha256, url] = line.split(" ");
+    return { file, sha256, url };
+  });
+}
+
+/** Where a reference folder may be, in the order they are tried; the repository ones unless told otherwise. */
+export interface ReferencePlaces {
+  shared: string;
+  cache: string;
+}
+
+export function defaultPlaces(env: NodeJS.ProcessEnv = process.env, root = ROOT): ReferencePlaces {
+  return { shared: env.REFERENCE_SHARED_DIR || path.resolve(root, "../shared/reference"), cache: path.join(root, ".reference-cache") };
+}
+
+export function sha256Of(file: string): string {
+  return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}
+
+/**
+ * The folder to read: the shared one when every listed file is there, else the cache when every file is
+ * there with its recorded checksum. Otherwise what is wrong, for one message.
+ */
+export function locateReference(places: ReferencePlaces = defaultPlaces(), files = referenceFiles()): { dir: string } | { problem: string } {
+  if (files.every((f) => fs.existsSync(path.join(places.shared, f.file)))) return { dir: places.shared };
+  const missing = files.filter((f) => !fs.existsSync(path.join(places.cache, f.file)));
+  const altered = files.filter((f) => !missing.includes(f) && sha256Of(path.join(places.cache, f.file)) !== f.sha256);
+  if (missing.length === 0 && altered.length === 0) return { dir: places.cache };
+  const some = (fs: ReferenceFile[]) => fs.slice(0, 3).map((f) => f.file).join(", ") + (fs.length > 3 ? ", ..." : "");
+  return {
+    problem: [
+      missing.length ? `${missing.length} missing (${some(missing)})` : "",
+      altered.length ? `${altered.length} not matching the recorded SHA-256 (${some(altered)})` : "",
+    ]
+      .filter(Boolean)
+      .join("; "),
+  };
+}
+
+/** What `npm test` says, once, when it cannot get the reference files. */
+export function referenceUnavailable(places: ReferencePlaces, problem: string, fetchOutput: string): string {
+  return [
+    "The tests check the program against pinned upstream CRDs and catalog Tasks, and cannot get them:",
+    `  ${places.shared} does not hold them all, and in ${places.cache}: ${problem}.`,
+    `  scripts/fetch-reference.sh could not fetch them: ${fetchOutput.trim().split("\n").pop() || "no output"}`,
+    "To get them, run `sh scripts/fetch-reference.sh` where raw.githubusercontent.com is reachable (it needs curl),",
+    "or put the files in ../shared/reference beside the repository. Then run npm test again.",
+  ].join("\n");
+}
+
+let located: string | undefined;
+/** The reference folder the tests read (resolved once per process; the global setup made sure there is one). */
+export function referenceDir(): string {
+  if (located) return located;
+  const found = locateReference();
+  if ("problem" in found) throw new Error(referenceUnavailable(defaultPlaces(), found.problem, "not run in this process"));
+  return (located = found.dir);
+}
 
 type Schema = Record<string, unknown>;
 
@@ -35,7 +111,7 @@ interface Crd {
 }
 
 function crdsIn(dir: string): Crd[] {
-  const full = path.join(REFERENCE_DIR, "crds", dir);
+  const full = path.join(referenceDir(), "crds", dir);
   return fs
     .readdirSync(full)
     .filter((f) => f.endsWith(".yaml"))
@@ -64,7 +140,7 @@ function crdValidator(apiVersion: string, kind: string): ValidateFunction | unde
 }
 
 function kpackValidator(kind: string): ValidateFunction {
-  const swagger = JSON.parse(fs.readFileSync(path.join(REFERENCE_DIR, "crds/kpack/openapi-swagger.json"), "utf8"));
+  const swagger = JSON.parse(fs.readFileSync(path.join(referenceDir(), "crds/kpack/openapi-swagger.json"), "utf8"));
   const definitions = closeSchema(swagger.definitions) as Schema;
   return ajv.compile({ $ref: `#/definitions/kpack.build.v1alpha2.${kind}`, definitions });
 }
@@ -91,5 +167,5 @@ export interface CatalogTask {
 }
 
 export function catalogTask(file: string): CatalogTask {
-  return parse(fs.readFileSync(path.join(REFERENCE_DIR, "tekton-catalog", file), "utf8")) as CatalogTask;
+  return parse(fs.readFileSync(path.join(referenceDir(), "tekton-catalog", file), "utf8")) as CatalogTask;
 }

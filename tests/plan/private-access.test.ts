@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { parseAllDocuments } from "yaml";
 import { ConfigError } from "../../components/config/errors";
-import { MalformedSecret, parseSettings, rawFromPulumiConfig, settingsWarnings } from "../../components/config/parse";
+import { fromPulumiConfig, MalformedSecret, parseSettings, settingsWarnings } from "../../components/config/parse";
 import { dockerConfigJson } from "../../components/config/validators";
 import { Ingress } from "../../components/kubernetes/ingress";
 import { KubernetesObject, Secret } from "../../components/kubernetes/types";
@@ -76,10 +76,10 @@ describe("plan: credentials for private repositories and registries", () => {
     assert.strictEqual(s.argocdToken, "githubToken");
     assert.strictEqual(planStack(s, { githubToken: "T", webhookSecret: "W" }).credentials.argocd?.stringData.password, "T");
     assert.match(settingsWarnings(s).join("\n"), /argocdToken is not set, so Argo CD reads the ops repositories with githubToken: a token that can write them/);
-    const own = parseSettings(rawFromPulumiConfig({ "deliberate-image-builds:argocdToken": "ghp_fake_read_only", "deliberate-image-builds:githubOwner": "example-org", "deliberate-image-builds:apps": JSON.stringify([appEntry()]) }, "deliberate-image-builds"));
+    const own = parseSettings(fromPulumiConfig({ "deliberate-image-builds:argocdToken": "ghp_fake_read_only", "deliberate-image-builds:githubOwner": "example-org", "deliberate-image-builds:apps": JSON.stringify([appEntry()]) }, "deliberate-image-builds").raw);
     assert.deepStrictEqual([own.argocdToken, settingsWarnings(own)], ["argocdToken", []]);
     // Pulumi hands the declared default "" for an unset key: that is not a token.
-    const unset = rawFromPulumiConfig({ "deliberate-image-builds:argocdToken": "" }, "deliberate-image-builds");
+    const unset = fromPulumiConfig({ "deliberate-image-builds:argocdToken": "" }, "deliberate-image-builds").raw;
     assert.deepStrictEqual(unset, {});
   });
 
@@ -139,7 +139,7 @@ describe("plan: credentials for private repositories and registries", () => {
       assert.ok(problem, bad);
       assert.ok(!problem.includes(secretish) && !problem.includes(Buffer.from(secretish).toString("base64")), problem);
     }
-    const raw = rawFromPulumiConfig({ "deliberate-image-builds:registryCredentials": JSON.stringify({ auths: { r: { auth: Buffer.from(secretish).toString("base64") } } }) }, "deliberate-image-builds");
+    const raw = fromPulumiConfig({ "deliberate-image-builds:registryCredentials": JSON.stringify({ auths: { r: { auth: Buffer.from(secretish).toString("base64") } } }) }, "deliberate-image-builds").raw;
     assert.ok(raw.registryCredentials instanceof MalformedSecret);
     assert.throws(
       () => parseSettings({ ...rawStack(), registryCredentials: raw.registryCredentials }),

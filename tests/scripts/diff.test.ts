@@ -137,7 +137,37 @@ describe("scripts: npm run diff", function () {
 
     const usage = diff(repo, "--stack", "dev");
     assert.strictEqual(usage.status, 2);
-    assert.match(usage.stderr, /usage: npm run diff -- --stack <name> --base <git-ref>/);
+    assert.match(usage.stderr, /diff: missing --base <value>\nusage: npm run diff -- --stack <name> --base <git-ref>/);
+  });
+
+  it("reads its arguments strictly (--stack=dev, --help, no unknown flags) and refuses stack names pulumi stack refuses", () => {
+    const equals = diff(repo, "--stack=dev", `--base=${first}`);
+    assert.strictEqual(equals.status, 1, equals.stderr);
+    assert.strictEqual(equals.stdout, changes.stdout);
+    const help = diff(repo, "--help");
+    assert.strictEqual(help.status, 0);
+    assert.match(help.stdout, /^usage: npm run diff -- --stack <name> --base <git-ref>/);
+    const unknown = diff(repo, "--stack", "dev", "--base", first, "--stat");
+    assert.strictEqual(unknown.status, 2);
+    assert.match(unknown.stderr, /diff: Unknown option '--stat'/);
+    const noValue = diff(repo, "--base", first, "--stack");
+    assert.strictEqual(noValue.status, 2);
+    assert.match(noValue.stderr, /diff: Option '--stack <value>' argument missing/);
+    for (const [stack, message] of [
+      ["my stack", /diff failed: stack "my stack": a stack name may only contain alphanumeric, hyphens, underscores, or periods: invalid character " " at position 2/],
+      ["org/proj/dev", /diff failed: stack "org\/proj\/dev": give the stack's own name \(dev\)/],
+    ] as const) {
+      const r = diff(repo, "--stack", stack, "--base", first);
+      assert.strictEqual(r.status, 2, stack);
+      assert.match(r.stderr, message);
+    }
+  });
+
+  it("ends quietly when the reader of its output has gone (npm run diff | head)", () => {
+    const piped = spawnSync("sh", ["-c", `"$0" "$@" | true`, process.execPath, ...NODE_ARGS, path.join(repo, "scripts/diff.ts"), "--stack", "dev", "--base", first], { cwd: repo, encoding: "utf8" });
+    assert.strictEqual(piped.status, 0);
+    assert.doesNotMatch(piped.stderr, /EPIPE|Error|\n\s+at /);
+    assert.match(piped.stderr, /^stack dev, [0-9a-f]{40} \([0-9a-f]{12}\) → working tree: \d+ changed/m);
   });
 });
 

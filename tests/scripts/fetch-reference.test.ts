@@ -3,60 +3,150 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { filesUnder } from "../../scripts/render";
-import { REFERENCE_DIR } from "../helpers/reference";
+import { FETCH_SCRIPT, locateReference, referenceDir, referenceFiles, sha256Of } from "../helpers/reference";
 import { tempDir } from "../helpers/fixtures";
 
-const SCRIPT = path.resolve(__dirname, "../../scripts/fetch-reference.sh");
+const ROOT = path.resolve(__dirname, "../..");
+const RAW = "https://raw.githubusercontent.com";
 
-/** The `<path> <url>` pairs the script fetches. */
-function fetchList(): { file: string; url: string }[] {
-  const list = /list="\n([\s\S]*?)\n"/.exec(fs.readFileSync(SCRIPT, "utf8"));
-  assert.ok(list, "the script's list");
-  return list[1].split("\n").map((line) => {
-    const [file, url] = line.split(" ");
-    return { file, url: url.replace("$raw", "https://raw.githubusercontent.com") };
-  });
+/** A folder laid out as raw.githubusercontent.com is, serving the reference files (file:// URLs for curl). */
+function mirror(change: (file: string, content: Buffer) => Buffer = (_f, c) => c): string {
+  const dir = tempDir("reference-mirror-");
+  for (const { file, url } of referenceFiles()) {
+    const target = path.join(dir, url.replace("$raw/", ""));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, change(file, fs.readFileSync(path.join(referenceDir(), file))));
+  }
+  return dir;
 }
 
+/** A fresh clone's shape: the script in scripts/ of an otherwise empty repository folder inside `sandbox`. */
+function cloneWithScript(sandbox: string): string {
+  const repo = path.join(sandbox, "repo");
+  fs.mkdirSync(path.join(repo, "scripts"), { recursive: true });
+  fs.copyFileSync(FETCH_SCRIPT, path.join(repo, "scripts/fetch-reference.sh"));
+  return repo;
+}
 
-describe("scripts: fetch-reference.sh", () => {
-  it("fetches exactly the reference files the tests read, so a fresh clone elsewhere can run npm test", () => {
-    const listed = fetchList().map((f) => f.file).sort();
-    assert.deepStrictEqual(listed, filesUnder(REFERENCE_DIR).filter((f) => f !== "README.md"));
+function fetch(repo: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync("sh", [path.join(repo, "scripts/fetch-reference.sh")], { encoding: "utf8", env: { ...process.env, ...env } });
+}
+
+describe("scripts: fetch-reference.sh", function () {
+  this.timeout(30000);
+
+  it("lists exactly the reference files the tests read, so a fresh clone can fetch them all", () => {
+    const listed = referenceFiles().map((f) => f.file).sort();
+    assert.deepStrictEqual(listed, filesUnder(referenceDir()).filter((f) => f !== "README.md"));
+  });
+
+  it("records each file's SHA-256 as upstream has it (the reference folder holds the exact upstream files)", () => {
+    for (const { file, sha256 } of referenceFiles()) assert.strictEqual(sha256Of(path.join(referenceDir(), file)), sha256, file);
   });
 
   it("fetches each at a tag or a full commit, never a moving branch", () => {
-    for (const { file, url } of fetchList()) {
-      assert.match(url, /^https:\/\/raw\.githubusercontent\.com\/[\w.-]+\/[\w.-]+\/(v\d+\.\d+\.\d+|[0-9a-f]{40})\//, `${file}: ${url}`);
+    for (const { file, url } of referenceFiles()) {
+      assert.match(url.replace("$raw", RAW), /^https:\/\/raw\.githubusercontent\.com\/[\w.-]+\/[\w.-]+\/(v\d+\.\d+\.\d+|[0-9a-f]{40})\//, `${file}: ${url}`);
     }
   });
 
-  it("fetches only what is missing, each file whole, and fails on a failed download", () => {
-    const target = tempDir("reference-");
-    fs.cpSync(REFERENCE_DIR, target, { recursive: true });
-    const missing = fetchList()[3].file;
-    fs.rmSync(path.join(target, missing));
-    const bin = tempDir("fake-curl-");
-    // curl as the script calls it: writes to its -o file, or fails as curl --fail does on an HTTP error.
-    fs.writeFileSync(path.join(bin, "curl"), '#!/bin/sh\nwhile [ $# -gt 1 ]; do [ "$1" = -o ] && out=$2; shift; done\n[ -n "$FAIL" ] && exit 22\necho fetched > "$out"\n', { mode: 0o755 });
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-    const r = spawnSync("sh", [SCRIPT, target], { encoding: "utf8", env });
-    assert.strictEqual(r.status, 0, r.stderr);
-    assert.strictEqual(r.stdout, `fetched ${missing}\n`);
-    assert.strictEqual(fs.readFileSync(path.join(target, missing), "utf8"), "fetched\n");
+  it("fills .reference-cache inside the repository, checked, writing nothing outside it; then only what is missing or altered", () => {
+    const sandbox = tempDir("fetch-sandbox-");
+    const repo = cloneWithScript(sandbox);
+    const env = { REFERENCE_BASE_URL: `file://${mirror()}`, REFERENCE_SHARED_DIR: path.join(sandbox, "no-shared") };
+    const first = fetch(repo, env);
+    assert.strictEqual(first.status, 0, first.stderr);
+    assert.strictEqual(first.stdout.split("\n").filter((l) => l.startsWith("fetched ")).length, referenceFiles().length);
+    assert.deepStrictEqual(fs.readdirSync(sandbox), ["repo"], "nothing written beside the repository");
+    const cache = path.join(repo, ".reference-cache");
+    assert.deepStrictEqual(locateReference({ shared: env.REFERENCE_SHARED_DIR, cache }), { dir: cache });
 
-    fs.rmSync(path.join(target, missing));
-    const failed = spawnSync("sh", [SCRIPT, target], { encoding: "utf8", env: { ...env, FAIL: "1" } });
-    assert.notStrictEqual(failed.status, 0);
-    assert.ok(!fs.existsSync(path.join(target, missing)), "no half file left where a whole one belongs");
+    const again = fetch(repo, env);
+    assert.strictEqual(again.status, 0, again.stderr);
+    assert.match(again.stdout, /already in/);
+
+    const [gone, altered] = referenceFiles().slice(2, 4).map((f) => f.file);
+    fs.rmSync(path.join(cache, gone));
+    fs.appendFileSync(path.join(cache, altered), "# edited\n");
+    assert.ok("problem" in locateReference({ shared: env.REFERENCE_SHARED_DIR, cache }), "an altered cache is not used");
+    const repair = fetch(repo, env);
+    assert.strictEqual(repair.status, 0, repair.stderr);
+    assert.deepStrictEqual(repair.stdout.trim().split("\n").sort(), [`fetched ${gone}`, `fetched ${altered}`].sort());
   });
 
-  it("fetches nothing where the reference folder is already there", () => {
+  it("refuses a download whose SHA-256 differs from the recorded one, leaving nothing", () => {
+    const sandbox = tempDir("fetch-sandbox-");
+    const repo = cloneWithScript(sandbox);
+    const tampered = referenceFiles()[5].file;
+    const base = mirror((file, content) => (file === tampered ? Buffer.concat([content, Buffer.from("\n# not upstream\n")]) : content));
+    const r = fetch(repo, { REFERENCE_BASE_URL: `file://${base}`, REFERENCE_SHARED_DIR: path.join(sandbox, "no-shared") });
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, new RegExp(`${tampered.replace(/[.]/g, "\\.")} from .* has SHA-256 [0-9a-f]{64}; expected [0-9a-f]{64}`));
+    const cache = path.join(repo, ".reference-cache");
+    assert.ok(!fs.existsSync(path.join(cache, tampered)) && !fs.existsSync(path.join(cache, `${tampered}.part`)), "no file, whole or half");
+  });
+
+  it("fails, naming the file, when a download fails", () => {
+    const sandbox = tempDir("fetch-sandbox-");
+    const repo = cloneWithScript(sandbox);
+    const r = fetch(repo, { REFERENCE_BASE_URL: `file://${tempDir("empty-mirror-")}`, REFERENCE_SHARED_DIR: path.join(sandbox, "no-shared") });
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /could not fetch crds\/tekton-pipeline\/300-pipelinerun\.yaml from file:/);
+  });
+
+  it("fetches nothing where the shared reference folder already holds every file", () => {
+    const sandbox = tempDir("fetch-sandbox-");
+    const repo = cloneWithScript(sandbox);
     const bin = tempDir("no-curl-");
     fs.writeFileSync(path.join(bin, "curl"), `#!/bin/sh\ntouch "${bin}/curl-ran"\nexit 1\n`, { mode: 0o755 });
-    const r = spawnSync("sh", [SCRIPT, REFERENCE_DIR], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const r = fetch(repo, { PATH: `${bin}:${process.env.PATH}`, REFERENCE_SHARED_DIR: referenceDir() });
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stdout, /already in/);
     assert.ok(!fs.existsSync(path.join(bin, "curl-ran")), "curl ran");
+    assert.ok(!fs.existsSync(path.join(repo, ".reference-cache")));
+  });
+});
+
+describe("tests: the reference files on a fresh clone", function () {
+  this.timeout(60000);
+
+  /** This repository's files as a clone has them (no ../shared beside it), node_modules linked. */
+  function freshClone(): { sandbox: string; clone: string } {
+    const sandbox = tempDir("fresh-clone-");
+    const clone = path.join(sandbox, "clone");
+    const listed = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" });
+    for (const file of listed.stdout.split("\n").filter(Boolean)) {
+      if (!fs.existsSync(path.join(ROOT, file))) continue;
+      fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
+      fs.copyFileSync(path.join(ROOT, file), path.join(clone, file));
+    }
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(clone, "node_modules"), "dir");
+    // A test file that reads the reference files, run with the repository's own mocha config.
+    const config = JSON.parse(fs.readFileSync(path.join(clone, ".mocharc.json"), "utf8"));
+    fs.writeFileSync(path.join(clone, ".mocharc.json"), JSON.stringify({ ...config, spec: ["tests/tekton/pipeline.test.ts"] }));
+    return { sandbox, clone };
+  }
+
+  function mocha(clone: string, env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+    const bin = path.join(clone, "node_modules/mocha/bin/mocha.js");
+    return spawnSync(process.execPath, [bin], { cwd: clone, encoding: "utf8", env: { ...process.env, ...env } });
+  }
+
+  it("fails with one message saying how to get them when they cannot be fetched, and passes once they can", () => {
+    const { sandbox, clone } = freshClone();
+    const noShared = { REFERENCE_SHARED_DIR: path.join(sandbox, "no-shared") };
+    const failed = mocha(clone, { ...noShared, REFERENCE_BASE_URL: `file://${tempDir("empty-mirror-")}` });
+    assert.strictEqual(failed.status, 1, failed.stdout + failed.stderr);
+    const output = failed.stdout + failed.stderr;
+    assert.strictEqual(output.split("cannot get them").length - 1, 1, output);
+    assert.match(output, /run `sh scripts\/fetch-reference\.sh` where raw\.githubusercontent\.com is reachable/);
+    assert.match(output, /could not fetch crds\/tekton-pipeline\/300-pipelinerun\.yaml/);
+    assert.doesNotMatch(output, /ENOENT|passing|failing/);
+
+    const passed = mocha(clone, { ...noShared, REFERENCE_BASE_URL: `file://${mirror()}` });
+    assert.strictEqual(passed.status, 0, passed.stdout + passed.stderr);
+    assert.match(passed.stdout, /passing/);
+    assert.doesNotMatch(passed.stdout, /failing/);
+    assert.ok(fs.existsSync(path.join(clone, ".reference-cache/tekton-catalog/git-clone-v1.7.0.yaml")));
   });
 });

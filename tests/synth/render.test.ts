@@ -2,17 +2,27 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { filesUnder, renderStack } from "../../scripts/render";
+import { filesUnder, RENDER_RECORD, renderStack } from "../../scripts/render";
 import { appEntry, FAKE_TOKEN, stackProject, tempDir } from "../helpers/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
 
+/** What render left in `out`, its record aside. */
+const renderedIn = (out: string) => filesUnder(out).filter((f) => f !== RENDER_RECORD);
 
-describe("synth: npm run render", () => {
+function run(...args: string[]) {
+  // The loader npm run render starts it with.
+  return spawnSync(process.execPath, ["--require", "./scripts/register-ts.js", path.join(ROOT, "scripts/render.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+}
+
+
+describe("synth: npm run render", function () {
+  // Several tests start the command itself, a process each.
+  this.timeout(60000);
   it("writes the dev stack's cluster objects and ops repository files", () => {
     const out = tempDir("render-dev-");
     const { files } = renderStack({ projectDir: ROOT, stack: "dev", out });
-    assert.deepStrictEqual(filesUnder(out), files);
+    assert.deepStrictEqual(renderedIn(out), files);
     assert.deepStrictEqual(files, [
       "cluster/application-argocd-go-sample-app-image.yaml",
       "cluster/application-argocd-go-sample-app-tekton.yaml",
@@ -50,14 +60,37 @@ describe("synth: npm run render", () => {
     assert.match(fs.readFileSync(path.join(out, "github/example-org/a/webhook-a.yaml"), "utf8"), /secret: "\[secret: /);
   });
 
-  it("replaces an earlier render, so a removed object does not linger", () => {
-    const out = tempDir("render-again-");
-    fs.mkdirSync(path.join(out, "cluster"), { recursive: true });
-    fs.writeFileSync(path.join(out, "cluster/stale.yaml"), "old");
-    fs.writeFileSync(path.join(out, "keep-me.txt"), "not render's");
-    renderStack({ projectDir: ROOT, stack: "dev", out });
-    assert.ok(!fs.existsSync(path.join(out, "cluster/stale.yaml")));
-    assert.ok(fs.existsSync(path.join(out, "keep-me.txt")));
+  it("never touches files it did not write, in its own folders too, and removes only what an earlier render wrote", () => {
+    const home = tempDir("render-home-");
+    const mine = ["repos/my-project/notes.md", "cluster/stale.yaml", "github/todo.txt", "keep-me.txt"];
+    for (const f of mine) {
+      fs.mkdirSync(path.dirname(path.join(home, f)), { recursive: true });
+      fs.writeFileSync(path.join(home, f), "not render's");
+    }
+    const project = stackProject("h", { githubOwner: "example-org", apps: [appEntry("one"), appEntry("two")] });
+    // As `npm run render -- --out ~` would: the user's ~/repos and ~/cluster hold their own files.
+    const first = run("--stack", "h", "--project", project, "--out", home);
+    assert.strictEqual(first.status, 0, first.stderr);
+    stackProject("h", { githubOwner: "example-org", apps: [appEntry("one")] }, project);
+    const second = renderStack({ projectDir: project, stack: "h", out: home });
+    assert.strictEqual(second.removed.length, 6, "app two's four ops files and two Applications");
+    for (const f of mine) assert.strictEqual(fs.readFileSync(path.join(home, f), "utf8"), "not render's", f);
+    assert.deepStrictEqual(filesUnder(home).filter((f) => !mine.includes(f) && f !== RENDER_RECORD), second.files);
+  });
+
+  it("refuses to overwrite a file it did not write, saying why, and writes nothing then", () => {
+    const out = tempDir("render-foreign-");
+    const theirs = path.join(out, "cluster/secret-default-github-token.yaml");
+    fs.mkdirSync(path.dirname(theirs), { recursive: true });
+    fs.writeFileSync(theirs, "someone else's secret notes\n");
+    assert.throws(() => renderStack({ projectDir: ROOT, stack: "dev", out }), /secret-default-github-token\.yaml exists and was not written by render, which would overwrite it; render into a folder of its own \(--out\)/);
+    assert.deepStrictEqual(filesUnder(out), ["cluster/secret-default-github-token.yaml"]);
+    assert.strictEqual(fs.readFileSync(theirs, "utf8"), "someone else's secret notes\n");
+    // A file that already holds exactly what render would write is render's from then on.
+    const copy = tempDir("render-copy-");
+    fs.cpSync(tempRender(), copy, { recursive: true });
+    fs.rmSync(path.join(copy, RENDER_RECORD));
+    assert.strictEqual(renderStack({ projectDir: ROOT, stack: "dev", out: copy }).written, 0);
   });
 
   it("re-renders by writing only what changed, removing what is gone and the folders it leaves empty, never past out", () => {
@@ -84,17 +117,70 @@ describe("synth: npm run render", () => {
     const third = renderStack({ projectDir: project, stack: "r", out });
     assert.deepStrictEqual([third.written, third.removed], [0, []]);
     assert.strictEqual(fs.statSync(kustomization).mtimeMs, old.getTime(), "an unchanged file is not rewritten");
-    assert.deepStrictEqual(filesUnder(out), third.files);
+    assert.deepStrictEqual(renderedIn(out), third.files);
   });
 
   it("exits 1 saying what is wrong, and 2 without a stack", () => {
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/render.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
     const usage = run();
     assert.strictEqual(usage.status, 2);
-    assert.match(usage.stderr, /usage: npm run render -- --stack <name>/);
+    assert.match(usage.stderr, /render: missing --stack <value>\nusage: npm run render -- --stack <name>/);
     const missing = run("--stack", "nope");
     assert.strictEqual(missing.status, 1);
     assert.match(missing.stderr, /Pulumi\.nope\.yaml not found/);
   });
+
+  it("reads its arguments strictly: --stack=dev works; a missing value, an unknown flag or a stray argument is an error; --help prints usage", () => {
+    const out = tempDir("render-args-");
+    const equals = run("--stack=dev", `--out=${out}`);
+    assert.strictEqual(equals.status, 0, equals.stderr);
+    assert.match(equals.stdout, /rendered 8 files of stack dev/);
+    const cases: [string[], RegExp][] = [
+      [["--stack"], /render: Option '--stack <value>' argument missing/],
+      [["--stack", "--out", out], /render: Option '--stack' argument is ambiguous/],
+      [["--stack", "dev", "--outt", out], /render: Unknown option '--outt'/],
+      [["--stack", "dev", "extra"], /render: Unexpected argument 'extra'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(...args);
+      assert.strictEqual(r.status, 2, `${args.join(" ")}: ${r.stdout}`);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /usage: npm run render/);
+    }
+    const help = run("--help");
+    assert.strictEqual(help.status, 0);
+    assert.match(help.stdout, /^usage: npm run render -- --stack <name> \[--out <dir>\]/);
+    assert.strictEqual(help.stderr, "");
+  });
+
+  it("refuses a stack name pulumi stack refuses, or one naming a file elsewhere, before reading or writing anything", () => {
+    const cases: [string, RegExp][] = [
+      ["my stack", /render: stack "my stack": a stack name may only contain alphanumeric, hyphens, underscores, or periods: invalid character " " at position 2/],
+      ["$(id)", /invalid character "\$" at position 0/],
+      ["org/proj/dev", /render: stack "org\/proj\/dev": give the stack's own name \(dev\), not an org\/project\/stack reference; its stack file is Pulumi\.dev\.yaml/],
+      ["../../dev", /invalid character "\/" at position 2/],
+    ];
+    for (const [stack, message] of cases) {
+      const out = tempDir("render-name-");
+      const r = run("--stack", stack, "--out", out);
+      assert.strictEqual(r.status, 2, stack);
+      assert.match(r.stderr, message);
+      assert.deepStrictEqual(filesUnder(out), []);
+    }
+  });
+
+  it("ends quietly when the reader of its output has gone", () => {
+    const child = spawnSync("sh", ["-c", `"$0" --require ./scripts/register-ts.js scripts/render.ts --stack dev --out "$1" | true`, process.execPath, tempDir("render-pipe-")], { cwd: ROOT, encoding: "utf8" });
+    assert.strictEqual(child.status, 0);
+    assert.strictEqual(child.stderr, "");
+  });
 });
+
+let rendered: string | undefined;
+/** The dev stack rendered once into a folder of its own. */
+function tempRender(): string {
+  if (!rendered) {
+    rendered = tempDir("render-once-");
+    renderStack({ projectDir: ROOT, stack: "dev", out: rendered });
+  }
+  return rendered;
+}
