@@ -101,7 +101,7 @@ describe("config: values as Pulumi stores them, one reading for render, diff and
   });
 
   it("render takes a stack file written by pulumi config set, and warns where YAML changed a value's text", () => {
-    const dir = stackProject("dev", `${BASE}  ${P}:writeBackAttempts: "8"\n  ${P}:argocdPrune: "false"\n  ${P}:goVersion: 1.20\n  ${P}:golangciLintVersion: v2.1.6\n`);
+    const dir = stackProject("dev", `${BASE}  ${P}:writeBackAttempts: "8"\n  ${P}:argocdPrune: "false"\n  ${P}:privateRepositories: "false"\n  ${P}:goVersion: 1.20\n  ${P}:golangciLintVersion: v2.1.6\n`);
     const r = renderStack({ projectDir: dir, stack: "dev", out: tempDir("render-") });
     assert.ok(r.files.length > 0);
     assert.deepStrictEqual(r.warnings, [
