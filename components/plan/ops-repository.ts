@@ -1,5 +1,6 @@
 import { StackSettings, AppSettings } from "../config/settings";
 import { imageKustomization, imageRevisionPatch, kpackImage } from "../kpack/image";
+import { REVISION_KEY } from "../kpack/revision";
 import { toYaml } from "../synth/yaml";
 import { buildPipeline } from "../tekton/pipeline";
 import { buildTriggerTemplate, listenerRbac, pipelineServiceAccount, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
@@ -39,7 +40,9 @@ const PIPELINE_HEADER =
 
 /** The revision patch exactly as Pulumi first writes it; the Task rewrites only its revision line. */
 export function revisionFileContent(names: ObjectNames, app: AppSettings, testedRevision: string): string {
-  return toYaml(imageRevisionPatch({ name: names.kpackImage, namespace: app.namespace, testedRevision }), PIPELINE_HEADER);
+  return toYaml(imageRevisionPatch({ name: names.kpackImage, namespace: app.namespace, testedRevision }), PIPELINE_HEADER, {
+    doubleQuoted: [REVISION_KEY],
+  });
 }
 
 /** Every file this app's ops repository holds, rendered from the typed objects. */
