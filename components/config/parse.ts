@@ -161,6 +161,8 @@ export function parseSettings(raw: RawConfig): StackSettings {
       gitCloneBundle: r.string("gitCloneBundle", defaultOf("gitCloneBundle"), v.pinnedImage),
       gitUrl: r.string("catalogGitUrl", defaultOf("catalogGitUrl"), v.httpsUrl),
       revision: r.string("catalogRevision", defaultOf("catalogRevision"), v.fullSha),
+      golangGitUrl: r.string("golangCatalogGitUrl", defaultOf("golangCatalogGitUrl"), v.httpsUrl),
+      golangRevision: r.string("golangCatalogRevision", defaultOf("golangCatalogRevision"), v.fullSha),
       goVersion: r.string("goVersion", defaultOf("goVersion"), v.versionTag),
       golangciLintVersion: r.string("golangciLintVersion", defaultOf("golangciLintVersion"), v.versionTag),
     },

@@ -5,9 +5,15 @@ import { Param, Pipeline, TaskRef } from "./types";
 export interface CatalogRefs {
   /** OCI bundle holding git-clone (bundles resolver). */
   gitCloneBundle: string;
-  /** Git repository and pinned commit holding golangci-lint and golang-test (git resolver). */
+  /** tektoncd/catalog and a commit of its default branch: golangci-lint 0.2 (git resolver). */
   gitUrl: string;
   revision: string;
+  /**
+   * tektoncd-catalog/golang and a release commit: golang-test, which tektoncd/catalog deprecated in
+   * favour of that repository (one Task per folder there, no version folder).
+   */
+  golangGitUrl: string;
+  golangRevision: string;
 }
 
 export function gitCloneRef(c: CatalogRefs): TaskRef {
@@ -21,16 +27,19 @@ export function gitCloneRef(c: CatalogRefs): TaskRef {
   };
 }
 
-export function catalogTaskRef(c: CatalogRefs, task: "golangci-lint" | "golang-test", version: string): TaskRef {
+function gitResolverRef(url: string, revision: string, pathInRepo: string): TaskRef {
   return {
     resolver: "git",
     params: [
-      { name: "url", value: c.gitUrl },
-      { name: "revision", value: c.revision },
-      { name: "pathInRepo", value: `task/${task}/${version}/${task}.yaml` },
+      { name: "url", value: url },
+      { name: "revision", value: revision },
+      { name: "pathInRepo", value: pathInRepo },
     ],
   };
 }
+
+export const golangciLintRef = (c: CatalogRefs): TaskRef => gitResolverRef(c.gitUrl, c.revision, "task/golangci-lint/0.2/golangci-lint.yaml");
+export const golangTestRef = (c: CatalogRefs): TaskRef => gitResolverRef(c.golangGitUrl, c.golangRevision, "task/golang-test/golang-test.yaml");
 
 export interface BuildPipelineArgs {
   name: string;
@@ -84,14 +93,14 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
         {
           name: "lint",
           runAfter: ["fetch-repository"],
-          taskRef: catalogTaskRef(a.catalog, "golangci-lint", "0.2"),
+          taskRef: golangciLintRef(a.catalog),
           params: params({ package: a.goPackage, version: a.golangciLintVersion }),
           workspaces: [{ name: "source", workspace: APP_WORKSPACE }],
         },
         {
           name: "test",
           runAfter: ["fetch-repository"],
-          taskRef: catalogTaskRef(a.catalog, "golang-test", "0.2"),
+          taskRef: golangTestRef(a.catalog),
           params: params({ package: a.goPackage, version: a.goVersion }),
           workspaces: [{ name: "source", workspace: APP_WORKSPACE }],
         },

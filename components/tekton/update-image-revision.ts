@@ -10,7 +10,7 @@ export interface UpdateImageRevisionTaskArgs {
   name: string;
   namespace: string;
   app: string;
-  /** sh + git + coreutils, pinned. */
+  /** sh, git and busybox applets (setsid, sleep, kill, od), pinned. */
   image: string;
   /** Path of the pipeline-owned revision patch inside the ops repository. */
   revisionFile: string;

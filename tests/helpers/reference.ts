@@ -93,3 +93,29 @@ export interface CatalogTask {
 export function catalogTask(file: string): CatalogTask {
   return parse(fs.readFileSync(path.join(REFERENCE_DIR, "tekton-catalog", file), "utf8")) as CatalogTask;
 }
+
+/** One catalog Task of the reference folder and the resolver reference its README gives for it. */
+export interface CatalogReference {
+  file: string;
+  resolver: "git" | "bundles";
+  params: Record<string, string>;
+}
+
+/**
+ * The reference README's table of catalog Tasks: each file with the exact resolver params that fetch
+ * it (`git resolver: url: …, revision: …, pathInRepo: …`). Rows without such params (a deprecated
+ * Task kept for comparison) are left out: nothing may reference them.
+ */
+export function catalogReferences(): CatalogReference[] {
+  const readme = fs.readFileSync(path.join(REFERENCE_DIR, "README.md"), "utf8");
+  const rows: CatalogReference[] = [];
+  for (const line of readme.split("\n")) {
+    const cells = line.split("|").map((c) => c.trim());
+    const file = /^([\w.-]+\.yaml)$/.exec(cells[1] ?? "")?.[1];
+    const how = /^(git|bundles) resolver: (.*)$/.exec(cells[3] ?? "");
+    if (!file || !how) continue;
+    const params = Object.fromEntries([...how[2].matchAll(/`(\w+): ([^`]+)`/g)].map((m) => [m[1], m[2]]));
+    rows.push({ file, resolver: how[1] as "git" | "bundles", params });
+  }
+  return rows;
+}
