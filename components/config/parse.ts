@@ -2,6 +2,7 @@ import { ConfigError, ConfigProblem, show } from "./errors";
 import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey, stackKeySpec } from "./keys";
 import { AppSettings, BuilderKind, StackSettings } from "./settings";
 import * as v from "./validators";
+import { appNameTooLong } from "../plan/names";
 
 /** Stands in for a secret config value wherever config is handled as plain data. */
 export const SECRET_IS_SET = "[secret]";
@@ -89,7 +90,8 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
   }
   const r = new Reader(raw as Record<string, unknown>, at, problems);
   r.unknownKeys(Object.keys(APP_KEYS), "app");
-  const name = r.string("name", undefined, v.dnsLabel, (n) => (n.length <= 50 ? undefined : "expected at most 50 characters, so derived names stay DNS-1123 labels"));
+  const namespace = r.string("namespace", appDefault("namespace"), v.dnsLabel);
+  const name = r.string("name", undefined, v.dnsLabel, (n) => appNameTooLong({ name: n, namespace }));
   const repo = r.string("repo", undefined, v.githubName);
   const builderKind = r.string("builderKind", appDefault("builderKind"), (k) =>
     k === "ClusterBuilder" || k === "Builder" ? undefined : "expected ClusterBuilder or Builder",
@@ -101,7 +103,7 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
     branch: r.string("branch", undefined, v.branchName),
     opsRepository: r.string("opsRepo", undefined, v.githubName),
     opsBranch: r.string("opsBranch", appDefault("opsBranch"), v.branchName),
-    namespace: r.string("namespace", appDefault("namespace"), v.dnsLabel),
+    namespace,
     imageTag: r.string("image", undefined, v.imageTag),
     initialRevision: r.string("initialRevision", undefined, v.fullSha),
     builder: { kind: builderKind, name: r.string("builder", appDefault("builder"), v.dnsLabel) },

@@ -5,7 +5,7 @@ import { toYaml } from "../synth/yaml";
 import { buildPipeline } from "../tekton/pipeline";
 import { buildTriggerTemplate, listenerRbac, pipelineServiceAccount, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
 import { updateImageRevisionTask } from "../tekton/update-image-revision";
-import { GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET } from "./names";
+import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET } from "./names";
 
 /** Folders of the ops repository, one per Argo CD Application. */
 export const KPACK_FOLDER = "cicd/kpack";
@@ -103,8 +103,10 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         namespace: ns,
         app: app.name,
         pipeline: names.pipeline,
+        runPrefix: names.pipelineRunPrefix,
         serviceAccount: names.pipelineServiceAccount,
         tokenSecret: GITHUB_TOKEN_SECRET,
+        credentialsSecret: GIT_CREDENTIALS_SECRET.name,
         workspaceSize: "1Gi",
       }),
       ...listenerRbac({

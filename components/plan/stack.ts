@@ -1,14 +1,17 @@
 import { opsFolderApplication, Application } from "../argocd/application";
 import { AppSettings, StackSettings } from "../config/settings";
-import { BUILT_IN_NAMESPACES, namespace, Namespace, opaqueSecret } from "../kubernetes/namespace";
+import { BUILT_IN_NAMESPACES, namespace, Namespace, opaqueSecret, opaqueSecretOf } from "../kubernetes/namespace";
+import { basicAuthFiles } from "../tekton/git-clone";
 import { Secret } from "../kubernetes/types";
-import { GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
+import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
 import { cloneUrl, KPACK_FOLDER, opsRepositoryFiles, RepoFile, TEKTON_FOLDER } from "./ops-repository";
 
 /** The secret values a plan is made with: Pulumi secret Outputs to deploy, markers to render. */
 export interface SecretValues<S> {
   githubToken: S;
   webhookSecret: S;
+  /** A secret computed from a secret, itself secret: `apply` on an Output; render keeps the marker. */
+  derive(secret: S, compute: (plain: string) => string): S;
 }
 
 /** What lands in one build namespace, shared by every app there. */
@@ -18,6 +21,8 @@ export interface NamespacePlan<S> {
   namespace?: Namespace;
   githubToken: Secret<S>;
   webhookSecret: Secret<S>;
+  /** git-clone's basic-auth files for both clones, derived from the token. */
+  gitCredentials: Secret<S | string>;
 }
 
 export interface WebhookPlan<S> {
@@ -75,11 +80,16 @@ export function planStack<S>(stack: StackSettings, secrets: SecretValues<S>): St
       namespace: BUILT_IN_NAMESPACES.includes(name) ? undefined : namespace(name),
       githubToken: opaqueSecret({ ...GITHUB_TOKEN_SECRET, namespace: name, value: secrets.githubToken }),
       webhookSecret: opaqueSecret({ ...WEBHOOK_SECRET, namespace: name, value: secrets.webhookSecret }),
+      gitCredentials: opaqueSecretOf<S | string>({
+        ...GIT_CREDENTIALS_SECRET,
+        namespace: name,
+        stringData: { ...basicAuthFiles(stack.gitHost, secrets.githubToken, secrets.derive) },
+      }),
     }),
   );
 
   const apps = stack.apps.map((app): AppPlan<S> => {
-    const names = objectNames(app, (appsPerNamespace.get(app.namespace) ?? 0) > 1);
+    const names = objectNames(app);
     return {
       app,
       names,

@@ -91,7 +91,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     }
 
     this.testedRevision = testedRevision ?? pulumi.output(plan.app.initialRevision);
-    this.eventListenerService = `el-${plan.names.eventListener}`;
+    this.eventListenerService = plan.names.eventListenerService;
     this.registerOutputs({ testedRevision: this.testedRevision, eventListenerService: this.eventListenerService });
   }
 }

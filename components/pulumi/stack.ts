@@ -23,6 +23,7 @@ export function deployStack(settings: StackSettings = loadSettings()): StackOutp
   const plan = planStack(settings, {
     githubToken: config.requireSecret("githubToken"),
     webhookSecret: config.requireSecret("webhookSecret"),
+    derive: (secret, compute) => secret.apply(compute),
   });
   // Only the registration runs without stack traces: an error in planning keeps its trace.
   return withoutPromiseStackTraces(() => registerStack(settings, plan, config));
@@ -39,7 +40,7 @@ function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<st
   const secretsByNamespace = new Map<string, pulumi.Resource[]>();
   for (const ns of plan.namespaces) {
     const component = new BuildNamespace(`ns-${ns.name}`, { plan: ns }, { providers: [cluster] });
-    secretsByNamespace.set(ns.name, [component.githubTokenSecret, component.webhookSecret]);
+    secretsByNamespace.set(ns.name, [component.githubTokenSecret, component.webhookSecret, component.gitCredentialsSecret]);
   }
 
   const apps: StackOutputs["apps"] = {};

@@ -1,4 +1,4 @@
-import { StackPlan } from "../plan/stack";
+import { SecretValues, StackPlan } from "../plan/stack";
 import { KubernetesObject } from "../kubernetes/types";
 import { toYaml } from "./yaml";
 import { PROJECT } from "../config/errors";
@@ -8,7 +8,12 @@ export function secretMarker(key: "githubToken" | "webhookSecret"): string {
   return `[secret: set with pulumi config set --secret ${PROJECT}:${key}]`;
 }
 
-export const RENDER_SECRETS = { githubToken: secretMarker("githubToken"), webhookSecret: secretMarker("webhookSecret") };
+export const RENDER_SECRETS: SecretValues<string> = {
+  githubToken: secretMarker("githubToken"),
+  webhookSecret: secretMarker("webhookSecret"),
+  // What is derived from a secret shows the marker of the secret it comes from.
+  derive: (marker) => marker,
+};
 
 function clusterPath(o: KubernetesObject): string {
   const ns = o.metadata.namespace ? `${o.metadata.namespace}-` : "";
@@ -27,7 +32,7 @@ export function renderPlan(plan: StackPlan<string>): Map<string, string> {
     files.set(path, content);
   };
   for (const ns of plan.namespaces) {
-    for (const o of [ns.namespace, ns.githubToken, ns.webhookSecret]) if (o) add(clusterPath(o), toYaml(o));
+    for (const o of [ns.namespace, ns.githubToken, ns.webhookSecret, ns.gitCredentials]) if (o) add(clusterPath(o), toYaml(o));
   }
   for (const app of plan.apps) {
     for (const o of app.applications) add(clusterPath(o), toYaml(o));

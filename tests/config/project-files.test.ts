@@ -52,9 +52,9 @@ describe("config: Pulumi.yaml and the stack files", () => {
     const r = spawnSync(process.execPath, [...nodeArgs, "bench/evaluate.js"], { cwd: ROOT, encoding: "utf8" });
     assert.strictEqual(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout);
-    // 2 providers; the namespace's component and its 2 Secrets; the app's component, its 4 ops
+    // 2 providers; the namespace's component and its 3 Secrets; the app's component, its 4 ops
     // repository files and 2 Argo CD Applications (the dev stack sets no webhook URL).
-    assert.strictEqual(report.resources, 12, "every resource of the dev stack registered");
+    assert.strictEqual(report.resources, 13, "every resource of the dev stack registered");
     assert.doesNotMatch(r.stderr, /ts-node/);
   });
 

@@ -75,7 +75,7 @@ export function renderedTask(maxAttempts = 5): Task {
 /** The revision patch as Pulumi first writes it for the fixture app. */
 export function revisionFile(revision: string): string {
   const s = settings();
-  return revisionFileContent(objectNames(s.apps[0], false), s.apps[0], revision);
+  return revisionFileContent(objectNames(s.apps[0]), s.apps[0], revision);
 }
 
 /** Tekton's variable substitution: `$(params.X)` and `$(workspaces.X.path)`, nothing else. */

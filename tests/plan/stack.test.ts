@@ -21,28 +21,32 @@ function objectsOf(plan: ReturnType<typeof planStack<string>>): KubernetesObject
 }
 
 describe("plan: the stack", () => {
-  it("keeps the seed's names for a single app", () => {
+  it("names an app's objects after the app", () => {
     const [app] = planStack(settings(), RENDER_SECRETS).apps;
     assert.deepStrictEqual(
-      [app.names.pipeline, app.names.task, app.names.kpackImage, app.names.imageApplication, app.names.tektonApplication],
-      ["build-pipeline", "update-image-revision", "go-sample-app-image", "go-sample-app-image", "go-sample-app-tekton"],
+      [app.names.pipeline, app.names.task, app.names.eventListenerService, app.names.kpackImage, app.names.imageApplication, app.names.tektonApplication],
+      ["go-sample-app-build", "go-sample-app-write-back", "el-go-sample-app-listener", "go-sample-app-image", "go-sample-app-image", "go-sample-app-tekton"],
     );
   });
 
-  it("keeps every name unique when apps share a namespace, and seed names where they do not", () => {
+  it("keeps every name unique when apps share a namespace", () => {
     const plan = planStack(settings({}, [...manyApps(3), appEntry("solo", { namespace: "solo" })]), RENDER_SECRETS);
     const ids = objectsOf(plan).map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`);
     assert.strictEqual(new Set(ids).size, ids.length, `duplicates: ${ids.filter((x, i) => ids.indexOf(x) !== i)}`);
-    assert.strictEqual(plan.apps[0].names.pipeline, "app-000-build-pipeline");
-    assert.strictEqual(plan.apps[3].names.pipeline, "build-pipeline");
+    assert.strictEqual(plan.apps[0].names.pipeline, "app-000-build");
+    assert.strictEqual(plan.apps[3].names.pipeline, "solo-build");
     assert.deepStrictEqual(plan.namespaces.map((n) => [n.name, n.namespace?.metadata.name]), [["default", undefined], ["solo", "solo"]]);
   });
 
   it("puts the Secrets in each build namespace with the given values only", () => {
-    const plan = planStack(settings(), { githubToken: "T", webhookSecret: "W" });
+    const plan = planStack(settings(), { githubToken: "T", webhookSecret: "W", derive: (value, compute) => compute(value) });
     const [ns] = plan.namespaces;
     assert.deepStrictEqual([ns.githubToken.metadata.name, ns.githubToken.stringData], ["github-token", { GITHUB_TOKEN: "T" }]);
     assert.deepStrictEqual([ns.webhookSecret.metadata.name, ns.webhookSecret.stringData], ["github-webhook-secret", { secretToken: "W" }]);
+    assert.deepStrictEqual([ns.gitCredentials.metadata.name, ns.gitCredentials.stringData], [
+      "github-git-credentials",
+      { ".gitconfig": '[credential "https://github.com"]\n\thelper = store\n', ".git-credentials": "https://x-access-token:T@github.com\n" },
+    ]);
   });
 
   it("splits the kpack Image: Pulumi owns image.yaml, the pipeline owns the revision", () => {

@@ -71,14 +71,14 @@ describe("policy images-pinned", () => {
 
   it("reports a step image without a tag, naming the file, the Task, the field and the image", () => {
     assert.deepStrictEqual(violations((r) => checkImagesPinned(tektonWith("docker.io/alpine/git:v2.49.1", "docker.io/alpine/git"), r)), [
-      `${WHERE}, Task default/update-image-revision: spec.steps[0].image is "docker.io/alpine/git"; expected an image pinned to a version tag or a sha256 digest, not latest`,
+      `${WHERE}, Task default/go-sample-app-write-back: spec.steps[0].image is "docker.io/alpine/git"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
   });
 
   it("reports a step image tagged latest, and accepts one pinned by digest alone", async () => {
     const latest = tektonWith("docker.io/alpine/git:v2.49.1", "docker.io/alpine/git:latest");
     assert.deepStrictEqual((await validateResource(imagesPinned, latest)).violations, [
-      `${WHERE}, Task default/update-image-revision: spec.steps[0].image is "docker.io/alpine/git:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
+      `${WHERE}, Task default/go-sample-app-write-back: spec.steps[0].image is "docker.io/alpine/git:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
     const digest = tektonWith("docker.io/alpine/git:v2.49.1", `docker.io/alpine/git@sha256:${"0".repeat(64)}`);
     assert.deepStrictEqual((await validateResource(imagesPinned, digest)).violations, []);
@@ -87,14 +87,14 @@ describe("policy images-pinned", () => {
   it("reports a catalog Task the Pipeline runs at latest, through its version param", () => {
     const resource = tektonWith('value: "1.24.4"', "value: latest");
     assert.deepStrictEqual(violations((r) => checkImagesPinned(resource, r)), [
-      `${WHERE}, Pipeline default/build-pipeline: spec.tasks[2] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 with version "latest", so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
+      `${WHERE}, Pipeline default/go-sample-app-build: spec.tasks[2] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 with version "latest", so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
   });
 
   it("reports a catalog Task whose version param is left out when its default is latest", () => {
     const resource = tektonWith('        - name: version\n          value: "1.24.4"\n', "");
     assert.deepStrictEqual(violations((r) => checkImagesPinned(resource, r)), [
-      `${WHERE}, Pipeline default/build-pipeline: spec.tasks[2] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 without version (default "latest"), so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
+      `${WHERE}, Pipeline default/go-sample-app-build: spec.tasks[2] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 without version (default "latest"), so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
   });
 
