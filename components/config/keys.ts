@@ -100,7 +100,7 @@ export interface AppKeySpec {
 
 /** The keys of one entry of `apps`, with their defaults. */
 export const APP_KEYS = {
-  name: { required: true, description: "DNS-1123 label naming the app, e.g. go-sample-app." },
+  name: { required: true, description: "DNS-1123 label naming the app and its objects (at most 51 characters), e.g. go-sample-app." },
   repo: { required: true, description: "Application repository under githubOwner." },
   branch: { required: true, description: "Branch of repo whose pushes are built." },
   opsRepo: { required: true, description: "Ops repository under githubOwner that Argo CD watches." },
