@@ -85,11 +85,12 @@ describe("plan: object names", () => {
     const label = labels(9);
     let acceptedCount = 0;
     let rejectedCount = 0;
-    for (let i = 0; i < 60; i++) {
-      const namespace = label(1 + Math.floor((i * 7) % 63));
-      const name = label(1 + (i % 63));
-      // Two apps share the namespace, a third has one of its own: names must fit in either case.
-      const apps = [appEntry(name, { namespace }), appEntry(`${name.slice(0, 40)}x2`, { namespace }), appEntry(`z${name.slice(1)}`, { namespace: "solo" })];
+    for (let i = 0; i < 40; i++) {
+      // Lengths spread over 1..63 for names and namespaces alike.
+      const namespace = label(1 + ((i * 7) % 63));
+      const name = label(1 + ((i * 37) % 63));
+      // Two apps share the namespace: names must fit, and differ, there too.
+      const apps = [appEntry(name, { namespace }), appEntry(`${name.slice(0, 40)}x2`, { namespace })];
       const result = accepted(apps);
       if (result instanceof ConfigError) {
         rejectedCount++;
@@ -100,7 +101,7 @@ describe("plan: object names", () => {
       const problems = renderedObjects(result).flatMap(nameProblems);
       assert.deepStrictEqual(problems, [], `app ${name} in ${namespace}`);
     }
-    assert.ok(acceptedCount > 30 && rejectedCount > 5, `${acceptedCount} accepted, ${rejectedCount} rejected: the sample must cover both`);
+    assert.ok(acceptedCount > 20 && rejectedCount > 5, `${acceptedCount} accepted, ${rejectedCount} rejected: the sample must cover both`);
   });
 
   it("accepts app names up to the longest that fits, and no longer", () => {
