@@ -20,7 +20,13 @@ export interface CatalogImageParam {
 }
 
 export const CATALOG_IMAGE_PARAMS: readonly CatalogImageParam[] = [
-  { task: "golang-test", param: "version", repository: "docker.io/library/golang", defaults: { "0.2": "latest" } },
+  // tektoncd-catalog/golang keeps one version per commit (task/golang-test/golang-test.yaml): keyed by commit.
+  {
+    task: "golang-test",
+    param: "version",
+    repository: "docker.io/library/golang",
+    defaults: { ba30a4886564e2455c065ef871c05c39b49b6fd6: "latest", "0.2": "latest" },
+  },
   { task: "golangci-lint", param: "version", repository: "docker.io/golangci/golangci-lint", defaults: { "0.2": "v1.39" } },
   { task: "git-clone", param: "gitInitImage", defaults: { "v1.7.0": "ghcr.io/tektoncd-catalog/git-clone:v1.7.0" } },
 ];
@@ -45,12 +51,20 @@ function paramValues(params: unknown): Map<string, unknown> {
   return values;
 }
 
-/** Which catalog Task, at which version, a resolver reference points at. */
+/**
+ * Which catalog Task, at which version, a resolver reference points at: `task/<task>/<version>/<task>.yaml`
+ * (tektoncd/catalog), or `task/<task>/<task>.yaml` at a commit (the tektoncd-catalog repositories, whose
+ * version is the commit read).
+ */
 export function catalogTaskOf(taskRef: Data): { task: string; version: string } | undefined {
   const params = paramValues(taskRef.params);
   if (taskRef.resolver === "git") {
-    const m = /^task\/([^/]+)\/([^/]+)\/\1\.ya?ml$/.exec(text(params.get("pathInRepo")) ?? "");
-    return m ? { task: m[1], version: m[2] } : undefined;
+    const pathInRepo = text(params.get("pathInRepo")) ?? "";
+    const versioned = /^task\/([^/]+)\/([^/]+)\/\1\.ya?ml$/.exec(pathInRepo);
+    if (versioned) return { task: versioned[1], version: versioned[2] };
+    const atCommit = /^task\/([^/]+)\/\1\.ya?ml$/.exec(pathInRepo);
+    const revision = text(params.get("revision"));
+    return atCommit && revision ? { task: atCommit[1], version: revision } : undefined;
   }
   const bundle = text(params.get("bundle"));
   const task = text(params.get("name"));

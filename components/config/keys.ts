@@ -69,19 +69,31 @@ export const STACK_KEYS = {
   catalogGitUrl: {
     type: "string",
     default: "https://github.com/tektoncd/catalog.git",
-    description: "Git repository of the catalog golangci-lint and golang-test Tasks (git resolver).",
+    description: "Git repository of the golangci-lint Task (task/golangci-lint/0.2, git resolver).",
   },
   catalogRevision: {
     type: "string",
-    default: "98916c1af35dd3af48e15e92d0ef95ccc36f48fc",
-    description: "Commit of catalogGitUrl the Tasks are read at: a full SHA, so the Tasks cannot change under you.",
+    // tektoncd/catalog main commit 55dd80ef, not a pull-request merge commit.
+    default: "55dd80ef1b83861613dce9080dfdf6656f1aecd4",
+    description: "Commit of catalogGitUrl golangci-lint is read at: a full SHA on its default branch, so the Task cannot change under you.",
+  },
+  golangCatalogGitUrl: {
+    type: "string",
+    default: "https://github.com/tektoncd-catalog/golang.git",
+    description: "Git repository of the golang-test Task (task/golang-test, git resolver); golang-test moved there from tektoncd/catalog.",
+  },
+  golangCatalogRevision: {
+    type: "string",
+    // Tag v1.0.0 of tektoncd-catalog/golang.
+    default: "ba30a4886564e2455c065ef871c05c39b49b6fd6",
+    description: "Commit of golangCatalogGitUrl golang-test is read at: a full SHA of a release tag or the default branch.",
   },
   goVersion: { type: "string", default: "1.24.4", description: "golang image tag the tests run in." },
   golangciLintVersion: { type: "string", default: "v2.1.6", description: "golangci-lint image tag the lint runs in." },
   writeBackImage: {
     type: "string",
     default: "docker.io/alpine/git:v2.49.1",
-    description: "Image of the update-image-revision step: sh, git and coreutils, pinned.",
+    description: "Image of the update-image-revision step: sh, git and busybox applets (setsid, sleep, kill, od), pinned.",
   },
   writeBackAttempts: { type: "integer", default: 5, description: "Push attempts before update-image-revision gives up." },
   gitAuthorName: { type: "string", default: "Tekton Pipeline", description: "Author of the revision commits in the ops repositories." },
@@ -136,7 +148,7 @@ export interface AppKeySpec {
 
 /** The keys of one entry of `apps`, with their defaults. */
 export const APP_KEYS = {
-  name: { required: true, description: "DNS-1123 label naming the app, e.g. go-sample-app." },
+  name: { required: true, description: "DNS-1123 label naming the app and its objects (at most 51 characters), e.g. go-sample-app." },
   repo: { required: true, description: "Application repository under githubOwner." },
   branch: { required: true, description: "Branch of repo whose pushes are built." },
   opsRepo: { required: true, description: "Ops repository under githubOwner that Argo CD watches." },

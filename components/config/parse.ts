@@ -3,6 +3,7 @@ import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey, stackKeySp
 import { projectConfig, ProjectConfig, readDeclared } from "./pulumi-config";
 import { AppSettings, BuilderKind, StackSettings } from "./settings";
 import * as v from "./validators";
+import { appNameTooLong } from "../plan/names";
 
 /** Stands in for a secret config value wherever config is handled as plain data. */
 export const SECRET_IS_SET = "[secret]";
@@ -121,7 +122,8 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
   }
   const r = new Reader(raw as Record<string, unknown>, at, problems);
   r.unknownKeys(Object.keys(APP_KEYS), "app");
-  const name = r.string("name", undefined, v.dnsLabel, (n) => (n.length <= 50 ? undefined : "expected at most 50 characters, so derived names stay DNS-1123 labels"));
+  const namespace = r.string("namespace", appDefault("namespace"), v.dnsLabel);
+  const name = r.string("name", undefined, v.dnsLabel, (n) => appNameTooLong({ name: n, namespace }));
   const repo = r.string("repo", undefined, v.githubName);
   const builderKind = r.string("builderKind", appDefault("builderKind"), (k) =>
     k === "ClusterBuilder" || k === "Builder" ? undefined : "expected ClusterBuilder or Builder",
@@ -135,7 +137,7 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
     branch: r.string("branch", undefined, v.branchName),
     opsRepository: r.string("opsRepo", undefined, v.githubName),
     opsBranch: r.string("opsBranch", appDefault("opsBranch"), v.branchName),
-    namespace: r.string("namespace", appDefault("namespace"), v.dnsLabel),
+    namespace,
     imageTag: r.string("image", undefined, v.imageTag),
     initialRevision: r.string("initialRevision", undefined, v.fullSha),
     builder: { kind: builderKind, name: r.string("builder", appDefault("builder"), v.dnsLabel) },
@@ -242,6 +244,8 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = []): St
       gitCloneBundle: r.string("gitCloneBundle", defaultOf("gitCloneBundle"), v.pinnedImage),
       gitUrl: r.string("catalogGitUrl", defaultOf("catalogGitUrl"), v.httpsUrl),
       revision: r.string("catalogRevision", defaultOf("catalogRevision"), v.fullSha),
+      golangGitUrl: r.string("golangCatalogGitUrl", defaultOf("golangCatalogGitUrl"), v.httpsUrl),
+      golangRevision: r.string("golangCatalogRevision", defaultOf("golangCatalogRevision"), v.fullSha),
       goVersion: r.string("goVersion", defaultOf("goVersion"), v.versionTag),
       golangciLintVersion: r.string("golangciLintVersion", defaultOf("golangciLintVersion"), v.versionTag),
     },

@@ -54,8 +54,12 @@ export interface StackSettings {
   };
   catalog: {
     gitCloneBundle: string;
+    /** tektoncd/catalog: golangci-lint. */
     gitUrl: string;
     revision: string;
+    /** tektoncd-catalog/golang: golang-test. */
+    golangGitUrl: string;
+    golangRevision: string;
     goVersion: string;
     golangciLintVersion: string;
   };

@@ -10,11 +10,16 @@ export function namespace(name: string): Namespace {
 }
 
 export function opaqueSecret<V>(a: { name: string; namespace: string; key: string; value: V }): Secret<V> {
+  return opaqueSecretOf({ name: a.name, namespace: a.namespace, stringData: { [a.key]: a.value } });
+}
+
+/** An Opaque Secret with several keys. */
+export function opaqueSecretOf<V>(a: { name: string; namespace: string; stringData: Record<string, V> }): Secret<V> {
   return {
     apiVersion: "v1",
     kind: "Secret",
     metadata: { name: a.name, namespace: a.namespace, labels: { "app.kubernetes.io/part-of": "deliberate-image-builds" } },
     type: "Opaque",
-    stringData: { [a.key]: a.value },
+    stringData: a.stringData,
   };
 }

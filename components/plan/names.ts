@@ -4,9 +4,13 @@ import { AppSettings } from "../config/settings";
 export interface ObjectNames {
   task: string;
   pipeline: string;
+  /** The PipelineRuns' `generateName`: Kubernetes appends 5 random characters. */
+  pipelineRunPrefix: string;
   triggerBinding: string;
   triggerTemplate: string;
   eventListener: string;
+  /** The Service Tekton Triggers creates for the EventListener: what GitHub's webhook must reach. */
+  eventListenerService: string;
   triggersServiceAccount: string;
   /** Cluster-scoped, so it carries the namespace too. */
   triggersClusterRoleBinding: string;
@@ -20,25 +24,71 @@ export interface ObjectNames {
 /** Secrets live once per namespace; every app there shares them. */
 export const GITHUB_TOKEN_SECRET = { name: "github-token", key: "GITHUB_TOKEN" } as const;
 export const WEBHOOK_SECRET = { name: "github-webhook-secret", key: "secretToken" } as const;
+/** git-clone's basic-auth files, derived from the token, for cloning private repositories. */
+export const GIT_CREDENTIALS_SECRET = { name: "github-git-credentials" } as const;
+
+/** Characters Kubernetes appends to a `generateName` (apiserver names.SimpleNameGenerator). */
+export const GENERATED_SUFFIX_LENGTH = 5;
 
 /**
- * The seed's names (`build-pipeline`, `update-image-revision`, ...) while an app has its namespace to
- * itself; `<app>-` in front of each when apps share a namespace, so none overwrites another's.
+ * Every name starts with the app's name and depends on nothing else, so adding or removing another app
+ * never renames this one's objects (and never moves its listener's Service, which GitHub posts to).
+ * Names are unique in a namespace because app names are unique in a stack.
  */
-export function objectNames(app: AppSettings, sharesNamespace: boolean): ObjectNames {
-  const p = sharesNamespace ? `${app.name}-` : "";
+export function objectNames(app: Pick<AppSettings, "name" | "namespace">): ObjectNames {
+  const n = app.name;
   return {
-    task: `${p}update-image-revision`,
-    pipeline: `${p}build-pipeline`,
-    triggerBinding: `${p}build-pipeline-binding`,
-    triggerTemplate: `${p}build-pipeline-template`,
-    eventListener: `${p}build-pipeline-listener`,
-    triggersServiceAccount: `${p}tekton-triggers-sa`,
-    triggersRoleBinding: `${p}tekton-triggers-sa-binding`,
-    triggersClusterRoleBinding: `${app.namespace}-${p}tekton-triggers-sa-clusterbinding`,
-    pipelineServiceAccount: `${p}build-bot`,
-    kpackImage: `${app.name}-image`,
-    imageApplication: `${app.name}-image`,
-    tektonApplication: `${app.name}-tekton`,
+    task: `${n}-write-back`,
+    pipeline: `${n}-build`,
+    pipelineRunPrefix: `${n}-build-`,
+    triggerBinding: `${n}-push`,
+    triggerTemplate: `${n}-build-run`,
+    eventListener: `${n}-listener`,
+    eventListenerService: `el-${n}-listener`,
+    triggersServiceAccount: `${n}-listener`,
+    triggersRoleBinding: `${n}-listener`,
+    triggersClusterRoleBinding: `${app.namespace}-${n}-listener`,
+    pipelineServiceAccount: `${n}-build-bot`,
+    kpackImage: `${n}-image`,
+    imageApplication: `${n}-image`,
+    tektonApplication: `${n}-tekton`,
   };
+}
+
+/** How long each derived name may be, and whose rule that is. */
+const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
+  // tektoncd/pipeline pkg/apis/validate/metadata.go: a DNS-1123 label's 63 for Tasks, Pipelines, PipelineRuns.
+  task: { max: 63, rule: "Tekton's limit for a Task name" },
+  pipeline: { max: 63, rule: "Tekton's limit for a Pipeline name" },
+  pipelineRunPrefix: { max: 63 - GENERATED_SUFFIX_LENGTH, rule: `Tekton's limit for a PipelineRun name, 63, less the ${GENERATED_SUFFIX_LENGTH} characters Kubernetes appends` },
+  // tektoncd/triggers pkg/apis/triggers/v1beta1/event_listener_validation.go: 60, for the `el-` Service.
+  eventListener: { max: 60, rule: "Tekton Triggers' limit for an EventListener name" },
+  eventListenerService: { max: 63, rule: "Kubernetes' limit for a Service name" },
+  // kpack selects an Image's build pods by the label image.kpack.io/image=<name>: a label value.
+  kpackImage: { max: 63, rule: "kpack's limit for an Image name (a label value on its builds)" },
+  // Argo CD can track resources by the label app.kubernetes.io/instance=<Application>.
+  imageApplication: { max: 63, rule: "Argo CD's limit for an Application name tracked by label" },
+  tektonApplication: { max: 63, rule: "Argo CD's limit for an Application name tracked by label" },
+  triggerBinding: { max: 253, rule: "Kubernetes' limit for an object name" },
+  triggerTemplate: { max: 253, rule: "Kubernetes' limit for an object name" },
+  triggersServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
+  triggersRoleBinding: { max: 253, rule: "Kubernetes' limit for a RoleBinding name" },
+  triggersClusterRoleBinding: { max: 253, rule: "Kubernetes' limit for a ClusterRoleBinding name" },
+  pipelineServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
+};
+
+/**
+ * What is wrong with an app name whose derived names would not fit, or undefined when all fit: the
+ * longest name an app may have here, and the object that would be too long.
+ */
+export function appNameTooLong(app: Pick<AppSettings, "name" | "namespace">): string | undefined {
+  const names = objectNames(app);
+  for (const key of Object.keys(NAME_LIMITS) as (keyof ObjectNames)[]) {
+    const { max, rule } = NAME_LIMITS[key];
+    const excess = names[key].length - max;
+    if (excess > 0) {
+      return `expected at most ${app.name.length - excess} characters: ${key} "${names[key]}" would be ${names[key].length}, over ${rule} (${max})`;
+    }
+  }
+  return undefined;
 }

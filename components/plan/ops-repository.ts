@@ -1,11 +1,12 @@
 import { StackSettings, AppSettings } from "../config/settings";
 import { imageKustomization, imageRevisionPatch, kpackImage } from "../kpack/image";
 import { Ingress, listenerIngress } from "../kubernetes/ingress";
+import { REVISION_KEY } from "../kpack/revision";
 import { toYaml } from "../synth/yaml";
 import { buildPipeline } from "../tekton/pipeline";
 import { buildTriggerTemplate, listenerRbac, pipelineServiceAccount, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
 import { updateImageRevisionTask } from "../tekton/update-image-revision";
-import { GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET } from "./names";
+import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET } from "./names";
 
 /** Folders of the ops repository, one per Argo CD Application. */
 export const KPACK_FOLDER = "cicd/kpack";
@@ -40,7 +41,9 @@ const PIPELINE_HEADER =
 
 /** The revision patch exactly as Pulumi first writes it; the Task rewrites only its revision line. */
 export function revisionFileContent(names: ObjectNames, app: AppSettings, testedRevision: string): string {
-  return toYaml(imageRevisionPatch({ name: names.kpackImage, namespace: app.namespace, testedRevision }), PIPELINE_HEADER);
+  return toYaml(imageRevisionPatch({ name: names.kpackImage, namespace: app.namespace, testedRevision }), PIPELINE_HEADER, {
+    doubleQuoted: [REVISION_KEY],
+  });
 }
 
 /** Every file this app's ops repository holds, rendered from the typed objects. */
@@ -101,8 +104,10 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         namespace: ns,
         app: app.name,
         pipeline: names.pipeline,
+        runPrefix: names.pipelineRunPrefix,
         serviceAccount: names.pipelineServiceAccount,
         tokenSecret: GITHUB_TOKEN_SECRET,
+        credentialsSecret: GIT_CREDENTIALS_SECRET.name,
         workspaceSize: "1Gi",
       }),
       ...listenerRbac({

@@ -1,8 +1,9 @@
 import { opsFolderApplication, Application } from "../argocd/application";
 import { AppSettings, StackSettings } from "../config/settings";
-import { BUILT_IN_NAMESPACES, namespace, Namespace, opaqueSecret } from "../kubernetes/namespace";
+import { BUILT_IN_NAMESPACES, namespace, Namespace, opaqueSecret, opaqueSecretOf } from "../kubernetes/namespace";
+import { basicAuthFiles } from "../tekton/git-clone";
 import { Secret } from "../kubernetes/types";
-import { GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
+import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
 import { CredentialsPlan, CredentialValues, planCredentials } from "./private-access";
 import { cloneUrl, KPACK_FOLDER, opsRepositoryFiles, RepoFile, TEKTON_FOLDER } from "./ops-repository";
 
@@ -10,6 +11,13 @@ import { cloneUrl, KPACK_FOLDER, opsRepositoryFiles, RepoFile, TEKTON_FOLDER } f
 export interface SecretValues<S> extends CredentialValues<S> {
   githubToken: S;
   webhookSecret: S;
+  /** A secret computed from a secret, itself secret: `apply` on an Output; render keeps the marker. */
+  derive(secret: S, compute: (plain: string) => string): S;
+}
+
+/** Secret values held as plain strings: whatever is derived from one is computed at once. */
+export function plainSecretValues(values: Omit<SecretValues<string>, "derive">): SecretValues<string> {
+  return { ...values, derive: (secret, compute) => compute(secret) };
 }
 
 /** What lands in one build namespace, shared by every app there. */
@@ -19,6 +27,8 @@ export interface NamespacePlan<S> {
   namespace?: Namespace;
   githubToken: Secret<S>;
   webhookSecret: Secret<S>;
+  /** git-clone's basic-auth files for both clones, derived from the token. */
+  gitCredentials: Secret<S | string>;
 }
 
 export interface WebhookPlan<S> {
@@ -78,11 +88,16 @@ export function planStack<S>(stack: StackSettings, secrets: SecretValues<S>): St
       namespace: BUILT_IN_NAMESPACES.includes(name) ? undefined : namespace(name),
       githubToken: opaqueSecret({ ...GITHUB_TOKEN_SECRET, namespace: name, value: secrets.githubToken }),
       webhookSecret: opaqueSecret({ ...WEBHOOK_SECRET, namespace: name, value: secrets.webhookSecret }),
+      gitCredentials: opaqueSecretOf<S | string>({
+        ...GIT_CREDENTIALS_SECRET,
+        namespace: name,
+        stringData: { ...basicAuthFiles(stack.gitHost, secrets.githubToken, secrets.derive) },
+      }),
     }),
   );
 
   const apps = stack.apps.map((app): AppPlan<S> => {
-    const names = objectNames(app, (appsPerNamespace.get(app.namespace) ?? 0) > 1);
+    const names = objectNames(app);
     return {
       app,
       names,

@@ -2,7 +2,6 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { revisionFileContent } from "../plan/ops-repository";
-import { eventListenerService } from "../kubernetes/ingress";
 import { AppPlan } from "../plan/stack";
 import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed, sameLocation } from "./recorded-revision";
 
@@ -113,7 +112,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     this.revisionFile = pulumi
       .all([revisionResource.repository, revisionResource.branch, revisionResource.file])
       .apply(([repository, branch, path]) => ({ repository, branch, path }));
-    this.eventListenerService = eventListenerService(plan.names.eventListener);
+    this.eventListenerService = plan.names.eventListenerService;
     this.registerOutputs({ testedRevision: this.testedRevision, eventListenerService: this.eventListenerService, revisionFile: this.revisionFile });
   }
 }

@@ -13,6 +13,8 @@ export interface BuildNamespaceArgs {
 export class BuildNamespace extends pulumi.ComponentResource {
   readonly githubTokenSecret: k8s.core.v1.Secret;
   readonly webhookSecret: k8s.core.v1.Secret;
+  /** git-clone's basic-auth files, derived from the token: both clones of every run read it. */
+  readonly gitCredentialsSecret: k8s.core.v1.Secret;
 
   constructor(name: string, args: BuildNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deliberate-image-builds:cluster:BuildNamespace", name, {}, opts);
@@ -24,6 +26,7 @@ export class BuildNamespace extends pulumi.ComponentResource {
     const secretOpts = { parent: this, dependsOn: ns ? [ns] : [], additionalSecretOutputs: ["stringData", "data"] };
     this.githubTokenSecret = new k8s.core.v1.Secret(`${name}-github-token`, plan.githubToken, secretOpts);
     this.webhookSecret = new k8s.core.v1.Secret(`${name}-webhook-secret`, plan.webhookSecret, secretOpts);
+    this.gitCredentialsSecret = new k8s.core.v1.Secret(`${name}-git-credentials`, plan.gitCredentials, secretOpts);
     this.registerOutputs({ githubTokenSecret: plan.githubToken.metadata.name, webhookSecret: plan.webhookSecret.metadata.name });
   }
 }

@@ -44,6 +44,7 @@ export function deployStack(settings: StackSettings = loadSettings()): StackOutp
     webhookSecret: config.requireSecret("webhookSecret"),
     argocdToken: settings.argocdToken === "argocdToken" ? config.requireSecret("argocdToken") : undefined,
     registryCredentials: settings.registryCredentials ? config.requireSecret("registryCredentials") : undefined,
+    derive: (secret, compute) => secret.apply(compute),
   });
   // Only the registration runs without stack traces: an error in planning keeps its trace.
   return withoutPromiseStackTraces(() => registerStack(settings, plan, config));
@@ -85,7 +86,7 @@ function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<st
   const namespaceComponents = new Map<string, pulumi.Resource[]>();
   for (const ns of plan.namespaces) {
     const component = new BuildNamespace(`ns-${ns.name}`, { plan: ns }, { providers: [cluster] });
-    secretsByNamespace.set(ns.name, [component.githubTokenSecret, component.webhookSecret]);
+    secretsByNamespace.set(ns.name, [component.githubTokenSecret, component.webhookSecret, component.gitCredentialsSecret]);
     namespaceComponents.set(ns.name, [component]);
   }
   const credentials = new ClusterCredentials("credentials", { plan: plan.credentials, namespaces: namespaceComponents }, { providers: [cluster] });

@@ -13,6 +13,8 @@ export const RENDER_SECRETS: Required<SecretValues<string>> = {
   webhookSecret: secretMarker("webhookSecret"),
   argocdToken: secretMarker("argocdToken"),
   registryCredentials: secretMarker("registryCredentials"),
+  // What is derived from a secret shows the marker of the secret it comes from.
+  derive: (marker) => marker,
 };
 
 function clusterPath(o: KubernetesObject): string {
@@ -32,7 +34,7 @@ export function renderPlan(plan: StackPlan<string>): Map<string, string> {
     files.set(path, content);
   };
   for (const ns of plan.namespaces) {
-    for (const o of [ns.namespace, ns.githubToken, ns.webhookSecret]) if (o) add(clusterPath(o), toYaml(o));
+    for (const o of [ns.namespace, ns.githubToken, ns.webhookSecret, ns.gitCredentials]) if (o) add(clusterPath(o), toYaml(o));
   }
   const { argocd, namespaces } = plan.credentials;
   for (const o of [argocd, ...namespaces.flatMap((n) => [n.git, n.registry, ...n.ownedServiceAccounts, ...n.serviceAccountPatches])]) {

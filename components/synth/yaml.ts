@@ -10,10 +10,11 @@ export type YamlValue = string | number | boolean | null | undefined | readonly 
  * (Kubernetes' go-yaml, kustomize, Argo CD) all read it back as the same string; anything else is
  * double-quoted with JSON's escapes, which YAML shares. Tests parse every output back with both schemas.
  */
-export function toYaml(objects: object | object[], header?: string): string {
+export function toYaml(objects: object | object[], header?: string, options: YamlOptions = {}): string {
+  const quoted = new Set(options.doubleQuoted ?? []);
   const docs = (Array.isArray(objects) ? objects : [objects]).map((o, i) => {
     try {
-      return document(o as YamlValue);
+      return document(o as YamlValue, quoted);
     } catch (err) {
       if (!(err instanceof Unwritable)) throw err;
       throw new Error(`cannot write document ${i + 1} as YAML: ${err.path.join("") || "its top"} is ${err.what}`);
@@ -23,9 +24,20 @@ export function toYaml(objects: object | object[], header?: string): string {
   return head + docs.join("---\n");
 }
 
-function document(value: YamlValue): string {
-  if (isMap(value) && Object.keys(value).length > 0) return mapBlock(value, "");
-  if (Array.isArray(value) && value.length > 0) return seqBlock(value, "");
+export interface YamlOptions {
+  /**
+   * Keys whose string values are always written double-quoted, whatever they hold: for a line that a
+   * shell script rewrites and must write exactly as this writer does (revision.yaml's revision).
+   */
+  doubleQuoted?: readonly string[];
+}
+
+/** The keys written double-quoted; empty almost always. */
+type Quoted = ReadonlySet<string>;
+
+function document(value: YamlValue, quoted: Quoted): string {
+  if (isMap(value) && Object.keys(value).length > 0) return mapBlock(value, "", quoted);
+  if (Array.isArray(value) && value.length > 0) return seqBlock(value, "", quoted);
   return `${inline(value, "")}\n`;
 }
 
@@ -54,20 +66,24 @@ function entry(step: string, write: () => string): string {
   }
 }
 
-function mapBlock(map: { readonly [key: string]: YamlValue }, indent: string): string {
+function mapBlock(map: { readonly [key: string]: YamlValue }, indent: string, quoted: Quoted): string {
   let out = "";
   for (const key of Object.keys(map)) {
     const value = map[key];
     if (value === undefined) continue;
-    out += entry(`.${key}`, () => `${indent}${scalar(key)}:${afterIndicator(value, indent)}`);
+    if (typeof value === "string" && quoted.has(key) && !value.includes("\n")) {
+      out += `${indent}${scalar(key)}: ${doubleQuoted(value)}\n`;
+      continue;
+    }
+    out += entry(`.${key}`, () => `${indent}${scalar(key)}:${afterIndicator(value, indent, quoted)}`);
   }
   return out;
 }
 
-function seqBlock(seq: readonly YamlValue[], indent: string): string {
+function seqBlock(seq: readonly YamlValue[], indent: string, quoted: Quoted): string {
   let out = "";
   seq.forEach((item, i) => {
-    const nested = entry(`[${i}]`, () => afterIndicator(item ?? null, indent));
+    const nested = entry(`[${i}]`, () => afterIndicator(item ?? null, indent, quoted));
     // A nested block starts on the dash's line (`- name: x`), as people write YAML.
     out += nested.startsWith("\n") ? `${indent}- ${nested.slice(indent.length + 3)}` : `${indent}-${nested}`;
   });
@@ -75,10 +91,10 @@ function seqBlock(seq: readonly YamlValue[], indent: string): string {
 }
 
 /** What follows `key:` or `-` at `indent`: a nested block on the next lines, or ` scalar` and a newline. */
-function afterIndicator(value: YamlValue, indent: string): string {
+function afterIndicator(value: YamlValue, indent: string, quoted: Quoted): string {
   const inner = `${indent}  `;
-  if (isMap(value) && Object.keys(value).length > 0) return `\n${mapBlock(value, inner)}`;
-  if (Array.isArray(value) && value.length > 0) return `\n${seqBlock(value, inner)}`;
+  if (isMap(value) && Object.keys(value).length > 0) return `\n${mapBlock(value, inner, quoted)}`;
+  if (Array.isArray(value) && value.length > 0) return `\n${seqBlock(value, inner, quoted)}`;
   return ` ${inline(value, inner)}\n`;
 }
 
@@ -117,6 +133,10 @@ function scalar(text: string, blockIndent?: string): string {
 function singleLine(text: string): string {
   if (PLAIN_FROM_DIGIT.test(text)) return text;
   if (PLAIN.test(text) && !text.includes(": ") && !text.endsWith(":") && !RESERVED.test(text)) return text;
+  return doubleQuoted(text);
+}
+
+function doubleQuoted(text: string): string {
   return JSON.stringify(text).replace(YAML_ESCAPE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 

@@ -1,13 +1,20 @@
 import { appObjectMeta } from "../kubernetes/types";
-import { Param, Pipeline, TaskRef } from "./types";
+import { APP_CLONE_DIR, OPS_CLONE_DIR } from "./git-clone";
+import { Param, Pipeline, TaskRef, WorkspacePipelineTaskBinding } from "./types";
 
 /** Where the catalog Tasks come from: resolvers, since the public Tekton Hub is gone. */
 export interface CatalogRefs {
   /** OCI bundle holding git-clone (bundles resolver). */
   gitCloneBundle: string;
-  /** Git repository and pinned commit holding golangci-lint and golang-test (git resolver). */
+  /** tektoncd/catalog and a commit of its default branch: golangci-lint 0.2 (git resolver). */
   gitUrl: string;
   revision: string;
+  /**
+   * tektoncd-catalog/golang and a release commit: golang-test, which tektoncd/catalog deprecated in
+   * favour of that repository (one Task per folder there, no version folder).
+   */
+  golangGitUrl: string;
+  golangRevision: string;
 }
 
 export function gitCloneRef(c: CatalogRefs): TaskRef {
@@ -21,16 +28,19 @@ export function gitCloneRef(c: CatalogRefs): TaskRef {
   };
 }
 
-export function catalogTaskRef(c: CatalogRefs, task: "golangci-lint" | "golang-test", version: string): TaskRef {
+function gitResolverRef(url: string, revision: string, pathInRepo: string): TaskRef {
   return {
     resolver: "git",
     params: [
-      { name: "url", value: c.gitUrl },
-      { name: "revision", value: c.revision },
-      { name: "pathInRepo", value: `task/${task}/${version}/${task}.yaml` },
+      { name: "url", value: url },
+      { name: "revision", value: revision },
+      { name: "pathInRepo", value: pathInRepo },
     ],
   };
 }
+
+export const golangciLintRef = (c: CatalogRefs): TaskRef => gitResolverRef(c.gitUrl, c.revision, "task/golangci-lint/0.2/golangci-lint.yaml");
+export const golangTestRef = (c: CatalogRefs): TaskRef => gitResolverRef(c.golangGitUrl, c.golangRevision, "task/golang-test/golang-test.yaml");
 
 export interface BuildPipelineArgs {
   name: string;
@@ -46,9 +56,15 @@ export interface BuildPipelineArgs {
   golangciLintVersion: string;
 }
 
-/** Workspace names, shared with the TriggerTemplate that binds them. */
-export const APP_WORKSPACE = "shared-workspace";
-export const OPS_WORKSPACE = "shared-ops-workspace";
+/**
+ * Workspace names, shared with the TriggerTemplate that binds them. One volume holds both clones, in
+ * folders of their own: with Tekton's default `coschedule: workspaces`, a TaskRun that mounts two
+ * claims fails ("more than one PersistentVolumeClaim is bound", tektoncd/pipeline
+ * pkg/workspace/validate.go), and update-image-revision reads both clones.
+ */
+export const RUN_WORKSPACE = "shared-workspace";
+/** The Secret git-clone's `basic-auth` workspace reads credentials from. */
+export const CREDENTIALS_WORKSPACE = "git-credentials";
 
 const p = (name: string): string => `$(params.${name})`;
 const params = (values: Record<string, string>): Param[] => Object.entries(values).map(([name, value]) => ({ name, value }));
@@ -58,6 +74,12 @@ const params = (values: Record<string, string>): Param[] => Object.entries(value
  * once the tested commit lands in the ops repository.
  */
 export function buildPipeline(a: BuildPipelineArgs): Pipeline {
+  // git-clone makes its `subdirectory` as its own user; the Tasks after it mount that folder (subPath).
+  const cloneWorkspaces: WorkspacePipelineTaskBinding[] = [
+    { name: "output", workspace: RUN_WORKSPACE },
+    { name: "basic-auth", workspace: CREDENTIALS_WORKSPACE },
+  ];
+  const appSource: WorkspacePipelineTaskBinding = { name: "source", workspace: RUN_WORKSPACE, subPath: APP_CLONE_DIR };
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Pipeline",
@@ -71,36 +93,36 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
         { name: "github-token-secret-key", type: "string", description: "Key of the token in that Secret." },
       ],
       workspaces: [
-        { name: APP_WORKSPACE, description: "The app repository's clone." },
-        { name: OPS_WORKSPACE, description: "The ops repository's clone." },
+        { name: RUN_WORKSPACE, description: `The run's volume: the app repository's clone in ${APP_CLONE_DIR}/, the ops repository's in ${OPS_CLONE_DIR}/.` },
+        { name: CREDENTIALS_WORKSPACE, description: "git credentials for both clones (.gitconfig and .git-credentials), from a Secret." },
       ],
       tasks: [
         {
           name: "fetch-repository",
           taskRef: gitCloneRef(a.catalog),
-          params: params({ url: p("repo-url"), revision: p("revision"), deleteExisting: "true" }),
-          workspaces: [{ name: "output", workspace: APP_WORKSPACE }],
+          params: params({ url: p("repo-url"), revision: p("revision"), subdirectory: APP_CLONE_DIR, deleteExisting: "true" }),
+          workspaces: cloneWorkspaces,
         },
         {
           name: "lint",
           runAfter: ["fetch-repository"],
-          taskRef: catalogTaskRef(a.catalog, "golangci-lint", "0.2"),
+          taskRef: golangciLintRef(a.catalog),
           params: params({ package: a.goPackage, version: a.golangciLintVersion }),
-          workspaces: [{ name: "source", workspace: APP_WORKSPACE }],
+          workspaces: [appSource],
         },
         {
           name: "test",
           runAfter: ["fetch-repository"],
-          taskRef: catalogTaskRef(a.catalog, "golang-test", "0.2"),
+          taskRef: golangTestRef(a.catalog),
           params: params({ package: a.goPackage, version: a.goVersion }),
-          workspaces: [{ name: "source", workspace: APP_WORKSPACE }],
+          workspaces: [appSource],
         },
         {
           name: "fetch-ops-repository",
           runAfter: ["lint", "test"],
           taskRef: gitCloneRef(a.catalog),
-          params: params({ url: a.opsRepositoryUrl, revision: a.opsBranch, deleteExisting: "true" }),
-          workspaces: [{ name: "output", workspace: OPS_WORKSPACE }],
+          params: params({ url: a.opsRepositoryUrl, revision: a.opsBranch, subdirectory: OPS_CLONE_DIR, deleteExisting: "true" }),
+          workspaces: cloneWorkspaces,
         },
         {
           name: "update-image-revision",
@@ -113,8 +135,8 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
             OPS_BRANCH: a.opsBranch,
           }),
           workspaces: [
-            { name: "source", workspace: OPS_WORKSPACE },
-            { name: "app-source", workspace: APP_WORKSPACE },
+            { name: "source", workspace: RUN_WORKSPACE, subPath: OPS_CLONE_DIR },
+            { name: "app-source", workspace: RUN_WORKSPACE, subPath: APP_CLONE_DIR },
           ],
         },
       ],

@@ -1,5 +1,6 @@
 import { appLabels, appObjectMeta, AppObjectRef, ClusterRoleBinding, RoleBinding, ServiceAccount } from "../kubernetes/types";
-import { APP_WORKSPACE, OPS_WORKSPACE } from "./pipeline";
+import { GIT_CLONE_USER } from "./git-clone";
+import { CREDENTIALS_WORKSPACE, RUN_WORKSPACE } from "./pipeline";
 import { EventListener, TriggerBinding, TriggerTemplate, VolumeClaimTemplate } from "./types";
 
 /** What a GitHub push payload gives the pipeline: the clone URL and the pushed commit. */
@@ -23,12 +24,23 @@ export interface TriggerTemplateArgs {
   namespace: string;
   app: string;
   pipeline: string;
+  /** The PipelineRuns' generateName. */
+  runPrefix: string;
   serviceAccount: string;
   tokenSecret: { name: string; key: string };
+  /** The Secret holding git-clone's basic-auth files. */
+  credentialsSecret: string;
   workspaceSize: string;
 }
 
-/** A fresh volume per workspace per run: no run sees another's files, no two workspaces share a root. */
+/**
+ * Deletes a run's claims when the run ends, in Tekton's default `coschedule: workspaces` mode (Tekton
+ * Pipelines 1.11 and later, tektoncd/pipeline pkg/reconciler/pipelinerun/affinity_assistant.go: only
+ * the exact value "true"). Older versions ignore it: claims then stay until the PipelineRun is deleted.
+ */
+export const AUTO_CLEANUP_PVC = { "tekton.dev/auto-cleanup-pvc": "true" } as const;
+
+/** A fresh volume per run: no run sees another's files. */
 function freshVolume(size: string): VolumeClaimTemplate {
   return { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } } };
 }
@@ -47,7 +59,7 @@ export function buildTriggerTemplate(a: TriggerTemplateArgs): TriggerTemplate {
         {
           apiVersion: "tekton.dev/v1",
           kind: "PipelineRun",
-          metadata: { generateName: `${a.pipeline}-run-`, labels: appLabels(a.app, "pipeline-run") },
+          metadata: { generateName: a.runPrefix, labels: appLabels(a.app, "pipeline-run"), annotations: { ...AUTO_CLEANUP_PVC } },
           spec: {
             pipelineRef: { name: a.pipeline },
             params: [
@@ -56,10 +68,15 @@ export function buildTriggerTemplate(a: TriggerTemplateArgs): TriggerTemplate {
               { name: "github-token-secret", value: a.tokenSecret.name },
               { name: "github-token-secret-key", value: a.tokenSecret.key },
             ],
-            taskRunTemplate: { serviceAccountName: a.serviceAccount },
+            taskRunTemplate: {
+              serviceAccountName: a.serviceAccount,
+              // Fresh volumes are root's on most storage classes; git-clone runs as 65532 and could not
+              // write them (tektoncd/catalog#1154). The kubelet gives the volume to this group.
+              podTemplate: { securityContext: { fsGroup: GIT_CLONE_USER } },
+            },
             workspaces: [
-              { name: APP_WORKSPACE, volumeClaimTemplate: freshVolume(a.workspaceSize) },
-              { name: OPS_WORKSPACE, volumeClaimTemplate: freshVolume(a.workspaceSize) },
+              { name: RUN_WORKSPACE, volumeClaimTemplate: freshVolume(a.workspaceSize) },
+              { name: CREDENTIALS_WORKSPACE, secret: { secretName: a.credentialsSecret } },
             ],
           },
         },

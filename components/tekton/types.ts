@@ -48,6 +48,8 @@ export type TaskRef =
 export interface WorkspacePipelineTaskBinding {
   name: string;
   workspace: string;
+  /** A folder inside the Pipeline's workspace: what the Task sees as the workspace's root. */
+  subPath?: string;
 }
 
 export interface PipelineTask {
@@ -74,13 +76,16 @@ export interface VolumeClaimTemplate {
   };
 }
 
+/** A PipelineRun's workspace: a fresh claim, or a Secret's keys as files. */
+export type WorkspaceBinding = { name: string; volumeClaimTemplate: VolumeClaimTemplate } | { name: string; secret: { secretName: string } };
+
 export interface PipelineRun extends KubernetesObject<"tekton.dev/v1", "PipelineRun"> {
   metadata: ObjectMeta & { generateName: string };
   spec: {
     pipelineRef: { name: string };
     params: Param[];
-    taskRunTemplate: { serviceAccountName: string };
-    workspaces: { name: string; volumeClaimTemplate: VolumeClaimTemplate }[];
+    taskRunTemplate: { serviceAccountName: string; podTemplate: { securityContext: { fsGroup: number } } };
+    workspaces: WorkspaceBinding[];
   };
 }
 

@@ -9,7 +9,7 @@
 #   - no lost updates: a rejected push fetches again, decides again and retries, a bounded number of times;
 #   - the token is read by a credential helper at the moment git asks, and written nowhere;
 #   - only the revision line of REVISION_FILE changes; every fault ends non-zero with a message.
-# POSIX sh, git and coreutils only.
+# POSIX sh, git and busybox's applets (setsid, sleep, kill, od, tr, tail) only.
 set -eu
 
 say() { printf 'update-image-revision: %s\n' "$*"; }
@@ -45,17 +45,37 @@ export GIT_CONFIG_VALUE_1='!f() { test "$1" = get || exit 0; printf "username=x-
 export GIT_CONFIG_KEY_2=safe.directory GIT_CONFIG_VALUE_2='*'
 
 # Anything that talks to a remote gets a deadline, so an unreachable host ends the step, not the run.
-remote_git() { timeout "$GIT_TIMEOUT" git "$@"; }
+# git runs in a process group of its own, and the whole group is stopped at the deadline: busybox's
+# `timeout` (the step image is Alpine) signals only the process it starts, and a transport helper or
+# upload-pack left running would keep a command substitution waiting for its output.
+remote_git() {
+  setsid git "$@" &
+  git_pid=$!
+  # The watchdog is a group of its own too, without our output, so stopping it leaves nothing behind.
+  setsid sh -c 'sleep "$1" && kill -s TERM -- "-$2"' watchdog "$GIT_TIMEOUT" "$git_pid" </dev/null >/dev/null 2>&1 &
+  watchdog_pid=$!
+  git_status=0
+  wait "$git_pid" || git_status=$?
+  kill -s TERM -- "-$watchdog_pid" 2>/dev/null || :
+  wait "$watchdog_pid" 2>/dev/null || :
+  if [ "$git_status" -eq 143 ]; then
+    printf 'update-image-revision: git %s gave no answer within %s s; stopped\n' "$*" "$GIT_TIMEOUT" >&2
+  fi
+  return "$git_status"
+}
 app_git() { git -C "$APP_SOURCE" "$@"; }
 
 # --- what the ops branch records -----------------------------------------------------------------------
 OPS_REF=refs/remotes/origin/$OPS_BRANCH
 REVISION_LINE='      revision: '
 
-# Prints the revision recorded in the file on stdin.
+# Prints the revision recorded in the file on stdin, with or without the double quotes it is written in.
 revision_in() {
   while IFS= read -r line || [ -n "$line" ]; do
-    case $line in "$REVISION_LINE"*) printf '%s\n' "${line#"$REVISION_LINE"}" ;; esac
+    case $line in
+      "$REVISION_LINE\""*\") value=${line#"$REVISION_LINE\""} && printf '%s\n' "${value%\"}" ;;
+      "$REVISION_LINE"*) printf '%s\n' "${line#"$REVISION_LINE"}" ;;
+    esac
   done
 }
 
@@ -65,7 +85,7 @@ record_revision() {
   while IFS= read -r line || [ -n "$line" ]; do
     case $line in
       "$REVISION_LINE"*)
-        printf '%s%s\n' "$REVISION_LINE" "$REVISION"
+        printf '%s"%s"\n' "$REVISION_LINE" "$REVISION" # quoted: no YAML reader takes a SHA for a number
         lines=$((lines + 1))
         ;;
       *) printf '%s\n' "$line" ;;

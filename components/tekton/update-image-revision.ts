@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { appObjectMeta } from "../kubernetes/types";
+import { GIT_CLONE_USER } from "./git-clone";
 import { Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -10,7 +11,7 @@ export interface UpdateImageRevisionTaskArgs {
   name: string;
   namespace: string;
   app: string;
-  /** sh + git + coreutils, pinned. */
+  /** sh, git and busybox applets (setsid, sleep, kill, od), pinned. */
   image: string;
   /** Path of the pipeline-owned revision patch inside the ops repository. */
   revisionFile: string;
@@ -21,8 +22,6 @@ export interface UpdateImageRevisionTaskArgs {
   tokenSecret: { name: string; key: string };
 }
 
-/** The runAsUser git-clone's image uses, so this step can write the clone git-clone left. */
-const GIT_CLONE_USER = 65532;
 
 /**
  * The Task that records a tested commit as the kpack Image's revision. Every param reaches the script
@@ -73,6 +72,7 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
               valueFrom: { secretKeyRef: { name: param("GITHUB_TOKEN_SECRET"), key: param("GITHUB_TOKEN_SECRET_KEY") } },
             },
           ],
+          // git-clone's user, so this step can write the clone git-clone left.
           securityContext: {
             runAsNonRoot: true,
             runAsUser: GIT_CLONE_USER,

@@ -11,14 +11,18 @@ export interface GitHttpServer {
   close(): Promise<void>;
 }
 
-/** Serves the bare repositories under `root` at http://127.0.0.1:<port>/<name>.git for user/token. */
-export function serveRepositories(root: string, user: string, token: string): Promise<GitHttpServer> {
+/**
+ * Serves the bare repositories under `root` at http://127.0.0.1:<port>/<name>.git for user/token; with
+ * `publicRead`, fetches need no credentials (as a public GitHub repository), pushes still do.
+ */
+export function serveRepositories(root: string, user: string, token: string, publicRead = false): Promise<GitHttpServer> {
   const expected = `Basic ${Buffer.from(`${user}:${token}`).toString("base64")}`;
   const authorizations: string[] = [];
   const server = http.createServer((req, res) => {
     const auth = req.headers.authorization;
     if (auth) authorizations.push(auth);
-    if (auth !== expected) {
+    const isPush = (req.url ?? "").includes("git-receive-pack");
+    if (auth !== expected && !(publicRead && !isPush)) {
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="git"' });
       res.end("authentication required\n");
       return;

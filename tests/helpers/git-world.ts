@@ -1,6 +1,7 @@
 // Local bare repositories laid out as the pipeline sees them, and the update-image-revision step run
-// for real with sh and git, from the Task as rendered.
-import { execFileSync, spawn } from "child_process";
+// for real from the Task as rendered, with the tools of the image it runs in: busybox's sh and applets
+// (the step image is Alpine), and git.
+import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { revisionFileContent, REVISION_FILE } from "../../components/plan/ops-repository";
@@ -48,6 +49,35 @@ function isolatedEnv(home: string): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * A PATH holding busybox's applets and git, and nothing else: what the Alpine step image offers
+ * (`sh`, `timeout`, `od`, `sleep`, ...), so a GNU tool or option the image lacks fails here as it would
+ * there. Debian's `busybox` package provides the applets (`.ci/run` installs it). Made once per process.
+ */
+let stepPath: string | undefined;
+export function busyboxPath(): string {
+  if (stepPath) return stepPath;
+  const found = spawnSync("busybox", ["--list"], { encoding: "utf8" });
+  if (found.error || found.status !== 0) {
+    throw new Error(
+      "busybox not found: the update-image-revision tests run the step with busybox's sh and applets, as its Alpine " +
+        "image does. Install it (Debian/Ubuntu: apt-get install busybox; .ci/run does this in CI).",
+    );
+  }
+  const busybox = execFileSync("sh", ["-c", "command -v busybox"], { encoding: "utf8" }).trim();
+  const gitBinary = execFileSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).trim();
+  const root = tempDir("busybox-path-");
+  const applets = path.join(root, "applets");
+  const gitOnly = path.join(root, "git");
+  fs.mkdirSync(applets);
+  fs.mkdirSync(gitOnly);
+  for (const applet of found.stdout.split("\n").filter((a) => /^[\w.[-]+$/.test(a))) {
+    fs.symlinkSync(busybox, path.join(applets, applet));
+  }
+  fs.symlinkSync(gitBinary, path.join(gitOnly, "git"));
+  return (stepPath = `${applets}:${gitOnly}`);
+}
+
 export interface StepResult {
   code: number;
   stdout: string;
@@ -63,7 +93,7 @@ export function renderedTask(maxAttempts = 5): Task {
 /** The revision patch as Pulumi first writes it for the fixture app. */
 export function revisionFile(revision: string): string {
   const s = settings();
-  return revisionFileContent(objectNames(s.apps[0], false), s.apps[0], revision);
+  return revisionFileContent(objectNames(s.apps[0]), s.apps[0], revision);
 }
 
 /** Tekton's variable substitution: `$(params.X)` and `$(workspaces.X.path)`, nothing else. */
@@ -140,6 +170,14 @@ export class GitWorld {
     return sha;
   }
 
+  /** Replaces revision.yaml on the ops branch, as an older install or a person may have written it. */
+  writeRevisionFile(content: string): void {
+    git(this.opsWork, "pull", "-q", "origin", OPS_BRANCH);
+    this.writeOps(REVISION_FILE, content);
+    git(this.opsWork, "commit", "-q", "-am", "revision.yaml as written before");
+    git(this.opsWork, "push", "-q", "origin", `HEAD:${OPS_BRANCH}`);
+  }
+
   pushApp(): void {
     git(this.appWork, "push", "-q", "origin", "HEAD:main");
   }
@@ -194,7 +232,7 @@ export class GitWorld {
     fs.writeFileSync(scriptFile, script);
     const started = Date.now();
     return new Promise((resolve) => {
-      const child = spawn("sh", [scriptFile], { cwd: substitute(step.workingDir ?? ".", params, workspaces), env });
+      const child = spawn("sh", [scriptFile], { cwd: substitute(step.workingDir ?? ".", params, workspaces), env: { ...env, PATH: busyboxPath() } });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
@@ -206,13 +244,13 @@ export class GitWorld {
   /** The revision the ops branch records now. */
   recordedRevision(): string {
     const content = git(this.root, "--git-dir", this.opsBare, "show", `${OPS_BRANCH}:${REVISION_FILE}`);
-    return /^ {6}revision: (.*)$/m.exec(content)?.[1] ?? "";
+    return /^ {6}revision: "?([0-9a-f]*)"?$/m.exec(content)?.[1] ?? "";
   }
 
   /** The revisions recorded along the ops branch's history, oldest first. */
   recordedHistory(): string[] {
     const commits = git(this.root, "--git-dir", this.opsBare, "rev-list", "--reverse", "--first-parent", OPS_BRANCH).split("\n");
-    return commits.map((c) => /^ {6}revision: (.*)$/m.exec(git(this.root, "--git-dir", this.opsBare, "show", `${c}:${REVISION_FILE}`))?.[1] ?? "");
+    return commits.map((c) => /^ {6}revision: "?([0-9a-f]*)"?$/m.exec(git(this.root, "--git-dir", this.opsBare, "show", `${c}:${REVISION_FILE}`))?.[1] ?? "");
   }
 
   opsHead(): string {

@@ -162,10 +162,40 @@ export function validateAgainstUpstream(o: { apiVersion: string; kind: string })
 }
 
 export interface CatalogTask {
-  metadata: { name: string };
+  metadata: { name: string; annotations?: Record<string, string> };
   spec: { params: { name: string; default?: string }[]; workspaces: { name: string; optional?: boolean }[] };
 }
 
 export function catalogTask(file: string): CatalogTask {
   return parse(fs.readFileSync(path.join(referenceDir(), "tekton-catalog", file), "utf8")) as CatalogTask;
+}
+
+/** One catalog Task of the reference folder and the resolver reference its README gives for it. */
+export interface CatalogReference {
+  file: string;
+  resolver: "git" | "bundles";
+  params: Record<string, string>;
+}
+
+/**
+ * The catalog Tasks `scripts/fetch-reference.sh` pins, each with the resolver params that fetch exactly
+ * that file: a git resolver at the full commit SHA it is fetched at (`<owner>/<repo>/<sha>/<path>`), or,
+ * for a release tag of a tektoncd-catalog repository, the OCI bundle that release publishes
+ * (`ghcr.io/tektoncd-catalog/<repo>/bundle:<tag>`). One list, so a fresh clone without the reference
+ * README knows the same pins. A Task its own file marks deprecated (`tekton.dev/deprecated: "true"`) is left
+ * out: nothing may reference it.
+ */
+export function catalogReferences(): CatalogReference[] {
+  const script = fs.readFileSync(path.resolve(__dirname, "../../scripts/fetch-reference.sh"), "utf8");
+  const rows: CatalogReference[] = [];
+  for (const m of script.matchAll(/^(tekton-catalog\/([\w.-]+\.yaml)) [0-9a-f]{64} \$raw\/([\w.-]+)\/([\w.-]+)\/([\w.-]+)\/(\S+)$/gm)) {
+    const [, , file, owner, repo, revision, pathInRepo] = m;
+    if (catalogTask(file).metadata.annotations?.["tekton.dev/deprecated"] === "true") continue;
+    if (/^[0-9a-f]{40}$/.test(revision)) {
+      rows.push({ file, resolver: "git", params: { url: `https://github.com/${owner}/${repo}.git`, revision, pathInRepo } });
+    } else if (owner === "tektoncd-catalog") {
+      rows.push({ file, resolver: "bundles", params: { bundle: `ghcr.io/${owner}/${repo}/bundle:${revision}`, name: repo, kind: "task" } });
+    }
+  }
+  return rows;
 }

@@ -11,13 +11,13 @@ import { dockerConfigJson } from "../../components/config/validators";
 import { Ingress } from "../../components/kubernetes/ingress";
 import { KubernetesObject, Secret } from "../../components/kubernetes/types";
 import { TEKTON_FILE } from "../../components/plan/ops-repository";
-import { planStack } from "../../components/plan/stack";
+import { plainSecretValues, planStack } from "../../components/plan/stack";
 import { closeSchema } from "../helpers/reference";
 import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack, settings } from "../helpers/fixtures";
 
 const VALUES = { githubToken: "T", webhookSecret: "W", argocdToken: "A", registryCredentials: "R" };
 const plan = (extra: Record<string, unknown> = {}, apps?: unknown[], values: typeof VALUES | Omit<typeof VALUES, "argocdToken" | "registryCredentials"> = VALUES) =>
-  planStack(settings(extra, apps), values);
+  planStack(settings(extra, apps), plainSecretValues(values));
 
 // argoproj/argo-cd util/git (NormalizeGitURL) and util/db/repository_secrets.go (getRepositoryCredentialIndex):
 // lowercase, drop a trailing .git, then the longest credential url that prefixes the repository url wins.
@@ -74,7 +74,7 @@ describe("plan: credentials for private repositories and registries", () => {
   it("falls back to githubToken for Argo CD, with a warning naming the risk, only when argocdToken is unset", () => {
     const s = settings();
     assert.strictEqual(s.argocdToken, "githubToken");
-    assert.strictEqual(planStack(s, { githubToken: "T", webhookSecret: "W" }).credentials.argocd?.stringData.password, "T");
+    assert.strictEqual(planStack(s, plainSecretValues({ githubToken: "T", webhookSecret: "W" })).credentials.argocd?.stringData.password, "T");
     assert.match(settingsWarnings(s).join("\n"), /argocdToken is not set, so Argo CD reads the ops repositories with githubToken: a token that can write them/);
     const own = parseSettings(fromPulumiConfig({ "deliberate-image-builds:argocdToken": "ghp_fake_read_only", "deliberate-image-builds:githubOwner": "example-org", "deliberate-image-builds:apps": JSON.stringify([appEntry()]) }, "deliberate-image-builds").raw);
     assert.deepStrictEqual([own.argocdToken, settingsWarnings(own)], ["argocdToken", []]);
@@ -188,12 +188,12 @@ describe("plan: credentials for private repositories and registries", () => {
   });
 
   it("keeps every credential out of the ops repository files", () => {
-    const p = planStack(settings({ registryCredentials: "[secret]", argocdToken: "[secret]" }, [appEntry("a", { ingressHost: "a.example.com" })]), {
+    const p = planStack(settings({ registryCredentials: "[secret]", argocdToken: "[secret]" }, [appEntry("a", { ingressHost: "a.example.com" })]), plainSecretValues({
       githubToken: FAKE_TOKEN,
       webhookSecret: FAKE_WEBHOOK_SECRET,
       argocdToken: "fake-argocd-read-token",
       registryCredentials: '{"auths":{"r.example.com":{"auth":"ZmFrZTpmYWtl"}}}',
-    });
+    }));
     const committed = p.apps.flatMap((a) => a.repoFiles.map((f) => f.content)).join("\n");
     for (const value of [FAKE_TOKEN, FAKE_WEBHOOK_SECRET, "fake-argocd-read-token", "ZmFrZTpmYWtl"]) assert.ok(!committed.includes(value), value);
     assert.doesNotMatch(committed, /kind: Secret/);

@@ -3,8 +3,11 @@ import { parseAllDocuments } from "yaml";
 import { planStack } from "../../components/plan/stack";
 import { KubernetesObject } from "../../components/kubernetes/types";
 import { RENDER_SECRETS } from "../../components/synth/render";
-import { appEntry, manyApps, settings, SHA_A } from "../helpers/fixtures";
-import { kustomizeBuild } from "../helpers/kustomize";
+import * as path from "path";
+import { appEntry, manyApps, rawStack, settings, SHA_A, stackProject, tempDir } from "../helpers/fixtures";
+import { kustomizeBuild, kustomizeFolder } from "../helpers/kustomize";
+import { KPACK_FOLDER } from "../../components/plan/ops-repository";
+import { renderStack } from "../../scripts/render";
 import { revisionInFile } from "../../components/kpack/revision";
 
 function objectsOf(plan: ReturnType<typeof planStack<string>>): KubernetesObject[] {
@@ -18,28 +21,32 @@ function objectsOf(plan: ReturnType<typeof planStack<string>>): KubernetesObject
 }
 
 describe("plan: the stack", () => {
-  it("keeps the seed's names for a single app", () => {
+  it("names an app's objects after the app", () => {
     const [app] = planStack(settings(), RENDER_SECRETS).apps;
     assert.deepStrictEqual(
-      [app.names.pipeline, app.names.task, app.names.kpackImage, app.names.imageApplication, app.names.tektonApplication],
-      ["build-pipeline", "update-image-revision", "go-sample-app-image", "go-sample-app-image", "go-sample-app-tekton"],
+      [app.names.pipeline, app.names.task, app.names.eventListenerService, app.names.kpackImage, app.names.imageApplication, app.names.tektonApplication],
+      ["go-sample-app-build", "go-sample-app-write-back", "el-go-sample-app-listener", "go-sample-app-image", "go-sample-app-image", "go-sample-app-tekton"],
     );
   });
 
-  it("keeps every name unique when apps share a namespace, and seed names where they do not", () => {
+  it("keeps every name unique when apps share a namespace", () => {
     const plan = planStack(settings({}, [...manyApps(3), appEntry("solo", { namespace: "solo" })]), RENDER_SECRETS);
     const ids = objectsOf(plan).map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`);
     assert.strictEqual(new Set(ids).size, ids.length, `duplicates: ${ids.filter((x, i) => ids.indexOf(x) !== i)}`);
-    assert.strictEqual(plan.apps[0].names.pipeline, "app-000-build-pipeline");
-    assert.strictEqual(plan.apps[3].names.pipeline, "build-pipeline");
+    assert.strictEqual(plan.apps[0].names.pipeline, "app-000-build");
+    assert.strictEqual(plan.apps[3].names.pipeline, "solo-build");
     assert.deepStrictEqual(plan.namespaces.map((n) => [n.name, n.namespace?.metadata.name]), [["default", undefined], ["solo", "solo"]]);
   });
 
   it("puts the Secrets in each build namespace with the given values only", () => {
-    const plan = planStack(settings(), { githubToken: "T", webhookSecret: "W" });
+    const plan = planStack(settings(), { githubToken: "T", webhookSecret: "W", derive: (value, compute) => compute(value) });
     const [ns] = plan.namespaces;
     assert.deepStrictEqual([ns.githubToken.metadata.name, ns.githubToken.stringData], ["github-token", { GITHUB_TOKEN: "T" }]);
     assert.deepStrictEqual([ns.webhookSecret.metadata.name, ns.webhookSecret.stringData], ["github-webhook-secret", { secretToken: "W" }]);
+    assert.deepStrictEqual([ns.gitCredentials.metadata.name, ns.gitCredentials.stringData], [
+      "github-git-credentials",
+      { ".gitconfig": '[credential "https://github.com"]\n\thelper = store\n', ".git-credentials": "https://x-access-token:T@github.com\n" },
+    ]);
   });
 
   it("splits the kpack Image: Pulumi owns image.yaml, the pipeline owns the revision", () => {
@@ -52,7 +59,10 @@ describe("plan: the stack", () => {
     ]);
     assert.ok(!kpack[1].content.includes("revision"), "image.yaml must not carry a revision a pulumi up could put back");
     assert.strictEqual(revisionInFile(kpack[2].content), SHA_A);
-    const built = kustomizeBuild(Object.fromEntries(kpack.map((f) => [f.path.slice("cicd/kpack/".length), f.content])));
+    // The folder as render writes it, built by the real kustomize as Argo CD builds it.
+    const out = tempDir("render-kpack-");
+    renderStack({ projectDir: stackProject("k", rawStack()), stack: "k", out });
+    const built = kustomizeFolder(path.join(out, "repos/example-org/go-sample-app-ops", KPACK_FOLDER));
     assert.strictEqual(built.length, 1);
     assert.deepStrictEqual((built[0] as unknown as { spec: unknown }).spec, {
       tag: "registry.example.com/example-org/go-sample-app",
@@ -62,6 +72,22 @@ describe("plan: the stack", () => {
     });
     // Every other file is Pulumi's.
     assert.deepStrictEqual(app.repoFiles.filter((f) => f.ownedBy === "pipeline").map((f) => f.path), ["cicd/kpack/revision.yaml"]);
+  });
+
+  it("keeps a revision of digits a string through kustomize, and kustomize rejects what it does not know", () => {
+    const digits = "1234567890".repeat(4);
+    const [app] = planStack(settings({}, [appEntry("go-sample-app", { initialRevision: digits })]), RENDER_SECRETS).apps;
+    const files = Object.fromEntries(app.repoFiles.filter((f) => f.path.startsWith(`${KPACK_FOLDER}/`)).map((f) => [path.basename(f.path), f.content]));
+    const [image] = kustomizeBuild(files) as unknown as { spec: { source: { git: { revision: unknown } } } }[];
+    assert.strictEqual(image.spec.source.git.revision, digits);
+    // A JSON merge would have ignored this; kustomize v5 refuses a field it does not know.
+    const typo = { ...files, "kustomization.yaml": files["kustomization.yaml"].replace("patches:", "patchez:") };
+    assert.throws(() => kustomizeBuild(typo), /kubectl kustomize .* failed: .*patchez/);
+  });
+
+  it("says what to install when kubectl is missing, instead of skipping the kustomize checks", () => {
+    const empty = tempDir("no-kubectl-");
+    assert.throws(() => kustomizeBuild({ "kustomization.yaml": "resources: []\n" }, { PATH: empty }), /kubectl not found .*install kubectl 1\.27 or later/);
   });
 
   it("points both Argo CD Applications at the ops branch, syncing with prune and self-heal as configured", () => {

@@ -6,7 +6,7 @@ import { CATALOG_IMAGE_PARAMS, catalogTaskOf, imagesIn, unpinnedImages } from ".
 import { at, Data, isData, text, yamlDocuments } from "../../policy/objects";
 import { checkImagesPinned, imagesPinned } from "../../policy/rules";
 import { appEntry, settings } from "../helpers/fixtures";
-import { catalogTask } from "../helpers/reference";
+import { catalogReferences, catalogTask } from "../helpers/reference";
 import { planFile, planResources, repositoryFileResource, validateResource, violations } from "./harness";
 
 const plan = planStack(settings(), RENDER_SECRETS);
@@ -33,11 +33,13 @@ describe("policy images-pinned", () => {
   });
 
   it("knows the catalog Tasks' image params as upstream declares them (../shared/reference)", () => {
-    const files: Record<string, string> = { "golang-test": "golang-test-0.2.yaml", "golangci-lint": "golangci-lint-0.2.yaml", "git-clone": "git-clone-v1.7.0.yaml" };
+    const files: Record<string, string> = { "golang-test": "golang-test-golang-v1.0.0.yaml", "golangci-lint": "golangci-lint-0.2.yaml", "git-clone": "git-clone-v1.7.0.yaml" };
     for (const c of CATALOG_IMAGE_PARAMS) {
       const task: unknown = catalogTask(files[c.task]);
       const [version, fallback] = Object.entries(c.defaults)[0];
-      assert.ok(files[c.task].includes(version), `${c.task}: the recorded default is for ${version}`);
+      const row = catalogReferences().find((r) => r.file === files[c.task]);
+      const fetched = `${row?.params.bundle ?? ""} ${row?.params.revision ?? ""} ${row?.params.pathInRepo ?? ""}`;
+      assert.ok(fetched.includes(version), `${c.task}: the recorded default is for ${version}, the reference is ${fetched}`);
       const params = at(task, "spec.params");
       const declared = Array.isArray(params) ? params.filter(isData).find((p) => p.name === c.param) : undefined;
       assert.strictEqual(declared?.default, fallback, `${c.task} ${c.param} default`);
@@ -52,6 +54,8 @@ describe("policy images-pinned", () => {
     const git = (pathInRepo: string): Data => ({ resolver: "git", params: [{ name: "pathInRepo", value: pathInRepo }] });
     assert.deepStrictEqual(catalogTaskOf(git("task/golang-test/0.2/golang-test.yaml")), { task: "golang-test", version: "0.2" });
     assert.strictEqual(catalogTaskOf(git("task/golang-test/0.2/other.yaml")), undefined);
+    const atCommit: Data = { resolver: "git", params: [{ name: "revision", value: "b".repeat(40) }, { name: "pathInRepo", value: "task/golang-test/golang-test.yaml" }] };
+    assert.deepStrictEqual(catalogTaskOf(atCommit), { task: "golang-test", version: "b".repeat(40) });
     const bundle = (ref: string): Data => ({ resolver: "bundles", params: [{ name: "bundle", value: ref }, { name: "name", value: "git-clone" }] });
     assert.deepStrictEqual(catalogTaskOf(bundle("ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0")), { task: "git-clone", version: "v1.7.0" });
     assert.deepStrictEqual(catalogTaskOf(bundle(`ghcr.io/tektoncd-catalog/git-clone/bundle@sha256:${"a".repeat(64)}`)), { task: "git-clone", version: `sha256:${"a".repeat(64)}` });
@@ -67,14 +71,14 @@ describe("policy images-pinned", () => {
 
   it("reports a step image without a tag, naming the file, the Task, the field and the image", () => {
     assert.deepStrictEqual(violations((r) => checkImagesPinned(tektonWith("docker.io/alpine/git:v2.49.1", "docker.io/alpine/git"), r)), [
-      `${WHERE}, Task default/update-image-revision: spec.steps[0].image is "docker.io/alpine/git"; expected an image pinned to a version tag or a sha256 digest, not latest`,
+      `${WHERE}, Task default/go-sample-app-write-back: spec.steps[0].image is "docker.io/alpine/git"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
   });
 
   it("reports a step image tagged latest, and accepts one pinned by digest alone", async () => {
     const latest = tektonWith("docker.io/alpine/git:v2.49.1", "docker.io/alpine/git:latest");
     assert.deepStrictEqual((await validateResource(imagesPinned, latest)).violations, [
-      `${WHERE}, Task default/update-image-revision: spec.steps[0].image is "docker.io/alpine/git:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
+      `${WHERE}, Task default/go-sample-app-write-back: spec.steps[0].image is "docker.io/alpine/git:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
     const digest = tektonWith("docker.io/alpine/git:v2.49.1", `docker.io/alpine/git@sha256:${"0".repeat(64)}`);
     assert.deepStrictEqual((await validateResource(imagesPinned, digest)).violations, []);
@@ -83,14 +87,14 @@ describe("policy images-pinned", () => {
   it("reports a catalog Task the Pipeline runs at latest, through its version param", () => {
     const resource = tektonWith('value: "1.24.4"', "value: latest");
     assert.deepStrictEqual(violations((r) => checkImagesPinned(resource, r)), [
-      `${WHERE}, Pipeline default/build-pipeline: spec.tasks[2] (test) runs golang-test 0.2 with version "latest", so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
+      `${WHERE}, Pipeline default/go-sample-app-build: spec.tasks[2] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 with version "latest", so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
   });
 
   it("reports a catalog Task whose version param is left out when its default is latest", () => {
     const resource = tektonWith('        - name: version\n          value: "1.24.4"\n', "");
     assert.deepStrictEqual(violations((r) => checkImagesPinned(resource, r)), [
-      `${WHERE}, Pipeline default/build-pipeline: spec.tasks[2] (test) runs golang-test 0.2 without version (default "latest"), so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
+      `${WHERE}, Pipeline default/go-sample-app-build: spec.tasks[2] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 without version (default "latest"), so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
   });
 

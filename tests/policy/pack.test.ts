@@ -117,7 +117,7 @@ describe("policy pack: run as the Pulumi CLI runs it", function () {
     assert.deepStrictEqual(
       diagnostics(await call(client.analyze.bind(client), analyzeRequest(bad))).map((d) => [d.policy, d.mandatory, d.message.split("\n")[1].replace(/; expected .*/, "")]),
       [
-        ["images-pinned", true, 'go-sample-app-ops@main:cicd/tekton/build-pipeline.yaml, Task default/update-image-revision: spec.steps[0].image is "docker.io/alpine/git:latest"'],
+        ["images-pinned", true, 'go-sample-app-ops@main:cicd/tekton/build-pipeline.yaml, Task default/go-sample-app-write-back: spec.steps[0].image is "docker.io/alpine/git:latest"'],
         ["no-secrets-in-repository-files", true, `go-sample-app-ops@main:cicd/tekton/build-pipeline.yaml: line ${tokenLine} of the content holds what looks like a GitHub token (ghp_…)`],
         ["no-secrets-in-repository-files", true, `go-sample-app-ops@main:cicd/tekton/build-pipeline.yaml: line ${tokenLine} of the content holds the value of the secret config deliberate-image-builds:githubToken`],
       ],

@@ -15,7 +15,7 @@ const withRevision = (revision: string) => repositoryFileResource(revisionFile, 
 
 describe("policy kpack-revision-full-sha", () => {
   it("passes the revision file the program writes, and every other planned file", async () => {
-    assert.ok(revisionFile.content.includes(`      revision: ${SHA_A}\n`));
+    assert.ok(revisionFile.content.includes(`      revision: "${SHA_A}"\n`));
     for (const resource of planResources(plan)) {
       assert.deepStrictEqual((await validateResource(kpackRevisionFullSha, resource)).violations, [], resource.name);
     }
@@ -27,8 +27,8 @@ describe("policy kpack-revision-full-sha", () => {
     ]);
   });
 
-  it("reports an abbreviated, an upper-case and a quoted SHA: the Task compares the line byte for byte", () => {
-    for (const revision of [SHA_A.slice(0, 12), SHA_A.toUpperCase(), `"${SHA_A}"`]) {
+  it("reports an abbreviated, an upper-case and a single-quoted SHA: the Task compares the line byte for byte", () => {
+    for (const revision of [SHA_A.slice(0, 12), SHA_A.toUpperCase(), `'${SHA_A}'`]) {
       assert.deepStrictEqual(violations((r) => checkKpackRevision(withRevision(revision), r)), [
         `${WHERE}: the revision line records ${JSON.stringify(revision)}; expected a full commit SHA: 40 lowercase hex characters`,
       ]);
@@ -36,7 +36,7 @@ describe("policy kpack-revision-full-sha", () => {
   });
 
   it("reports a revision file without the revision line the Task reads, e.g. one indented differently", () => {
-    const reindented = repositoryFileResource(revisionFile, revisionFile.content.replace(`      revision: ${SHA_A}`, `    revision: ${SHA_A}`));
+    const reindented = repositoryFileResource(revisionFile, revisionFile.content.replace(`      revision: "${SHA_A}"`, `    revision: "${SHA_A}"`));
     assert.deepStrictEqual(violations((r) => checkKpackRevision(reindented, r)), [
       `${WHERE}: no line starts with "      revision: "; expected the tested revision on that line, where update-image-revision reads and writes it`,
     ]);

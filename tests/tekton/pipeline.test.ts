@@ -1,30 +1,23 @@
 import * as assert from "assert";
 import { Pipeline, Task, TaskRef, TriggerTemplate } from "../../components/tekton/types";
-import { catalogTask, CatalogTask } from "../helpers/reference";
+import { catalogReferences, catalogTask, CatalogTask } from "../helpers/reference";
 import { plannedObject } from "../helpers/fixtures";
 
-const CATALOG: Record<string, CatalogTask> = {
-  "git-clone": catalogTask("git-clone-v1.7.0.yaml"),
-  "golangci-lint": catalogTask("golangci-lint-0.2.yaml"),
-  "golang-test": catalogTask("golang-test-0.2.yaml"),
-};
-
+/**
+ * The catalog Task a resolver reference fetches: the reference file whose README row gives exactly
+ * these resolver params (a full SHA on the upstream default branch or of a release tag, or the bundle).
+ */
 function resolved(ref: TaskRef, updateTask: Task): CatalogTask | Task {
   if ("kind" in ref) {
     assert.strictEqual(ref.name, updateTask.metadata.name);
     return updateTask;
   }
-  const param = (n: string) => ref.params.find((p) => p.name === n)?.value;
-  if (ref.resolver === "bundles") {
-    assert.strictEqual(param("bundle"), "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0");
-    assert.strictEqual(param("kind"), "task");
-    return CATALOG[param("name") ?? ""];
-  }
-  assert.strictEqual(param("url"), "https://github.com/tektoncd/catalog.git");
-  assert.match(param("revision") ?? "", /^[0-9a-f]{40}$/, "the catalog is read at a pinned commit");
-  const m = /^task\/([a-z-]+)\/0\.2\/\1\.yaml$/.exec(param("pathInRepo") ?? "");
-  assert.ok(m, `unexpected pathInRepo ${param("pathInRepo")}`);
-  return CATALOG[m[1]];
+  const params = Object.fromEntries(ref.params.map((p) => [p.name, p.value]));
+  const known = catalogReferences();
+  const row = known.find((r) => r.resolver === ref.resolver && JSON.stringify(r.params) === JSON.stringify(params));
+  assert.ok(row, `${ref.resolver} resolver ${JSON.stringify(params)} is none of the pinned references the reference README lists:\n${known.map((r) => `${r.file}: ${JSON.stringify(r.params)}`).join("\n")}`);
+  if (ref.resolver === "git") assert.match(params.revision, /^[0-9a-f]{40}$/, "a git resolver reads at a full SHA");
+  return catalogTask(row.file);
 }
 
 describe("tekton: build-pipeline", () => {
@@ -43,7 +36,7 @@ describe("tekton: build-pipeline", () => {
       ],
     );
     assert.deepStrictEqual(pipeline.spec.params.map((p) => p.name), ["repo-url", "revision", "github-token-secret", "github-token-secret-key"]);
-    assert.deepStrictEqual(pipeline.spec.workspaces.map((w) => w.name), ["shared-workspace", "shared-ops-workspace"]);
+    assert.deepStrictEqual(pipeline.spec.workspaces.map((w) => w.name), ["shared-workspace", "git-credentials"]);
     const text = JSON.stringify(pipeline);
     for (const gone of ["build-image", "resources", "buildpacks", '"image"']) assert.ok(!text.includes(gone), `${gone} is still there`);
   });
@@ -66,7 +59,8 @@ describe("tekton: build-pipeline", () => {
     const version = (name: string) => pipeline.spec.tasks.find((t) => t.name === name)?.params.find((p) => p.name === "version")?.value;
     assert.strictEqual(version("test"), "1.24.4");
     assert.strictEqual(version("lint"), "v2.1.6");
-    assert.notStrictEqual(CATALOG["golang-test"].spec.params.find((p) => p.name === "version")?.default, version("test"));
+    const golangTest = resolved(pipeline.spec.tasks.find((t) => t.name === "test")!.taskRef, task);
+    assert.strictEqual(golangTest.spec.params.find((p) => p.name === "version")?.default, "latest", "without the param it would pull latest");
   });
 
   it("clones the ops repository at the ops branch and records the pushed revision", () => {
@@ -74,25 +68,69 @@ describe("tekton: build-pipeline", () => {
     assert.deepStrictEqual(ops?.params.filter((p) => p.name !== "deleteExisting"), [
       { name: "url", value: "https://github.com/example-org/go-sample-app-ops.git" },
       { name: "revision", value: "main" },
+      { name: "subdirectory", value: "ops" },
     ]);
     const update = pipeline.spec.tasks.find((t) => t.name === "update-image-revision");
     assert.deepStrictEqual(update?.params.find((p) => p.name === "REVISION"), { name: "REVISION", value: "$(params.revision)" });
     assert.deepStrictEqual(update?.workspaces, [
-      { name: "source", workspace: "shared-ops-workspace" },
-      { name: "app-source", workspace: "shared-workspace" },
+      { name: "source", workspace: "shared-workspace", subPath: "ops" },
+      { name: "app-source", workspace: "shared-workspace", subPath: "app" },
     ]);
   });
 
-  it("gives the TriggerTemplate's PipelineRun a fresh volume per workspace and the token secret", () => {
+  it("mounts at most one claim per TaskRun, as Tekton's default coschedule: workspaces requires", () => {
+    // tektoncd/pipeline: the PipelineRun reconciler binds each PipelineTask workspace to the claim of the
+    // PipelineRun workspace it names, one claim per volumeClaimTemplate binding, whatever the subPath
+    // (pkg/reconciler/pipelinerun/pipelinerun.go, taskWorkspaceByWorkspaceVolumeSource); the TaskRun
+    // reconciler then fails a TaskRun whose bindings name more than one claim (pkg/workspace/validate.go,
+    // ValidateOnlyOnePVCIsUsed, under coschedule "workspaces", the default in config-feature-flags.yaml).
+    const run = plannedObject<TriggerTemplate>("TriggerTemplate").spec.resourcetemplates[0];
+    for (const pt of pipeline.spec.tasks) {
+      const claims = new Set<string>();
+      for (const w of pt.workspaces) {
+        const binding = run.spec.workspaces.find((b) => b.name === w.workspace);
+        assert.ok(binding, `${pt.name}: the PipelineRun binds no workspace ${w.workspace}`);
+        if ("volumeClaimTemplate" in binding) claims.add(`claim of ${binding.name}`);
+      }
+      assert.ok(claims.size <= 1, `${pt.name} mounts ${[...claims].join(", ")}: "more than one PersistentVolumeClaim is bound"`);
+    }
+  });
+
+  it("keeps each clone in its own folder of the one volume, where the Tasks after it look", () => {
+    const task = (name: string) => pipeline.spec.tasks.find((t) => t.name === name);
+    const folder = (name: string) => task(name)?.params.find((p) => p.name === "subdirectory")?.value;
+    assert.deepStrictEqual([folder("fetch-repository"), folder("fetch-ops-repository")], ["app", "ops"]);
+    for (const name of ["lint", "test"]) assert.deepStrictEqual(task(name)?.workspaces, [{ name: "source", workspace: "shared-workspace", subPath: "app" }]);
+  });
+
+  it("gives both clones the git credentials Secret through git-clone's basic-auth workspace", () => {
+    const run = plannedObject<TriggerTemplate>("TriggerTemplate").spec.resourcetemplates[0];
+    for (const name of ["fetch-repository", "fetch-ops-repository"]) {
+      const auth = pipeline.spec.tasks.find((t) => t.name === name)?.workspaces.find((w) => w.name === "basic-auth");
+      const binding = run.spec.workspaces.find((b) => b.name === auth?.workspace);
+      assert.deepStrictEqual(binding, { name: "git-credentials", secret: { secretName: "github-git-credentials" } }, name);
+    }
+  });
+
+  it("gives the TriggerTemplate's PipelineRun a fresh volume writable by git-clone's user, removed when the run ends", () => {
     const tt = plannedObject<TriggerTemplate>("TriggerTemplate");
     const [run] = tt.spec.resourcetemplates;
     assert.strictEqual(run.apiVersion, "tekton.dev/v1");
-    assert.strictEqual(run.metadata.generateName, "build-pipeline-run-");
-    assert.strictEqual(run.spec.taskRunTemplate.serviceAccountName, "build-bot");
-    assert.deepStrictEqual(run.spec.workspaces.map((w) => [w.name, w.volumeClaimTemplate.spec.accessModes]), [
-      ["shared-workspace", ["ReadWriteOnce"]],
-      ["shared-ops-workspace", ["ReadWriteOnce"]],
-    ]);
+    assert.strictEqual(run.metadata.generateName, "go-sample-app-build-");
+    assert.strictEqual(run.spec.taskRunTemplate.serviceAccountName, "go-sample-app-build-bot");
+    // git-clone v1.7.0 runs as 65532 (its step's securityContext); the kubelet gives the volume to fsGroup.
+    const gitClone = catalogTask("git-clone-v1.7.0.yaml") as unknown as { spec: { steps: { securityContext?: { runAsUser?: number } }[] } };
+    assert.strictEqual(run.spec.taskRunTemplate.podTemplate.securityContext.fsGroup, gitClone.spec.steps[0].securityContext?.runAsUser);
+    assert.strictEqual(run.spec.taskRunTemplate.podTemplate.securityContext.fsGroup, 65532);
+    // tektoncd/pipeline deletes the claims of a finished run only for exactly "true" (Tekton >= 1.11).
+    assert.strictEqual(run.metadata.annotations?.["tekton.dev/auto-cleanup-pvc"], "true");
+    assert.deepStrictEqual(
+      run.spec.workspaces.map((w) => ("volumeClaimTemplate" in w ? [w.name, w.volumeClaimTemplate.spec.accessModes] : [w.name, w.secret.secretName])),
+      [
+        ["shared-workspace", ["ReadWriteOnce"]],
+        ["git-credentials", "github-git-credentials"],
+      ],
+    );
     assert.deepStrictEqual(
       run.spec.params.map((p) => `${p.name}=${p.value}`),
       ["repo-url=$(tt.params.REPO_URL)", "revision=$(tt.params.REVISION)", "github-token-secret=github-token", "github-token-secret-key=GITHUB_TOKEN"],

@@ -12,7 +12,7 @@ function assertOk(r: StepResult): void {
   assert.strictEqual(r.code, 0, `step failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
 }
 
-describe("tekton: update-image-revision step (sh + git)", function () {
+describe("tekton: update-image-revision step (busybox sh and applets + git, as in its Alpine image)", function () {
   this.timeout(60000);
   let world: GitWorld;
   afterEach(() => world?.cleanup());
@@ -35,8 +35,10 @@ describe("tekton: update-image-revision step (sh + git)", function () {
     const opsGit = ["--git-dir", world.opsBare];
     assert.strictEqual(git(world.root, ...opsGit, "rev-parse", `${OPS_BRANCH}~1`), before, "exactly one commit on top");
     assert.strictEqual(git(world.root, ...opsGit, "diff", "--name-only", `${OPS_BRANCH}~1`, OPS_BRANCH), REVISION_FILE);
-    // Byte for byte what Pulumi would have written for c2: only the revision line moved.
-    assert.strictEqual(git(world.root, ...opsGit, "show", `${OPS_BRANCH}:${REVISION_FILE}`) + "\n", revisionFile(c2));
+    // Byte for byte what Pulumi would have written for c2: only the revision line moved, quoted.
+    const written = git(world.root, ...opsGit, "show", `${OPS_BRANCH}:${REVISION_FILE}`) + "\n";
+    assert.strictEqual(written, revisionFile(c2));
+    assert.match(written, new RegExp(`^ {6}revision: "${c2}"$`, "m"), "quoted, so no YAML reader takes a SHA for a number");
     const log = git(world.root, ...opsGit, "log", "-1", "--format=%an <%ae>|%cn|%s|%b", OPS_BRANCH);
     assert.match(log, new RegExp(`^Tekton Pipeline <tekton-pipeline@users.noreply.github.com>\\|Tekton Pipeline\\|Build tested revision ${c2}\\|`));
     assert.match(log, new RegExp(`records ${c2} of file://.*app.git, which passed lint and test \\(was ${c0}\\)`));
@@ -220,6 +222,32 @@ describe("tekton: update-image-revision step (sh + git)", function () {
     assert.strictEqual(r.code, 1);
     assert.match(r.stderr, /could not fetch branch main/);
     assert.ok(r.ms < 10000, `took ${r.ms} ms`);
+  });
+
+  it("stops a push that hangs at the deadline, with everything git started, and says so", async () => {
+    world = new GitWorld(2);
+    const ws = world.workspace(world.commits[1]);
+    // The push's output is read through a command substitution: a receive-pack left running past the
+    // deadline would hold it open. busybox's timeout signals only git itself.
+    git(ws.source, "config", "remote.origin.receivepack", "sleep 30 #");
+    const r = await world.runStep(ws, world.commits[1], { RETRY_DELAY_MS: "50", GIT_TIMEOUT: "1" });
+    assert.strictEqual(r.code, 1, r.stdout);
+    assert.match(r.stderr, /git push .* gave no answer within 1 s; stopped/);
+    assert.match(r.stderr, /the push to main failed/);
+    assert.ok(r.ms < 10000, `took ${r.ms} ms`);
+    assert.strictEqual(world.recordedRevision(), world.commits[0]);
+  });
+
+  it("reads a revision line written unquoted, as files from before the quotes hold, and writes it quoted", async () => {
+    world = new GitWorld(3, 1);
+    const [, c1, c2] = world.commits;
+    world.writeRevisionFile(revisionFile(c1).replace(`"${c1}"`, c1));
+    const stale = await world.runStep(world.workspace(c1), c1);
+    assertOk(stale);
+    assert.match(stale.stdout, new RegExp(`already records ${c1}; nothing to push`));
+    const r = await world.runStep(world.workspace(c2), c2);
+    assertOk(r);
+    assert.strictEqual(git(world.root, "--git-dir", world.opsBare, "show", `${OPS_BRANCH}:${REVISION_FILE}`) + "\n", revisionFile(c2));
   });
 
   it("after a history rewrite, replaces the recorded commit only with a newer one", async () => {

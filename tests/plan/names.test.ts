@@ -1,0 +1,132 @@
+// Every accepted app name renders objects whose names upstream accepts, and an app's names depend on
+// that app alone. The limits below are upstream's, stated here independently of components/plan/names.ts.
+import * as assert from "assert";
+import { parseAllDocuments } from "yaml";
+import { ConfigError } from "../../components/config/errors";
+import { parseSettings } from "../../components/config/parse";
+import { KubernetesObject } from "../../components/kubernetes/types";
+import { planStack, StackPlan } from "../../components/plan/stack";
+import { RENDER_SECRETS } from "../../components/synth/render";
+import { TriggerTemplate } from "../../components/tekton/types";
+import { appEntry, rawStack } from "../helpers/fixtures";
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** The longest name upstream accepts for each kind we create. */
+function nameProblems(o: KubernetesObject): string[] {
+  const problems: string[] = [];
+  const name = o.metadata.name ?? "";
+  const id = `${o.kind} ${name || o.metadata.generateName}`;
+  const within = (text: string, max: number, shape: RegExp, what: string) => {
+    if (text.length > max || !shape.test(text)) problems.push(`${id}: ${what} ${JSON.stringify(text)} (${text.length}) is over ${max} or malformed`);
+  };
+  switch (o.kind) {
+    // tektoncd/pipeline pkg/apis/validate/metadata.go: names are at most 63 characters.
+    case "Task":
+    case "Pipeline":
+      within(name, 63, DNS1123_LABEL, "name");
+      break;
+    case "PipelineRun":
+      // Kubernetes appends 5 random characters to generateName.
+      within(`${o.metadata.generateName}abcde`, 63, DNS1123_LABEL, "generated name");
+      break;
+    // tektoncd/triggers event_listener_validation.go: 60, so that its Service `el-<name>` is a DNS-1035 label.
+    case "EventListener":
+      within(name, 60, DNS1123_LABEL, "name");
+      within(`el-${name}`, 63, /^[a-z]([-a-z0-9]*[a-z0-9])?$/, "Service");
+      break;
+    // kpack labels an Image's builds with its name; Argo CD can track by a label with the Application's name.
+    case "Image":
+    case "Application":
+      within(name, 63, LABEL_VALUE, "name (a label value)");
+      within(name, 253, DNS1123_SUBDOMAIN, "name");
+      break;
+    default:
+      within(name, 253, DNS1123_SUBDOMAIN, "name");
+  }
+  for (const [key, value] of Object.entries(o.metadata.labels ?? {})) within(value, 63, LABEL_VALUE, `label ${key}`);
+  return problems;
+}
+
+function renderedObjects(plan: StackPlan<string>): KubernetesObject[] {
+  const objects: KubernetesObject[] = plan.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.webhookSecret].filter((o): o is NonNullable<typeof o> => !!o));
+  for (const app of plan.apps) {
+    objects.push(...app.applications);
+    for (const file of app.repoFiles) {
+      if (!/(revision|kustomization)\.yaml$/.test(file.path)) objects.push(...parseAllDocuments(file.content).map((d) => d.toJS() as KubernetesObject));
+    }
+  }
+  const runs = objects.filter((o): o is TriggerTemplate => o.kind === "TriggerTemplate").flatMap((t) => t.spec.resourcetemplates);
+  return [...objects, ...runs];
+}
+
+/** A deterministic source of random DNS labels, so a failure can be replayed. */
+function labels(seed: number): (length: number) => string {
+  let state = seed;
+  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31), state / 2 ** 31);
+  const pick = (chars: string) => chars[Math.floor(next() * chars.length)];
+  return (length) =>
+    Array.from({ length }, (_, i) => (i === 0 || i === length - 1 ? pick("abcdefghijklmnopqrstuvwxyz0123456789") : pick("abcdefghijklmnopqrstuvwxyz0123456789-"))).join("");
+}
+
+function accepted(apps: Record<string, unknown>[]): StackPlan<string> | ConfigError {
+  try {
+    return planStack(parseSettings(rawStack({}, apps)), RENDER_SECRETS);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+}
+
+describe("plan: object names", () => {
+  it("renders names upstream accepts for every accepted app name, and rejects the rest naming the key and the limit", () => {
+    const label = labels(9);
+    let acceptedCount = 0;
+    let rejectedCount = 0;
+    for (let i = 0; i < 40; i++) {
+      // Lengths spread over 1..63 for names and namespaces alike.
+      const namespace = label(1 + ((i * 7) % 63));
+      const name = label(1 + ((i * 37) % 63));
+      // Two apps share the namespace: names must fit, and differ, there too.
+      const apps = [appEntry(name, { namespace }), appEntry(`${name.slice(0, 40)}x2`, { namespace })];
+      const result = accepted(apps);
+      if (result instanceof ConfigError) {
+        rejectedCount++;
+        assert.match(result.message, /apps\[\d\]\.name: got "[a-z0-9-]+"; expected at most \d+ characters: \w+ "[^"]+" would be \d+, over .* \(\d+\)/, result.message);
+        continue;
+      }
+      acceptedCount++;
+      const problems = renderedObjects(result).flatMap(nameProblems);
+      assert.deepStrictEqual(problems, [], `app ${name} in ${namespace}`);
+    }
+    assert.ok(acceptedCount > 20 && rejectedCount > 5, `${acceptedCount} accepted, ${rejectedCount} rejected: the sample must cover both`);
+  });
+
+  it("accepts app names up to the longest that fits, and no longer", () => {
+    const label = labels(3);
+    const fits = (n: number) => !(accepted([appEntry(label(n))]) instanceof ConfigError);
+    const longest = [...Array(63).keys()].map((i) => i + 1).filter(fits).pop() ?? 0;
+    assert.ok(longest >= 40, `only ${longest} characters fit`);
+    for (let n = 1; n <= 63; n++) assert.strictEqual(fits(n), n <= longest, `length ${n}`);
+    const error = accepted([appEntry(label(longest + 1))]);
+    assert.ok(error instanceof ConfigError);
+    assert.match(error.message, new RegExp(`deliberate-image-builds:apps\\[0\\]\\.name: got "[a-z0-9-]+"; expected at most ${longest} characters: .*over Tekton's limit`));
+  });
+
+  it("gives an app the same names whoever else shares its namespace", () => {
+    const label = labels(5);
+    for (let i = 0; i < 20; i++) {
+      const app = appEntry(label(3 + i), { namespace: "builds" });
+      const others = Array.from({ length: 1 + (i % 3) }, (_, k) => appEntry(`other-${i}-${k}`, { namespace: "builds" }));
+      const alone = accepted([app]);
+      const together = accepted([...others, app]);
+      assert.ok(!(alone instanceof ConfigError) && !(together instanceof ConfigError));
+      const namesOf = (plan: StackPlan<string>) => plan.apps.find((a) => a.app.name === app.name)?.names;
+      assert.deepStrictEqual(namesOf(together), namesOf(alone));
+      const files = (plan: StackPlan<string>) => plan.apps.find((a) => a.app.name === app.name)?.repoFiles.map((f) => f.content);
+      assert.deepStrictEqual(files(together), files(alone), "its ops files too");
+    }
+  });
+});
