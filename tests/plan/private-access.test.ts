@@ -154,7 +154,7 @@ describe("plan: credentials for private repositories and registries", () => {
       apiVersion: "networking.k8s.io/v1",
       kind: "Ingress",
       metadata: {
-        name: "a-build-pipeline-listener",
+        name: "a-listener",
         namespace: "default",
         labels: { "app.kubernetes.io/name": "a", "app.kubernetes.io/component": "listener", "app.kubernetes.io/part-of": "deliberate-image-builds" },
         annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" },
@@ -162,7 +162,7 @@ describe("plan: credentials for private repositories and registries", () => {
       spec: {
         ingressClassName: "nginx",
         tls: [{ hosts: ["a.hooks.example.com"], secretName: "a-listener-tls" }],
-        rules: [{ host: "a.hooks.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "el-a-build-pipeline-listener", port: { number: 8080 } } } }] } }],
+        rules: [{ host: "a.hooks.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "el-a-listener", port: { number: 8080 } } } }] } }],
       },
     });
     assert.strictEqual(p.apps[0].webhook?.url, "https://a.hooks.example.com/");

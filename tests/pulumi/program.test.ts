@@ -166,7 +166,8 @@ describe("pulumi: the program under mocks", function () {
         }
       });
     });
-    assert.strictEqual(changed, 2, "the github-token Secret of each namespace changes");
+    // github-token's GITHUB_TOKEN and github-git-credentials' .git-credentials (derived from it), in each namespace.
+    assert.strictEqual(changed, 4, "the token's two Secrets of each namespace change");
   });
 
   it("hands the GitHub provider its write budget from the stack config", async () => {

@@ -134,7 +134,7 @@ describe("synth: npm run render", function () {
     const out = tempDir("render-args-");
     const equals = run("--stack=dev", `--out=${out}`);
     assert.strictEqual(equals.status, 0, equals.stderr);
-    assert.match(equals.stdout, /rendered 11 files of stack dev/);
+    assert.match(equals.stdout, /rendered 12 files of stack dev/);
     const cases: [string[], RegExp][] = [
       [["--stack"], /render: Option '--stack <value>' argument missing/],
       [["--stack", "--out", out], /render: Option '--stack' argument is ambiguous/],
