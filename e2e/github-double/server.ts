@@ -75,6 +75,10 @@ export interface GitHubDouble {
   resetCounts(): void;
   /** The repository's webhooks as stored, secrets included (GitHub shows them masked). */
   hooks(repo: string): Hook[];
+  /** The bare repository behind `repo`, to read with git directly. */
+  gitDir(repo: string): string;
+  /** Replaces the tokens accepted: a rotation accepts old and new for a while, then only the new. */
+  acceptTokens(tokens: string[]): void;
   close(): Promise<void>;
 }
 
@@ -86,6 +90,8 @@ export interface GitHubDoubleOptions {
   /** The user account that owns every repository. */
   owner: string;
   port?: number;
+  /** Where clients reach it, e.g. through a TLS front; the URLs in its answers use it. Default http://127.0.0.1:PORT. */
+  publicUrl?: string;
 }
 
 /** Repositories' numbers, webhooks and the owner's account, kept beside the repositories. */
@@ -142,6 +148,7 @@ interface Route {
 
 export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitHubDouble> {
   const { root, token, owner } = opts;
+  let accepted = new Set([token]);
   fs.mkdirSync(root, { recursive: true });
   const stateFile = path.join(root, STATE_FILE);
   const state: State = fs.existsSync(stateFile)
@@ -558,7 +565,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, route: Route | undefined, pathname: string): Promise<void> {
     const given = tokenOf(req);
-    if (given !== token) {
+    if (given === undefined || !accepted.has(given)) {
       const message = given === undefined ? "Requires authentication" : "Bad credentials";
       send(req, res, { status: 401, body: errorBody(401, message), headers: { "WWW-Authenticate": 'Basic realm="GitHub"' } });
       return;
@@ -582,7 +589,8 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
       send(req, res, { status: 404, body: errorBody(404, "Not Found") });
       return;
     }
-    if (basicPassword(req) !== token) {
+    const password = basicPassword(req);
+    if (password === undefined || !accepted.has(password)) {
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="GitHub"', "Content-Type": "text/plain" });
       res.end("Authentication failed: a token is needed as the password\n");
       return;
@@ -621,7 +629,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
     server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  urls = new Urls(`http://127.0.0.1:${port}`, owner);
+  urls = new Urls((opts.publicUrl ?? `http://127.0.0.1:${port}`).replace(/\/+$/, ""), owner);
 
   return {
     apiUrl: `${urls.web}/`,
@@ -656,6 +664,10 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
       writes = 0;
     },
     hooks: (repo) => (state.hooks[repo] ?? []).map((h) => ({ ...h, events: [...h.events], config: { ...h.config } })),
+    gitDir: gitDirOf,
+    acceptTokens(tokens) {
+      accepted = new Set(tokens);
+    },
     close: () =>
       new Promise((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

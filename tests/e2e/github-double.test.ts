@@ -99,6 +99,30 @@ describe("e2e: GitHub double", function () {
     assert.strictEqual(classic.status, 200);
   });
 
+  it("accepts a rotated token alongside the old one, then the new one alone", async () => {
+    const rotated = "ghp_fakeRotatedToken0000000000000000000";
+    try {
+      double.acceptTokens([TOKEN, rotated]);
+      for (const token of [TOKEN, rotated]) assert.strictEqual((await call("GET", `/repos/${OWNER}/${REPO}`, { token })).status, 200, token);
+      double.acceptTokens([rotated]);
+      isError(await call("GET", `/repos/${OWNER}/${REPO}`), 401, /^Bad credentials$/);
+      assert.strictEqual((await call("GET", `/repos/${OWNER}/${REPO}`, { token: rotated })).status, 200);
+    } finally {
+      double.acceptTokens([TOKEN]);
+    }
+  });
+
+  it("writes the URL clients reach it at into its answers, when it sits behind a front", async () => {
+    const behind = await startGitHubDouble({ root: tempDir("double-front-"), token: TOKEN, owner: OWNER, publicUrl: "https://127.0.0.1:8443/" });
+    try {
+      assert.strictEqual(behind.apiUrl, "https://127.0.0.1:8443/");
+      assert.strictEqual(behind.gitUrl("x"), `https://127.0.0.1:8443/${OWNER}/x.git`);
+      assert.ok(behind.gitDir("x").endsWith(path.join(OWNER, "x.git")), behind.gitDir("x"));
+    } finally {
+      await behind.close();
+    }
+  });
+
   it("serves repositories and branches; missing ones are 404", async () => {
     const repo = await call("GET", `/repos/${OWNER}/${REPO}`);
     conforms("GET", "/repos/{owner}/{repo}", repo, 200);
