@@ -1,0 +1,45 @@
+// The e2e's record of what held and what did not, and the figures it measured. A failed check does
+// not stop the run: later steps still say what they can, and the summary counts both.
+export interface Figure {
+  apps: number;
+  command: string;
+  seconds: number;
+  githubReads: number;
+  githubWrites: number;
+}
+
+export class Checks {
+  passed = 0;
+  failed = 0;
+  readonly failures: string[] = [];
+  readonly figures: Figure[] = [];
+
+  /** Records one expectation; `detail` says what was seen when it does not hold. */
+  expect(name: string, ok: boolean, detail = ""): boolean {
+    if (ok) {
+      this.passed++;
+      process.stdout.write(`  ok    ${name}\n`);
+    } else {
+      this.failed++;
+      this.failures.push(name);
+      process.stdout.write(`  FAIL  ${name}${detail ? `\n        ${detail.split("\n").join("\n        ")}` : ""}\n`);
+    }
+    return ok;
+  }
+
+  equal<T>(name: string, actual: T, expected: T): boolean {
+    const a = JSON.stringify(actual);
+    const e = JSON.stringify(expected);
+    return this.expect(name, a === e, `expected ${e}\n got      ${a}`);
+  }
+
+  summary(): string {
+    const lines = ["", "figures (wall time; GitHub requests the command caused):", "  apps  command                      seconds  reads  writes"];
+    for (const f of this.figures) {
+      lines.push(`  ${String(f.apps).padStart(4)}  ${f.command.padEnd(28)} ${f.seconds.toFixed(1).padStart(7)}  ${String(f.githubReads).padStart(5)}  ${String(f.githubWrites).padStart(6)}`);
+    }
+    if (this.failures.length > 0) lines.push("", "failed:", ...this.failures.map((f) => `  - ${f}`));
+    lines.push("", `e2e: ${this.passed} passed, ${this.failed} failed`);
+    return lines.join("\n") + "\n";
+  }
+}

@@ -1,0 +1,120 @@
+// A Kubernetes control plane on loopback: etcd, kube-apiserver and kube-controller-manager (for the
+// namespace and garbage-collector controllers, so deletions finish). No kubelet: nothing runs pods,
+// which the e2e does not need: it checks what Pulumi applies, not what Tekton or kpack then do.
+import { generateKeyPairSync } from "crypto";
+import * as fs from "fs";
+import * as https from "https";
+import * as path from "path";
+import { Binaries } from "./binaries";
+import { Daemon, freePort, startDaemon, waitFor } from "./processes";
+
+export interface ControlPlane {
+  server: string;
+  kubeconfig: string;
+  stop(): Promise<void>;
+}
+
+/** A fake bearer token, good for this run's API server only. */
+const ADMIN_TOKEN = "e2e-fake-admin-token-not-a-credential";
+
+function kubeconfig(server: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "  - name: e2e",
+    "    cluster:",
+    `      server: ${server}`,
+    "      insecure-skip-tls-verify: true",
+    "users:",
+    "  - name: admin",
+    "    user:",
+    `      token: ${ADMIN_TOKEN}`,
+    "contexts:",
+    "  - name: e2e",
+    "    context: { cluster: e2e, user: admin, namespace: default }",
+    "current-context: e2e",
+    "",
+  ].join("\n");
+}
+
+function readyz(server: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.get(`${server}/readyz`, { rejectUnauthorized: false, headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => req.destroy());
+  });
+}
+
+export async function startControlPlane(bin: Binaries, dir: string): Promise<ControlPlane> {
+  fs.mkdirSync(dir, { recursive: true });
+  const daemons: Daemon[] = [];
+  const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+  daemons.push(
+    startDaemon("etcd", bin.etcd, [
+      "--data-dir", path.join(dir, "etcd"),
+      "--listen-client-urls", etcdUrl, "--advertise-client-urls", etcdUrl,
+      "--listen-peer-urls", `http://127.0.0.1:${etcdPeer}`, "--initial-advertise-peer-urls", `http://127.0.0.1:${etcdPeer}`,
+      "--initial-cluster", `default=http://127.0.0.1:${etcdPeer}`,
+      "--unsafe-no-fsync",
+    ], dir),
+  );
+
+  // Service-account tokens need a signing key; made for this run and thrown away with it.
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const saKey = path.join(dir, "sa.key");
+  const saPub = path.join(dir, "sa.pub");
+  fs.writeFileSync(saKey, privateKey.export({ type: "pkcs1", format: "pem" }));
+  fs.writeFileSync(saPub, publicKey.export({ type: "spki", format: "pem" }));
+  const tokens = path.join(dir, "tokens.csv");
+  fs.writeFileSync(tokens, `${ADMIN_TOKEN},admin,admin,system:masters\n`);
+
+  const server = `https://127.0.0.1:${apiPort}`;
+  daemons.push(
+    startDaemon("kube-apiserver", bin["kube-apiserver"], [
+      "--etcd-servers", etcdUrl,
+      "--bind-address", "127.0.0.1",
+      // Without a default route the API server cannot pick an address to advertise by itself.
+      "--advertise-address", "127.0.0.1",
+      "--secure-port", String(apiPort),
+      "--cert-dir", path.join(dir, "certs"),
+      "--token-auth-file", tokens,
+      "--authorization-mode", "RBAC",
+      "--service-account-issuer", "https://kubernetes.default.svc",
+      "--service-account-key-file", saPub,
+      "--service-account-signing-key-file", saKey,
+      "--service-cluster-ip-range", "10.0.0.0/24",
+      "--allow-privileged",
+      "--disable-admission-plugins", "ServiceAccount",
+    ], dir),
+  );
+  const apiLog = daemons[1].log;
+  await waitFor("kube-apiserver", () => readyz(server), 90_000, apiLog);
+
+  const config = path.join(dir, "kubeconfig");
+  fs.writeFileSync(config, kubeconfig(server), { mode: 0o600 });
+  daemons.push(
+    startDaemon("kube-controller-manager", bin["kube-controller-manager"], [
+      "--kubeconfig", config,
+      "--authentication-kubeconfig", config,
+      "--authorization-kubeconfig", config,
+      "--leader-elect=false",
+      "--controllers", "namespace,garbagecollector,serviceaccount",
+      "--service-account-private-key-file", saKey,
+      "--bind-address", "127.0.0.1",
+      "--secure-port", String(await freePort()),
+    ], dir),
+  );
+
+  return {
+    server,
+    kubeconfig: config,
+    stop: async () => {
+      for (const d of daemons.reverse()) await d.stop();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// What a PipelineRun of the build pipeline does up to the write-back, done the way Tekton would do it
+// for the objects that `pulumi up` committed: the clones that git-clone leaves (depth 1, detached) in
+// the workspaces and sub-paths the Pipeline names, then the update-image-revision step's own script,
+// run for real with sh and git, its params and workspace paths substituted as Tekton does.
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { Pipeline, Task, TriggerTemplate } from "../components/tekton/types";
+
+type Params = Record<string, string>;
+
+/** Tekton's `$(prefix.name)` substitution for one prefix; an unknown name is an error, as in Tekton. */
+function substitute(text: string, prefix: string, values: Params): string {
+  const pattern = new RegExp(`\\$\\(${prefix.replace(/\./g, "\\.")}\\.([A-Za-z0-9_-]+)\\)`, "g");
+  return text.replace(pattern, (m, name: string) => {
+    if (!(name in values)) throw new Error(`e2e: no value for ${m}`);
+    return values[name];
+  });
+}
+
+export interface RunOptions {
+  /** The multi-document YAML `pulumi up` committed to cicd/tekton. */
+  tektonFile: string;
+  /** What the push webhook would carry. */
+  repoUrl: string;
+  revision: string;
+  /** The value of the token Secret the Task reads. */
+  token: string;
+  /** Extra env for every git process: e.g. the CA the e2e's GitHub double is served with. */
+  gitEnv: NodeJS.ProcessEnv;
+  dir: string;
+}
+
+export interface StepOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function objectsOf<T>(file: string, kind: string): T[] {
+  return parseAllDocuments(file)
+    .map((d) => d.toJS() as { kind?: string })
+    .filter((o) => o.kind === kind) as T[];
+}
+
+function gitAs(token: string, env: NodeJS.ProcessEnv, cwd: string, ...args: string[]): void {
+  const auth = Buffer.from(`x-access-token:${token}`).toString("base64");
+  execFileSync("git", ["-c", `http.extraHeader=Authorization: Basic ${auth}`, ...args], { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+}
+
+/** Runs fetch-repository, fetch-ops-repository (as git-clone leaves them) and update-image-revision. */
+export function runWriteBack(o: RunOptions): StepOutcome {
+  const [template] = objectsOf<TriggerTemplate>(o.tektonFile, "TriggerTemplate");
+  const [pipeline] = objectsOf<Pipeline>(o.tektonFile, "Pipeline");
+  const run = template.spec.resourcetemplates[0];
+  const ttParams: Params = { REPO_URL: o.repoUrl, REVISION: o.revision };
+  const pipelineParams: Params = {};
+  for (const p of run.spec.params ?? []) pipelineParams[p.name] = substitute(String(p.value), "tt.params", ttParams);
+
+  // Every pipeline workspace is a folder of this run; a PipelineTask sees it at its subPath.
+  const workspaceDir = (pipelineTask: Pipeline["spec"]["tasks"][number], taskWorkspace: string): string => {
+    const binding = pipelineTask.workspaces?.find((w) => w.name === taskWorkspace);
+    if (!binding) throw new Error(`e2e: ${pipelineTask.name} binds no workspace ${taskWorkspace}`);
+    const dir = path.join(o.dir, "workspaces", binding.workspace, (binding as { subPath?: string }).subPath ?? "");
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  const paramsOf = (pipelineTask: Pipeline["spec"]["tasks"][number]): Params =>
+    Object.fromEntries((pipelineTask.params ?? []).map((p) => [p.name, substitute(String(p.value), "params", pipelineParams)]));
+
+  const env = { ...process.env, ...o.gitEnv, HOME: o.dir, GIT_CONFIG_NOSYSTEM: "1" };
+  for (const name of ["fetch-repository", "fetch-ops-repository"]) {
+    const clone = pipeline.spec.tasks.find((t) => t.name === name);
+    if (!clone) throw new Error(`e2e: the Pipeline has no ${name} task`);
+    const p = paramsOf(clone);
+    const dir = path.join(workspaceDir(clone, "output"), p.subdirectory ?? "");
+    fs.mkdirSync(dir, { recursive: true });
+    gitAs(o.token, env, dir, "init", "-q");
+    gitAs(o.token, env, dir, "remote", "add", "origin", p.url);
+    gitAs(o.token, env, dir, "fetch", "-q", "--depth=1", "origin", "--update-head-ok", "--force", p.revision);
+    gitAs(o.token, env, dir, "checkout", "-q", "-f", "FETCH_HEAD");
+  }
+
+  const update = pipeline.spec.tasks.find((t) => t.name === "update-image-revision");
+  if (!update || !update.taskRef || !("name" in update.taskRef)) throw new Error("e2e: the Pipeline has no update-image-revision task by name");
+  const taskName = (update.taskRef as { name: string }).name;
+  const task = objectsOf<Task>(o.tektonFile, "Task").find((t) => t.metadata.name === taskName);
+  if (!task) throw new Error(`e2e: the ops file holds no Task ${taskName}`);
+  const taskParams: Params = {};
+  for (const p of task.spec.params ?? []) if (p.default !== undefined) taskParams[p.name] = String(p.default);
+  Object.assign(taskParams, paramsOf(update));
+  const workspaces: Params = {};
+  for (const w of task.spec.workspaces ?? []) workspaces[w.name] = workspaceDir(update, w.name);
+  const fill = (text: string): string =>
+    substitute(text, "params", taskParams).replace(/\$\(workspaces\.([A-Za-z0-9_-]+)\.path\)/g, (m, name: string) => {
+      if (!(name in workspaces)) throw new Error(`e2e: no workspace for ${m}`);
+      return workspaces[name];
+    });
+
+  const [step] = task.spec.steps;
+  const stepEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: o.dir, ...o.gitEnv, GIT_CONFIG_NOSYSTEM: "1" };
+  for (const e of step.env ?? []) stepEnv[e.name] = e.valueFrom ? o.token : fill(e.value ?? "");
+  const script = path.join(o.dir, "update-image-revision.sh");
+  fs.writeFileSync(script, fill(step.script ?? ""));
+  const r = spawnSync("sh", [script], { cwd: fill(step.workingDir ?? o.dir), env: stepEnv, encoding: "utf8", timeout: 300_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}

@@ -1,0 +1,109 @@
+// The real Pulumi CLI, driven as a user drives it: a project folder, a file:// backend and a
+// PULUMI_HOME of this run's own, plugins from PATH only (no downloads, no update checks).
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { Binaries } from "./binaries";
+
+export interface CliResult {
+  command: string;
+  code: number;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+/** One step of `pulumi preview --json`: what the engine would do to one resource. */
+export interface PreviewStep {
+  op: string;
+  urn: string;
+  diffReasons?: string[];
+  replaceReasons?: string[];
+  detailedDiff?: Record<string, { kind: string }>;
+}
+
+export interface PreviewJson {
+  steps?: PreviewStep[];
+  changeSummary?: Record<string, number>;
+  diagnostics?: { message: string; severity: string }[];
+  policies?: unknown[];
+}
+
+/** A fake passphrase: the e2e stack's secrets are encrypted with it, in a state folder thrown away after. */
+export const E2E_PASSPHRASE = "e2e-fake-passphrase-not-a-secret";
+
+export class PulumiCli {
+  readonly log: string;
+
+  constructor(
+    private readonly bin: Binaries,
+    readonly projectDir: string,
+    private readonly runDir: string,
+    private readonly extraEnv: NodeJS.ProcessEnv,
+  ) {
+    fs.mkdirSync(path.join(runDir, "pulumi-home"), { recursive: true });
+    fs.mkdirSync(path.join(runDir, "state"), { recursive: true });
+    this.log = path.join(runDir, "pulumi.log");
+  }
+
+  env(): NodeJS.ProcessEnv {
+    const binDirs = [...new Set(Object.values(this.bin).map((b) => path.dirname(b)))];
+    return {
+      ...process.env,
+      ...this.extraEnv,
+      PATH: [...binDirs, path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
+      PULUMI_HOME: path.join(this.runDir, "pulumi-home"),
+      PULUMI_BACKEND_URL: `file://${path.join(this.runDir, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: E2E_PASSPHRASE,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      NO_COLOR: "1",
+    };
+  }
+
+  /** Runs `pulumi <args>` in the project folder; the whole exchange goes to pulumi.log as well. */
+  run(args: string[], input?: string): Promise<CliResult> {
+    const started = Date.now();
+    const command = `pulumi ${args.join(" ")}`;
+    return new Promise((resolve) => {
+      const child = spawn(this.bin.pulumi, [...args, "--non-interactive"], { cwd: this.projectDir, env: this.env() });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.stdin.end(input ?? "");
+      child.on("close", (code) => {
+        const seconds = (Date.now() - started) / 1000;
+        fs.appendFileSync(this.log, `\n$ ${command}  (exit ${code}, ${seconds.toFixed(1)} s)\n${stdout}\n${stderr}\n`);
+        resolve({ command, code: code ?? -1, stdout, stderr, seconds });
+      });
+    });
+  }
+
+  /** `pulumi preview --json`, parsed; the result's code says whether the preview itself succeeded. */
+  async preview(extra: string[] = []): Promise<CliResult & { json?: PreviewJson }> {
+    const r = await this.run(["preview", "--json", ...extra]);
+    try {
+      return { ...r, json: JSON.parse(r.stdout) as PreviewJson };
+    } catch {
+      return r;
+    }
+  }
+
+  setConfig(key: string, value: string, secret = false): Promise<CliResult> {
+    return this.run(["config", "set", ...(secret ? ["--secret"] : ["--plaintext"]), key, "--", value]);
+  }
+}
+
+/** The steps that change something, as `op type name`, sorted: what a reviewer reads in a preview. */
+export function changes(preview: PreviewJson | undefined): string[] {
+  return (preview?.steps ?? [])
+    .filter((s) => s.op !== "same" && s.op !== "read")
+    .map((s) => {
+      const parts = s.urn.split("::");
+      return `${s.op} ${parts[2] ?? "?"} ${parts[3] ?? "?"}`;
+    })
+    .sort();
+}

@@ -1,0 +1,261 @@
+// npm run e2e: the real Pulumi CLI and providers against a real Kubernetes API server and a GitHub
+// double backed by real git repositories. See README (End-to-end test) for what each step proves.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { PROJECT } from "../components/config/errors";
+import { REVISION_FILE, TEKTON_FILE } from "../components/plan/ops-repository";
+import { renderStack } from "../scripts/render";
+import { findBinaries, Binaries } from "./binaries";
+import { Checks } from "./checks";
+import { startControlPlane, ControlPlane } from "./control-plane";
+import { startGitHubDouble, GitHubDouble } from "./github-double/server";
+import { runWriteBack } from "./pipeline-run";
+import { changes, CliResult, PulumiCli } from "./pulumi-cli";
+import { loopbackCertificate, tlsFront, TlsFront } from "./tls";
+
+const ROOT = path.resolve(__dirname, "..");
+const OWNER = "example-org";
+const STACK = "e2e";
+// Obviously fake tokens: the double accepts whichever the test says is current.
+const TOKEN = "ghp_fake_e2e_token_0000000000000000000000";
+const ROTATED_TOKEN = "ghp_fake_e2e_token_rotated_11111111111111";
+const WEBHOOK_SECRET = "fake-e2e-webhook-secret";
+const INITIAL_REVISION = "0f3e2d1c4b5a69788776655443322110ffeeddcc";
+
+/** Files a project needs to run; linked, so the e2e runs the working tree's code as it is. */
+const PROJECT_ENTRIES = ["Pulumi.yaml", "index.ts", "components", "scripts", "package.json", "tsconfig.json", "node_modules"];
+
+interface World {
+  bin: Binaries;
+  dir: string;
+  cluster: ControlPlane;
+  github: GitHubDouble;
+  front: TlsFront;
+  gitHost: string;
+  gitEnv: NodeJS.ProcessEnv;
+  checks: Checks;
+}
+
+function appName(i: number, apps: number): string {
+  return apps === 1 ? "go-sample-app" : `app-${String(i).padStart(2, "0")}`;
+}
+
+function kubectl(w: World, ...args: string[]): string {
+  return execFileSync(w.bin.kubectl, ["--kubeconfig", w.cluster.kubeconfig, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** The branch head's file, read from the double's repository with git itself. */
+function fileInRepo(w: World, repo: string, branch: string, file: string): string | undefined {
+  try {
+    return execFileSync(w.bin.git, ["--git-dir", w.github.bareRepository(repo), "show", `${branch}:${file}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a CLI command and records its wall time and the GitHub requests it caused. */
+async function measured<R extends CliResult>(w: World, apps: number, label: string, run: () => Promise<R>): Promise<R> {
+  w.github.resetCounts();
+  const r = await run();
+  const { reads, writes } = w.github.counts();
+  w.checks.figures.push({ apps, command: label, seconds: r.seconds, githubReads: reads, githubWrites: writes });
+  if (r.code !== 0) process.stdout.write(`  (${r.command} exited ${r.code}; see ${path.join(w.dir, "pulumi.log")})\n${r.stderr.split("\n").slice(-12).join("\n")}\n`);
+  return r;
+}
+
+/** A project folder for one stack: links to the working tree, a stack file of its own. */
+async function newStack(w: World, apps: number): Promise<PulumiCli> {
+  const projectDir = path.join(w.dir, `project-${apps}`);
+  fs.mkdirSync(projectDir);
+  for (const entry of PROJECT_ENTRIES) fs.symlinkSync(path.join(ROOT, entry), path.join(projectDir, entry));
+  const cli = new PulumiCli(w.bin, projectDir, path.join(w.dir, `pulumi-${apps}`), {
+    KUBECONFIG: w.cluster.kubeconfig,
+    // The providers (Go) and git trust the double's certificate, and nothing else is reachable anyway.
+    ...w.gitEnv,
+  });
+  const init = await cli.run(["stack", "init", STACK]);
+  if (init.code !== 0) throw new Error(`e2e: pulumi stack init failed:\n${init.stderr}`);
+  // Scalars as `pulumi config set` writes them; the list of apps with --path, as a user would.
+  await cli.setConfig("githubOwner", OWNER);
+  await cli.setConfig("gitHost", w.gitHost);
+  await cli.setConfig("githubToken", TOKEN, true);
+  await cli.setConfig("webhookSecret", WEBHOOK_SECRET, true);
+  const stackFile = path.join(projectDir, `Pulumi.${STACK}.yaml`);
+  const doc = parse(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
+  doc.config[`${PROJECT}:apps`] = Array.from({ length: apps }, (_, i) => ({
+    name: appName(i, apps),
+    repo: appName(i, apps),
+    branch: "main",
+    opsRepo: `${appName(i, apps)}-ops`,
+    opsBranch: "main",
+    image: `registry.example.com/${OWNER}/${appName(i, apps)}`,
+    initialRevision: INITIAL_REVISION,
+    webhookUrl: `https://ci.example.com/hooks/${appName(i, apps)}`,
+  }));
+  fs.writeFileSync(stackFile, stringify(doc));
+  for (let i = 0; i < apps; i++) {
+    await w.github.createRepository(appName(i, apps), { initialFiles: { "go.mod": `module example.com/${appName(i, apps)}\n\ngo 1.24\n`, "main.go": "package main\n\nfunc main() {}\n" } });
+    // The ops repository must exist with its branch (pulumi up refuses otherwise); here it starts empty but for a README.
+    await w.github.createRepository(`${appName(i, apps)}-ops`, { initialFiles: { "README.md": "ops\n" } });
+  }
+  return cli;
+}
+
+/** The one-app walk through the life of a stack, each step checked. */
+async function lifecycle(w: World): Promise<void> {
+  const c = w.checks;
+  const cli = await newStack(w, 1);
+  const app = appName(0, 1);
+  const ops = `${app}-ops`;
+
+  process.stdout.write("1. pulumi preview of a new stack\n");
+  const preview = await measured(w, 1, "preview (new stack)", () => cli.preview());
+  const json = preview.json;
+  c.expect("preview succeeds", preview.code === 0, preview.stderr.slice(-2000));
+  const ops1 = new Set((json?.steps ?? []).map((s) => s.op));
+  c.equal("every resource is a create", [...ops1].sort(), ["create"]);
+  c.equal("preview writes nothing to GitHub", w.checks.figures.at(-1)?.githubWrites, 0);
+
+  process.stdout.write("2. pulumi up\n");
+  const up = await measured(w, 1, "up (new stack)", () => cli.run(["up", "--yes", "--skip-preview"]));
+  c.expect("up succeeds", up.code === 0, up.stderr.slice(-3000));
+  const secrets = kubectl(w, "get", "secrets", "-n", "default", "-o", "name");
+  c.expect("the github-token and webhook Secrets exist", /secret\/github-token\b/.test(secrets) && /secret\/github-webhook-secret\b/.test(secrets), secrets);
+  const applications = kubectl(w, "get", "applications.argoproj.io", "-n", "argocd", "-o", "name");
+  c.expect("both Argo CD Applications exist", applications.trim().split("\n").filter(Boolean).length === 2, applications);
+  const out = path.join(w.dir, "render-1");
+  const rendered = renderStack({ projectDir: cli.projectDir, stack: STACK, out });
+  const repoFiles = rendered.files.filter((f) => f.startsWith(`repos/${OWNER}/`));
+  const mismatched = repoFiles.filter((f) => {
+    const [, , repo, ...rest] = f.split("/");
+    return fileInRepo(w, repo, "main", rest.join("/")) !== fs.readFileSync(path.join(out, f), "utf8");
+  });
+  c.expect(`the ${repoFiles.length} ops files in git equal npm run render's, byte for byte`, repoFiles.length > 0 && mismatched.length === 0, mismatched.join("\n"));
+  c.equal("the push webhook exists on the app repository", w.github.hooks(app).map((h) => h.config.url), [`https://ci.example.com/hooks/${app}`]);
+
+  process.stdout.write("3. pulumi up again\n");
+  const again = await measured(w, 1, "up (no change)", () => cli.run(["up", "--yes", "--skip-preview", "--expect-no-changes"]));
+  c.expect("a second up changes nothing", again.code === 0, again.stderr.slice(-2000));
+  c.equal("a second up writes nothing to GitHub", w.checks.figures.at(-1)?.githubWrites, 0);
+
+  process.stdout.write("4. the pipeline records a tested commit\n");
+  const tested = w.github.commitTo(app, "main", { "main.go": "package main\n\n// tested\nfunc main() {}\n" }, "A change that passed lint and test");
+  const tekton = fileInRepo(w, ops, "main", TEKTON_FILE) ?? "";
+  const step = runWriteBack({ tektonFile: tekton, repoUrl: w.github.gitUrl(app), revision: tested, token: TOKEN, gitEnv: w.gitEnv, dir: path.join(w.dir, "pipeline-run-1") });
+  c.expect("update-image-revision succeeds against the double's git remote", step.code === 0, `${step.stdout}\n${step.stderr}`);
+  const recorded = fileInRepo(w, ops, "main", REVISION_FILE) ?? "";
+  c.expect("revision.yaml records the tested commit", recorded.includes(tested), recorded);
+
+  process.stdout.write("5. Pulumi leaves the pipeline's revision alone\n");
+  const p5 = await measured(w, 1, "preview (after pipeline)", () => cli.preview(["--expect-no-changes"]));
+  c.expect("preview shows no change", p5.code === 0, p5.stderr.slice(-2000));
+  const u5 = await measured(w, 1, "up (after pipeline)", () => cli.run(["up", "--yes", "--skip-preview", "--expect-no-changes"]));
+  c.expect("up shows no change", u5.code === 0, u5.stderr.slice(-2000));
+  const r5 = await measured(w, 1, "refresh", () => cli.run(["refresh", "--yes", "--skip-preview"]));
+  c.expect("refresh succeeds", r5.code === 0, r5.stderr.slice(-2000));
+  const u5b = await measured(w, 1, "up (after refresh)", () => cli.run(["up", "--yes", "--skip-preview", "--expect-no-changes"]));
+  c.expect("up after refresh shows no change", u5b.code === 0, u5b.stderr.slice(-2000));
+  c.expect("the recorded revision stays", (fileInRepo(w, ops, "main", REVISION_FILE) ?? "").includes(tested));
+  const outputs = await cli.run(["stack", "output", "--json"]);
+  c.expect("the stack output testedRevision is the pipeline's", outputs.stdout.includes(tested), outputs.stdout);
+
+  process.stdout.write("6. a config change\n");
+  await cli.setConfig("writeBackAttempts", "8");
+  const p6 = await measured(w, 1, "preview (config change)", () => cli.preview());
+  const changed = changes(p6.json);
+  c.expect("preview shows exactly the changed file", changed.length === 1 && /^update .*RepositoryFile .*tekton/.test(changed[0]), changed.join("\n"));
+  const u6 = await measured(w, 1, "up (config change)", () => cli.run(["up", "--yes", "--skip-preview"]));
+  c.expect("up applies it", u6.code === 0 && /MAX_ATTEMPTS[\s\S]{0,80}"?8"?/.test(fileInRepo(w, ops, "main", TEKTON_FILE) ?? ""), u6.stderr.slice(-2000));
+
+  process.stdout.write("7. a token rotation\n");
+  const uidBefore = kubectl(w, "get", "secret", "github-token", "-n", "default", "-o", "jsonpath={.metadata.uid}");
+  w.github.acceptTokens([TOKEN, ROTATED_TOKEN]);
+  await cli.setConfig("githubToken", ROTATED_TOKEN, true);
+  const p7 = await measured(w, 1, "preview (token rotation)", () => cli.preview());
+  const replaced = changes(p7.json).filter((s) => /replace|delete/.test(s));
+  c.expect("preview updates the Secrets, replaces nothing", p7.code === 0 && replaced.length === 0 && changes(p7.json).some((s) => /^update .*Secret/.test(s)), changes(p7.json).join("\n"));
+  const u7 = await measured(w, 1, "up (token rotation)", () => cli.run(["up", "--yes", "--skip-preview"]));
+  const uidAfter = kubectl(w, "get", "secret", "github-token", "-n", "default", "-o", "jsonpath={.metadata.uid}");
+  c.expect("the Secret is updated in place (same uid)", u7.code === 0 && uidBefore !== "" && uidBefore === uidAfter, `${uidBefore} → ${uidAfter}\n${u7.stderr.slice(-1500)}`);
+  const value = Buffer.from(kubectl(w, "get", "secret", "github-token", "-n", "default", "-o", "jsonpath={.data.GITHUB_TOKEN}"), "base64").toString();
+  c.expect("the Secret holds the new token", value === ROTATED_TOKEN);
+  w.github.acceptTokens([ROTATED_TOKEN]);
+
+  process.stdout.write("8. the policy pack\n");
+  const policyConfig = path.join(w.dir, "policy-config.json");
+  fs.writeFileSync(policyConfig, JSON.stringify({ "secret-config-encrypted": { projectDir: cli.projectDir } }));
+  const policy = ["--policy-pack", path.join(ROOT, "policy"), "--policy-pack-config", policyConfig];
+  const u8 = await measured(w, 1, "up --policy-pack", () => cli.run(["up", "--yes", "--skip-preview", ...policy]));
+  c.expect("up with the policy pack passes", u8.code === 0, u8.stderr.slice(-2000) + u8.stdout.slice(-2000));
+  await cli.setConfig("webhookSecret", WEBHOOK_SECRET, false);
+  const p8 = await measured(w, 1, "preview --policy-pack (bad)", () => cli.run(["preview", ...policy]));
+  c.expect("a plain-text secret in the stack file is blocked", p8.code !== 0 && /secret-config-encrypted/.test(p8.stdout + p8.stderr), p8.stdout.slice(-2000));
+  await cli.setConfig("webhookSecret", WEBHOOK_SECRET, true);
+
+  process.stdout.write("9. pulumi destroy\n");
+  const d9 = await measured(w, 1, "destroy", () => cli.run(["destroy", "--yes", "--skip-preview"]));
+  c.expect("destroy succeeds", d9.code === 0, d9.stderr.slice(-3000));
+  c.expect("destroy ends within 3 minutes", d9.seconds < 180, `${d9.seconds} s`);
+  const left = [TEKTON_FILE, "cicd/kpack/image.yaml", "cicd/kpack/kustomization.yaml"].filter((f) => fileInRepo(w, ops, "main", f) !== undefined);
+  c.expect("Pulumi's files are gone from the ops repository", left.length === 0, left.join("\n"));
+  c.expect("the tested revision file stays", (fileInRepo(w, ops, "main", REVISION_FILE) ?? "").includes(tested));
+  c.equal("the webhook is gone", w.github.hooks(app).length, 0);
+}
+
+/** The same stack with ten apps: how the commands scale, and no perpetual diff there either. */
+async function atScale(w: World, apps: number): Promise<void> {
+  const cli = await newStack(w, apps);
+  process.stdout.write(`10. ${apps} apps\n`);
+  const p = await measured(w, apps, "preview (new stack)", () => cli.preview());
+  w.checks.expect(`${apps} apps: preview succeeds`, p.code === 0, p.stderr.slice(-2000));
+  const u = await measured(w, apps, "up (new stack)", () => cli.run(["up", "--yes", "--skip-preview"]));
+  w.checks.expect(`${apps} apps: up succeeds`, u.code === 0, u.stderr.slice(-2000));
+  const again = await measured(w, apps, "up (no change)", () => cli.run(["up", "--yes", "--skip-preview", "--expect-no-changes"]));
+  w.checks.expect(`${apps} apps: a second up changes nothing`, again.code === 0, again.stderr.slice(-2000));
+  const d = await measured(w, apps, "destroy", () => cli.run(["destroy", "--yes", "--skip-preview"]));
+  w.checks.expect(`${apps} apps: destroy succeeds`, d.code === 0, d.stderr.slice(-2000));
+}
+
+async function main(): Promise<number> {
+  const bin = findBinaries();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deliberate-e2e-"));
+  process.stdout.write(`e2e: run folder ${dir} (logs of every process and command)\n`);
+  const checks = new Checks();
+  const cluster = await startControlPlane(bin, path.join(dir, "cluster"));
+  const certificate = loopbackCertificate(dir);
+  const github = await startGitHubDouble({ root: path.join(dir, "github"), owner: OWNER, token: TOKEN });
+  const front = await tlsFront(certificate, github.port);
+  const gitHost = `https://127.0.0.1:${front.port}`;
+  github.setPublicUrl(gitHost);
+  const w: World = { bin, dir, cluster, github, front, gitHost, checks, gitEnv: { SSL_CERT_FILE: certificate.certFile, GIT_SSL_CAINFO: certificate.certFile } };
+  try {
+    // What a cluster with Argo CD, Tekton and kpack installed has: their CRDs and Argo CD's namespace.
+    kubectl(w, "apply", "--server-side", "-f", path.join(referenceDir(), "crds", "argo-cd", "application-crd.yaml"));
+    kubectl(w, "create", "namespace", "argocd");
+    await lifecycle(w);
+    await atScale(w, 10);
+  } finally {
+    await front.close();
+    await github.close();
+    await cluster.stop();
+  }
+  process.stdout.write(checks.summary());
+  if (checks.failed === 0 && !process.env.E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+  return checks.failed === 0 ? 0 : 1;
+}
+
+function referenceDir(): string {
+  return path.resolve(ROOT, "..", "shared", "reference");
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.stdout.write("e2e: 0 passed, 1 failed\n");
+    process.exitCode = 1;
+  },
+);
