@@ -2,11 +2,12 @@
 // for the objects that `pulumi up` committed: the clones that git-clone leaves (depth 1, detached) in
 // the workspaces and sub-paths the Pipeline names, then the update-image-revision step's own script,
 // run for real with sh and git, its params and workspace paths substituted as Tekton does.
-import { execFileSync, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { Pipeline, Task, TriggerTemplate } from "../components/tekton/types";
+import { gitAsync } from "../tests/helpers/git-world";
 
 type Params = Record<string, string>;
 
@@ -28,7 +29,7 @@ export interface RunOptions {
   /** The value of the token Secret the Task reads. */
   token: string;
   /** Extra env for every git process: e.g. the CA the e2e's GitHub double is served with. */
-  gitEnv: NodeJS.ProcessEnv;
+  gitEnv: Record<string, string>;
   dir: string;
 }
 
@@ -44,13 +45,26 @@ function objectsOf<T>(file: string, kind: string): T[] {
     .filter((o) => o.kind === kind) as T[];
 }
 
-function gitAs(token: string, env: NodeJS.ProcessEnv, cwd: string, ...args: string[]): void {
+/** git as git-clone runs it, authenticated with the token (the basic-auth workspace's role here). */
+function gitAs(token: string, env: Record<string, string>, cwd: string, ...args: string[]): Promise<string> {
   const auth = Buffer.from(`x-access-token:${token}`).toString("base64");
-  execFileSync("git", ["-c", `http.extraHeader=Authorization: Basic ${auth}`, ...args], { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+  return gitAsync(cwd, "-c", `http.extraHeader=Authorization: Basic ${auth}`, ...args, env);
+}
+
+/** A process's outcome; asynchronous, since the GitHub double it talks to may share this process. */
+function runProcess(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<StepOutcome> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 /** Runs fetch-repository, fetch-ops-repository (as git-clone leaves them) and update-image-revision. */
-export function runWriteBack(o: RunOptions): StepOutcome {
+export async function runWriteBack(o: RunOptions): Promise<StepOutcome> {
   const [template] = objectsOf<TriggerTemplate>(o.tektonFile, "TriggerTemplate");
   const [pipeline] = objectsOf<Pipeline>(o.tektonFile, "Pipeline");
   const run = template.spec.resourcetemplates[0];
@@ -62,24 +76,23 @@ export function runWriteBack(o: RunOptions): StepOutcome {
   const workspaceDir = (pipelineTask: Pipeline["spec"]["tasks"][number], taskWorkspace: string): string => {
     const binding = pipelineTask.workspaces?.find((w) => w.name === taskWorkspace);
     if (!binding) throw new Error(`e2e: ${pipelineTask.name} binds no workspace ${taskWorkspace}`);
-    const dir = path.join(o.dir, "workspaces", binding.workspace, (binding as { subPath?: string }).subPath ?? "");
+    const dir = path.join(o.dir, "workspaces", binding.workspace, binding.subPath ?? "");
     fs.mkdirSync(dir, { recursive: true });
     return dir;
   };
   const paramsOf = (pipelineTask: Pipeline["spec"]["tasks"][number]): Params =>
     Object.fromEntries((pipelineTask.params ?? []).map((p) => [p.name, substitute(String(p.value), "params", pipelineParams)]));
 
-  const env = { ...process.env, ...o.gitEnv, HOME: o.dir, GIT_CONFIG_NOSYSTEM: "1" };
   for (const name of ["fetch-repository", "fetch-ops-repository"]) {
     const clone = pipeline.spec.tasks.find((t) => t.name === name);
     if (!clone) throw new Error(`e2e: the Pipeline has no ${name} task`);
     const p = paramsOf(clone);
     const dir = path.join(workspaceDir(clone, "output"), p.subdirectory ?? "");
     fs.mkdirSync(dir, { recursive: true });
-    gitAs(o.token, env, dir, "init", "-q");
-    gitAs(o.token, env, dir, "remote", "add", "origin", p.url);
-    gitAs(o.token, env, dir, "fetch", "-q", "--depth=1", "origin", "--update-head-ok", "--force", p.revision);
-    gitAs(o.token, env, dir, "checkout", "-q", "-f", "FETCH_HEAD");
+    await gitAs(o.token, o.gitEnv, dir, "init", "-q");
+    await gitAs(o.token, o.gitEnv, dir, "remote", "add", "origin", p.url);
+    await gitAs(o.token, o.gitEnv, dir, "fetch", "-q", "--depth=1", "origin", "--update-head-ok", "--force", p.revision);
+    await gitAs(o.token, o.gitEnv, dir, "checkout", "-q", "-f", "FETCH_HEAD");
   }
 
   const update = pipeline.spec.tasks.find((t) => t.name === "update-image-revision");
@@ -103,6 +116,5 @@ export function runWriteBack(o: RunOptions): StepOutcome {
   for (const e of step.env ?? []) stepEnv[e.name] = e.valueFrom ? o.token : fill(e.value ?? "");
   const script = path.join(o.dir, "update-image-revision.sh");
   fs.writeFileSync(script, fill(step.script ?? ""));
-  const r = spawnSync("sh", [script], { cwd: fill(step.workingDir ?? o.dir), env: stepEnv, encoding: "utf8", timeout: 300_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return runProcess("sh", [script], fill(step.workingDir ?? o.dir), stepEnv);
 }

@@ -11,7 +11,10 @@ import { renderStack } from "../scripts/render";
 import { findBinaries, Binaries } from "./binaries";
 import { Checks } from "./checks";
 import { startControlPlane, ControlPlane } from "./control-plane";
-import { startGitHubDouble, GitHubDouble } from "./github-double/server";
+import { startGitHubDouble, GitHubDouble } from "./github-double";
+import { freePort } from "./processes";
+import { gitAsync } from "../tests/helpers/git-world";
+import { referenceDir } from "../tests/helpers/reference";
 import { runWriteBack } from "./pipeline-run";
 import { changes, CliResult, PulumiCli } from "./pulumi-cli";
 import { loopbackCertificate, tlsFront, TlsFront } from "./tls";
@@ -23,7 +26,6 @@ const STACK = "e2e";
 const TOKEN = "ghp_fake_e2e_token_0000000000000000000000";
 const ROTATED_TOKEN = "ghp_fake_e2e_token_rotated_11111111111111";
 const WEBHOOK_SECRET = "fake-e2e-webhook-secret";
-const INITIAL_REVISION = "0f3e2d1c4b5a69788776655443322110ffeeddcc";
 
 /** Files a project needs to run; linked, so the e2e runs the working tree's code as it is. */
 const PROJECT_ENTRIES = ["Pulumi.yaml", "index.ts", "components", "scripts", "package.json", "tsconfig.json", "node_modules"];
@@ -35,7 +37,7 @@ interface World {
   github: GitHubDouble;
   front: TlsFront;
   gitHost: string;
-  gitEnv: NodeJS.ProcessEnv;
+  gitEnv: Record<string, string>;
   checks: Checks;
 }
 
@@ -50,10 +52,21 @@ function kubectl(w: World, ...args: string[]): string {
 /** The branch head's file, read from the double's repository with git itself. */
 function fileInRepo(w: World, repo: string, branch: string, file: string): string | undefined {
   try {
-    return execFileSync(w.bin.git, ["--git-dir", w.github.bareRepository(repo), "show", `${branch}:${file}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return execFileSync(w.bin.git, ["--git-dir", w.github.gitDir(repo), "show", `${branch}:${file}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   } catch {
     return undefined;
   }
+}
+
+/** What a developer does: clone the app repository over https, change a file, push to main. */
+async function developerPush(w: World, repo: string, file: string, content: string): Promise<string> {
+  const work = fs.mkdtempSync(path.join(w.dir, "developer-"));
+  const auth = { ...w.gitEnv, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`dev:${TOKEN}`).toString("base64")}` };
+  await gitAsync(w.dir, "clone", "-q", w.github.gitUrl(repo), work, auth);
+  fs.writeFileSync(path.join(work, file), content);
+  await gitAsync(work, "commit", "-q", "-am", "A change that passes lint and test", auth);
+  await gitAsync(work, "push", "-q", "origin", "HEAD:main", auth);
+  return gitAsync(work, "rev-parse", "HEAD");
 }
 
 /** Runs a CLI command and records its wall time and the GitHub requests it caused. */
@@ -78,11 +91,17 @@ async function newStack(w: World, apps: number): Promise<PulumiCli> {
   });
   const init = await cli.run(["stack", "init", STACK]);
   if (init.code !== 0) throw new Error(`e2e: pulumi stack init failed:\n${init.stderr}`);
-  // Scalars as `pulumi config set` writes them; the list of apps with --path, as a user would.
+  // Scalars as `pulumi config set` writes them; the list of apps written into the stack file, as a user edits it.
   await cli.setConfig("githubOwner", OWNER);
   await cli.setConfig("gitHost", w.gitHost);
   await cli.setConfig("githubToken", TOKEN, true);
   await cli.setConfig("webhookSecret", WEBHOOK_SECRET, true);
+  for (let i = 0; i < apps; i++) {
+    await w.github.createRepository(appName(i, apps), { initialFiles: { "go.mod": `module example.com/${appName(i, apps)}\n\ngo 1.24\n`, "main.go": "package main\n\nfunc main() {}\n" } });
+    // The ops repository must exist with its branch (pulumi up refuses otherwise); here it starts empty but for a README.
+    await w.github.createRepository(`${appName(i, apps)}-ops`, { initialFiles: { "README.md": "ops\n" } });
+  }
+  const initialRevisions = await Promise.all(Array.from({ length: apps }, (_, i) => gitAsync(w.dir, "--git-dir", w.github.gitDir(appName(i, apps)), "rev-parse", "main")));
   const stackFile = path.join(projectDir, `Pulumi.${STACK}.yaml`);
   const doc = parse(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> };
   doc.config[`${PROJECT}:apps`] = Array.from({ length: apps }, (_, i) => ({
@@ -92,15 +111,11 @@ async function newStack(w: World, apps: number): Promise<PulumiCli> {
     opsRepo: `${appName(i, apps)}-ops`,
     opsBranch: "main",
     image: `registry.example.com/${OWNER}/${appName(i, apps)}`,
-    initialRevision: INITIAL_REVISION,
+    // The app repository's first commit: what a team records before the pipeline has tested anything.
+    initialRevision: initialRevisions[i],
     webhookUrl: `https://ci.example.com/hooks/${appName(i, apps)}`,
   }));
   fs.writeFileSync(stackFile, stringify(doc));
-  for (let i = 0; i < apps; i++) {
-    await w.github.createRepository(appName(i, apps), { initialFiles: { "go.mod": `module example.com/${appName(i, apps)}\n\ngo 1.24\n`, "main.go": "package main\n\nfunc main() {}\n" } });
-    // The ops repository must exist with its branch (pulumi up refuses otherwise); here it starts empty but for a README.
-    await w.github.createRepository(`${appName(i, apps)}-ops`, { initialFiles: { "README.md": "ops\n" } });
-  }
   return cli;
 }
 
@@ -142,9 +157,9 @@ async function lifecycle(w: World): Promise<void> {
   c.equal("a second up writes nothing to GitHub", w.checks.figures.at(-1)?.githubWrites, 0);
 
   process.stdout.write("4. the pipeline records a tested commit\n");
-  const tested = w.github.commitTo(app, "main", { "main.go": "package main\n\n// tested\nfunc main() {}\n" }, "A change that passed lint and test");
+  const tested = await developerPush(w, app, "main.go", "package main\n\n// tested\nfunc main() {}\n");
   const tekton = fileInRepo(w, ops, "main", TEKTON_FILE) ?? "";
-  const step = runWriteBack({ tektonFile: tekton, repoUrl: w.github.gitUrl(app), revision: tested, token: TOKEN, gitEnv: w.gitEnv, dir: path.join(w.dir, "pipeline-run-1") });
+  const step = await runWriteBack({ tektonFile: tekton, repoUrl: w.github.gitUrl(app), revision: tested, token: TOKEN, gitEnv: w.gitEnv, dir: path.join(w.dir, "pipeline-run-1") });
   c.expect("update-image-revision succeeds against the double's git remote", step.code === 0, `${step.stdout}\n${step.stderr}`);
   const recorded = fileInRepo(w, ops, "main", REVISION_FILE) ?? "";
   c.expect("revision.yaml records the tested commit", recorded.includes(tested), recorded);
@@ -226,10 +241,11 @@ async function main(): Promise<number> {
   const checks = new Checks();
   const cluster = await startControlPlane(bin, path.join(dir, "cluster"));
   const certificate = loopbackCertificate(dir);
-  const github = await startGitHubDouble({ root: path.join(dir, "github"), owner: OWNER, token: TOKEN });
-  const front = await tlsFront(certificate, github.port);
+  // The double listens on plain http behind a TLS front; its answers name the front's URL.
+  const doublePort = await freePort();
+  const front = await tlsFront(certificate, doublePort);
   const gitHost = `https://127.0.0.1:${front.port}`;
-  github.setPublicUrl(gitHost);
+  const github = await startGitHubDouble({ root: path.join(dir, "github"), owner: OWNER, token: TOKEN, port: doublePort, publicUrl: gitHost });
   const w: World = { bin, dir, cluster, github, front, gitHost, checks, gitEnv: { SSL_CERT_FILE: certificate.certFile, GIT_SSL_CAINFO: certificate.certFile } };
   try {
     // What a cluster with Argo CD, Tekton and kpack installed has: their CRDs and Argo CD's namespace.
@@ -245,10 +261,6 @@ async function main(): Promise<number> {
   process.stdout.write(checks.summary());
   if (checks.failed === 0 && !process.env.E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
   return checks.failed === 0 ? 0 : 1;
-}
-
-function referenceDir(): string {
-  return path.resolve(ROOT, "..", "shared", "reference");
 }
 
 main().then(
