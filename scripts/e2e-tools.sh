@@ -192,7 +192,6 @@ set_schema_version() { # $1 source, $2 destination, $3 version
 }
 
 # --- helpers -------------------------------------------------------------------
-mkdir -p "$TOOLS_DIR/bin" "$TOOLS_DIR/stamps" "$TOOLS_DIR/logs" "$TOOLS_DIR/src"
 LOG="$TOOLS_DIR/build.log"
 export GOFLAGS="-buildvcs=false -mod=mod"
 export CGO_ENABLED="${CGO_ENABLED:-0}"
@@ -284,6 +283,7 @@ fi
 
 command -v go >/dev/null || { echo "e2e-tools: go is not on PATH" >&2; exit 2; }
 command -v node >/dev/null || { echo "e2e-tools: node is not on PATH" >&2; exit 2; }
+mkdir -p "$TOOLS_DIR/bin" "$TOOLS_DIR/stamps" "$TOOLS_DIR/logs" "$TOOLS_DIR/src"
 
 say "e2e-tools: building into $TOOLS_DIR ($(go env GOVERSION), GOMODCACHE=$(go env GOMODCACHE), GOCACHE=$(go env GOCACHE))"
 FAILED=()
