@@ -238,7 +238,9 @@ build_tool() {
   local name="$1" out="$TOOLS_DIR/bin/$1" wdir="$TOOLS_DIR/src/$1" dl="$TOOLS_DIR/src/$1.download.json"
   set -x
   rm -rf "$wdir"; mkdir -p "$wdir"
-  go mod download -json "$T_MODULE@$T_VERSION" > "$dl" || { cat "$dl"; return 1; }
+  if ! go mod download -json "$T_MODULE@$T_VERSION" > "$dl"; then
+    json_field "$dl" Error | sed '1s/^/go: /'; echo; return 1
+  fi
   local gomod moddir built_at commit
   gomod="$(json_field "$dl" GoMod)"; moddir="$(json_field "$dl" Dir)"
   built_at="$(json_field "$dl" Time)"; commit="$(json_field "$dl" Origin.Hash)"
