@@ -243,7 +243,7 @@ build_tool() {
   fi
   local gomod moddir built_at commit
   gomod="$(json_field "$dl" GoMod)"; moddir="$(json_field "$dl" Dir)"
-  built_at="$(json_field "$dl" Time)"; commit="$(json_field "$dl" Origin.Hash)"
+  built_at="$(json_field "$(json_field "$dl" Info)" Time)"; commit="$(json_field "$dl" Origin.Hash)"
   [ -n "$commit" ] || commit="$T_VERSION"
 
   cd "$wdir"
