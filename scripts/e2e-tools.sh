@@ -191,7 +191,7 @@ set_schema_version() { # $1 source, $2 destination, $3 version
     fs.writeFileSync(process.argv[2], JSON.stringify(spec));' "$1" "$2" "$3"
 }
 
-# --- helpers -------------------------------------------------------------------
+# --- functions ---------------------------------------------------------------
 LOG="$TOOLS_DIR/build.log"
 export GOFLAGS="-buildvcs=false -mod=mod"
 export CGO_ENABLED="${CGO_ENABLED:-0}"
