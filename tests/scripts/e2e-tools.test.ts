@@ -1,0 +1,129 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { tempDir } from "../helpers/fixtures";
+
+// `npm run e2e:tools` builds for about an hour; these tests only run the parts
+// that need neither Go nor the network: --help, --list and the pins.
+const ROOT = path.resolve(__dirname, "../..");
+const SCRIPT = path.join(ROOT, "scripts/e2e-tools.sh");
+const PINS = path.join(ROOT, "e2e/tools/pins.env");
+
+function run(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const cacheDir = tempDir("e2e-tools-");
+  const result = spawnSync("bash", [SCRIPT, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, E2E_TOOLS_DIR: path.join(cacheDir, "tools"), ...env },
+  });
+  // Nothing but a build creates the cache dir.
+  assert.ok(!fs.existsSync(path.join(cacheDir, "tools")), "the cache dir was created");
+  return result;
+}
+
+function pins(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of fs.readFileSync(PINS, "utf8").split("\n")) {
+    const line = raw.replace(/#.*/, "").trim();
+    if (!line) continue;
+    const eq = line.indexOf("=");
+    out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+const TOOLS = [
+  "etcd",
+  "pulumi",
+  "pulumi-language-nodejs",
+  "pulumi-resource-kubernetes",
+  "pulumi-resource-github",
+  "kube-apiserver",
+  "kube-controller-manager",
+];
+
+describe("scripts: npm run e2e:tools", function () {
+  it("is the package script", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    assert.strictEqual(pkg.scripts["e2e:tools"], "bash scripts/e2e-tools.sh");
+    assert.ok(!/e2e/.test(pkg.scripts.test), "the build stays out of npm test");
+  });
+
+  it("--help says where the binaries go and how to use them", () => {
+    const r = run(["--help"]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /E2E_TOOLS_DIR/);
+    assert.match(r.stdout, /export PATH=<dir>\/bin:\$PATH/);
+  });
+
+  it("--list names every tool, in build order", () => {
+    const r = run(["--list"]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(r.stdout.trim().split("\n"), TOOLS);
+  });
+
+  it("the pins are well-formed Go module versions", () => {
+    const p = pins();
+    const semver = /^v\d+\.\d+\.\d+$/;
+    const pseudo = /^v\d+\.0\.0-\d{14}-[0-9a-f]{12}$/;
+    for (const key of Object.keys(p).filter((k) => k.endsWith("_VERSION") && p[k] !== "")) {
+      assert.ok(semver.test(p[key]) || pseudo.test(p[key]), `${key}=${p[key]}`);
+    }
+    assert.match(p.KUBERNETES_VERSION, /^v1\.\d+\.\d+$/);
+    assert.match(p.ETCD_VERSION, /^v3\.6\./);
+  });
+
+  it("--print-pins shows each tool's module@version and version flags from the pins file", () => {
+    const r = run(["--print-pins"]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const p = pins();
+    const lines = r.stdout.trim().split("\n");
+    assert.deepStrictEqual(
+      lines.map((l) => l.slice(0, l.indexOf(":"))),
+      TOOLS,
+    );
+    const line = (tool: string) => lines.find((l) => l.startsWith(`${tool}:`)) ?? "";
+    assert.ok(line("etcd").includes(`${p.ETCD_MODULE}@${p.ETCD_VERSION}`));
+    assert.ok(line("pulumi").includes(`${p.PULUMI_MODULE}@${p.PULUMI_VERSION}`));
+    assert.ok(line("pulumi").includes(`version.Version=${p.PULUMI_VERSION}`));
+    const [, minor] = /^v1\.(\d+)\./.exec(p.KUBERNETES_VERSION) ?? [];
+    for (const tool of ["kube-apiserver", "kube-controller-manager"]) {
+      assert.ok(line(tool).includes(`${p.KUBERNETES_MODULE}@${p.KUBERNETES_VERSION} pkg=${p.KUBERNETES_MODULE}/cmd/${tool}`));
+      assert.ok(line(tool).includes(`k8s.io/component-base/version.gitVersion=${p.KUBERNETES_VERSION}`));
+      assert.ok(line(tool).includes(`k8s.io/client-go/pkg/version.gitMinor=${minor}`));
+    }
+  });
+
+  it("builds only the named tools and refuses unknown ones", () => {
+    const r = run(["--print-pins", "etcd", "kube-apiserver"]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(
+      r.stdout.trim().split("\n").map((l) => l.slice(0, l.indexOf(":"))),
+      ["etcd", "kube-apiserver"],
+    );
+    const bad = run(["kubelet"]);
+    assert.strictEqual(bad.status, 2);
+    assert.match(bad.stderr, /unknown tool kubelet/);
+  });
+
+  it("reads the pins file as data: a line with a command in it is refused", () => {
+    const dir = tempDir("e2e-pins-");
+    const marker = path.join(dir, "ran");
+    const file = path.join(dir, "pins.env");
+    fs.writeFileSync(file, fs.readFileSync(PINS, "utf8") + `ETCD_VERSION=$(touch ${marker})\n`);
+    const r = run(["--print-pins"], { E2E_TOOLS_PINS: file });
+    assert.strictEqual(r.status, 2);
+    assert.match(r.stderr, /bad line/);
+    assert.ok(!fs.existsSync(marker));
+  });
+
+  it("names a missing pin", () => {
+    const dir = tempDir("e2e-pins-");
+    const file = path.join(dir, "pins.env");
+    fs.writeFileSync(file, fs.readFileSync(PINS, "utf8").replace(/^KUBERNETES_VERSION=.*$/m, ""));
+    const r = run(["--print-pins"], { E2E_TOOLS_PINS: file });
+    assert.strictEqual(r.status, 2);
+    assert.match(r.stderr, /KUBERNETES_VERSION is not set/);
+  });
+});
