@@ -12,6 +12,12 @@ export interface KeySpec {
   description: string;
   default?: string | number | boolean | readonly number[];
   secret?: boolean;
+  /**
+   * A secret the stack may leave unset. Pulumi.yaml cannot declare it: the engine requires a declared
+   * secret key to hold an encrypted value in every stack, and refuses a default for one ("must be
+   * encrypted as it's secret"), so such a key is only read by the program.
+   */
+  optionalSecret?: boolean;
 }
 
 export const STACK_KEYS = {
@@ -29,13 +35,13 @@ export const STACK_KEYS = {
   argocdToken: {
     type: "string",
     secret: true,
-    default: "",
+    optionalSecret: true,
     description: "Read-only GitHub token Argo CD reads the ops repositories with; empty to use githubToken (a write token) instead.",
   },
   registryCredentials: {
     type: "string",
     secret: true,
-    default: "",
+    optionalSecret: true,
     description: "Docker config.json ({\"auths\": {...}}) kpack pushes images with; empty when the registry needs none.",
   },
   privateRepositories: {

@@ -16,6 +16,10 @@ describe("config: Pulumi.yaml and the stack files", () => {
   it("declares every scalar key with the program's type, description, default and secrecy", () => {
     for (const [key, spec] of Object.entries(STACK_KEYS)) {
       if (spec.type === "array" && !("items" in spec)) continue; // apps: a list of objects; see the comment there
+      if ("optionalSecret" in spec) {
+        assert.strictEqual(project.config[key], undefined, `${key}: an optional secret cannot be declared (see the comment there)`);
+        continue;
+      }
       const declared = project.config[key];
       assert.ok(declared, `Pulumi.yaml does not declare ${key}`);
       assert.strictEqual(declared.type, spec.type, key);
@@ -24,7 +28,22 @@ describe("config: Pulumi.yaml and the stack files", () => {
       assert.deepStrictEqual(declared.default, "default" in spec ? spec.default : undefined, key);
       assert.strictEqual(declared.secret, "secret" in spec ? spec.secret : undefined, key);
     }
-    assert.deepStrictEqual(Object.keys(project.config).sort(), Object.keys(STACK_KEYS).filter((k) => k !== "apps").sort());
+    assert.deepStrictEqual(
+      Object.keys(project.config).sort(),
+      Object.entries(STACK_KEYS)
+        .filter(([k, spec]) => k !== "apps" && !("optionalSecret" in spec))
+        .map(([k]) => k)
+        .sort(),
+    );
+  });
+
+  it("declares nothing the engine refuses before the program runs: no secret key with a default", () => {
+    // pulumi/pulumi ValidateStackConfigAndApplyProjectConfig (validateStackConfigValue): a declared secret
+    // key whose value would come from its default fails every preview with "configuration key 'k' must
+    // be encrypted as it's secret", in every stack that leaves it unset.
+    for (const [key, declared] of Object.entries(project.config as Record<string, { secret?: boolean; default?: unknown }>)) {
+      assert.ok(!(declared.secret && "default" in declared), `${key} is declared secret with a default`);
+    }
   });
 
   it("makes the dev stack the seed's go-sample-app and prod a second environment", () => {
