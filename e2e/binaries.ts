@@ -39,8 +39,8 @@ export function searchPath(env: NodeJS.ProcessEnv = process.env): string[] {
   return [...(env.E2E_BIN ? [env.E2E_BIN] : []), toolsBinDir(env), ...(env.PATH ?? "").split(path.delimiter).filter(Boolean)];
 }
 
-/** Every tool's path; one error naming each missing tool and how to get them all. */
-export function findBinaries(env: NodeJS.ProcessEnv = process.env): Binaries {
+/** Each tool's path where there is one, and the tools there is none of. */
+export function locateBinaries(env: NodeJS.ProcessEnv = process.env): { found: Partial<Binaries>; missing: Tool[] } {
   const dirs = searchPath(env);
   const found: Partial<Binaries> = {};
   const missing: Tool[] = [];
@@ -49,11 +49,23 @@ export function findBinaries(env: NodeJS.ProcessEnv = process.env): Binaries {
     if (hit) found[tool] = hit;
     else missing.push(tool);
   }
+  return { found, missing };
+}
+
+/**
+ * Every tool's path, except those in `mayLack`, which come back as missing instead; one error naming each
+ * other missing tool and how to get them all.
+ */
+export function findBinaries(env: NodeJS.ProcessEnv = process.env, mayLack: readonly Tool[] = []): { bin: Binaries; lacking: Tool[] } {
+  const dirs = searchPath(env);
+  const { found, missing: all } = locateBinaries(env);
+  const missing = all.filter((t) => !mayLack.includes(t));
   if (missing.length > 0) {
     throw new Error(
       `e2e: not found: ${missing.join(", ")} (looked in ${dirs.slice(0, 2).join(", ")} and PATH). ` +
         "Build them with `npm run e2e:tools`, or put the official Pulumi CLI and plugins and the envtest binaries on PATH or in E2E_BIN.",
     );
   }
-  return found as Binaries;
+  // A tool that may be lacking is never looked up by path: its entry stays empty.
+  return { bin: found as Binaries, lacking: all.filter((t) => mayLack.includes(t)) };
 }

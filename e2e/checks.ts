@@ -12,6 +12,8 @@ export class Checks {
   passed = 0;
   failed = 0;
   readonly failures: string[] = [];
+  /** What could not run here at all, and so proves nothing either way. */
+  readonly notRun: string[] = [];
   readonly figures: Figure[] = [];
 
   /** Records one expectation; `detail` says what was seen when it does not hold. */
@@ -39,6 +41,7 @@ export class Checks {
       lines.push(`  ${String(f.apps).padStart(4)}  ${f.command.padEnd(28)} ${f.seconds.toFixed(1).padStart(7)}  ${String(f.githubReads).padStart(5)}  ${String(f.githubWrites).padStart(6)}`);
     }
     if (this.failures.length > 0) lines.push("", "failed:", ...this.failures.map((f) => `  - ${f}`));
+    if (this.notRun.length > 0) lines.push("", "not run:", ...this.notRun.map((f) => `  - ${f}`));
     lines.push("", `e2e: ${this.passed} passed, ${this.failed} failed`);
     return lines.join("\n") + "\n";
   }

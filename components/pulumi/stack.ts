@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { settingsFromPulumiConfig, settingsWarnings } from "../config/parse";
 import { StackSettings } from "../config/settings";
-import { planStack, StackPlan } from "../plan/stack";
+import { planStack, SecretValues, StackPlan } from "../plan/stack";
 import { DeliberateImageBuilds } from "./app";
 import { BuildNamespace } from "./build-namespace";
 import { previousRevisionFile, RevisionFileLocation } from "./recorded-revision";
@@ -35,17 +35,22 @@ export function loadSettings(): StackSettings {
   return settingsFromPulumiConfig(pulumi.runtime.allConfig(), pulumi.getProject());
 }
 
-/** Wires the plan to the cluster and to GitHub. Everything it creates comes from `planStack`. */
-export function deployStack(settings: StackSettings = loadSettings()): StackOutputs {
-  const config = new pulumi.Config();
-  for (const warning of settingsWarnings(settings)) pulumi.log.warn(warning);
-  const plan = planStack(settings, {
+/** The secret values a plan is made with under Pulumi: the stack's secret config, as secret Outputs. */
+export function configSecretValues(settings: StackSettings, config: pulumi.Config = new pulumi.Config()): SecretValues<pulumi.Output<string>> {
+  return {
     githubToken: config.requireSecret("githubToken"),
     webhookSecret: config.requireSecret("webhookSecret"),
     argocdToken: settings.argocdToken === "argocdToken" ? config.requireSecret("argocdToken") : undefined,
     registryCredentials: settings.registryCredentials ? config.requireSecret("registryCredentials") : undefined,
     derive: (secret, compute) => secret.apply(compute),
-  });
+  };
+}
+
+/** Wires the plan to the cluster and to GitHub. Everything it creates comes from `planStack`. */
+export function deployStack(settings: StackSettings = loadSettings()): StackOutputs {
+  const config = new pulumi.Config();
+  for (const warning of settingsWarnings(settings)) pulumi.log.warn(warning);
+  const plan = planStack(settings, configSecretValues(settings, config));
   // Only the registration runs without stack traces: an error in planning keeps its trace.
   return withoutPromiseStackTraces(() => registerStack(settings, plan, config));
 }
@@ -78,10 +83,11 @@ export function gitHubProviderArgs(settings: StackSettings, token: pulumi.Input<
   };
 }
 
-function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<string>>, config: pulumi.Config): StackOutputs {
-  const cluster = new k8s.Provider("cluster", clusterProviderArgs(settings));
-  const gitHub = new github.Provider("github", gitHubProviderArgs(settings, config.requireSecret("githubToken")));
-
+/**
+ * What every app of the stack needs in the cluster before its Applications: each build namespace's
+ * Secrets and the credentials. Returns, per namespace, what an app there depends on.
+ */
+export function registerClusterSide(plan: StackPlan<pulumi.Output<string>>, cluster: k8s.Provider): Map<string, pulumi.Resource[]> {
   const secretsByNamespace = new Map<string, pulumi.Resource[]>();
   const namespaceComponents = new Map<string, pulumi.Resource[]>();
   for (const ns of plan.namespaces) {
@@ -90,6 +96,13 @@ function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<st
     namespaceComponents.set(ns.name, [component]);
   }
   const credentials = new ClusterCredentials("credentials", { plan: plan.credentials, namespaces: namespaceComponents }, { providers: [cluster] });
+  return new Map([...secretsByNamespace].map(([ns, secrets]) => [ns, [...secrets, ...credentials.resources]]));
+}
+
+function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<string>>, config: pulumi.Config): StackOutputs {
+  const cluster = new k8s.Provider("cluster", clusterProviderArgs(settings));
+  const gitHub = new github.Provider("github", gitHubProviderArgs(settings, config.requireSecret("githubToken")));
+  const clusterSide = registerClusterSide(plan, cluster);
 
   const previous = previousStackOutputs();
   const apps: StackOutputs["apps"] = {};
@@ -98,7 +111,7 @@ function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<st
       app.app.name,
       {
         plan: app,
-        dependsOn: [...(secretsByNamespace.get(app.app.namespace) ?? []), ...credentials.resources],
+        dependsOn: clusterSide.get(app.app.namespace),
         previousRevisionFile: previous.apply((outputs) => previousRevisionFile(outputs, app.app.name)),
       },
       { providers: [cluster, gitHub] },

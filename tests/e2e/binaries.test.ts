@@ -16,7 +16,8 @@ describe("e2e: finding the real binaries", () => {
     fakeTools(env.E2E_BIN, ["pulumi"]);
     fakeTools(toolsBinDir(env), TOOLS.filter((t) => t !== "git"));
     fakeTools(env.PATH, TOOLS);
-    const bin = findBinaries(env);
+    const { bin, lacking } = findBinaries(env);
+    assert.deepStrictEqual(lacking, []);
     assert.strictEqual(bin.pulumi, path.join(env.E2E_BIN, "pulumi"));
     assert.strictEqual(bin.etcd, path.join(root, "built", "bin", "etcd"));
     assert.strictEqual(bin.git, path.join(env.PATH, "git"));
@@ -30,5 +31,9 @@ describe("e2e: finding the real binaries", () => {
     // Not executable: does not count.
     fs.writeFileSync(path.join(env.PATH, "etcd"), "", { mode: 0o644 });
     assert.throws(() => findBinaries(env), /not found: etcd, pulumi-resource-github .*npm run e2e:tools/);
+    // A tool the caller can do without is reported, not thrown about.
+    assert.throws(() => findBinaries(env, ["pulumi-resource-github"]), /not found: etcd \(/);
+    fs.chmodSync(path.join(env.PATH, "etcd"), 0o755);
+    assert.deepStrictEqual(findBinaries(env, ["pulumi-resource-github"]).lacking, ["pulumi-resource-github"]);
   });
 });
