@@ -144,7 +144,7 @@ export function stackKeySpec(key: string): KeySpec | undefined {
 export const SECRET_KEYS: readonly string[] = Object.keys(STACK_KEYS).filter((key) => stackKeySpec(key)?.secret);
 
 /** The secret keys `pulumi up` cannot do without: those with no default. */
-export const REQUIRED_SECRET_KEYS: readonly string[] = SECRET_KEYS.filter((key) => stackKeySpec(key)?.default === undefined);
+export const REQUIRED_SECRET_KEYS: readonly string[] = SECRET_KEYS.filter((key) => !stackKeySpec(key)?.optionalSecret);
 
 export interface AppKeySpec {
   required?: boolean;

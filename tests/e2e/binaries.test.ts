@@ -30,7 +30,7 @@ describe("e2e: finding the real binaries", () => {
     fakeTools(env.PATH, TOOLS.filter((t) => t !== "etcd" && t !== "pulumi-resource-github"));
     // Not executable: does not count.
     fs.writeFileSync(path.join(env.PATH, "etcd"), "", { mode: 0o644 });
-    assert.throws(() => findBinaries(env), /not found: etcd, pulumi-resource-github .*npm run e2e:tools/);
+    assert.throws(() => findBinaries(env), /not found: pulumi-resource-github, etcd .*npm run e2e:tools/);
     // A tool the caller can do without is reported, not thrown about.
     assert.throws(() => findBinaries(env, ["pulumi-resource-github"]), /not found: etcd \(/);
     fs.chmodSync(path.join(env.PATH, "etcd"), 0o755);
