@@ -143,7 +143,7 @@ export function stackKeySpec(key: string): KeySpec | undefined {
 /** The keys declared secret (githubToken, webhookSecret, ...), without the project prefix. */
 export const SECRET_KEYS: readonly string[] = Object.keys(STACK_KEYS).filter((key) => stackKeySpec(key)?.secret);
 
-/** The secret keys `pulumi up` cannot do without: those with no default. */
+/** The secret keys `pulumi up` cannot do without: every secret but the optional ones. */
 export const REQUIRED_SECRET_KEYS: readonly string[] = SECRET_KEYS.filter((key) => !stackKeySpec(key)?.optionalSecret);
 
 export interface AppKeySpec {
