@@ -28,6 +28,29 @@ export function readCommandLine(args: string[], options: readonly string[], requ
 }
 
 /**
+ * A command's options, or the exit status it ends with after answering `--help` (0, usage on stdout) or a
+ * bad command line (2, what is wrong and the usage on stderr).
+ */
+export function optionsOrExit(
+  command: string,
+  usage: string,
+  args: string[],
+  options: readonly string[],
+  required: readonly string[],
+): Record<string, string | undefined> | number {
+  const line = readCommandLine(args, options, required);
+  if ("help" in line) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if ("error" in line) {
+    process.stderr.write(`${command}: ${line.error}\n${usage}`);
+    return 2;
+  }
+  return line.run;
+}
+
+/**
  * Ends the process quietly, with the status it would have had, when what it writes to has closed its end
  * (EPIPE: `| head` read enough); any other write error still surfaces.
  */

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stackNameProblem } from "../components/config/stack-file";
-import { readCommandLine, runAsProgram } from "./cli";
+import { optionsOrExit, runAsProgram } from "./cli";
 import { filesUnder, RENDER_RECORD } from "./render";
 
 export interface ManifestDiffOptions {
@@ -139,17 +139,10 @@ Exit 0: no change, 1: changed, 2: an error.
 `;
 
 export function main(args: string[]): number {
-  const line = readCommandLine(args, ["stack", "base", "project"], ["stack", "base"]);
-  if ("help" in line) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if ("error" in line) {
-    process.stderr.write(`diff: ${line.error}\n${USAGE}`);
-    return 2;
-  }
-  const { stack, base } = line.run as { stack: string; base: string };
-  const projectDir = path.resolve(line.run.project ?? path.join(__dirname, ".."));
+  const options = optionsOrExit("diff", USAGE, args, ["stack", "base", "project"], ["stack", "base"]);
+  if (typeof options === "number") return options;
+  const { stack, base } = options as { stack: string; base: string };
+  const projectDir = path.resolve(options.project ?? path.join(__dirname, ".."));
   try {
     const d = manifestDiff({ projectDir, stack, base });
     process.stdout.write(d.text);

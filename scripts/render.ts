@@ -1,7 +1,7 @@
 // npm run render -- --stack <name> [--out <dir>]: writes what `pulumi up` would send, offline.
 import * as fs from "fs";
 import * as path from "path";
-import { readCommandLine, runAsProgram } from "./cli";
+import { optionsOrExit, runAsProgram } from "./cli";
 import { parseSettings, settingsWarnings } from "../components/config/parse";
 import { plaintextSecretProblem, readStackFile, retypedValueWarning, stackNameProblem } from "../components/config/stack-file";
 import { planStack } from "../components/plan/stack";
@@ -114,23 +114,16 @@ earlier render wrote there (recorded in <dir>/${RENDER_RECORD}).
 `;
 
 export function main(args: string[]): number {
-  const line = readCommandLine(args, ["stack", "out", "project"], ["stack"]);
-  if ("help" in line) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if ("error" in line) {
-    process.stderr.write(`render: ${line.error}\n${USAGE}`);
-    return 2;
-  }
-  const stack = line.run.stack!;
+  const options = optionsOrExit("render", USAGE, args, ["stack", "out", "project"], ["stack"]);
+  if (typeof options === "number") return options;
+  const stack = options.stack!;
   const badName = stackNameProblem(stack);
   if (badName) {
     process.stderr.write(`render: ${badName}\n`);
     return 2;
   }
-  const projectDir = path.resolve(line.run.project ?? path.join(__dirname, ".."));
-  const out = path.resolve(line.run.out ?? path.join(projectDir, "out", stack));
+  const projectDir = path.resolve(options.project ?? path.join(__dirname, ".."));
+  const out = path.resolve(options.out ?? path.join(projectDir, "out", stack));
   try {
     const { files, written, removed, warnings } = renderStack({ projectDir, stack, out });
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
