@@ -68,7 +68,7 @@ export class PulumiCli {
     const started = Date.now();
     const command = `pulumi ${args.join(" ")}`;
     return new Promise((resolve) => {
-      const child = spawn(this.bin.pulumi, [...args, "--non-interactive"], { cwd: this.projectDir, env: this.env() });
+      const child = spawn(this.bin.pulumi, ["--non-interactive", ...args], { cwd: this.projectDir, env: this.env() });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));

@@ -28,7 +28,7 @@ const ROTATED_TOKEN = "ghp_fake_e2e_token_rotated_11111111111111";
 const WEBHOOK_SECRET = "fake-e2e-webhook-secret";
 
 /** Files a project needs to run; linked, so the e2e runs the working tree's code as it is. */
-const PROJECT_ENTRIES = ["index.ts", "components", "scripts", "e2e", "tests", "package.json", "tsconfig.json", "node_modules"];
+const PROJECT_ENTRIES = ["index.ts", "components", "scripts", "e2e", "package.json", "tsconfig.json", "node_modules"];
 
 interface World {
   bin: Binaries;
