@@ -1,13 +1,13 @@
 // The cluster side of the stack program, for an e2e run without the GitHub provider plugin (the Go
-// module proxy it is built from may not serve it). The same settings, plan, Kubernetes provider and
-// components as index.ts; the GitHub resources (ops files, webhook), and the Argo CD Applications that
-// DeliberateImageBuilds registers with them, are left out.
+// module proxy it is built from may not serve it). The same settings, Kubernetes provider and
+// components as the stack program (components/pulumi/stack.ts); the DeliberateImageBuilds components
+// (ops files, webhook, and the Argo CD Applications registered with them) are left out.
 import * as k8s from "@pulumi/kubernetes";
-import { planStack } from "../components/plan/stack";
-import { clusterProviderArgs, configSecretValues, loadSettings, registerClusterSide } from "../components/pulumi/stack";
+import { planCredentials } from "../components/plan/private-access";
+import { clusterProviderArgs, loadSettings, registerClusterSide, secretConfig } from "../components/pulumi/stack";
 
 const settings = loadSettings();
-const plan = planStack(settings, configSecretValues(settings));
-registerClusterSide(plan, new k8s.Provider("cluster", clusterProviderArgs(settings)));
+const secrets = secretConfig(settings);
+const { namespaces } = registerClusterSide(settings, planCredentials(settings, secrets), secrets, new k8s.Provider("cluster", clusterProviderArgs(settings)));
 
-export const namespaces = plan.namespaces.map((n) => n.name);
+export const buildNamespaces = [...namespaces.keys()];

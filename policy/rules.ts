@@ -10,7 +10,7 @@ import type { Policies, PolicyConfigSchema, ResourceValidationPolicy, StackValid
 import { show } from "../components/config/errors";
 import { plaintextSecretProblem, readStackFile, StackFile } from "../components/config/stack-file";
 import { fullSha } from "../components/config/validators";
-import { revisionInFile, REVISION_LINE } from "../components/kpack/revision";
+import { revisionInFile, revisionOnLine, REVISION_LINE } from "../components/kpack/revision";
 import { REVISION_FILE } from "../components/plan/ops-repository";
 import { unpinnedImages } from "./images";
 import { at, Data, eachMap, FoundObject, isData, kindOf, objectsOf, PolicedResource, Report, REPOSITORY_FILE, repositoryFile, text } from "./objects";
@@ -34,15 +34,18 @@ function isKpackImage(object: Data): boolean {
 }
 
 /**
- * revision.yaml is read line by line, as update-image-revision reads it, so Pulumi and the Task agree on
- * what it records. Any other kpack Image (in a repository file or applied by Pulumi) is read as YAML.
+ * revision.yaml is read as YAML, and its revision line as update-image-revision reads it: the two must
+ * agree, so Pulumi and the Task agree on what it records. Any other kpack Image (in a repository file or applied by Pulumi) is read as YAML.
  */
 export function checkKpackRevision(resource: PolicedResource, report: Report): void {
   const file = repositoryFile(resource);
   if (file?.path === REVISION_FILE) {
     const revision = revisionInFile(file.content);
-    if (revision === undefined) {
+    const onLine = revisionOnLine(file.content);
+    if (onLine === undefined || revision === undefined) {
       report(`${file.where}: no line starts with ${show(REVISION_LINE)}; expected the tested revision on that line, where update-image-revision reads and writes it`);
+    } else if (onLine !== revision) {
+      report(`${file.where}: spec.source.git.revision is ${show(revision)} but the revision line, which update-image-revision reads, holds ${show(onLine)}; expected one value`);
     } else {
       const problem = fullSha(revision);
       if (problem) report(`${file.where}: the revision line records ${show(revision)}; ${problem}`);

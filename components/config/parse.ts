@@ -149,6 +149,11 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
   };
 }
 
+/** Clone URLs are `<gitHost>/<owner>/<repo>.git`: without the trailing slashes a URL may be given with. */
+export function trimGitHost(gitHost: string): string {
+  return gitHost.replace(/\/+$/, "");
+}
+
 function safeHost(url: string): string {
   try {
     return new URL(url).host;
@@ -227,7 +232,7 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = []): St
   r.unknownKeys(Object.keys(STACK_KEYS), "config");
   const stack: Omit<StackSettings, "apps"> = {
     githubOwner: r.string("githubOwner", undefined, v.githubName),
-    gitHost: r.string("gitHost", defaultOf("gitHost"), v.httpsUrl).replace(/\/+$/, ""),
+    gitHost: trimGitHost(r.string("gitHost", defaultOf("gitHost"), v.httpsUrl)),
     kubeContext: r.optionalString("kubeContext", v.plainText),
     privateRepositories: r.boolean("privateRepositories", STACK_KEYS.privateRepositories.default),
     argocdToken: r.secretSet("argocdToken") ? "argocdToken" : "githubToken",

@@ -1,6 +1,6 @@
 import { opsFolderApplication, Application } from "../argocd/application";
 import { AppSettings, StackSettings } from "../config/settings";
-import { BUILT_IN_NAMESPACES, namespace, Namespace, opaqueSecret, opaqueSecretOf } from "../kubernetes/namespace";
+import { isBuiltInNamespace, namespace, Namespace, opaqueSecret, opaqueSecretOf } from "../kubernetes/namespace";
 import { basicAuthFiles } from "../tekton/git-clone";
 import { Secret } from "../kubernetes/types";
 import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
@@ -74,39 +74,49 @@ function planApplications(stack: StackSettings, app: AppSettings, names: ObjectN
   ];
 }
 
+/** A build namespace's Secrets, shared by every app there; the Namespace itself unless it is a built-in one. */
+export function planNamespace<S>(
+  stack: Pick<StackSettings, "gitHost">,
+  name: string,
+  secrets: Pick<SecretValues<S>, "githubToken" | "webhookSecret" | "derive">,
+): NamespacePlan<S> {
+  return {
+    name,
+    namespace: isBuiltInNamespace(name) ? undefined : namespace(name),
+    githubToken: opaqueSecret({ ...GITHUB_TOKEN_SECRET, namespace: name, value: secrets.githubToken }),
+    webhookSecret: opaqueSecret({ ...WEBHOOK_SECRET, namespace: name, value: secrets.webhookSecret }),
+    gitCredentials: opaqueSecretOf<S | string>({
+      ...GIT_CREDENTIALS_SECRET,
+      namespace: name,
+      stringData: { ...basicAuthFiles(stack.gitHost, secrets.githubToken, secrets.derive) },
+    }),
+  };
+}
+
+/** One app's ops files, Applications and webhook; `webhookSecret` signs the webhook when it has a URL. */
+export function planApp<S>(stack: StackSettings, app: AppSettings, webhookSecret: S): AppPlan<S> {
+  const names = objectNames(app);
+  return {
+    app,
+    names,
+    repoFiles: opsRepositoryFiles(stack, app, names),
+    applications: planApplications(stack, app, names),
+    webhook: app.webhookUrl
+      ? { owner: stack.githubOwner, repository: app.repo, url: app.webhookUrl, secret: webhookSecret, events: ["push"] }
+      : undefined,
+  };
+}
+
 /**
  * Everything a stack deploys, as plain typed objects: the single code path behind both `pulumi up`
- * and `npm run render`. Pure: same settings and secrets in, same plan out.
+ * and `npm run render` (the components plan each namespace and app with planNamespace and planApp).
+ * Pure: same settings and secrets in, same plan out.
  */
 export function planStack<S>(stack: StackSettings, secrets: SecretValues<S>): StackPlan<S> {
-  const appsPerNamespace = new Map<string, number>();
-  for (const app of stack.apps) appsPerNamespace.set(app.namespace, (appsPerNamespace.get(app.namespace) ?? 0) + 1);
-
-  const namespaces = [...appsPerNamespace.keys()].map(
-    (name): NamespacePlan<S> => ({
-      name,
-      namespace: BUILT_IN_NAMESPACES.includes(name) ? undefined : namespace(name),
-      githubToken: opaqueSecret({ ...GITHUB_TOKEN_SECRET, namespace: name, value: secrets.githubToken }),
-      webhookSecret: opaqueSecret({ ...WEBHOOK_SECRET, namespace: name, value: secrets.webhookSecret }),
-      gitCredentials: opaqueSecretOf<S | string>({
-        ...GIT_CREDENTIALS_SECRET,
-        namespace: name,
-        stringData: { ...basicAuthFiles(stack.gitHost, secrets.githubToken, secrets.derive) },
-      }),
-    }),
-  );
-
-  const apps = stack.apps.map((app): AppPlan<S> => {
-    const names = objectNames(app);
-    return {
-      app,
-      names,
-      repoFiles: opsRepositoryFiles(stack, app, names),
-      applications: planApplications(stack, app, names),
-      webhook: app.webhookUrl
-        ? { owner: stack.githubOwner, repository: app.repo, url: app.webhookUrl, secret: secrets.webhookSecret, events: ["push"] }
-        : undefined,
-    };
-  });
-  return { namespaces, apps, credentials: planCredentials(stack, secrets) };
+  const namespaceNames = [...new Set(stack.apps.map((app) => app.namespace))];
+  return {
+    namespaces: namespaceNames.map((name) => planNamespace(stack, name, secrets)),
+    apps: stack.apps.map((app) => planApp(stack, app, secrets.webhookSecret)),
+    credentials: planCredentials(stack, secrets),
+  };
 }

@@ -1,17 +1,108 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AppArgValues, appComponentSettings, ComponentArgsError } from "../config/component-args";
+import { AppSettings, StackSettings } from "../config/settings";
 import { revisionFileContent } from "../plan/ops-repository";
-import { AppPlan } from "../plan/stack";
+import { AppPlan, planApp } from "../plan/stack";
 import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed, sameLocation } from "./recorded-revision";
 
-export interface DeliberateImageBuildsArgs {
-  plan: AppPlan<pulumi.Output<string>>;
-  /** Resources that must exist first, e.g. the namespace's Secrets. */
-  dependsOn?: pulumi.Resource[];
-  /** Where the last completed update recorded this app's revision file (see recorded-revision.ts). */
+/**
+ * Settings every app of a platform shares. Each is optional; its default is the stack config key of
+ * the same name (README, Configuration), and a value is checked as that key is.
+ */
+export interface PipelineArgs {
+  /** Base URL that repository clone URLs are built from. @default "https://github.com" */
+  gitHost?: string;
+  /** IngressClass of the listener's Ingress (with `ingressHost`). @default "" (the cluster's default) */
+  ingressClassName?: string;
+  /** Existing TLS Secret, in the build namespace, the listener's Ingress serves. @default "" (none) */
+  ingressTlsSecret?: string;
+  /** cert-manager ClusterIssuer that issues the listener's Ingress its certificate. @default "" (none) */
+  certManagerIssuer?: string;
+  /** Namespace Argo CD runs in; the Applications go there. @default "argocd" */
+  argocdNamespace?: string;
+  /** Argo CD project of the Applications. @default "default" */
+  argocdProject?: string;
+  /** API server the Applications deploy to. @default "https://kubernetes.default.svc" */
+  argocdDestinationServer?: string;
+  /** Argo CD deletes objects removed from the ops repository. @default true */
+  argocdPrune?: boolean;
+  /** Argo CD reverts changes made to the cluster by hand. @default true */
+  argocdSelfHeal?: boolean;
+  /** OCI bundle of the catalog git-clone Task. @default "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0" */
+  gitCloneBundle?: string;
+  /** Git repository of the golangci-lint Task. @default "https://github.com/tektoncd/catalog.git" */
+  catalogGitUrl?: string;
+  /** Full commit SHA of catalogGitUrl golangci-lint is read at. @default "55dd80ef1b83861613dce9080dfdf6656f1aecd4" */
+  catalogRevision?: string;
+  /** Git repository of the golang-test Task. @default "https://github.com/tektoncd-catalog/golang.git" */
+  golangCatalogGitUrl?: string;
+  /** Full commit SHA of golangCatalogGitUrl golang-test is read at. @default "ba30a4886564e2455c065ef871c05c39b49b6fd6" */
+  golangCatalogRevision?: string;
+  /** golang image tag the tests run in. @default "1.24.4" */
+  goVersion?: string;
+  /** golangci-lint image tag the lint runs in. @default "v2.1.6" */
+  golangciLintVersion?: string;
+  /** Image of the update-image-revision step, pinned. @default "docker.io/alpine/git:v2.49.1" */
+  writeBackImage?: string;
+  /** Push attempts before update-image-revision gives up (1 to 20). @default 5 */
+  writeBackAttempts?: number;
+  /** Author of the revision commits. @default "Tekton Pipeline" */
+  gitAuthorName?: string;
+  /** Email of the revision commits' author. @default "tekton-pipeline@users.noreply.github.com" */
+  gitAuthorEmail?: string;
+}
+
+/**
+ * One app's deliberate image builds. Fields that decide what is planned (repositories, branches, image)
+ * are plain values; the namespace, the webhook's URL and its secret may come from other resources.
+ */
+export interface DeliberateImageBuildsArgs extends PipelineArgs {
+  /** GitHub user or organisation owning both repositories; the GitHub provider in `opts` must write them. */
+  githubOwner: string;
+  /** The application repository under githubOwner, linted, tested and built. */
+  appRepository: string;
+  /** Branch of appRepository whose pushes are built. */
+  branch: string;
+  /** The ops repository under githubOwner that Argo CD watches and the pipeline records the tested revision in. */
+  opsRepository: string;
+  /** Branch of opsRepository the pipeline pushes to and Argo CD tracks; it must exist. @default "main" */
+  opsBranch?: string;
+  /** Registry tag kpack pushes to, e.g. registry.example.com/team/app. */
+  image: string;
+  /** Full commit SHA kpack builds until the pipeline records a tested one. */
+  initialRevision: string;
+  /** Build namespace of the Tekton objects and the kpack Image; a BuildNamespace there holds their Secrets. */
+  namespace: pulumi.Input<string>;
+  /**
+   * GitHub's push webhook on appRepository. `url`: the EventListener's public https URL, by default
+   * `https://<ingressHost>/`; `secret`: what GitHub signs pushes with, the namespace's webhook secret.
+   * @default none: no webhook
+   */
+  webhook?: { url?: pulumi.Input<string>; secret: pulumi.Input<string> };
+  /** Host an Ingress (committed with the Tekton objects) routes to the EventListener. @default none: no Ingress */
+  ingressHost?: string;
+  /** Kind of the kpack builder. @default "ClusterBuilder" */
+  builderKind?: "ClusterBuilder" | "Builder";
+  /** Name of the kpack (Cluster)Builder. @default "default" */
+  builder?: string;
+  /**
+   * Existing service account kpack builds with, listing the Secrets kpack needs.
+   * @default "<name>-image-builder" (the stack program creates it; a program of its own passes one it has)
+   */
+  imageServiceAccount?: string;
+  /** Go import path the lint and test Tasks build under. @default "<gitHost host>/<githubOwner>/<appRepository>" */
+  goPackage?: string;
+  /**
+   * Where the last update recorded this app's revision file, to carry the tested revision over when
+   * opsRepository or opsBranch changes (the stack program reads it from its own outputs).
+   * @default none: the configured location only
+   */
   previousRevisionFile?: pulumi.Input<RevisionFileLocation | undefined>;
 }
+
+export const APP_COMPONENT = "DeliberateImageBuilds";
 
 /**
  * How long `pulumi destroy` waits for Argo CD to delete an Application. Each carries Argo CD's resources
@@ -23,50 +114,74 @@ export interface DeliberateImageBuildsArgs {
  */
 export const APPLICATION_DELETE_TIMEOUT = "3m";
 
+/** The Applications' resource names, after their role; before, they repeated the app's name (kept as aliases). */
+const APPLICATION_ROLES = ["image", "tekton"] as const;
+
+function argValues(args: DeliberateImageBuildsArgs, namespace: string | undefined, webhookUrl: string | undefined): AppArgValues {
+  const { namespace: _n, webhook: _w, previousRevisionFile: _p, ...plain } = args;
+  return { ...plain, namespace, webhookUrl };
+}
+
 /**
  * One application's deliberate image builds: its ops repository files, the two Argo CD Applications
- * that apply them, and the push webhook on its app repository.
+ * that apply them, and the push webhook on its app repository. `name` is the app's name: its objects
+ * are named after it. Providers come through `opts` (kubernetes and github).
  */
 export class DeliberateImageBuilds extends pulumi.ComponentResource {
   /** The revision kpack builds: what the pipeline last recorded, or `initialRevision` before that. */
   readonly testedRevision: pulumi.Output<string>;
-  readonly eventListenerService: string;
+  /** The Service Tekton Triggers creates for the EventListener: what the webhook must reach. */
+  readonly eventListenerService: pulumi.Output<string>;
+  /** The two Argo CD Applications: `cicd/kpack` and `cicd/tekton` of the ops repository. */
+  readonly applications: k8s.apiextensions.CustomResource[];
+  /** The files committed to the ops repository; `cicd/kpack/revision.yaml` is the pipeline's after its creation. */
+  readonly opsFiles: github.RepositoryFile[];
   /** Where the revision file is; the next update reads it back to carry the revision over a move. */
   readonly revisionFile: pulumi.Output<RevisionFileLocation>;
 
   constructor(name: string, args: DeliberateImageBuildsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deliberate-image-builds:app:DeliberateImageBuilds", name, {}, opts);
-    const { plan } = args;
     const parent = { parent: this };
+    const webhookArgs = args.webhook;
+    // Plain values are checked now; a namespace or URL from another resource once it resolves.
+    const plainNamespace = typeof args.namespace === "string" ? args.namespace : undefined;
+    const plainUrl = typeof webhookArgs?.url === "string" ? webhookArgs.url : undefined;
+    const known = appComponentSettings(APP_COMPONENT, name, argValues(args, plainNamespace, plainUrl));
+    if (webhookArgs && webhookArgs.url === undefined && !args.ingressHost) {
+      throw new ComponentArgsError(APP_COMPONENT, name, [
+        { key: "webhook.url", message: "got nothing; expected the EventListener's https URL, or an ingressHost it defaults to" },
+      ]);
+    }
+    // The structure (which files, which Applications, their resource names) needs no Input: only contents do.
+    const shape = planApp(known.stack, known.app, undefined);
+    const settings = pulumi.all([args.namespace, webhookArgs?.url]).apply(([namespace, url]): { stack: StackSettings; app: AppSettings } =>
+      namespace === plainNamespace && url === plainUrl ? known : appComponentSettings(APP_COMPONENT, name, argValues(args, namespace, url)),
+    );
+    const plan: pulumi.Output<AppPlan<undefined>> = settings.apply(({ stack, app }) => (app === known.app ? shape : planApp(stack, app, undefined)));
 
     // revision.yaml's content, decided from what GitHub holds before anything is written. Every file
     // waits for it, so an unreadable ops branch stops the update before the first write.
-    const revisionPlan = plan.repoFiles.find((f) => f.ownedBy === "pipeline");
-    if (!revisionPlan) throw new Error(`app ${plan.app.name}: the plan has no pipeline-owned revision file`);
+    const revisionIndex = shape.repoFiles.findIndex((f) => f.ownedBy === "pipeline");
+    const revisionPlan = shape.repoFiles[revisionIndex];
     const here: RevisionFileLocation = { repository: revisionPlan.repository, branch: revisionPlan.branch, path: revisionPlan.path };
-    const seed = pulumi.output(args.previousRevisionFile).apply(async (previousLocation): Promise<RevisionSeed> => {
+    const seed = pulumi.all([plan, args.previousRevisionFile]).apply(async ([p, previousLocation]): Promise<RevisionSeed> => {
       const moved = previousLocation && !sameLocation(previousLocation, here) ? previousLocation : undefined;
       return revisionSeed({
-        app: plan.app.name,
+        app: name,
         owner: revisionPlan.owner,
-        file: revisionPlan,
+        file: p.repoFiles[revisionIndex],
         here: await lookUp(here, parent),
         previous: moved ? { location: moved, lookup: await lookUp(moved, parent) } : undefined,
-        render: (revision) => revisionFileContent(plan.names, plan.app, revision),
+        render: (revision) => revisionFileContent(p.names, p.app, revision),
       });
     });
 
     // GitHub rejects concurrent commits to one branch, so the files are written one after another.
     let previous: pulumi.Resource[] = [];
-    const files: github.RepositoryFile[] = [];
-    for (const file of plan.repoFiles) {
-      let content = seed.apply(() => file.content);
-      let fileOpts: pulumi.CustomResourceOptions = { ...parent, dependsOn: previous };
-      if (file.ownedBy === "pipeline") {
-        // Created once, from what the repository records; then the pipeline's alone.
-        content = seed.apply((s) => s.content);
-        fileOpts = { ...fileOpts, ignoreChanges: ["content", "commitMessage"], retainOnDelete: true };
-      }
+    this.opsFiles = shape.repoFiles.map((file, i) => {
+      const pipelineOwned = file.ownedBy === "pipeline";
+      // Created once, from what the repository records; then the pipeline's alone.
+      const content = pipelineOwned ? seed.apply((s) => s.content) : pulumi.all([seed, plan]).apply(([, p]) => p.repoFiles[i].content);
       const resource = new github.RepositoryFile(
         `${name}-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`,
         {
@@ -74,32 +189,42 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
           branch: file.branch,
           file: file.path,
           content,
-          commitMessage: `${file.ownedBy === "pipeline" ? "Create" : "Update"} ${file.path} (deliberate-image-builds, app ${plan.app.name})`,
+          commitMessage: `${pipelineOwned ? "Create" : "Update"} ${file.path} (deliberate-image-builds, app ${name})`,
           overwriteOnCreate: true,
         },
-        fileOpts,
+        { ...parent, dependsOn: previous, ...(pipelineOwned ? { ignoreChanges: ["content", "commitMessage"], retainOnDelete: true } : {}) },
       );
-      files.push(resource);
       previous = [resource];
-    }
+      return resource;
+    });
 
-    // The Applications come after the files, so their first sync finds the folders complete.
-    for (const application of plan.applications) {
-      new k8s.apiextensions.CustomResource(`${name}-${application.metadata.name}`, application, {
-        ...parent,
-        dependsOn: [...files, ...(args.dependsOn ?? [])],
-        customTimeouts: { delete: APPLICATION_DELETE_TIMEOUT },
-      });
-    }
+    // The Applications come after the files, so their first sync finds the folders complete; and after
+    // what the component depends on (the namespace's Secrets), which children do not wait for by themselves.
+    const waitFor = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
+    this.applications = shape.applications.map((application, i) => {
+      const planned = plan.apply((p) => p.applications[i]);
+      return new k8s.apiextensions.CustomResource(
+        `${name}-${APPLICATION_ROLES[i]}`,
+        { apiVersion: application.apiVersion, kind: application.kind, metadata: planned.metadata, spec: planned.spec },
+        {
+          ...parent,
+          dependsOn: [...this.opsFiles, ...waitFor],
+          customTimeouts: { delete: APPLICATION_DELETE_TIMEOUT },
+          // Registered before as `<name>-<Application name>`, which repeated the app's name.
+          aliases: [{ name: `${name}-${application.metadata.name}` }],
+        },
+      );
+    });
 
-    if (plan.webhook) {
+    if (webhookArgs) {
+      const webhook = plan.apply((p) => p.webhook!);
       new github.RepositoryWebhook(
         `${name}-push-webhook`,
         {
-          repository: plan.webhook.repository,
-          events: plan.webhook.events,
+          repository: webhook.repository,
+          events: webhook.events,
           active: true,
-          configuration: { url: plan.webhook.url, contentType: "json", secret: plan.webhook.secret, insecureSsl: false },
+          configuration: { url: webhook.url, contentType: "json", secret: pulumi.secret(webhookArgs.secret), insecureSsl: false },
         },
         { ...parent, additionalSecretOutputs: ["configuration"] },
       );
@@ -108,11 +233,17 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     this.testedRevision = seed.apply((s) => s.revision);
     // From the file resource's outputs, which resolve once the file exists on GitHub: an update that
     // fails before that leaves the previous location in the stack's outputs.
-    const revisionResource = files[plan.repoFiles.indexOf(revisionPlan)];
+    const revisionResource = this.opsFiles[revisionIndex];
     this.revisionFile = pulumi
       .all([revisionResource.repository, revisionResource.branch, revisionResource.file])
       .apply(([repository, branch, path]) => ({ repository, branch, path }));
-    this.eventListenerService = plan.names.eventListenerService;
-    this.registerOutputs({ testedRevision: this.testedRevision, eventListenerService: this.eventListenerService, revisionFile: this.revisionFile });
+    this.eventListenerService = pulumi.output(shape.names.eventListenerService);
+    this.registerOutputs({
+      testedRevision: this.testedRevision,
+      eventListenerService: this.eventListenerService,
+      revisionFile: this.revisionFile,
+      applications: shape.applications.map((a) => a.metadata.name),
+      opsFiles: shape.repoFiles.map((f) => f.path),
+    });
   }
 }

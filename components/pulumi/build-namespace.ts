@@ -1,32 +1,86 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NamespacePlan } from "../plan/stack";
+import { ComponentArgsError } from "../config/component-args";
+import { show } from "../config/errors";
+import { trimGitHost } from "../config/parse";
+import { dnsLabel, httpsUrl } from "../config/validators";
+import { namespace as namespaceObject } from "../kubernetes/namespace";
+import { NamespacePlan, planNamespace } from "../plan/stack";
 
 export interface BuildNamespaceArgs {
-  plan: NamespacePlan<pulumi.Output<string>>;
+  /** The namespace the apps build in, e.g. a Namespace resource's `metadata.name`. */
+  namespace: pulumi.Input<string>;
+  /** GitHub token the pipeline pushes the tested revision with and clones private repositories with; kept secret. */
+  githubToken: pulumi.Input<string>;
+  /** Shared secret GitHub signs push webhooks with; the EventListeners reject pushes without it. Kept secret. */
+  webhookSecret: pulumi.Input<string>;
+  /** Base URL the git credentials are for. @default "https://github.com" */
+  gitHost?: string;
+  /**
+   * Label the namespace as part of deliberate-image-builds (a patch: it must exist, and is never taken
+   * over or deleted). The stack program does so for every namespace but default, kube-system and kube-public.
+   * @default false
+   */
+  labelNamespace?: boolean;
 }
 
+export const NAMESPACE_COMPONENT = "BuildNamespace";
+
 /**
- * A build namespace's cluster side: the namespace (when it is not a built-in one) and the two Secrets
- * every app there uses: `github-token` for the pipeline's push, the webhook secret for the listener.
+ * A build namespace's Secrets, which every app there uses: `github-token` for the pipeline's push, the
+ * webhook secret for the listeners, and git-clone's credentials derived from the token.
  */
 export class BuildNamespace extends pulumi.ComponentResource {
   readonly githubTokenSecret: k8s.core.v1.Secret;
   readonly webhookSecret: k8s.core.v1.Secret;
   /** git-clone's basic-auth files, derived from the token: both clones of every run read it. */
   readonly gitCredentialsSecret: k8s.core.v1.Secret;
+  /** The namespace's name, once its Secrets exist. */
+  readonly namespace: pulumi.Output<string>;
 
   constructor(name: string, args: BuildNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deliberate-image-builds:cluster:BuildNamespace", name, {}, opts);
-    const { plan } = args;
+    const gitHost = args.gitHost === undefined ? undefined : checkedGitHost(name, args.gitHost);
+    const values = {
+      githubToken: pulumi.secret(args.githubToken),
+      webhookSecret: pulumi.secret(args.webhookSecret),
+      derive: (secret: pulumi.Output<string>, compute: (plain: string) => string) => secret.apply(compute),
+    };
+    const stack = { gitHost: gitHost ?? "https://github.com" };
+    // The Secrets' values do not depend on the namespace; their metadata does, once it resolves.
+    const plan: NamespacePlan<pulumi.Output<string>> = planNamespace(stack, "", values);
+    const namespace = pulumi.output(args.namespace).apply((ns) => {
+      const bad = dnsLabel(ns);
+      if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "namespace", message: `got ${show(ns)}; ${bad}` }]);
+      return ns;
+    });
+    const metadataIn = (pick: (p: NamespacePlan<string>) => { metadata: object }) =>
+      namespace.apply((ns) => pick(planNamespace(stack, ns, { githubToken: "", webhookSecret: "", derive: (s) => s })).metadata);
+
     // A patch, not a create: the namespace may exist already, and Pulumi must not fail or take it over.
-    const ns = plan.namespace
-      ? new k8s.core.v1.NamespacePatch(`${name}-namespace`, plan.namespace, { parent: this })
+    const patch = args.labelNamespace
+      ? new k8s.core.v1.NamespacePatch(`${name}-namespace`, { apiVersion: "v1", kind: "Namespace", metadata: namespace.apply((ns) => namespaceObject(ns).metadata) }, { parent: this })
       : undefined;
-    const secretOpts = { parent: this, dependsOn: ns ? [ns] : [], additionalSecretOutputs: ["stringData", "data"] };
-    this.githubTokenSecret = new k8s.core.v1.Secret(`${name}-github-token`, plan.githubToken, secretOpts);
-    this.webhookSecret = new k8s.core.v1.Secret(`${name}-webhook-secret`, plan.webhookSecret, secretOpts);
-    this.gitCredentialsSecret = new k8s.core.v1.Secret(`${name}-git-credentials`, plan.gitCredentials, secretOpts);
-    this.registerOutputs({ githubTokenSecret: plan.githubToken.metadata.name, webhookSecret: plan.webhookSecret.metadata.name });
+    const secretOpts = { parent: this, dependsOn: patch ? [patch] : [], additionalSecretOutputs: ["stringData", "data"] };
+    const secret = (suffix: string, planned: { type: string; stringData: Record<string, pulumi.Input<string>> }, pick: (p: NamespacePlan<string>) => { metadata: object }) =>
+      new k8s.core.v1.Secret(`${name}-${suffix}`, { apiVersion: "v1", kind: "Secret", type: planned.type, metadata: metadataIn(pick), stringData: planned.stringData }, secretOpts);
+    this.githubTokenSecret = secret("github-token", plan.githubToken, (p) => p.githubToken);
+    this.webhookSecret = secret("webhook-secret", plan.webhookSecret, (p) => p.webhookSecret);
+    this.gitCredentialsSecret = secret("git-credentials", plan.gitCredentials, (p) => p.gitCredentials);
+    this.namespace = pulumi
+      .all([namespace, this.githubTokenSecret.metadata, this.webhookSecret.metadata, this.gitCredentialsSecret.metadata])
+      .apply(([ns]) => ns);
+    this.registerOutputs({
+      namespace: this.namespace,
+      githubTokenSecret: this.githubTokenSecret.metadata.name,
+      webhookSecret: this.webhookSecret.metadata.name,
+      gitCredentialsSecret: this.gitCredentialsSecret.metadata.name,
+    });
   }
+}
+
+function checkedGitHost(name: string, gitHost: string): string {
+  const bad = httpsUrl(gitHost);
+  if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "gitHost", message: `got ${show(gitHost)}; ${bad}` }]);
+  return trimGitHost(gitHost);
 }

@@ -2,9 +2,10 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { settingsFromPulumiConfig, settingsWarnings } from "../config/parse";
-import { StackSettings } from "../config/settings";
-import { planStack, SecretValues, StackPlan } from "../plan/stack";
-import { DeliberateImageBuilds } from "./app";
+import { AppSettings, StackSettings } from "../config/settings";
+import { isBuiltInNamespace } from "../kubernetes/namespace";
+import { CredentialsPlan, planCredentials } from "../plan/private-access";
+import { DeliberateImageBuilds, DeliberateImageBuildsArgs, PipelineArgs } from "./app";
 import { BuildNamespace } from "./build-namespace";
 import { previousRevisionFile, RevisionFileLocation } from "./recorded-revision";
 import { ClusterCredentials } from "./credentials";
@@ -13,7 +14,7 @@ import { withoutPromiseStackTraces } from "./registration";
 export interface StackOutputs {
   apps: Record<
     string,
-    { testedRevision: pulumi.Output<string>; eventListenerService: string; opsRepository: string; revisionFile: pulumi.Output<RevisionFileLocation> }
+    { testedRevision: pulumi.Output<string>; eventListenerService: pulumi.Output<string>; opsRepository: string; revisionFile: pulumi.Output<RevisionFileLocation> }
   >;
 }
 
@@ -35,24 +36,72 @@ export function loadSettings(): StackSettings {
   return settingsFromPulumiConfig(pulumi.runtime.allConfig(), pulumi.getProject());
 }
 
-/** The secret values a plan is made with under Pulumi: the stack's secret config, as secret Outputs. */
-export function configSecretValues(settings: StackSettings, config: pulumi.Config = new pulumi.Config()): SecretValues<pulumi.Output<string>> {
+/** The secret config values, as Pulumi secret Outputs; optional ones only when the stack sets them. */
+export function secretConfig(settings: StackSettings, config: pulumi.Config = new pulumi.Config()) {
   return {
     githubToken: config.requireSecret("githubToken"),
     webhookSecret: config.requireSecret("webhookSecret"),
     argocdToken: settings.argocdToken === "argocdToken" ? config.requireSecret("argocdToken") : undefined,
     registryCredentials: settings.registryCredentials ? config.requireSecret("registryCredentials") : undefined,
-    derive: (secret, compute) => secret.apply(compute),
   };
 }
 
-/** Wires the plan to the cluster and to GitHub. Everything it creates comes from `planStack`. */
+/** The pipeline settings of a stack as the components take them: each key under its config name. */
+export function pipelineArgs(settings: StackSettings): Required<PipelineArgs> {
+  return {
+    gitHost: settings.gitHost,
+    ingressClassName: settings.ingress.className ?? "",
+    ingressTlsSecret: settings.ingress.tlsSecret ?? "",
+    certManagerIssuer: settings.ingress.clusterIssuer ?? "",
+    argocdNamespace: settings.argocd.namespace,
+    argocdProject: settings.argocd.project,
+    argocdDestinationServer: settings.argocd.destinationServer,
+    argocdPrune: settings.argocd.prune,
+    argocdSelfHeal: settings.argocd.selfHeal,
+    gitCloneBundle: settings.catalog.gitCloneBundle,
+    catalogGitUrl: settings.catalog.gitUrl,
+    catalogRevision: settings.catalog.revision,
+    golangCatalogGitUrl: settings.catalog.golangGitUrl,
+    golangCatalogRevision: settings.catalog.golangRevision,
+    goVersion: settings.catalog.goVersion,
+    golangciLintVersion: settings.catalog.golangciLintVersion,
+    writeBackImage: settings.writeBack.image,
+    writeBackAttempts: settings.writeBack.maxAttempts,
+    gitAuthorName: settings.writeBack.authorName,
+    gitAuthorEmail: settings.writeBack.authorEmail,
+  };
+}
+
+/** One app of the stack config as DeliberateImageBuilds' args (the namespace, webhook and carry-over aside). */
+export function appArgs(settings: StackSettings, app: AppSettings): Omit<DeliberateImageBuildsArgs, "namespace" | "webhook" | "previousRevisionFile"> {
+  return {
+    ...pipelineArgs(settings),
+    githubOwner: settings.githubOwner,
+    appRepository: app.repo,
+    branch: app.branch,
+    opsRepository: app.opsRepository,
+    opsBranch: app.opsBranch,
+    image: app.imageTag,
+    initialRevision: app.initialRevision,
+    ingressHost: app.ingressHost,
+    builderKind: app.builder.kind,
+    builder: app.builder.name,
+    imageServiceAccount: app.imageServiceAccount.name,
+    goPackage: app.goPackage,
+  };
+}
+
+/**
+ * The stack program: reads and checks the stack config, then creates the providers and the components
+ * from it, nothing else. The components plan with planNamespace and planApp, as render does (planStack).
+ */
 export function deployStack(settings: StackSettings = loadSettings()): StackOutputs {
   const config = new pulumi.Config();
   for (const warning of settingsWarnings(settings)) pulumi.log.warn(warning);
-  const plan = planStack(settings, configSecretValues(settings, config));
+  const secrets = secretConfig(settings, config);
+  const credentialsPlan = planCredentials(settings, secrets);
   // Only the registration runs without stack traces: an error in planning keeps its trace.
-  return withoutPromiseStackTraces(() => registerStack(settings, plan, config));
+  return withoutPromiseStackTraces(() => registerStack(settings, credentialsPlan, secrets));
 }
 
 /**
@@ -85,41 +134,54 @@ export function gitHubProviderArgs(settings: StackSettings, token: pulumi.Input<
 
 /**
  * What every app of the stack needs in the cluster before its Applications: each build namespace's
- * Secrets and the credentials. Returns, per namespace, what an app there depends on.
+ * Secrets, and the credentials Argo CD and kpack read.
  */
-export function registerClusterSide(plan: StackPlan<pulumi.Output<string>>, cluster: k8s.Provider): Map<string, pulumi.Resource[]> {
-  const secretsByNamespace = new Map<string, pulumi.Resource[]>();
-  const namespaceComponents = new Map<string, pulumi.Resource[]>();
-  for (const ns of plan.namespaces) {
-    const component = new BuildNamespace(`ns-${ns.name}`, { plan: ns }, { providers: [cluster] });
-    secretsByNamespace.set(ns.name, [component.githubTokenSecret, component.webhookSecret, component.gitCredentialsSecret]);
-    namespaceComponents.set(ns.name, [component]);
+export function registerClusterSide(
+  settings: StackSettings,
+  credentialsPlan: CredentialsPlan<pulumi.Output<string>>,
+  secrets: ReturnType<typeof secretConfig>,
+  cluster: k8s.Provider,
+): { namespaces: Map<string, BuildNamespace>; credentials: ClusterCredentials } {
+  const namespaces = new Map<string, BuildNamespace>();
+  for (const name of new Set(settings.apps.map((app) => app.namespace))) {
+    const buildNamespace = new BuildNamespace(
+      `ns-${name}`,
+      { namespace: name, githubToken: secrets.githubToken, webhookSecret: secrets.webhookSecret, gitHost: settings.gitHost, labelNamespace: !isBuiltInNamespace(name) },
+      { providers: { kubernetes: cluster } },
+    );
+    namespaces.set(name, buildNamespace);
   }
-  const credentials = new ClusterCredentials("credentials", { plan: plan.credentials, namespaces: namespaceComponents }, { providers: [cluster] });
-  return new Map([...secretsByNamespace].map(([ns, secrets]) => [ns, [...secrets, ...credentials.resources]]));
+  const credentials = new ClusterCredentials(
+    "credentials",
+    { plan: credentialsPlan, namespaces: new Map([...namespaces].map(([name, ns]) => [name, [ns]])) },
+    { providers: { kubernetes: cluster } },
+  );
+  return { namespaces, credentials };
 }
 
-function registerStack(settings: StackSettings, plan: StackPlan<pulumi.Output<string>>, config: pulumi.Config): StackOutputs {
+function registerStack(settings: StackSettings, credentialsPlan: CredentialsPlan<pulumi.Output<string>>, secrets: ReturnType<typeof secretConfig>): StackOutputs {
   const cluster = new k8s.Provider("cluster", clusterProviderArgs(settings));
-  const gitHub = new github.Provider("github", gitHubProviderArgs(settings, config.requireSecret("githubToken")));
-  const clusterSide = registerClusterSide(plan, cluster);
+  const gitHub = new github.Provider("github", gitHubProviderArgs(settings, secrets.githubToken));
+  const { namespaces, credentials } = registerClusterSide(settings, credentialsPlan, secrets, cluster);
 
   const previous = previousStackOutputs();
   const apps: StackOutputs["apps"] = {};
-  for (const app of plan.apps) {
+  for (const app of settings.apps) {
+    const buildNamespace = namespaces.get(app.namespace)!;
     const component = new DeliberateImageBuilds(
-      app.app.name,
+      app.name,
       {
-        plan: app,
-        dependsOn: clusterSide.get(app.app.namespace),
-        previousRevisionFile: previous.apply((outputs) => previousRevisionFile(outputs, app.app.name)),
+        ...appArgs(settings, app),
+        namespace: app.namespace,
+        webhook: app.webhookUrl ? { url: app.webhookUrl, secret: secrets.webhookSecret } : undefined,
+        previousRevisionFile: previous.apply((outputs) => previousRevisionFile(outputs, app.name)),
       },
-      { providers: [cluster, gitHub] },
+      { providers: { kubernetes: cluster, github: gitHub }, dependsOn: [buildNamespace, ...credentials.resources] },
     );
-    apps[app.app.name] = {
+    apps[app.name] = {
       testedRevision: component.testedRevision,
       eventListenerService: component.eventListenerService,
-      opsRepository: `${settings.githubOwner}/${app.app.opsRepository}`,
+      opsRepository: `${settings.githubOwner}/${app.opsRepository}`,
       revisionFile: component.revisionFile,
     };
   }

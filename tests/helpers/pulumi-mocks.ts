@@ -19,6 +19,9 @@ export interface RegisteredOptions {
   deleteBeforeReplace: boolean;
   ignoreChanges: string[];
   replaceOnChanges: string[];
+  /** Names of the aliases the resource was given (`aliases: [{ name }]`). */
+  aliasNames: string[];
+  dependsOn: string[];
 }
 
 const NO_OPTIONS: RegisteredOptions = {
@@ -27,6 +30,8 @@ const NO_OPTIONS: RegisteredOptions = {
   deleteBeforeReplace: false,
   ignoreChanges: [],
   replaceOnChanges: [],
+  aliasNames: [],
+  dependsOn: [],
 };
 
 // How Pulumi's wire format marks a secret value.
@@ -94,6 +99,8 @@ interface RegisterRequest {
   getDeletebeforereplace(): boolean;
   getIgnorechangesList(): string[];
   getReplaceonchangesList(): string[];
+  getAliasesList(): { hasSpec(): boolean; getSpec(): { getName(): string } | undefined }[];
+  getDependenciesList(): string[];
 }
 
 /**
@@ -111,6 +118,8 @@ function recordOptions(): void {
       deleteBeforeReplace: req.getDeletebeforereplace(),
       ignoreChanges: req.getIgnorechangesList(),
       replaceOnChanges: req.getReplaceonchangesList(),
+      aliasNames: req.getAliasesList().flatMap((a) => (a.hasSpec() ? [a.getSpec()?.getName() ?? ""] : [])),
+      dependsOn: req.getDependenciesList(),
     });
     register(req, callback);
   };

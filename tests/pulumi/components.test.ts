@@ -1,0 +1,110 @@
+// The public components as a platform team's own program uses them: documented args, Inputs from its
+// own resources, errors that name the component and the arg.
+import * as assert from "assert";
+import { installMocks, outputValue, resetWorld, settled, world } from "../helpers/pulumi-mocks";
+import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET, SHA_A } from "../helpers/fixtures";
+
+installMocks();
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs } from "../../components";
+
+const byType = (type: string) => world.resources.filter((r) => r.type === type);
+
+function args(extra: Partial<DeliberateImageBuildsArgs> = {}): DeliberateImageBuildsArgs {
+  return {
+    githubOwner: "example-org",
+    appRepository: "go-sample-app",
+    branch: "main",
+    opsRepository: "go-sample-app-ops",
+    image: "registry.example.com/example-org/go-sample-app",
+    initialRevision: SHA_A,
+    namespace: "builds",
+    ...extra,
+  };
+}
+
+function ready(): void {
+  resetWorld();
+  world.githubBranches.set("go-sample-app-ops/main", "c".repeat(40));
+}
+
+/** What a failed Output ends in: it surfaces as an unhandled rejection. */
+function nextFailure(): Promise<string> {
+  return new Promise((resolve) => process.once("unhandledRejection", (err) => resolve(String(err))));
+}
+
+describe("pulumi: the public components", function () {
+  this.timeout(20000);
+
+  it("refuses wrong args before registering anything, naming the component, each arg and what it expects", () => {
+    ready();
+    assert.throws(
+      () => new DeliberateImageBuilds("go-sample-app", args({ initialRevision: "main", appRepository: "not a repo", writeBackAttempts: 0 })),
+      (err: unknown) => {
+        assert.ok(err instanceof ComponentArgsError);
+        const message = (err as Error).message;
+        assert.match(message, /^DeliberateImageBuilds "go-sample-app": invalid args \(3 problems\)/);
+        assert.match(message, /args\.initialRevision: got "main"; expected a full commit SHA: 40 lowercase hex characters/);
+        assert.match(message, /args\.appRepository: got "not a repo"; expected a GitHub owner or repository name/);
+        assert.match(message, /args\.writeBackAttempts: got 0; expected a whole number from 1 to 20/);
+        return true;
+      },
+    );
+    assert.throws(() => new DeliberateImageBuilds("Go_App", args()), /DeliberateImageBuilds "Go_App".*\n.*args\.name \(the resource name\): got "Go_App"; expected a DNS-1123 label/);
+    assert.throws(() => new DeliberateImageBuilds("go-sample-app", args({ webhook: { secret: "x" } })), /args\.webhook\.url: got nothing; expected the EventListener's https URL, or an ingressHost/);
+    assert.throws(() => new BuildNamespace("ns", { namespace: "builds", githubToken: "t", webhookSecret: "w", gitHost: "http://git.example.com" }), /BuildNamespace "ns".*\n.*args\.gitHost: got "http:\/\/git\.example\.com"; expected an absolute https:\/\/ URL/);
+    assert.deepStrictEqual(world.resources, []);
+  });
+
+  it("plans with a namespace and webhook URL from other resources, as with the same plain values", async () => {
+    ready();
+    const ns = new k8s.core.v1.Namespace("team-builds", { metadata: { name: "builds" } });
+    const url = pulumi.output("https://hooks.example.com/go");
+    const buildNamespace = new BuildNamespace("builds", { namespace: ns.metadata.name, githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
+    const fromInputs = new DeliberateImageBuilds(
+      "go-sample-app",
+      args({ namespace: buildNamespace.namespace, webhook: { url, secret: FAKE_WEBHOOK_SECRET } }),
+      { dependsOn: [buildNamespace] },
+    );
+    await settled(fromInputs.testedRevision);
+    const inputs = world.resources.filter((r) => r.type.startsWith("github:") || r.type.includes("argoproj")).map((r) => r.inputs);
+    const secrets = byType("kubernetes:core/v1:Secret");
+    assert.deepStrictEqual(secrets.map((s) => (s.inputs.metadata as { namespace: string }).namespace), ["builds", "builds", "builds"]);
+    assert.ok(secrets.every((s) => s.secretPaths.includes("stringData")), "plain values in, secrets in state");
+
+    ready();
+    const plain = new DeliberateImageBuilds("go-sample-app", args({ webhook: { url: "https://hooks.example.com/go", secret: FAKE_WEBHOOK_SECRET } }));
+    await settled(plain.testedRevision);
+    const plainInputs = world.resources.filter((r) => r.type.startsWith("github:") || r.type.includes("argoproj")).map((r) => r.inputs);
+    assert.strictEqual(inputs.length, 7, "four files, two Applications, a webhook");
+    assert.deepStrictEqual(inputs, plainInputs);
+    assert.match(String(plainInputs.find((i) => i.file === "cicd/kpack/image.yaml")?.content), /namespace: builds/);
+    assert.strictEqual(await outputValue(plain.eventListenerService), "el-go-sample-app-listener");
+    assert.deepStrictEqual(plain.opsFiles.length + plain.applications.length, 6);
+  });
+
+  it("checks a namespace from another resource once it resolves", async () => {
+    ready();
+    const failure = nextFailure();
+    new DeliberateImageBuilds("go-sample-app", args({ namespace: pulumi.output("Not_A_Label") }));
+    assert.match(await failure, /DeliberateImageBuilds "go-sample-app".*\n.*args\.namespace: got "Not_A_Label"; expected a DNS-1123 label/);
+  });
+
+  it("names resources after the app once, and aliases the Applications' names from before", async () => {
+    ready();
+    const app = new DeliberateImageBuilds("go-sample-app", args());
+    await settled(app.testedRevision);
+    const names = world.resources.map((r) => r.name);
+    assert.ok(names.length > 0);
+    for (const name of names) assert.ok(!/go-sample-app.*go-sample-app/.test(name), name);
+    const applications = byType("kubernetes:argoproj.io/v1alpha1:Application");
+    assert.deepStrictEqual(
+      applications.map((a) => [a.name, a.options.aliasNames]),
+      [
+        ["go-sample-app-image", ["go-sample-app-go-sample-app-image"]],
+        ["go-sample-app-tekton", ["go-sample-app-go-sample-app-tekton"]],
+      ],
+    );
+  });
+});
