@@ -8,6 +8,7 @@ import { parse, stringify } from "yaml";
 import { PROJECT } from "../components/config/errors";
 import { REVISION_FILE, TEKTON_FILE } from "../components/plan/ops-repository";
 import { renderStack } from "../scripts/render";
+import { argoCdFinalizerStandIn } from "./argocd-stand-in";
 import { findBinaries, Binaries } from "./binaries";
 import { Checks } from "./checks";
 import { startControlPlane, ControlPlane } from "./control-plane";
@@ -188,7 +189,7 @@ async function lifecycle(w: World): Promise<void> {
   const changed = changes(p6.json);
   c.expect("preview shows exactly the changed file", changed.length === 1 && /^update .*RepositoryFile .*tekton/.test(changed[0]), changed.join("\n"));
   const u6 = await measured(w, 1, "up (config change)", () => cli.run(["up", "--yes", "--skip-preview"]));
-  c.expect("up applies it", u6.code === 0 && /MAX_ATTEMPTS[\s\S]{0,80}"?8"?/.test(fileInRepo(w, ops, "main", TEKTON_FILE) ?? ""), u6.stderr.slice(-2000));
+  c.expect("up applies it", u6.code === 0 && /- name: MAX_ATTEMPTS\n\s+type: string\n\s+default: "8"/.test(fileInRepo(w, ops, "main", TEKTON_FILE) ?? ""), u6.stderr.slice(-2000));
 
   process.stdout.write("7. a token rotation\n");
   const uidBefore = kubectl(w, "get", "secret", "github-token", "-n", "default", "-o", "jsonpath={.metadata.uid}");
@@ -215,8 +216,9 @@ async function lifecycle(w: World): Promise<void> {
   c.expect("a plain-text secret in the stack file is blocked", p8.code !== 0 && /secret-config-encrypted/.test(p8.stdout + p8.stderr), p8.stdout.slice(-2000));
   await cli.setConfig("webhookSecret", WEBHOOK_SECRET, true);
 
-  process.stdout.write("9. pulumi destroy\n");
-  const d9 = await measured(w, 1, "destroy", () => cli.run(["destroy", "--yes", "--skip-preview"]));
+  process.stdout.write("9. pulumi destroy (with Argo CD's finalizer handled as Argo CD would)\n");
+  const argocd = argoCdFinalizerStandIn(w.bin.kubectl, w.cluster.kubeconfig);
+  const d9 = await measured(w, 1, "destroy", () => cli.run(["destroy", "--yes", "--skip-preview"])).finally(() => argocd.stop());
   c.expect("destroy succeeds", d9.code === 0, d9.stderr.slice(-3000));
   c.expect("destroy ends within 3 minutes", d9.seconds < 180, `${d9.seconds} s`);
   const left = [TEKTON_FILE, "cicd/kpack/image.yaml", "cicd/kpack/kustomization.yaml"].filter((f) => fileInRepo(w, ops, "main", f) !== undefined);
@@ -235,7 +237,8 @@ async function atScale(w: World, apps: number): Promise<void> {
   w.checks.expect(`${apps} apps: up succeeds`, u.code === 0, u.stderr.slice(-2000));
   const again = await measured(w, apps, "up (no change)", () => cli.run(["up", "--yes", "--skip-preview", "--expect-no-changes"]));
   w.checks.expect(`${apps} apps: a second up changes nothing`, again.code === 0, again.stderr.slice(-2000));
-  const d = await measured(w, apps, "destroy", () => cli.run(["destroy", "--yes", "--skip-preview"]));
+  const argocd = argoCdFinalizerStandIn(w.bin.kubectl, w.cluster.kubeconfig);
+  const d = await measured(w, apps, "destroy", () => cli.run(["destroy", "--yes", "--skip-preview"])).finally(() => argocd.stop());
   w.checks.expect(`${apps} apps: destroy succeeds`, d.code === 0, d.stderr.slice(-2000));
 }
 

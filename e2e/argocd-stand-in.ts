@@ -1,0 +1,27 @@
+// Argo CD's part in deleting an Application, for an e2e cluster where no Argo CD runs.
+import { execFile } from "child_process";
+
+/**
+ * What Argo CD does for an Application being deleted, once it has deleted what the Application applied
+ * (nothing here: no controller runs): it removes `resources-finalizer.argocd.argoproj.io`. Without this,
+ * destroy waits out the Applications' delete timeout, which the README's "Tearing down" describes.
+ */
+export function argoCdFinalizerStandIn(kubectl: string, kubeconfig: string): { stop(): void } {
+  let stopped = false;
+  const kubectlAsync = (...args: string[]) =>
+    new Promise<string>((resolve) => execFile(kubectl, ["--kubeconfig", kubeconfig, ...args], (err, stdout) => resolve(err ? "" : stdout)));
+  const loop = async () => {
+    while (!stopped) {
+      const list = JSON.parse((await kubectlAsync("get", "applications.argoproj.io", "-n", "argocd", "-o", "json")) || '{"items":[]}') as {
+        items: { metadata: { name: string; deletionTimestamp?: string; finalizers?: string[] } }[];
+      };
+      for (const app of list.items.filter((a) => a.metadata.deletionTimestamp && a.metadata.finalizers?.length)) {
+        await kubectlAsync("patch", "applications.argoproj.io", app.metadata.name, "-n", "argocd", "--type", "merge", "-p", '{"metadata":{"finalizers":null}}');
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  void loop();
+  return { stop: () => (stopped = true) };
+}
+
