@@ -1,4 +1,5 @@
-import { AppSettings } from "../config/settings";
+import { AppSettings, StackSettings } from "../config/settings";
+import { eventListenerService } from "../kubernetes/ingress";
 
 /** The names one app's objects get. Derived once, so every builder agrees on them. */
 export interface ObjectNames {
@@ -44,7 +45,7 @@ export function objectNames(app: Pick<AppSettings, "name" | "namespace">): Objec
     triggerBinding: `${n}-push`,
     triggerTemplate: `${n}-build-run`,
     eventListener: `${n}-listener`,
-    eventListenerService: `el-${n}-listener`,
+    eventListenerService: eventListenerService(`${n}-listener`),
     triggersServiceAccount: `${n}-listener`,
     triggersRoleBinding: `${n}-listener`,
     triggersClusterRoleBinding: `${app.namespace}-${n}-listener`,
@@ -91,4 +92,9 @@ export function appNameTooLong(app: Pick<AppSettings, "name" | "namespace">): st
     }
   }
   return undefined;
+}
+
+/** The build namespaces of a stack, each once, in the order its apps name them. */
+export function buildNamespaces(stack: StackSettings): string[] {
+  return [...new Set(stack.apps.map((app) => app.namespace))];
 }

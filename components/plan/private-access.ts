@@ -2,12 +2,9 @@ import { ownerUrlPrefix, repositoryCredentials } from "../argocd/repository-cred
 import { StackSettings } from "../config/settings";
 import { gitCredentials, imageServiceAccount, registryCredentials, serviceAccountSecretsPatch } from "../kpack/credentials";
 import { Secret, ServiceAccount } from "../kubernetes/types";
+import { GIT_TOKEN_USERNAME } from "../tekton/git-clone";
+import { buildNamespaces } from "./names";
 
-/**
- * The user name sent with a GitHub token over HTTPS. GitHub checks only the token; this is the name its
- * docs give for app installation tokens, and update-image-revision.sh sends the same.
- */
-export const GIT_TOKEN_USERNAME = "x-access-token";
 
 /** Secrets kpack reads in each build namespace; every app's image service account there lists them. */
 export const KPACK_GIT_SECRET = "kpack-git-credentials";
@@ -54,8 +51,7 @@ function required<S>(value: S | undefined, key: string): S {
 export function planCredentials<S>(stack: StackSettings, values: CredentialValues<S>): CredentialsPlan<S> {
   const argocdPassword = stack.argocdToken === "argocdToken" ? required(values.argocdToken, "argocdToken") : values.githubToken;
   const registryValue = stack.registryCredentials ? required(values.registryCredentials, "registryCredentials") : undefined;
-  const namespaceNames = [...new Set(stack.apps.map((a) => a.namespace))];
-  const namespaces = namespaceNames.map((namespace): NamespaceCredentials<S> => {
+  const namespaces = buildNamespaces(stack).map((namespace): NamespaceCredentials<S> => {
     const git = stack.privateRepositories
       ? gitCredentials({ name: KPACK_GIT_SECRET, namespace, gitHost: stack.gitHost, username: GIT_TOKEN_USERNAME, password: values.githubToken })
       : undefined;

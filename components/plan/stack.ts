@@ -3,7 +3,7 @@ import { AppSettings, StackSettings } from "../config/settings";
 import { isBuiltInNamespace, namespace, Namespace, opaqueSecret, opaqueSecretOf } from "../kubernetes/namespace";
 import { basicAuthFiles } from "../tekton/git-clone";
 import { Secret } from "../kubernetes/types";
-import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
+import { buildNamespaces, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
 import { CredentialsPlan, CredentialValues, planCredentials } from "./private-access";
 import { cloneUrl, KPACK_FOLDER, opsRepositoryFiles, RepoFile, TEKTON_FOLDER } from "./ops-repository";
 
@@ -113,9 +113,8 @@ export function planApp<S>(stack: StackSettings, app: AppSettings, webhookSecret
  * Pure: same settings and secrets in, same plan out.
  */
 export function planStack<S>(stack: StackSettings, secrets: SecretValues<S>): StackPlan<S> {
-  const namespaceNames = [...new Set(stack.apps.map((app) => app.namespace))];
   return {
-    namespaces: namespaceNames.map((name) => planNamespace(stack, name, secrets)),
+    namespaces: buildNamespaces(stack).map((name) => planNamespace(stack, name, secrets)),
     apps: stack.apps.map((app) => planApp(stack, app, secrets.webhookSecret)),
     credentials: planCredentials(stack, secrets),
   };

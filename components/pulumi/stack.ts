@@ -6,6 +6,7 @@ import { AppSettings, StackSettings } from "../config/settings";
 import { isBuiltInNamespace } from "../kubernetes/namespace";
 import { CredentialsPlan, planCredentials } from "../plan/private-access";
 import { DeliberateImageBuilds, DeliberateImageBuildsArgs, PipelineArgs } from "./app";
+import { buildNamespaces } from "../plan/names";
 import { BuildNamespace } from "./build-namespace";
 import { previousRevisionFile, RevisionFileLocation } from "./recorded-revision";
 import { ClusterCredentials } from "./credentials";
@@ -143,7 +144,7 @@ export function registerClusterSide(
   cluster: k8s.Provider,
 ): { namespaces: Map<string, BuildNamespace>; credentials: ClusterCredentials } {
   const namespaces = new Map<string, BuildNamespace>();
-  for (const name of new Set(settings.apps.map((app) => app.namespace))) {
+  for (const name of buildNamespaces(settings)) {
     const buildNamespace = new BuildNamespace(
       `ns-${name}`,
       { namespace: name, githubToken: secrets.githubToken, webhookSecret: secrets.webhookSecret, gitHost: settings.gitHost, labelNamespace: !isBuiltInNamespace(name) },

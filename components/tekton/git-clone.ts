@@ -6,6 +6,12 @@
 /** git-clone's step runs as this user (securityContext.runAsUser); volumes must be writable for it. */
 export const GIT_CLONE_USER = 65532;
 
+/**
+ * The user name sent with a GitHub token over HTTPS. GitHub checks only the token; this is the name its
+ * docs give for app installation tokens, and update-image-revision.sh sends the same.
+ */
+export const GIT_TOKEN_USERNAME = "x-access-token";
+
 /** Where each clone goes inside the one run volume (git-clone's `subdirectory` param). */
 export const APP_CLONE_DIR = "app";
 export const OPS_CLONE_DIR = "ops";
@@ -26,6 +32,6 @@ export function basicAuthFiles<S>(gitHost: string, token: S, derive: (token: S, 
   const { origin, protocol, host } = new URL(gitHost);
   return {
     ".gitconfig": `[credential "${origin}"]\n\thelper = store\n`,
-    ".git-credentials": derive(token, (plain) => `${protocol}//x-access-token:${encodeURIComponent(plain)}@${host}\n`),
+    ".git-credentials": derive(token, (plain) => `${protocol}//${GIT_TOKEN_USERNAME}:${encodeURIComponent(plain)}@${host}\n`),
   };
 }
