@@ -1,8 +1,8 @@
 // The public components as a platform team's own program uses them: documented args, Inputs from its
 // own resources, errors that name the component and the arg.
 import * as assert from "assert";
-import { installMocks, outputValue, resetWorld, settled, world } from "../helpers/pulumi-mocks";
-import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET, SHA_A } from "../helpers/fixtures";
+import { createOpsBranches, installMocks, outputValue, resetWorld, settled, world } from "../helpers/pulumi-mocks";
+import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, SHA_A } from "../helpers/fixtures";
 
 installMocks();
 import * as k8s from "@pulumi/kubernetes";
@@ -26,7 +26,7 @@ function args(extra: Partial<DeliberateImageBuildsArgs> = {}): DeliberateImageBu
 
 function ready(): void {
   resetWorld();
-  world.githubBranches.set("go-sample-app-ops/main", "c".repeat(40));
+  createOpsBranches([appEntry()]);
 }
 
 /** What a failed Output ends in: it surfaces as an unhandled rejection. */
