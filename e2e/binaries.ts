@@ -39,9 +39,8 @@ export function searchPath(env: NodeJS.ProcessEnv = process.env): string[] {
   return [...(env.E2E_BIN ? [env.E2E_BIN] : []), toolsBinDir(env), ...(env.PATH ?? "").split(path.delimiter).filter(Boolean)];
 }
 
-/** Each tool's path where there is one, and the tools there is none of. */
-export function locateBinaries(env: NodeJS.ProcessEnv = process.env): { found: Partial<Binaries>; missing: Tool[] } {
-  const dirs = searchPath(env);
+/** Each tool's path where there is one in `dirs`, and the tools there is none of. */
+function locateBinaries(dirs: string[]): { found: Partial<Binaries>; missing: Tool[] } {
   const found: Partial<Binaries> = {};
   const missing: Tool[] = [];
   for (const tool of TOOLS) {
@@ -58,7 +57,7 @@ export function locateBinaries(env: NodeJS.ProcessEnv = process.env): { found: P
  */
 export function findBinaries(env: NodeJS.ProcessEnv = process.env, mayLack: readonly Tool[] = []): { bin: Binaries; lacking: Tool[] } {
   const dirs = searchPath(env);
-  const { found, missing: all } = locateBinaries(env);
+  const { found, missing: all } = locateBinaries(dirs);
   const missing = all.filter((t) => !mayLack.includes(t));
   if (missing.length > 0) {
     throw new Error(

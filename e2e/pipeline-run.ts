@@ -7,14 +7,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { Pipeline, Task, TriggerTemplate } from "../components/tekton/types";
-import { gitAsync } from "../tests/helpers/git-world";
+import { gitAsync, substitute } from "../tests/helpers/git-world";
 
 type Params = Record<string, string>;
 
-/** Tekton's `$(prefix.name)` substitution for one prefix; an unknown name is an error, as in Tekton. */
-function substitute(text: string, prefix: string, values: Params): string {
-  const pattern = new RegExp(`\\$\\(${prefix.replace(/\./g, "\\.")}\\.([A-Za-z0-9_-]+)\\)`, "g");
-  return text.replace(pattern, (m, name: string) => {
+/** Triggers' `$(tt.params.X)` substitution in a TriggerTemplate; an unknown name is an error. */
+function triggerTemplateParams(text: string, values: Params): string {
+  return text.replace(/\$\(tt\.params\.([A-Za-z0-9_-]+)\)/g, (m, name: string) => {
     if (!(name in values)) throw new Error(`e2e: no value for ${m}`);
     return values[name];
   });
@@ -70,7 +69,7 @@ export async function runWriteBack(o: RunOptions): Promise<StepOutcome> {
   const run = template.spec.resourcetemplates[0];
   const ttParams: Params = { REPO_URL: o.repoUrl, REVISION: o.revision };
   const pipelineParams: Params = {};
-  for (const p of run.spec.params ?? []) pipelineParams[p.name] = substitute(String(p.value), "tt.params", ttParams);
+  for (const p of run.spec.params ?? []) pipelineParams[p.name] = triggerTemplateParams(String(p.value), ttParams);
 
   // Every pipeline workspace is a folder of this run; a PipelineTask sees it at its subPath.
   const workspaceDir = (pipelineTask: Pipeline["spec"]["tasks"][number], taskWorkspace: string): string => {
@@ -81,7 +80,7 @@ export async function runWriteBack(o: RunOptions): Promise<StepOutcome> {
     return dir;
   };
   const paramsOf = (pipelineTask: Pipeline["spec"]["tasks"][number]): Params =>
-    Object.fromEntries((pipelineTask.params ?? []).map((p) => [p.name, substitute(String(p.value), "params", pipelineParams)]));
+    Object.fromEntries((pipelineTask.params ?? []).map((p) => [p.name, substitute(String(p.value), pipelineParams, {})]));
 
   for (const name of ["fetch-repository", "fetch-ops-repository"]) {
     const clone = pipeline.spec.tasks.find((t) => t.name === name);
@@ -105,11 +104,7 @@ export async function runWriteBack(o: RunOptions): Promise<StepOutcome> {
   Object.assign(taskParams, paramsOf(update));
   const workspaces: Params = {};
   for (const w of task.spec.workspaces ?? []) workspaces[w.name] = workspaceDir(update, w.name);
-  const fill = (text: string): string =>
-    substitute(text, "params", taskParams).replace(/\$\(workspaces\.([A-Za-z0-9_-]+)\.path\)/g, (m, name: string) => {
-      if (!(name in workspaces)) throw new Error(`e2e: no workspace for ${m}`);
-      return workspaces[name];
-    });
+  const fill = (text: string): string => substitute(text, taskParams, workspaces);
 
   const [step] = task.spec.steps;
   const stepEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: o.dir, ...o.gitEnv, GIT_CONFIG_NOSYSTEM: "1" };
