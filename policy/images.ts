@@ -98,7 +98,7 @@ function catalogImages(pipelineTask: Data, taskRef: Data, path: string): ImageUs
 }
 
 /** Every image the object pulls, in the order it mentions them. */
-export function imagesIn(object: Data): ImageUse[] {
+export function imagesIn(object: object): ImageUse[] {
   const uses: ImageUse[] = [];
   eachMap(object, (map, path) => {
     if (typeof map.image === "string") uses.push({ path: join(path, "image"), image: map.image });

@@ -1,8 +1,7 @@
 import { StackSettings, AppSettings } from "../config/settings";
-import { imageKustomization, imageRevisionPatch, kpackImage } from "../kpack/image";
+import { imageKustomization, ImageRevisionPatch, imageRevisionPatch, kpackImage, Kustomization } from "../kpack/image";
 import { Ingress, listenerIngress } from "../kubernetes/ingress";
-import { REVISION_KEY } from "../kpack/revision";
-import { toYaml } from "../synth/yaml";
+import { KubernetesObject } from "../kubernetes/types";
 import { buildPipeline } from "../tekton/pipeline";
 import { buildTriggerTemplate, listenerRbac, pipelineServiceAccount, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
 import { updateImageRevisionTask } from "../tekton/update-image-revision";
@@ -15,49 +14,86 @@ export const REVISION_FILE = `${KPACK_FOLDER}/revision.yaml`;
 /** Everything build-pipeline needs: Task, Pipeline, service accounts, trigger objects, EventListener. */
 export const TEKTON_FILE = `${TEKTON_FOLDER}/build-pipeline.yaml`;
 
-/**
- * Who owns a file after the first deploy. `pulumi`: every `pulumi up` writes it. `pipeline`: Pulumi
- * creates it once, from `initialRevision` or from what the repository holds, and never changes it again.
- */
-export type FileOwner = "pulumi" | "pipeline";
-
-export interface RepoFile {
-  owner: string;
+/** Where a file lives in an ops repository under githubOwner. */
+export interface RepoFileLocation {
   repository: string;
   branch: string;
   path: string;
-  content: string;
-  ownedBy: FileOwner;
+}
+
+/** A document an ops file holds: a Kubernetes object Argo CD applies, or kustomize's own file. */
+export type OpsDocument = KubernetesObject | Kustomization;
+
+interface PlannedFile extends RepoFileLocation {
+  owner: string;
+}
+
+/** Every `pulumi up` writes this file; its documents in order. */
+export interface PulumiOwnedFile extends PlannedFile {
+  ownedBy: "pulumi";
+  documents: readonly OpsDocument[];
+}
+
+/**
+ * revision.yaml, the tested revision: Pulumi creates it once, from `initialRevision` or from what the
+ * repository holds, and never changes it again; the pipeline rewrites it.
+ */
+export interface RevisionFile extends PlannedFile {
+  ownedBy: "pipeline";
+  documents: readonly [ImageRevisionPatch];
+}
+
+/**
+ * A file of the ops repository as typed objects; it becomes YAML only where it is written
+ * (synth/ops-file.ts: the GitHub file's content, render).
+ */
+export type RepoFile = PulumiOwnedFile | RevisionFile;
+
+export function locationOf(file: RepoFileLocation): RepoFileLocation {
+  return { repository: file.repository, branch: file.branch, path: file.path };
+}
+
+export function sameLocation(a: RepoFileLocation, b: RepoFileLocation): boolean {
+  return a.repository === b.repository && a.branch === b.branch && a.path === b.path;
+}
+
+/** The revision kpack builds, as revision.yaml records it. */
+export function testedRevisionOf(file: RevisionFile): string {
+  return file.documents[0].spec.source.git.revision;
+}
+
+/** The same revision.yaml, recording another revision. */
+export function withTestedRevision(file: RevisionFile, testedRevision: string): RevisionFile {
+  const [patch] = file.documents;
+  return { ...file, documents: [{ ...patch, spec: { source: { git: { revision: testedRevision } } } }] };
+}
+
+/** The Kubernetes objects among ops files' documents: all but kustomize's own file. */
+export function kubernetesObjectsIn(files: readonly RepoFile[]): KubernetesObject[] {
+  return files.flatMap((f) => f.documents).filter((d): d is KubernetesObject => d.kind !== "Kustomization");
+}
+
+/** The app's revision.yaml among its ops files. */
+export function revisionFileOf(files: readonly RepoFile[]): RevisionFile {
+  const found = files.find((f): f is RevisionFile => f.ownedBy === "pipeline");
+  if (!found) throw new Error(`no ${REVISION_FILE} among the planned files`);
+  return found;
 }
 
 export function cloneUrl(stack: StackSettings, repository: string): string {
   return `${stack.gitHost}/${stack.githubOwner}/${repository}.git`;
 }
 
-const PULUMI_HEADER = "Written by pulumi up (deliberate-image-builds). Change the stack config, not this file.";
-const PIPELINE_HEADER =
-  "The tested revision kpack builds. Written by the update-image-revision Task after lint and test pass;\n" +
-  "pulumi up created this file once and never changes it.";
-
-/** The revision patch exactly as Pulumi first writes it; the Task rewrites only its revision line. */
-export function revisionFileContent(names: ObjectNames, app: AppSettings, testedRevision: string): string {
-  return toYaml(imageRevisionPatch({ name: names.kpackImage, namespace: app.namespace, testedRevision }), PIPELINE_HEADER, {
-    doubleQuoted: [REVISION_KEY],
-  });
-}
-
 /** Every file this app's ops repository holds, rendered from the typed objects. */
 export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names: ObjectNames): RepoFile[] {
   const ns = app.namespace;
-  const repoFile = (path: string, content: string, ownedBy: FileOwner): RepoFile => ({
-    owner: stack.githubOwner,
-    repository: app.opsRepository,
-    branch: app.opsBranch,
+  const at = { owner: stack.githubOwner, repository: app.opsRepository, branch: app.opsBranch };
+  const file = (path: string, documents: OpsDocument | OpsDocument[]): PulumiOwnedFile => ({
+    ...at,
     path,
-    content,
-    ownedBy,
+    ownedBy: "pulumi",
+    documents: Array.isArray(documents) ? documents : [documents],
   });
-  const file = (path: string, objects: object | object[]): RepoFile => repoFile(path, toYaml(objects, PULUMI_HEADER), "pulumi");
   const image = kpackImage({
     name: names.kpackImage,
     namespace: ns,
@@ -70,7 +106,12 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
   return [
     file(`${KPACK_FOLDER}/kustomization.yaml`, imageKustomization("image.yaml", "revision.yaml")),
     file(`${KPACK_FOLDER}/image.yaml`, image),
-    repoFile(REVISION_FILE, revisionFileContent(names, app, app.initialRevision), "pipeline"),
+    {
+      ...at,
+      path: REVISION_FILE,
+      ownedBy: "pipeline",
+      documents: [imageRevisionPatch({ name: names.kpackImage, namespace: ns, testedRevision: app.initialRevision })],
+    },
     // One file, so one commit: Argo CD never applies a Pipeline without the Task it runs.
     file(TEKTON_FILE, [
       updateImageRevisionTask({

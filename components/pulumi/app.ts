@@ -3,9 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppArgValues, appComponentSettings, ComponentArgsError } from "../config/component-args";
 import { AppSettings, StackSettings } from "../config/settings";
-import { revisionFileContent } from "../plan/ops-repository";
+import { locationOf, revisionFileOf, sameLocation } from "../plan/ops-repository";
 import { AppPlan, planApp } from "../plan/stack";
-import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed, sameLocation } from "./recorded-revision";
+import { opsFileContent } from "../synth/ops-file";
+import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed } from "./recorded-revision";
 
 /**
  * Settings every app of a platform shares. Each is optional; its default is the stack config key of
@@ -161,18 +162,16 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
 
     // revision.yaml's content, decided from what GitHub holds before anything is written. Every file
     // waits for it, so an unreadable ops branch stops the update before the first write.
-    const revisionIndex = shape.repoFiles.findIndex((f) => f.ownedBy === "pipeline");
-    const revisionPlan = shape.repoFiles[revisionIndex];
-    const here: RevisionFileLocation = { repository: revisionPlan.repository, branch: revisionPlan.branch, path: revisionPlan.path };
+    const revisionPlan = revisionFileOf(shape.repoFiles);
+    const here = locationOf(revisionPlan);
     const seed = pulumi.all([plan, args.previousRevisionFile]).apply(async ([p, previousLocation]): Promise<RevisionSeed> => {
       const moved = previousLocation && !sameLocation(previousLocation, here) ? previousLocation : undefined;
       return revisionSeed({
         app: name,
         owner: revisionPlan.owner,
-        file: p.repoFiles[revisionIndex],
+        file: revisionFileOf(p.repoFiles),
         here: await lookUp(here, parent),
         previous: moved ? { location: moved, lookup: await lookUp(moved, parent) } : undefined,
-        render: (revision) => revisionFileContent(p.names, p.app, revision),
       });
     });
 
@@ -181,7 +180,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     this.opsFiles = shape.repoFiles.map((file, i) => {
       const pipelineOwned = file.ownedBy === "pipeline";
       // Created once, from what the repository records; then the pipeline's alone.
-      const content = pipelineOwned ? seed.apply((s) => s.content) : pulumi.all([seed, plan]).apply(([, p]) => p.repoFiles[i].content);
+      const content = pipelineOwned ? seed.apply((s) => s.content) : pulumi.all([seed, plan]).apply(([, p]) => opsFileContent(p.repoFiles[i]));
       const resource = new github.RepositoryFile(
         `${name}-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`,
         {
@@ -233,7 +232,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     this.testedRevision = seed.apply((s) => s.revision);
     // From the file resource's outputs, which resolve once the file exists on GitHub: an update that
     // fails before that leaves the previous location in the stack's outputs.
-    const revisionResource = this.opsFiles[revisionIndex];
+    const revisionResource = this.opsFiles[shape.repoFiles.indexOf(revisionPlan)];
     this.revisionFile = pulumi
       .all([revisionResource.repository, revisionResource.branch, revisionResource.file])
       .apply(([repository, branch, path]) => ({ repository, branch, path }));

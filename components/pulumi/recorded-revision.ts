@@ -2,14 +2,11 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { fullSha } from "../config/validators";
 import { revisionInFile } from "../kpack/revision";
-import { RepoFile } from "../plan/ops-repository";
+import { locationOf, RepoFileLocation, RevisionFile, sameLocation, testedRevisionOf, withTestedRevision } from "../plan/ops-repository";
+import { opsFileContent } from "../synth/ops-file";
 
 /** Where a revision file lives: repository (under githubOwner), branch and path. */
-export interface RevisionFileLocation {
-  repository: string;
-  branch: string;
-  path: string;
-}
+export type RevisionFileLocation = RepoFileLocation;
 
 /**
  * What GitHub answered for one location. GitHub answers a missing repository, a missing branch and a
@@ -30,21 +27,15 @@ export interface RevisionSeed {
 export interface SeedInputs {
   app: string;
   owner: string;
-  /** The planned file: the configured location, its content from initialRevision. */
-  file: RepoFile;
+  /** The planned file: the configured location, recording initialRevision. */
+  file: RevisionFile;
   here: Lookup;
   /** Set when the last completed update recorded the revision somewhere else (opsBranch or opsRepo changed). */
   previous?: { location: RevisionFileLocation; lookup: Lookup };
-  /** revision.yaml as the plan writes it, for another revision. */
-  render(revision: string): string;
 }
 
 export function describeLocation(owner: string, l: RevisionFileLocation): string {
   return `${owner}/${l.repository}@${l.branch}:${l.path}`;
-}
-
-export function sameLocation(a: RevisionFileLocation, b: RevisionFileLocation): boolean {
-  return a.repository === b.repository && a.branch === b.branch && a.path === b.path;
 }
 
 /** The full SHA a revision file records; throws naming the file when it records none. */
@@ -68,7 +59,7 @@ function recordedRevision(owner: string, at: RevisionFileLocation, content: stri
  *   initialRevision.
  */
 export function revisionSeed(i: SeedInputs): RevisionSeed {
-  const here: RevisionFileLocation = { repository: i.file.repository, branch: i.file.branch, path: i.file.path };
+  const here = locationOf(i.file);
   if (i.here.branch === "unreadable") {
     throw new Error(
       `app ${i.app}: the ops repository ${i.owner}/${here.repository} has no branch "${here.branch}" that the token can read ` +
@@ -95,8 +86,7 @@ export function revisionSeed(i: SeedInputs): RevisionSeed {
   }
 
   if (!previous) {
-    const revision = recordedRevision(i.owner, here, i.file.content);
-    return { content: i.file.content, revision, source: "initialRevision" };
+    return { content: opsFileContent(i.file), revision: testedRevisionOf(i.file), source: "initialRevision" };
   }
   const carried = previousRevision();
   if (carried === undefined) {
@@ -107,7 +97,7 @@ export function revisionSeed(i: SeedInputs): RevisionSeed {
         `Put a revision.yaml recording the tested revision there (or restore the old one), then run again.`,
     );
   }
-  return { content: i.render(carried), revision: carried, source: "carried-over" };
+  return { content: opsFileContent(withTestedRevision(i.file, carried)), revision: carried, source: "carried-over" };
 }
 
 /**

@@ -10,7 +10,7 @@ export type YamlValue = string | number | boolean | null | undefined | readonly 
  * (Kubernetes' go-yaml, kustomize, Argo CD) all read it back as the same string; anything else is
  * double-quoted with JSON's escapes, which YAML shares. Tests parse every output back with both schemas.
  */
-export function toYaml(objects: object | object[], header?: string, options: YamlOptions = {}): string {
+export function toYaml(objects: object | readonly object[], header?: string, options: YamlOptions = {}): string {
   const quoted = new Set(options.doubleQuoted ?? []);
   const docs = (Array.isArray(objects) ? objects : [objects]).map((o, i) => {
     try {

@@ -3,11 +3,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseAllDocuments, stringify } from "yaml";
+import { stringify } from "yaml";
 import { PROJECT } from "../../components/config/errors";
 import { parseSettings, RawConfig } from "../../components/config/parse";
 import { StackSettings } from "../../components/config/settings";
-import { planStack } from "../../components/plan/stack";
+import { AppPlan, planStack } from "../../components/plan/stack";
+import { Image } from "../../components/kpack/image";
+import { KPACK_FOLDER } from "../../components/plan/ops-repository";
 import { RENDER_SECRETS } from "../../components/synth/render";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -68,10 +70,17 @@ export function stackProject(stack: string, stackFile: string | RawConfig, dir =
   return dir;
 }
 
+/** The kpack Image an app's image.yaml holds. */
+export function plannedImage(app: AppPlan<unknown>): Image {
+  const image = app.repoFiles.find((f) => f.path === `${KPACK_FOLDER}/image.yaml`)?.documents[0] as Image | undefined;
+  assert.ok(image?.kind === "Image" && typeof image.spec.tag === "string", `no kpack Image in ${KPACK_FOLDER}/image.yaml`);
+  return image;
+}
+
 /** The one object of this kind that the plan commits to the (first) app's ops repository. */
 export function plannedObject<T>(kind: string, extra: RawConfig = {}): T {
   const objects = planStack(settings(extra), RENDER_SECRETS)
-    .apps[0].repoFiles.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS() as { kind?: string }))
+    .apps[0].repoFiles.flatMap((f) => f.documents)
     .filter((o) => o.kind === kind);
   assert.strictEqual(objects.length, 1, `expected one ${kind} in the ops repository, found ${objects.length}`);
   return objects[0] as T;

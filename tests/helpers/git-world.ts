@@ -4,8 +4,10 @@
 import { execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { revisionFileContent, REVISION_FILE } from "../../components/plan/ops-repository";
-import { objectNames } from "../../components/plan/names";
+import { revisionFileOf, REVISION_FILE, withTestedRevision } from "../../components/plan/ops-repository";
+import { planStack } from "../../components/plan/stack";
+import { opsFileContent } from "../../components/synth/ops-file";
+import { RENDER_SECRETS } from "../../components/synth/render";
 import { Task } from "../../components/tekton/types";
 import { FAKE_TOKEN, plannedObject, settings, tempDir } from "./fixtures";
 
@@ -85,15 +87,14 @@ export interface StepResult {
   ms: number;
 }
 
-/** The Task as it is committed to the ops repository for the fixture stack, read back from its YAML. */
+/** The Task the fixture stack commits to the ops repository. */
 export function renderedTask(maxAttempts = 5): Task {
   return plannedObject<Task>("Task", { writeBackAttempts: maxAttempts });
 }
 
 /** The revision patch as Pulumi first writes it for the fixture app. */
 export function revisionFile(revision: string): string {
-  const s = settings();
-  return revisionFileContent(objectNames(s.apps[0]), s.apps[0], revision);
+  return opsFileContent(withTestedRevision(revisionFileOf(planStack(settings(), RENDER_SECRETS).apps[0].repoFiles), revision));
 }
 
 /** Tekton's variable substitution: `$(params.X)` and `$(workspaces.X.path)`, nothing else. */

@@ -1,10 +1,10 @@
 // Every accepted app name renders objects whose names upstream accepts, and an app's names depend on
 // that app alone. The limits below are upstream's, stated here independently of components/plan/names.ts.
 import * as assert from "assert";
-import { parseAllDocuments } from "yaml";
 import { ConfigError } from "../../components/config/errors";
 import { parseSettings } from "../../components/config/parse";
 import { KubernetesObject } from "../../components/kubernetes/types";
+import { kubernetesObjectsIn } from "../../components/plan/ops-repository";
 import { planStack, StackPlan } from "../../components/plan/stack";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { TriggerTemplate } from "../../components/tekton/types";
@@ -54,9 +54,7 @@ function renderedObjects(plan: StackPlan<string>): KubernetesObject[] {
   const objects: KubernetesObject[] = plan.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.webhookSecret].filter((o): o is NonNullable<typeof o> => !!o));
   for (const app of plan.apps) {
     objects.push(...app.applications);
-    for (const file of app.repoFiles) {
-      if (!/(revision|kustomization)\.yaml$/.test(file.path)) objects.push(...parseAllDocuments(file.content).map((d) => d.toJS() as KubernetesObject));
-    }
+    objects.push(...kubernetesObjectsIn(app.repoFiles));
   }
   const runs = objects.filter((o): o is TriggerTemplate => o.kind === "TriggerTemplate").flatMap((t) => t.spec.resourcetemplates);
   return [...objects, ...runs];
@@ -125,7 +123,7 @@ describe("plan: object names", () => {
       assert.ok(!(alone instanceof ConfigError) && !(together instanceof ConfigError));
       const namesOf = (plan: StackPlan<string>) => plan.apps.find((a) => a.app.name === app.name)?.names;
       assert.deepStrictEqual(namesOf(together), namesOf(alone));
-      const files = (plan: StackPlan<string>) => plan.apps.find((a) => a.app.name === app.name)?.repoFiles.map((f) => f.content);
+      const files = (plan: StackPlan<string>) => plan.apps.find((a) => a.app.name === app.name)?.repoFiles;
       assert.deepStrictEqual(files(together), files(alone), "its ops files too");
     }
   });

@@ -4,16 +4,16 @@ import Ajv from "ajv";
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import { parseAllDocuments } from "yaml";
 import { ConfigError } from "../../components/config/errors";
 import { fromPulumiConfig, MalformedSecret, parseSettings, settingsWarnings } from "../../components/config/parse";
 import { dockerConfigJson } from "../../components/config/validators";
 import { Ingress } from "../../components/kubernetes/ingress";
 import { KubernetesObject, Secret } from "../../components/kubernetes/types";
-import { TEKTON_FILE } from "../../components/plan/ops-repository";
+import { kubernetesObjectsIn, TEKTON_FILE } from "../../components/plan/ops-repository";
+import { opsFileContent } from "../../components/synth/ops-file";
 import { plainSecretValues, planStack } from "../../components/plan/stack";
 import { closeSchema } from "../helpers/reference";
-import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack, settings } from "../helpers/fixtures";
+import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, plannedImage, rawStack, settings } from "../helpers/fixtures";
 
 const VALUES = { githubToken: "T", webhookSecret: "W", argocdToken: "A", registryCredentials: "R" };
 const plan = (extra: Record<string, unknown> = {}, apps?: unknown[], values: typeof VALUES | Omit<typeof VALUES, "argocdToken" | "registryCredentials"> = VALUES) =>
@@ -50,7 +50,7 @@ function schemaErrors(o: KubernetesObject): string[] {
 
 function committedIngress(p: ReturnType<typeof plan>, app = 0): Ingress | undefined {
   const file = p.apps[app].repoFiles.find((f) => f.path === TEKTON_FILE);
-  return parseAllDocuments(file?.content ?? "").map((d) => d.toJS() as KubernetesObject).find((o): o is Ingress => o.kind === "Ingress");
+  return kubernetesObjectsIn(file ? [file] : []).find((o): o is Ingress => o.kind === "Ingress");
 }
 
 /** A genuine docker config.json, as kubectl writes it for a registry. */
@@ -88,7 +88,7 @@ describe("plan: credentials for private repositories and registries", () => {
     const git = p.credentials.namespaces[0].git as Secret<string>;
     assert.strictEqual(git.type, "kubernetes.io/basic-auth");
     assert.deepStrictEqual(git.stringData, { username: "x-access-token", password: "T" });
-    const image = parseAllDocuments(p.apps[0].repoFiles.find((f) => f.path === "cicd/kpack/image.yaml")?.content ?? "")[0].toJS() as { spec: { source: { git: { url: string } } } };
+    const image = plannedImage(p.apps[0]);
     assert.ok(kpackUses(git.metadata.annotations?.["kpack.io/git"] ?? "", image.spec.source.git.url), git.metadata.annotations?.["kpack.io/git"]);
     const ghe = plan({ gitHost: "https://git.example.com:8443/" }).credentials.namespaces[0].git;
     assert.strictEqual(ghe?.metadata.annotations?.["kpack.io/git"], "https://git.example.com:8443");
@@ -105,7 +105,7 @@ describe("plan: credentials for private repositories and registries", () => {
       [{ name: "kpack-git-credentials" }, { name: "kpack-registry-credentials" }],
       [{ name: "kpack-registry-credentials" }],
     ]);
-    const image = parseAllDocuments(p.apps[0].repoFiles.find((f) => f.path === "cicd/kpack/image.yaml")?.content ?? "")[0].toJS() as { spec: { serviceAccountName: string } };
+    const image = plannedImage(p.apps[0]);
     assert.strictEqual(image.spec.serviceAccountName, account.metadata.name);
   });
 
@@ -194,7 +194,7 @@ describe("plan: credentials for private repositories and registries", () => {
       argocdToken: "fake-argocd-read-token",
       registryCredentials: '{"auths":{"r.example.com":{"auth":"ZmFrZTpmYWtl"}}}',
     }));
-    const committed = p.apps.flatMap((a) => a.repoFiles.map((f) => f.content)).join("\n");
+    const committed = p.apps.flatMap((a) => a.repoFiles.map(opsFileContent)).join("\n");
     for (const value of [FAKE_TOKEN, FAKE_WEBHOOK_SECRET, "fake-argocd-read-token", "ZmFrZTpmYWtl"]) assert.ok(!committed.includes(value), value);
     assert.doesNotMatch(committed, /kind: Secret/);
   });

@@ -1,21 +1,21 @@
 import * as assert from "assert";
-import { parseAllDocuments } from "yaml";
 import { planStack } from "../../components/plan/stack";
 import { KubernetesObject } from "../../components/kubernetes/types";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import * as path from "path";
-import { appEntry, manyApps, rawStack, settings, SHA_A, stackProject, tempDir } from "../helpers/fixtures";
+import { appEntry, manyApps, plannedImage, rawStack, settings, SHA_A, stackProject, tempDir } from "../helpers/fixtures";
 import { kustomizeBuild, kustomizeFolder } from "../helpers/kustomize";
-import { KPACK_FOLDER } from "../../components/plan/ops-repository";
+import { KPACK_FOLDER, kubernetesObjectsIn, revisionFileOf, testedRevisionOf } from "../../components/plan/ops-repository";
+import { opsFileContent } from "../../components/synth/ops-file";
+import { imagesIn } from "../../policy/images";
 import { renderStack } from "../../scripts/render";
-import { revisionInFile } from "../../components/kpack/revision";
 
 function objectsOf(plan: ReturnType<typeof planStack<string>>): KubernetesObject[] {
   return [
     ...plan.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.webhookSecret].filter((o): o is NonNullable<typeof o> => !!o)),
     ...plan.apps.flatMap((a) => [
       ...a.applications,
-      ...a.repoFiles.filter((f) => f.path.startsWith("cicd/tekton/")).flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS() as KubernetesObject)),
+      ...kubernetesObjectsIn(a.repoFiles.filter((f) => f.path.startsWith("cicd/tekton/"))),
     ]),
   ];
 }
@@ -57,8 +57,8 @@ describe("plan: the stack", () => {
       ["cicd/kpack/image.yaml", "pulumi"],
       ["cicd/kpack/revision.yaml", "pipeline"],
     ]);
-    assert.ok(!kpack[1].content.includes("revision"), "image.yaml must not carry a revision a pulumi up could put back");
-    assert.strictEqual(revisionInFile(kpack[2].content), SHA_A);
+    assert.deepStrictEqual(plannedImage(app).spec.source.git, { url: "https://github.com/example-org/go-sample-app.git" }, "image.yaml must not carry a revision a pulumi up could put back");
+    assert.strictEqual(testedRevisionOf(revisionFileOf(app.repoFiles)), SHA_A);
     // The folder as render writes it, built by the real kustomize as Argo CD builds it.
     const out = tempDir("render-kpack-");
     renderStack({ projectDir: stackProject("k", rawStack()), stack: "k", out });
@@ -77,7 +77,7 @@ describe("plan: the stack", () => {
   it("keeps a revision of digits a string through kustomize, and kustomize rejects what it does not know", () => {
     const digits = "1234567890".repeat(4);
     const [app] = planStack(settings({}, [appEntry("go-sample-app", { initialRevision: digits })]), RENDER_SECRETS).apps;
-    const files = Object.fromEntries(app.repoFiles.filter((f) => f.path.startsWith(`${KPACK_FOLDER}/`)).map((f) => [path.basename(f.path), f.content]));
+    const files = Object.fromEntries(app.repoFiles.filter((f) => f.path.startsWith(`${KPACK_FOLDER}/`)).map((f) => [path.basename(f.path), opsFileContent(f)]));
     const [image] = kustomizeBuild(files) as unknown as { spec: { source: { git: { revision: unknown } } } }[];
     assert.strictEqual(image.spec.source.git.revision, digits);
     // A JSON merge would have ignored this; kustomize v5 refuses a field it does not know.
@@ -117,10 +117,11 @@ describe("plan: the stack", () => {
 
   it("pins every container image", () => {
     const plan = planStack(settings(), RENDER_SECRETS);
-    const all = plan.apps.flatMap((a) => a.repoFiles.map((f) => f.content)).join("\n");
-    const images = [...all.matchAll(/^\s*(?:image|bundle|- name: bundle\n\s*value): (\S+)$/gm)].map((m) => m[1]);
-    assert.ok(images.length > 0);
-    for (const image of images) assert.match(image, /(:v?\d[\w.-]*|@sha256:[0-9a-f]{64})$/, `${image} is not pinned`);
-    assert.doesNotMatch(all, /:latest\b/);
+    const uses = plan.apps.flatMap((a) => kubernetesObjectsIn(a.repoFiles)).flatMap((o) => imagesIn(o));
+    assert.ok(uses.length > 0);
+    for (const { path: where, image } of uses) {
+      assert.ok(image, `${where}: no image recorded`);
+      assert.match(image, /(:v?\d[\w.-]*|@sha256:[0-9a-f]{64})$/, `${where}: ${image} is not pinned`);
+    }
   });
 });

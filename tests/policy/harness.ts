@@ -2,7 +2,8 @@
 // collector in place of reportViolation, and validation args as the policy server would build them.
 import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { Application } from "../../components/argocd/application";
-import { RepoFile } from "../../components/plan/ops-repository";
+import { OpsDocument, RepoFile } from "../../components/plan/ops-repository";
+import { opsFileContent } from "../../components/synth/ops-file";
 import { StackPlan } from "../../components/plan/stack";
 import { ARGOCD_APPLICATION, at, PolicedResource, Report, REPOSITORY_FILE, text } from "../../policy/objects";
 import { StackContext } from "../../policy/stack";
@@ -14,8 +15,11 @@ export function violations(check: (report: Report) => void): string[] {
   return messages;
 }
 
-/** A repository file with the inputs components/pulumi/app.ts gives github.RepositoryFile. */
-export function repositoryFileResource(file: RepoFile, content: string = file.content): PolicedResource {
+/**
+ * A repository file with the inputs components/pulumi/app.ts gives github.RepositoryFile: its content
+ * written from the planned objects, unless a test passes text of its own (a hand edit, a leaked token).
+ */
+export function repositoryFileResource(file: RepoFile, content: string = opsFileContent(file)): PolicedResource {
   return {
     type: REPOSITORY_FILE,
     name: `${file.repository}-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`,
@@ -38,6 +42,18 @@ export function applicationResource(application: Application | Record<string, un
 /** Every repository file and Application of a plan, as resources. */
 export function planResources(plan: StackPlan<unknown>): PolicedResource[] {
   return plan.apps.flatMap((app) => [...app.repoFiles.map((f) => repositoryFileResource(f)), ...app.applications.map(applicationResource)]);
+}
+
+/**
+ * The file as written after `edit` changed a copy of its objects: how a test makes a planned file break
+ * a rule. `edit` gets the documents of the kind it names.
+ */
+export function editedFileResource<D extends OpsDocument>(file: RepoFile, kind: D["kind"], edit: (document: D) => void): PolicedResource {
+  const documents = structuredClone(file.documents) as OpsDocument[];
+  const matching = documents.filter((d): d is D => d.kind === kind);
+  if (matching.length === 0) throw new Error(`${file.path} holds no ${kind}`);
+  matching.forEach(edit);
+  return repositoryFileResource({ ...file, documents } as RepoFile);
 }
 
 /** The one file of the first app at `path`. */

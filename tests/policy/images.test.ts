@@ -3,24 +3,32 @@ import { planStack } from "../../components/plan/stack";
 import { TEKTON_FILE } from "../../components/plan/ops-repository";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { CATALOG_IMAGE_PARAMS, catalogTaskOf, imagesIn, unpinnedImages } from "../../policy/images";
-import { at, Data, isData, text, yamlDocuments } from "../../policy/objects";
+import { at, Data, isData, yamlDocuments } from "../../policy/objects";
+import { Param, Pipeline, Task } from "../../components/tekton/types";
 import { checkImagesPinned, imagesPinned } from "../../policy/rules";
 import { appEntry, settings } from "../helpers/fixtures";
 import { catalogReferences, catalogTask } from "../helpers/reference";
-import { planFile, planResources, repositoryFileResource, validateResource, violations } from "./harness";
+import { editedFileResource, planFile, planResources, repositoryFileResource, validateResource, violations } from "./harness";
 
 const plan = planStack(settings(), RENDER_SECRETS);
 const tekton = planFile(plan, TEKTON_FILE);
 const WHERE = "go-sample-app-ops@main:cicd/tekton/build-pipeline.yaml";
 
-function tektonWith(from: string, to: string) {
-  assert.ok(tekton.content.includes(from), `the Tekton file has no ${from}`);
-  return repositoryFileResource(tekton, tekton.content.replace(from, to));
+/** The Tekton file with the write-back step's image changed. */
+const stepImage = (image: string) => editedFileResource<Task>(tekton, "Task", (task) => (task.spec.steps[0].image = image));
+
+/** The Tekton file with the test Task's params changed. */
+function testParams(change: (params: Param[]) => Param[]) {
+  return editedFileResource<Pipeline>(tekton, "Pipeline", (pipeline) => {
+    const test = pipeline.spec.tasks.find((t) => t.name === "test");
+    assert.ok(test, "the Pipeline has no test Task");
+    test.params = change(test.params);
+  });
 }
 
 describe("policy images-pinned", () => {
   it("finds every image the Tekton file makes the cluster pull, including those catalog Tasks choose", () => {
-    const uses = (yamlDocuments(tekton.content) ?? []).flatMap((doc) => imagesIn(doc).map((u) => [`${text(doc.kind)} ${u.path}`, u.image]));
+    const uses = tekton.documents.flatMap((doc) => imagesIn(doc).map((u) => [`${doc.kind} ${u.path}`, u.image]));
     assert.deepStrictEqual(uses, [
       ["Task spec.steps[0].image", "docker.io/alpine/git:v2.49.1"],
       ["Pipeline spec.tasks[0] (fetch-repository)", "ghcr.io/tektoncd-catalog/git-clone:v1.7.0"],
@@ -70,29 +78,29 @@ describe("policy images-pinned", () => {
   });
 
   it("reports a step image without a tag, naming the file, the Task, the field and the image", () => {
-    assert.deepStrictEqual(violations((r) => checkImagesPinned(tektonWith("docker.io/alpine/git:v2.49.1", "docker.io/alpine/git"), r)), [
+    assert.deepStrictEqual(violations((r) => checkImagesPinned(stepImage("docker.io/alpine/git"), r)), [
       `${WHERE}, Task default/go-sample-app-write-back: spec.steps[0].image is "docker.io/alpine/git"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
   });
 
   it("reports a step image tagged latest, and accepts one pinned by digest alone", async () => {
-    const latest = tektonWith("docker.io/alpine/git:v2.49.1", "docker.io/alpine/git:latest");
+    const latest = stepImage("docker.io/alpine/git:latest");
     assert.deepStrictEqual((await validateResource(imagesPinned, latest)).violations, [
       `${WHERE}, Task default/go-sample-app-write-back: spec.steps[0].image is "docker.io/alpine/git:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
-    const digest = tektonWith("docker.io/alpine/git:v2.49.1", `docker.io/alpine/git@sha256:${"0".repeat(64)}`);
+    const digest = stepImage(`docker.io/alpine/git@sha256:${"0".repeat(64)}`);
     assert.deepStrictEqual((await validateResource(imagesPinned, digest)).violations, []);
   });
 
   it("reports a catalog Task the Pipeline runs at latest, through its version param", () => {
-    const resource = tektonWith('value: "1.24.4"', "value: latest");
+    const resource = testParams((params) => params.map((p) => (p.name === "version" ? { ...p, value: "latest" } : p)));
     assert.deepStrictEqual(violations((r) => checkImagesPinned(resource, r)), [
       `${WHERE}, Pipeline default/go-sample-app-build: spec.tasks[2] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 with version "latest", so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
   });
 
   it("reports a catalog Task whose version param is left out when its default is latest", () => {
-    const resource = tektonWith('        - name: version\n          value: "1.24.4"\n', "");
+    const resource = testParams((params) => params.filter((p) => p.name !== "version"));
     assert.deepStrictEqual(violations((r) => checkImagesPinned(resource, r)), [
       `${WHERE}, Pipeline default/go-sample-app-build: spec.tasks[2] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 without version (default "latest"), so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);

@@ -13,7 +13,8 @@ import { TEKTON_FILE } from "../../components/plan/ops-repository";
 import { planStack } from "../../components/plan/stack";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET, settings, stackProject } from "../helpers/fixtures";
-import { planFile, planResources, repositoryFileResource } from "./harness";
+import { editedFileResource, planFile, planResources, repositoryFileResource } from "./harness";
+import { Task } from "../../components/tekton/types";
 import { PolicedResource } from "../../policy/objects";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -112,8 +113,9 @@ describe("policy pack: run as the Pulumi CLI runs it", function () {
       assert.deepStrictEqual(diagnostics(await call(client.analyze.bind(client), analyzeRequest(resource))), [], resource.name);
     }
     const tekton = planFile(plan, TEKTON_FILE);
-    const tokenLine = tekton.content.split("\n").length;
-    const bad = repositoryFileResource(tekton, `${tekton.content.replace("docker.io/alpine/git:v2.49.1", "docker.io/alpine/git:latest")}# ${FAKE_TOKEN}\n`);
+    const latest = String(editedFileResource<Task>(tekton, "Task", (task) => (task.spec.steps[0].image = "docker.io/alpine/git:latest")).props.content);
+    const tokenLine = latest.split("\n").length;
+    const bad = repositoryFileResource(tekton, `${latest}# ${FAKE_TOKEN}\n`);
     assert.deepStrictEqual(
       diagnostics(await call(client.analyze.bind(client), analyzeRequest(bad))).map((d) => [d.policy, d.mandatory, d.message.split("\n")[1].replace(/; expected .*/, "")]),
       [

@@ -1,21 +1,24 @@
 import * as assert from "assert";
-import { KPACK_FOLDER, REVISION_FILE } from "../../components/plan/ops-repository";
+import { Image } from "../../components/kpack/image";
+import { KPACK_FOLDER, revisionFileOf, withTestedRevision } from "../../components/plan/ops-repository";
+import { opsFileContent } from "../../components/synth/ops-file";
 import { planStack } from "../../components/plan/stack";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { checkKpackRevision, kpackRevisionFullSha } from "../../policy/rules";
 import { SHA_A, settings } from "../helpers/fixtures";
-import { planFile, planResources, repositoryFileResource, validateResource, violations } from "./harness";
+import { editedFileResource, planFile, planResources, repositoryFileResource, validateResource, violations } from "./harness";
 
 const plan = planStack(settings(), RENDER_SECRETS);
-const revisionFile = planFile(plan, REVISION_FILE);
+const revisionFile = revisionFileOf(plan.apps[0].repoFiles);
 const imageFile = planFile(plan, `${KPACK_FOLDER}/image.yaml`);
 const WHERE = "go-sample-app-ops@main:cicd/kpack/revision.yaml";
 
-const withRevision = (revision: string) => repositoryFileResource(revisionFile, revisionFile.content.replace(SHA_A, revision));
+const withRevision = (revision: string) => repositoryFileResource(withTestedRevision(revisionFile, revision));
+const imageWithRevision = (revision: string) => editedFileResource<Image>(imageFile, "Image", (image) => (image.spec.source.git.revision = revision));
 
 describe("policy kpack-revision-full-sha", () => {
   it("passes the revision file the program writes, and every other planned file", async () => {
-    assert.ok(revisionFile.content.includes(`      revision: "${SHA_A}"\n`));
+    assert.ok(opsFileContent(revisionFile).includes(`      revision: "${SHA_A}"\n`));
     for (const resource of planResources(plan)) {
       assert.deepStrictEqual((await validateResource(kpackRevisionFullSha, resource)).violations, [], resource.name);
     }
@@ -36,17 +39,18 @@ describe("policy kpack-revision-full-sha", () => {
   });
 
   it("reports a revision file without the revision line the Task reads, e.g. one indented differently", () => {
-    const reindented = repositoryFileResource(revisionFile, revisionFile.content.replace(`      revision: "${SHA_A}"`, `    revision: "${SHA_A}"`));
+    // A hand edit of the text: the line the Task reads is what the rule guards.
+    const reindented = repositoryFileResource(revisionFile, opsFileContent(revisionFile).replace(`      revision: "${SHA_A}"`, `    revision: "${SHA_A}"`));
     assert.deepStrictEqual(violations((r) => checkKpackRevision(reindented, r)), [
       `${WHERE}: no line starts with "      revision: "; expected the tested revision on that line, where update-image-revision reads and writes it`,
     ]);
   });
 
   it("reads any other kpack Image's spec.source.git.revision as YAML", () => {
-    const pinned = repositoryFileResource(imageFile, imageFile.content.replace("      url: https://github.com/example-org/go-sample-app.git\n", `$&      revision: ${SHA_A}\n`));
+    const pinned = imageWithRevision(SHA_A);
     assert.ok(String(pinned.props.content).includes(`revision: ${SHA_A}`));
     assert.deepStrictEqual(violations((r) => checkKpackRevision(pinned, r)), []);
-    const branch = repositoryFileResource(imageFile, imageFile.content.replace("      url: https://github.com/example-org/go-sample-app.git\n", "$&      revision: main\n"));
+    const branch = imageWithRevision("main");
     assert.deepStrictEqual(violations((r) => checkKpackRevision(branch, r)), [
       'go-sample-app-ops@main:cicd/kpack/image.yaml, Image default/go-sample-app-image: spec.source.git.revision is "main"; expected a full commit SHA: 40 lowercase hex characters',
     ]);

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { TEKTON_FILE, KPACK_FOLDER } from "../../components/plan/ops-repository";
 import { planStack } from "../../components/plan/stack";
 import { RENDER_SECRETS } from "../../components/synth/render";
+import { opsFileContent } from "../../components/synth/ops-file";
 import { toYaml } from "../../components/synth/yaml";
 import { checkNoSecretsInRepositoryFile, githubTokensIn, noSecretsInRepositoryFiles } from "../../policy/rules";
 import { SECRET_KEYS } from "../../components/config/keys";
@@ -12,6 +13,9 @@ import { fakeStack, planFile, planResources, repositoryFileResource, validateRes
 const plan = planStack(settings(), RENDER_SECRETS);
 const kustomization = planFile(plan, `${KPACK_FOLDER}/kustomization.yaml`);
 const tekton = planFile(plan, TEKTON_FILE);
+// This rule reads text: secrets leak into what is written, comments included.
+const kustomizationText = opsFileContent(kustomization);
+const tektonText = opsFileContent(tekton);
 const KUSTOMIZATION = "go-sample-app-ops@main:cicd/kpack/kustomization.yaml";
 const STACK_CONFIG = {
   "deliberate-image-builds:githubOwner": "example-org",
@@ -46,7 +50,7 @@ describe("policy no-secrets-in-repository-files", () => {
 
   it("reports a Kubernetes Secret committed as a document of its own", () => {
     const secret = toYaml(plan.namespaces[0].githubToken);
-    assert.deepStrictEqual(check(`${kustomization.content}---\n${secret}`), [
+    assert.deepStrictEqual(check(`${kustomizationText}---\n${secret}`), [
       `${KUSTOMIZATION}, Secret default/github-token: a Kubernetes Secret in a repository file; ${SECRETS_BELONG}`,
     ]);
   });
@@ -54,7 +58,7 @@ describe("policy no-secrets-in-repository-files", () => {
   it("reports a Secret inside another object, and a kustomize secretGenerator", () => {
     const template = `apiVersion: triggers.tekton.dev/v1beta1\nkind: TriggerTemplate\nmetadata:\n  name: t\nspec:\n  resourcetemplates:\n    - apiVersion: v1\n      kind: Secret\n      metadata:\n        name: pushed\n`;
     assert.deepStrictEqual(check(template), [`${KUSTOMIZATION}, TriggerTemplate t: spec.resourcetemplates[0] is a Kubernetes Secret "pushed"; ${SECRETS_BELONG}`]);
-    const generator = `${kustomization.content}secretGenerator:\n  - name: github-token\n    literals:\n      - GITHUB_TOKEN=from-a-file\n`;
+    const generator = `${kustomizationText}secretGenerator:\n  - name: github-token\n    literals:\n      - GITHUB_TOKEN=from-a-file\n`;
     assert.deepStrictEqual(check(generator), [
       `${KUSTOMIZATION}, Kustomization (document 1): secretGenerator "github-token" makes a Secret from what the repository holds; ${SECRETS_BELONG}`,
     ]);
@@ -62,8 +66,8 @@ describe("policy no-secrets-in-repository-files", () => {
 
   it("reports each GitHub token format by line and prefix, never printing the token", () => {
     const fakes = ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"].map((prefix) => `${prefix}FAKE0000000000000000000000`);
-    const content = `${kustomization.content}# tokens:\n${fakes.map((t) => `# ${t}`).join("\n")}\n`;
-    const base = kustomization.content.split("\n").length;
+    const content = `${kustomizationText}# tokens:\n${fakes.map((t) => `# ${t}`).join("\n")}\n`;
+    const base = kustomizationText.split("\n").length;
     const found = check(content);
     assert.deepStrictEqual(
       found,
@@ -76,7 +80,7 @@ describe("policy no-secrets-in-repository-files", () => {
   });
 
   it("reports the stack's own token in the commit message and the webhook secret in the content, by key name", () => {
-    assert.deepStrictEqual(check(`${kustomization.content}# ${FAKE_WEBHOOK_SECRET}\n`, `Update (token ${FAKE_TOKEN})`), [
+    assert.deepStrictEqual(check(`${kustomizationText}# ${FAKE_WEBHOOK_SECRET}\n`, `Update (token ${FAKE_TOKEN})`), [
       `${KUSTOMIZATION}: line 8 of the content holds the value of the secret config deliberate-image-builds:webhookSecret; expected secret values only in Secrets in the cluster`,
       `${KUSTOMIZATION}: line 1 of the commit message holds what looks like a GitHub token (ghp_…); expected no credential in a repository file: the pipeline reads its token from the github-token Secret`,
       `${KUSTOMIZATION}: line 1 of the commit message holds the value of the secret config deliberate-image-builds:githubToken; expected secret values only in Secrets in the cluster`,
@@ -84,8 +88,8 @@ describe("policy no-secrets-in-repository-files", () => {
   });
 
   it("leaves alone what only names a secret: GITHUB_TOKEN, the Secret's name, short or embedded prefixes", () => {
-    assert.ok(tekton.content.includes("GITHUB_TOKEN") && tekton.content.includes("github-token"));
-    assert.deepStrictEqual(githubTokensIn(tekton.content), []);
+    assert.ok(tektonText.includes("GITHUB_TOKEN") && tektonText.includes("github-token"));
+    assert.deepStrictEqual(githubTokensIn(tektonText), []);
     assert.deepStrictEqual(githubTokensIn("ghp_short\nxghp_0000000000000000000000\nGHP_00000000000000000000000"), []);
     assert.deepStrictEqual(githubTokensIn(`token=${FAKE_TOKEN}`), [{ line: 1, prefix: "ghp_" }]);
   });
@@ -94,7 +98,7 @@ describe("policy no-secrets-in-repository-files", () => {
     const auth = Buffer.from("robot:fake-registry-password").toString("base64");
     const config = { ...STACK_CONFIG, "deliberate-image-builds:registryCredentials": JSON.stringify({ auths: { "registry.example.com": { auth, password: "fake-registry-password" } } }) };
     const secrets = secretConfigValues(config);
-    const found = violations((r) => checkNoSecretsInRepositoryFile(repositoryFileResource(kustomization, `${kustomization.content}# ${auth}\n`), secrets, r));
+    const found = violations((r) => checkNoSecretsInRepositoryFile(repositoryFileResource(kustomization, `${kustomizationText}# ${auth}\n`), secrets, r));
     assert.deepStrictEqual(found, [
       `${KUSTOMIZATION}: line 8 of the content holds the value of the secret config deliberate-image-builds:registryCredentials; expected secret values only in Secrets in the cluster`,
     ]);

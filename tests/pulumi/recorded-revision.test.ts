@@ -2,26 +2,22 @@
 // update recorded it: never a revision older than the recorded one.
 import * as assert from "assert";
 import { previousRevisionFile, revisionSeed, RevisionFileLocation, SeedInputs } from "../../components/pulumi/recorded-revision";
-import { RepoFile } from "../../components/plan/ops-repository";
+import { RevisionFile, revisionFileOf } from "../../components/plan/ops-repository";
+import { planStack } from "../../components/plan/stack";
+import { RENDER_SECRETS } from "../../components/synth/render";
 import { revisionFile } from "../helpers/git-world";
-import { SHA_A } from "../helpers/fixtures";
+import { settings, SHA_A } from "../helpers/fixtures";
 
 const SHA_B = "b".repeat(40);
 const SHA_C = "c".repeat(40);
 const PATH = "cicd/kpack/revision.yaml";
 
-const planned: RepoFile = {
-  owner: "example-org",
-  repository: "go-sample-app-ops",
-  branch: "release",
-  path: PATH,
-  content: revisionFile(SHA_A),
-  ownedBy: "pipeline",
-};
+/** The planned revision.yaml, on the ops branch "release", recording initialRevision (SHA_A). */
+const planned: RevisionFile = { ...revisionFileOf(planStack(settings(), RENDER_SECRETS).apps[0].repoFiles), branch: "release" };
 const main: RevisionFileLocation = { repository: "go-sample-app-ops", branch: "main", path: PATH };
 
 function seed(over: Partial<SeedInputs>) {
-  return revisionSeed({ app: "go-sample-app", owner: "example-org", file: planned, here: { branch: "readable" }, render: revisionFile, ...over });
+  return revisionSeed({ app: "go-sample-app", owner: "example-org", file: planned, here: { branch: "readable" }, ...over });
 }
 
 describe("pulumi: the revision file's first content", () => {

@@ -51,10 +51,10 @@ describe("scripts: npm run diff", function () {
       { githubOwner: "example-org", githubToken: `${FAKE_TOKEN}-second`, apps: [appEntry("go-sample-app", { image: "registry.example.com/example-org/go-sample-app:v2" }), appEntry("billing")] },
       repo,
     );
-    const opsRepository = path.join(repo, "components/plan/ops-repository.ts");
-    const source = fs.readFileSync(opsRepository, "utf8");
+    const opsFile = path.join(repo, "components/synth/ops-file.ts");
+    const source = fs.readFileSync(opsFile, "utf8");
     assert.ok(source.includes("Change the stack config, not this file."));
-    fs.writeFileSync(opsRepository, source.replace("Change the stack config, not this file.", "Edit the stack config instead."));
+    fs.writeFileSync(opsFile, source.replace("Change the stack config, not this file.", "Edit the stack config instead."));
     commitAll(repo, "second app, new tag, new header");
     changes = diff(repo, "--stack", "dev", "--base", first);
   });

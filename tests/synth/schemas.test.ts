@@ -1,8 +1,9 @@
 // Every rendered object against the upstream schemas, with unknown fields rejected.
 import * as assert from "assert";
-import { parseAllDocuments } from "yaml";
 import { planStack } from "../../components/plan/stack";
 import { KubernetesObject } from "../../components/kubernetes/types";
+import { kubernetesObjectsIn } from "../../components/plan/ops-repository";
+import { opsFileContent } from "../../components/synth/ops-file";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { TriggerTemplate } from "../../components/tekton/types";
 import { appEntry, settings } from "../helpers/fixtures";
@@ -13,10 +14,9 @@ const plan = planStack(settings({}, [appEntry("go-sample-app", { webhookUrl: "ht
 
 function repoObjects(): KubernetesObject[] {
   return plan.apps.flatMap((a) => {
-    const tekton = a.repoFiles
-      .filter((f) => f.path.startsWith("cicd/tekton/"))
-      .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS() as KubernetesObject));
-    const kpack = kustomizeBuild(Object.fromEntries(a.repoFiles.filter((f) => f.path.startsWith("cicd/kpack/")).map((f) => [f.path.slice(11), f.content])));
+    const tekton = kubernetesObjectsIn(a.repoFiles.filter((f) => f.path.startsWith("cicd/tekton/")));
+    // kpack's folder as Argo CD builds it: kustomize over the files as written.
+    const kpack = kustomizeBuild(Object.fromEntries(a.repoFiles.filter((f) => f.path.startsWith("cicd/kpack/")).map((f) => [f.path.slice(11), opsFileContent(f)])));
     return [...tekton, ...kpack];
   });
 }

@@ -4,6 +4,7 @@ import * as assert from "assert";
 import { parseAllDocuments } from "yaml";
 import { planStack } from "../../components/plan/stack";
 import { RENDER_SECRETS } from "../../components/synth/render";
+import { opsFileContent } from "../../components/synth/ops-file";
 import { toYaml, YamlValue } from "../../components/synth/yaml";
 import { manyApps, settings } from "../helpers/fixtures";
 
@@ -97,7 +98,7 @@ describe("synth: toYaml", () => {
     const plan = planStack(settings({}, manyApps(3)), RENDER_SECRETS);
     // revision.yaml writes its revision double-quoted, whatever it holds; everything else as the writer decides.
     const texts = plan.apps.flatMap((app) => [
-      ...app.repoFiles.map((f) => [f.content.replace(/^(#.*\n)+/, ""), f.path === REVISION_FILE ? [REVISION_KEY] : []] as const),
+      ...app.repoFiles.map((f) => [opsFileContent(f).replace(/^(#.*\n)+/, ""), f.path === REVISION_FILE ? [REVISION_KEY] : []] as const),
       ...app.applications.map((a) => [toYaml(a), []] as const),
     ]);
     assert.strictEqual(texts.length, 3 * (4 + 2), "3 apps, each with 4 ops repository files and 2 Applications");
