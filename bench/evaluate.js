@@ -1,6 +1,8 @@
 // Evaluates the program as `pulumi preview` starts it (same loader, from Pulumi.yaml's nodeargs), with
-// Pulumi's mocks standing in for the engine. Config: BENCH_CONFIG, else the dev stack. BENCH_BARE_APPS=<n>
-// registers only the resources n apps would, to show what the SDK alone costs.
+// Pulumi's mocks standing in for the engine. Config: BENCH_CONFIG, else the dev stack.
+// BENCH_RECORD=<file>: also writes every resource the program registered (type, name, inputs as the
+// engine got them). BENCH_REPLAY=<file>: registers exactly those resources with those inputs as plain
+// values, and nothing else: what the SDK alone costs for the same resources.
 // Prints one JSON line: resources registered, milliseconds, peak RSS.
 "use strict";
 const started = process.hrtime.bigint();
@@ -13,9 +15,14 @@ const root = path.resolve(__dirname, "..");
 
 const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
 let registered = 0;
+const recorded = [];
 pulumi.runtime.setMocks(
   {
-    newResource: (a) => (registered++, { id: `${a.name}-id`, state: a.inputs }),
+    newResource: (a) => {
+      registered++;
+      if (process.env.BENCH_RECORD) recorded.push({ type: a.type, name: a.name, custom: a.custom !== false, inputs: a.inputs });
+      return { id: `${a.name}-id`, state: a.inputs };
+    },
     // Every ops branch exists (the program checks before it trusts an empty file answer); no file does yet.
     call: (a) => (a.token === "github:index/getBranch:getBranch" ? { ...a.inputs, sha: "0".repeat(40) } : {}),
   },
@@ -34,23 +41,17 @@ config[`${project.name}:githubToken`] = "fake-bench-token";
 config[`${project.name}:webhookSecret`] = "fake-bench-secret";
 pulumi.runtime.setAllConfig(config, [`${project.name}:githubToken`, `${project.name}:webhookSecret`]);
 
-const bareApps = Number(process.env.BENCH_BARE_APPS || 0);
-if (bareApps > 0) {
-  // What the SDK alone costs: per app the resources the program registers (a component, four
-  // repository files, two Applications), with trivial inputs and no planning.
-  const github = require("@pulumi/github");
-  const k8s = require("@pulumi/kubernetes");
+if (process.env.BENCH_REPLAY) {
   const { withoutPromiseStackTraces } = require("../components/pulumi/registration");
+  // The SDKs the program loads, loaded alike.
+  require("@pulumi/kubernetes");
+  require("@pulumi/github");
+  const resources = JSON.parse(fs.readFileSync(process.env.BENCH_REPLAY, "utf8"));
   withoutPromiseStackTraces(() => {
-    for (let i = 0; i < bareApps; i++) {
-      const app = new pulumi.ComponentResource("bench:app:App", `app-${i}`);
-      for (let f = 0; f < 4; f++) {
-        new github.RepositoryFile(`app-${i}-file-${f}`, { repository: "ops", branch: "main", file: `f${f}.yaml`, content: "a: b\n" }, { parent: app });
-      }
-      for (let a = 0; a < 2; a++) {
-        const metadata = { name: `app-${i}-${a}`, namespace: "argocd" };
-        new k8s.apiextensions.CustomResource(metadata.name, { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata, spec: {} }, { parent: app });
-      }
+    for (const r of resources) {
+      if (r.type === "pulumi:pulumi:Stack") continue; // the runtime registers its own
+      if (r.custom) new pulumi.CustomResource(r.type, r.name, r.inputs);
+      else new pulumi.ComponentResource(r.type, r.name);
     }
   });
 } else {
@@ -61,6 +62,7 @@ let last = -1;
 const wait = () => {
   if (registered === last) {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (process.env.BENCH_RECORD) fs.writeFileSync(process.env.BENCH_RECORD, JSON.stringify(recorded));
     process.stdout.write(JSON.stringify({ resources: registered, ms, maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + "\n");
     process.exit(0);
   }

@@ -2,7 +2,6 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppArgValues, appComponentSettings, ComponentArgsError } from "../config/component-args";
-import { AppSettings, StackSettings } from "../config/settings";
 import { locationOf, revisionFileOf, sameLocation } from "../plan/ops-repository";
 import { AppPlan, planApp } from "../plan/stack";
 import { opsFileContent } from "../synth/ops-file";
@@ -155,10 +154,15 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     }
     // The structure (which files, which Applications, their resource names) needs no Input: only contents do.
     const shape = planApp(known.stack, known.app, undefined);
-    const settings = pulumi.all([args.namespace, webhookArgs?.url]).apply(([namespace, url]): { stack: StackSettings; app: AppSettings } =>
-      namespace === plainNamespace && url === plainUrl ? known : appComponentSettings(APP_COMPONENT, name, argValues(args, namespace, url)),
-    );
-    const plan: pulumi.Output<AppPlan<undefined>> = settings.apply(({ stack, app }) => (app === known.app ? shape : planApp(stack, app, undefined)));
+    // With a plain namespace and URL the plan is complete now, and resources take plain inputs: an
+    // Output costs the SDK a walk of the value and several promises (bench: 100 apps).
+    const complete = args.namespace === plainNamespace && webhookArgs?.url === plainUrl;
+    const plan: pulumi.Output<AppPlan<undefined>> = complete
+      ? pulumi.output(args.namespace).apply(() => shape)
+      : pulumi.all([args.namespace, webhookArgs?.url]).apply(([namespace, url]) => {
+          const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, namespace, url));
+          return planApp(stack, app, undefined);
+        });
 
     // revision.yaml's content, decided from what GitHub holds before anything is written. Every file
     // waits for it, so an unreadable ops branch stops the update before the first write.
@@ -180,7 +184,12 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     this.opsFiles = shape.repoFiles.map((file, i) => {
       const pipelineOwned = file.ownedBy === "pipeline";
       // Created once, from what the repository records; then the pipeline's alone.
-      const content = pipelineOwned ? seed.apply((s) => s.content) : pulumi.all([seed, plan]).apply(([, p]) => opsFileContent(p.repoFiles[i]));
+      // Every file waits for the seed, so nothing is written before the ops branch was read.
+      const content = pipelineOwned
+        ? seed.apply((s) => s.content)
+        : complete
+          ? seed.apply(() => opsFileContent(file))
+          : pulumi.all([seed, plan]).apply(([, p]) => opsFileContent(p.repoFiles[i]));
       const resource = new github.RepositoryFile(
         `${name}-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`,
         {
@@ -201,7 +210,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     // what the component depends on (the namespace's Secrets), which children do not wait for by themselves.
     const waitFor = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
     this.applications = shape.applications.map((application, i) => {
-      const planned = plan.apply((p) => p.applications[i]);
+      const planned = complete ? application : plan.apply((p) => p.applications[i]);
       return new k8s.apiextensions.CustomResource(
         `${name}-${APPLICATION_ROLES[i]}`,
         { apiVersion: application.apiVersion, kind: application.kind, metadata: planned.metadata, spec: planned.spec },
