@@ -1,8 +1,9 @@
 // The library entry: the components a platform team adds to its own Pulumi program, and their args.
 // `index.ts` at the root is this project's stack program, one user of them.
 export { DeliberateImageBuilds, APPLICATION_DELETE_TIMEOUT } from "./pulumi/app";
-export type { DeliberateImageBuildsArgs, PipelineArgs } from "./pulumi/app";
+export type { DeliberateImageBuildsArgs } from "./pulumi/app";
 export { BuildNamespace } from "./pulumi/build-namespace";
 export type { BuildNamespaceArgs } from "./pulumi/build-namespace";
 export { ComponentArgsError } from "./config/component-args";
+export type { AppPlanArgs, PipelineArgs } from "./config/component-args";
 export type { RevisionFileLocation } from "./pulumi/recorded-revision";

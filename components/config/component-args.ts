@@ -4,54 +4,133 @@
  * the same defaults (keys.ts) and the same checks (validators.ts), and say the same about a bad one.
  */
 import { ConfigError, ConfigProblem } from "./errors";
-import { STACK_KEYS } from "./keys";
+import { StackKey } from "./keys";
 import { parseSettings, RawConfig } from "./parse";
 import { AppSettings, StackSettings } from "./settings";
 
-/** Settings every app of a stack shares; an app's component takes them one by one, each optional. */
-export const PIPELINE_ARG_KEYS = [
-  "gitHost",
-  "ingressClassName",
-  "ingressTlsSecret",
-  "certManagerIssuer",
-  "argocdNamespace",
-  "argocdProject",
-  "argocdDestinationServer",
-  "argocdPrune",
-  "argocdSelfHeal",
-  "gitCloneBundle",
-  "catalogGitUrl",
-  "catalogRevision",
-  "golangCatalogGitUrl",
-  "golangCatalogRevision",
-  "goVersion",
-  "golangciLintVersion",
-  "writeBackImage",
-  "writeBackAttempts",
-  "gitAuthorName",
-  "gitAuthorEmail",
-] as const satisfies readonly (keyof typeof STACK_KEYS)[];
+/**
+ * Settings every app of a platform shares. Each is optional; its default is the stack config key of
+ * the same name (README, Configuration), and a value is checked as that key is.
+ */
+export interface PipelineArgs {
+  /** Base URL that repository clone URLs are built from. @default "https://github.com" */
+  gitHost?: string;
+  /** IngressClass of the listener's Ingress (with `ingressHost`). @default "" (the cluster's default) */
+  ingressClassName?: string;
+  /** Existing TLS Secret, in the build namespace, the listener's Ingress serves. @default "" (none) */
+  ingressTlsSecret?: string;
+  /** cert-manager ClusterIssuer that issues the listener's Ingress its certificate. @default "" (none) */
+  certManagerIssuer?: string;
+  /** Namespace Argo CD runs in; the Applications go there. @default "argocd" */
+  argocdNamespace?: string;
+  /** Argo CD project of the Applications. @default "default" */
+  argocdProject?: string;
+  /** API server the Applications deploy to. @default "https://kubernetes.default.svc" */
+  argocdDestinationServer?: string;
+  /** Argo CD deletes objects removed from the ops repository. @default true */
+  argocdPrune?: boolean;
+  /** Argo CD reverts changes made to the cluster by hand. @default true */
+  argocdSelfHeal?: boolean;
+  /** OCI bundle of the catalog git-clone Task. @default "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0" */
+  gitCloneBundle?: string;
+  /** Git repository of the golangci-lint Task. @default "https://github.com/tektoncd/catalog.git" */
+  catalogGitUrl?: string;
+  /** Full commit SHA of catalogGitUrl golangci-lint is read at. @default "55dd80ef1b83861613dce9080dfdf6656f1aecd4" */
+  catalogRevision?: string;
+  /** Git repository of the golang-test Task. @default "https://github.com/tektoncd-catalog/golang.git" */
+  golangCatalogGitUrl?: string;
+  /** Full commit SHA of golangCatalogGitUrl golang-test is read at. @default "ba30a4886564e2455c065ef871c05c39b49b6fd6" */
+  golangCatalogRevision?: string;
+  /** golang image tag the tests run in. @default "1.24.4" */
+  goVersion?: string;
+  /** golangci-lint image tag the lint runs in. @default "v2.1.6" */
+  golangciLintVersion?: string;
+  /** Image of the update-image-revision step, pinned. @default "docker.io/alpine/git:v2.49.1" */
+  writeBackImage?: string;
+  /** Push attempts before update-image-revision gives up (1 to 20). @default 5 */
+  writeBackAttempts?: number;
+  /** Author of the revision commits. @default "Tekton Pipeline" */
+  gitAuthorName?: string;
+  /** Email of the revision commits' author. @default "tekton-pipeline@users.noreply.github.com" */
+  gitAuthorEmail?: string;
+}
+
+/**
+ * What each PipelineArgs arg is in a stack's settings: the stack program passes these to every app. One
+ * entry per arg, so the compiler finds an arg left out.
+ */
+const PIPELINE_SETTINGS: { readonly [K in keyof PipelineArgs]-?: (s: Omit<StackSettings, "apps">) => NonNullable<PipelineArgs[K]> } = {
+  gitHost: (s) => s.gitHost,
+  ingressClassName: (s) => s.ingress.className ?? "",
+  ingressTlsSecret: (s) => s.ingress.tlsSecret ?? "",
+  certManagerIssuer: (s) => s.ingress.clusterIssuer ?? "",
+  argocdNamespace: (s) => s.argocd.namespace,
+  argocdProject: (s) => s.argocd.project,
+  argocdDestinationServer: (s) => s.argocd.destinationServer,
+  argocdPrune: (s) => s.argocd.prune,
+  argocdSelfHeal: (s) => s.argocd.selfHeal,
+  gitCloneBundle: (s) => s.catalog.gitCloneBundle,
+  catalogGitUrl: (s) => s.catalog.gitUrl,
+  catalogRevision: (s) => s.catalog.revision,
+  golangCatalogGitUrl: (s) => s.catalog.golangGitUrl,
+  golangCatalogRevision: (s) => s.catalog.golangRevision,
+  goVersion: (s) => s.catalog.goVersion,
+  golangciLintVersion: (s) => s.catalog.golangciLintVersion,
+  writeBackImage: (s) => s.writeBack.image,
+  writeBackAttempts: (s) => s.writeBack.maxAttempts,
+  gitAuthorName: (s) => s.writeBack.authorName,
+  gitAuthorEmail: (s) => s.writeBack.authorEmail,
+};
+
+/** Every PipelineArgs arg: each is the stack config key of the same name (the type says so). */
+export const PIPELINE_ARG_KEYS: readonly (keyof PipelineArgs & StackKey)[] = Object.keys(PIPELINE_SETTINGS) as (keyof PipelineArgs)[];
+
+/** A stack's shared settings as the args each app's component takes. */
+export function pipelineArgs(settings: Omit<StackSettings, "apps">): Required<PipelineArgs> {
+  return Object.fromEntries(PIPELINE_ARG_KEYS.map((key) => [key, PIPELINE_SETTINGS[key](settings)])) as Required<PipelineArgs>;
+}
+
+/**
+ * One app's args that decide its plan, all plain values (what may come from another resource, the
+ * namespace and the webhook, is DeliberateImageBuildsArgs' own).
+ */
+export interface AppPlanArgs extends PipelineArgs {
+  /** GitHub user or organisation owning both repositories; the GitHub provider in `opts` must write them. */
+  githubOwner: string;
+  /** The application repository under githubOwner, linted, tested and built. */
+  appRepository: string;
+  /** Branch of appRepository whose pushes are built. */
+  branch: string;
+  /** The ops repository under githubOwner that Argo CD watches and the pipeline records the tested revision in. */
+  opsRepository: string;
+  /** Branch of opsRepository the pipeline pushes to and Argo CD tracks; it must exist. @default "main" */
+  opsBranch?: string;
+  /** Registry tag kpack pushes to, e.g. registry.example.com/team/app. */
+  image: string;
+  /** Full commit SHA kpack builds until the pipeline records a tested one. */
+  initialRevision: string;
+  /** Host an Ingress (committed with the Tekton objects) routes to the EventListener. @default none: no Ingress */
+  ingressHost?: string;
+  /** Kind of the kpack builder. @default "ClusterBuilder" */
+  builderKind?: "ClusterBuilder" | "Builder";
+  /** Name of the kpack (Cluster)Builder. @default "default" */
+  builder?: string;
+  /**
+   * Existing service account kpack builds with, listing the Secrets kpack needs.
+   * @default "<name>-image-builder" (the stack program creates it; a program of its own passes one it has)
+   */
+  imageServiceAccount?: string;
+  /** Go import path the lint and test Tasks build under. @default "<gitHost host>/<githubOwner>/<appRepository>" */
+  goPackage?: string;
+}
 
 /** The component args that carry another name than their config key, by config key. */
 const ARG_NAMES: Record<string, string> = { repo: "appRepository", opsRepo: "opsRepository", webhookUrl: "webhook.url" };
 
 /** The args of one app, plain values, as a DeliberateImageBuilds gets them once its Inputs resolved. */
-export interface AppArgValues {
-  githubOwner: string;
-  appRepository: string;
-  branch: string;
-  opsRepository: string;
-  opsBranch?: string;
-  image: string;
-  initialRevision: string;
+export interface AppArgValues extends AppPlanArgs {
   namespace?: string;
   webhookUrl?: string;
-  ingressHost?: string;
-  builderKind?: string;
-  builder?: string;
-  imageServiceAccount?: string;
-  goPackage?: string;
-  [pipelineKey: string]: unknown;
 }
 
 /** Thrown by a component whose args are wrong: names the component, each arg and what was expected. */

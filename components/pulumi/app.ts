@@ -1,78 +1,17 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppArgValues, appComponentSettings, ComponentArgsError } from "../config/component-args";
+import { AppArgValues, appComponentSettings, AppPlanArgs, ComponentArgsError } from "../config/component-args";
 import { locationOf, revisionFileOf, sameLocation } from "../plan/ops-repository";
 import { AppPlan, planApp } from "../plan/stack";
 import { opsFileContent } from "../synth/ops-file";
 import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed } from "./recorded-revision";
 
 /**
- * Settings every app of a platform shares. Each is optional; its default is the stack config key of
- * the same name (README, Configuration), and a value is checked as that key is.
- */
-export interface PipelineArgs {
-  /** Base URL that repository clone URLs are built from. @default "https://github.com" */
-  gitHost?: string;
-  /** IngressClass of the listener's Ingress (with `ingressHost`). @default "" (the cluster's default) */
-  ingressClassName?: string;
-  /** Existing TLS Secret, in the build namespace, the listener's Ingress serves. @default "" (none) */
-  ingressTlsSecret?: string;
-  /** cert-manager ClusterIssuer that issues the listener's Ingress its certificate. @default "" (none) */
-  certManagerIssuer?: string;
-  /** Namespace Argo CD runs in; the Applications go there. @default "argocd" */
-  argocdNamespace?: string;
-  /** Argo CD project of the Applications. @default "default" */
-  argocdProject?: string;
-  /** API server the Applications deploy to. @default "https://kubernetes.default.svc" */
-  argocdDestinationServer?: string;
-  /** Argo CD deletes objects removed from the ops repository. @default true */
-  argocdPrune?: boolean;
-  /** Argo CD reverts changes made to the cluster by hand. @default true */
-  argocdSelfHeal?: boolean;
-  /** OCI bundle of the catalog git-clone Task. @default "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0" */
-  gitCloneBundle?: string;
-  /** Git repository of the golangci-lint Task. @default "https://github.com/tektoncd/catalog.git" */
-  catalogGitUrl?: string;
-  /** Full commit SHA of catalogGitUrl golangci-lint is read at. @default "55dd80ef1b83861613dce9080dfdf6656f1aecd4" */
-  catalogRevision?: string;
-  /** Git repository of the golang-test Task. @default "https://github.com/tektoncd-catalog/golang.git" */
-  golangCatalogGitUrl?: string;
-  /** Full commit SHA of golangCatalogGitUrl golang-test is read at. @default "ba30a4886564e2455c065ef871c05c39b49b6fd6" */
-  golangCatalogRevision?: string;
-  /** golang image tag the tests run in. @default "1.24.4" */
-  goVersion?: string;
-  /** golangci-lint image tag the lint runs in. @default "v2.1.6" */
-  golangciLintVersion?: string;
-  /** Image of the update-image-revision step, pinned. @default "docker.io/alpine/git:v2.49.1" */
-  writeBackImage?: string;
-  /** Push attempts before update-image-revision gives up (1 to 20). @default 5 */
-  writeBackAttempts?: number;
-  /** Author of the revision commits. @default "Tekton Pipeline" */
-  gitAuthorName?: string;
-  /** Email of the revision commits' author. @default "tekton-pipeline@users.noreply.github.com" */
-  gitAuthorEmail?: string;
-}
-
-/**
  * One app's deliberate image builds. Fields that decide what is planned (repositories, branches, image)
  * are plain values; the namespace, the webhook's URL and its secret may come from other resources.
  */
-export interface DeliberateImageBuildsArgs extends PipelineArgs {
-  /** GitHub user or organisation owning both repositories; the GitHub provider in `opts` must write them. */
-  githubOwner: string;
-  /** The application repository under githubOwner, linted, tested and built. */
-  appRepository: string;
-  /** Branch of appRepository whose pushes are built. */
-  branch: string;
-  /** The ops repository under githubOwner that Argo CD watches and the pipeline records the tested revision in. */
-  opsRepository: string;
-  /** Branch of opsRepository the pipeline pushes to and Argo CD tracks; it must exist. @default "main" */
-  opsBranch?: string;
-  /** Registry tag kpack pushes to, e.g. registry.example.com/team/app. */
-  image: string;
-  /** Full commit SHA kpack builds until the pipeline records a tested one. */
-  initialRevision: string;
+export interface DeliberateImageBuildsArgs extends AppPlanArgs {
   /** Build namespace of the Tekton objects and the kpack Image; a BuildNamespace there holds their Secrets. */
   namespace: pulumi.Input<string>;
   /**
@@ -81,19 +20,6 @@ export interface DeliberateImageBuildsArgs extends PipelineArgs {
    * @default none: no webhook
    */
   webhook?: { url?: pulumi.Input<string>; secret: pulumi.Input<string> };
-  /** Host an Ingress (committed with the Tekton objects) routes to the EventListener. @default none: no Ingress */
-  ingressHost?: string;
-  /** Kind of the kpack builder. @default "ClusterBuilder" */
-  builderKind?: "ClusterBuilder" | "Builder";
-  /** Name of the kpack (Cluster)Builder. @default "default" */
-  builder?: string;
-  /**
-   * Existing service account kpack builds with, listing the Secrets kpack needs.
-   * @default "<name>-image-builder" (the stack program creates it; a program of its own passes one it has)
-   */
-  imageServiceAccount?: string;
-  /** Go import path the lint and test Tasks build under. @default "<gitHost host>/<githubOwner>/<appRepository>" */
-  goPackage?: string;
   /**
    * Where the last update recorded this app's revision file, to carry the tested revision over when
    * opsRepository or opsBranch changes (the stack program reads it from its own outputs).

@@ -5,7 +5,8 @@ import { settingsFromPulumiConfig, settingsWarnings } from "../config/parse";
 import { AppSettings, StackSettings } from "../config/settings";
 import { isBuiltInNamespace } from "../kubernetes/namespace";
 import { CredentialsPlan, planCredentials } from "../plan/private-access";
-import { DeliberateImageBuilds, DeliberateImageBuildsArgs, PipelineArgs } from "./app";
+import { DeliberateImageBuilds } from "./app";
+import { AppPlanArgs, pipelineArgs } from "../config/component-args";
 import { buildNamespaces } from "../plan/names";
 import { BuildNamespace } from "./build-namespace";
 import { previousRevisionFile, RevisionFileLocation } from "./recorded-revision";
@@ -47,34 +48,8 @@ export function secretConfig(settings: StackSettings, config: pulumi.Config = ne
   };
 }
 
-/** The pipeline settings of a stack as the components take them: each key under its config name. */
-export function pipelineArgs(settings: StackSettings): Required<PipelineArgs> {
-  return {
-    gitHost: settings.gitHost,
-    ingressClassName: settings.ingress.className ?? "",
-    ingressTlsSecret: settings.ingress.tlsSecret ?? "",
-    certManagerIssuer: settings.ingress.clusterIssuer ?? "",
-    argocdNamespace: settings.argocd.namespace,
-    argocdProject: settings.argocd.project,
-    argocdDestinationServer: settings.argocd.destinationServer,
-    argocdPrune: settings.argocd.prune,
-    argocdSelfHeal: settings.argocd.selfHeal,
-    gitCloneBundle: settings.catalog.gitCloneBundle,
-    catalogGitUrl: settings.catalog.gitUrl,
-    catalogRevision: settings.catalog.revision,
-    golangCatalogGitUrl: settings.catalog.golangGitUrl,
-    golangCatalogRevision: settings.catalog.golangRevision,
-    goVersion: settings.catalog.goVersion,
-    golangciLintVersion: settings.catalog.golangciLintVersion,
-    writeBackImage: settings.writeBack.image,
-    writeBackAttempts: settings.writeBack.maxAttempts,
-    gitAuthorName: settings.writeBack.authorName,
-    gitAuthorEmail: settings.writeBack.authorEmail,
-  };
-}
-
 /** One app of the stack config as DeliberateImageBuilds' args (the namespace, webhook and carry-over aside). */
-export function appArgs(settings: StackSettings, app: AppSettings): Omit<DeliberateImageBuildsArgs, "namespace" | "webhook" | "previousRevisionFile"> {
+export function appArgs(settings: StackSettings, app: AppSettings): AppPlanArgs {
   return {
     ...pipelineArgs(settings),
     githubOwner: settings.githubOwner,

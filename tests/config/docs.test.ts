@@ -24,7 +24,7 @@ describe("config: one definition, written into Pulumi.yaml and README.md", () =>
   });
 
   it("states in the components' JSDoc the same defaults as the stack config", () => {
-    const source = read("components/pulumi/app.ts");
+    const source = read("components/config/component-args.ts");
     for (const key of PIPELINE_ARG_KEYS) {
       const doc = new RegExp(`@default ([^*\\n]+?) \\*/\\n\\s+${key}\\?:`).exec(source);
       assert.ok(doc, `PipelineArgs.${key} has no @default`);

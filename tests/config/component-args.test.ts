@@ -1,0 +1,67 @@
+// The stack program hands each app's component its settings as args; reading those args back must
+// give the settings the stack file gave, for every arg, so a component and a stack file plan alike.
+import * as assert from "assert";
+import { appComponentSettings, PIPELINE_ARG_KEYS, pipelineArgs } from "../../components/config/component-args";
+import { STACK_KEYS } from "../../components/config/keys";
+import { AppSettings, StackSettings } from "../../components/config/settings";
+import { appArgs } from "../../components/pulumi/stack";
+import { appEntry, settings } from "../helpers/fixtures";
+
+/** A value for each pipeline key other than its default, and valid. */
+const NOT_DEFAULTS: Record<(typeof PIPELINE_ARG_KEYS)[number], string | number | boolean> = {
+  gitHost: "https://git.example.com",
+  ingressClassName: "nginx",
+  ingressTlsSecret: "listener-tls",
+  certManagerIssuer: "letsencrypt",
+  argocdNamespace: "gitops",
+  argocdProject: "builds",
+  argocdDestinationServer: "https://cluster.example.com",
+  argocdPrune: false,
+  argocdSelfHeal: false,
+  gitCloneBundle: "ghcr.io/example/git-clone/bundle:v9.9.9",
+  catalogGitUrl: "https://git.example.com/mirror/catalog.git",
+  catalogRevision: "1".repeat(40),
+  golangCatalogGitUrl: "https://git.example.com/mirror/golang.git",
+  golangCatalogRevision: "2".repeat(40),
+  goVersion: "1.25.1",
+  golangciLintVersion: "v2.4.0",
+  writeBackImage: "docker.io/alpine/git:v2.50.0",
+  writeBackAttempts: 9,
+  gitAuthorName: "Builds Bot",
+  gitAuthorEmail: "builds@example.com",
+};
+
+/** What the stack passes each app: its shared settings, without what only a stack decides (its own keys, credentials). */
+function sharedWithApps(s: StackSettings) {
+  const { githubOwner, gitHost, ingress, argocd, catalog, writeBack } = s;
+  return { githubOwner, gitHost, ingress, argocd, catalog, writeBack };
+}
+
+describe("config: the components' args", () => {
+  // cert-manager and a TLS Secret of one's own exclude each other: one stack each.
+  const stacks = [
+    { ...NOT_DEFAULTS, certManagerIssuer: "" },
+    // prune and selfHeal apart, so a mix-up of the two shows.
+    { ...NOT_DEFAULTS, ingressTlsSecret: "", argocdSelfHeal: true },
+  ];
+
+  it("sets every pipeline key to something other than its default, across the stacks below", () => {
+    for (const key of PIPELINE_ARG_KEYS) {
+      const spec: { default?: unknown } = STACK_KEYS[key];
+      assert.ok(stacks.some((values) => values[key] !== spec.default), key);
+    }
+  });
+
+  it("gives back, through the args, every setting a stack file set", () => {
+    for (const values of stacks) {
+      const fromStack = settings(values, [appEntry("go-sample-app", { namespace: "builds", ingressHost: "hooks.example.com", goPackage: "example.com/app" })]);
+      assert.deepStrictEqual(pipelineArgs(fromStack), values);
+      const { stack, app } = appComponentSettings("DeliberateImageBuilds", "go-sample-app", { ...appArgs(fromStack, fromStack.apps[0]), namespace: "builds" });
+      assert.deepStrictEqual(sharedWithApps(stack), sharedWithApps(fromStack));
+      // The stack creates the image's service account itself; to the component it is an existing one.
+      const withAccount = (a: AppSettings) => ({ ...a, imageServiceAccount: a.imageServiceAccount.name });
+      assert.deepStrictEqual(withAccount(app), withAccount(fromStack.apps[0]));
+      assert.deepStrictEqual([fromStack.apps[0].imageServiceAccount.owned, app.imageServiceAccount.owned], [true, false]);
+    }
+  });
+});
