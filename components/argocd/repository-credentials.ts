@@ -1,4 +1,4 @@
-import { Secret } from "../kubernetes/types";
+import { partOfLabels, Secret } from "../kubernetes/types";
 
 /**
  * Argo CD finds repository credentials in Secrets of its own namespace by this label
@@ -30,7 +30,7 @@ export function repositoryCredentials<V>(a: RepositoryCredentialsArgs<V>): Secre
     metadata: {
       name: a.name,
       namespace: a.argocdNamespace,
-      labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repo-creds", "app.kubernetes.io/part-of": "deliberate-image-builds" },
+      labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repo-creds", ...partOfLabels() },
     },
     type: "Opaque",
     stringData: { type: "git", url: a.urlPrefix, username: a.username, password: a.password },

@@ -1,4 +1,4 @@
-import { appObjectMeta, LocalObjectReference, Secret, ServiceAccount } from "../kubernetes/types";
+import { appObjectMeta, LocalObjectReference, partOfLabels, Secret, ServiceAccount } from "../kubernetes/types";
 
 /**
  * kpack reads git credentials from the basic-auth Secrets its Image's service account lists, choosing one
@@ -7,8 +7,6 @@ import { appObjectMeta, LocalObjectReference, Secret, ServiceAccount } from "../
  * it with the URL's host, port included), so it is written as the git host's origin.
  */
 export const KPACK_GIT_ANNOTATION = "kpack.io/git";
-
-const PART_OF = { "app.kubernetes.io/part-of": "deliberate-image-builds" };
 
 export interface GitCredentialsArgs<V> {
   name: string;
@@ -24,7 +22,7 @@ export function gitCredentials<V>(a: GitCredentialsArgs<V>): Secret<V> {
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: a.name, namespace: a.namespace, labels: PART_OF, annotations: { [KPACK_GIT_ANNOTATION]: new URL(a.gitHost).origin } },
+    metadata: { name: a.name, namespace: a.namespace, labels: partOfLabels(), annotations: { [KPACK_GIT_ANNOTATION]: new URL(a.gitHost).origin } },
     type: "kubernetes.io/basic-auth",
     stringData: { username: a.username, password: a.password },
   };
@@ -41,7 +39,7 @@ export function registryCredentials<V>(a: { name: string; namespace: string; doc
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: a.name, namespace: a.namespace, labels: PART_OF },
+    metadata: { name: a.name, namespace: a.namespace, labels: partOfLabels() },
     type: "kubernetes.io/dockerconfigjson",
     stringData: { [DOCKER_CONFIG_JSON_KEY]: a.dockerConfigJson },
   };

@@ -1,4 +1,4 @@
-import { KubernetesObject, Secret } from "./types";
+import { KubernetesObject, partOfLabels, Secret } from "./types";
 
 export interface Namespace extends KubernetesObject<"v1", "Namespace"> {}
 
@@ -10,7 +10,7 @@ export function isBuiltInNamespace(name: string): boolean {
 }
 
 export function namespace(name: string): Namespace {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "app.kubernetes.io/part-of": "deliberate-image-builds" } } };
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: partOfLabels() } };
 }
 
 export function opaqueSecret<V>(a: { name: string; namespace: string; key: string; value: V }): Secret<V> {
@@ -22,7 +22,7 @@ export function opaqueSecretOf<V>(a: { name: string; namespace: string; stringDa
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: a.name, namespace: a.namespace, labels: { "app.kubernetes.io/part-of": "deliberate-image-builds" } },
+    metadata: { name: a.name, namespace: a.namespace, labels: partOfLabels() },
     type: "Opaque",
     stringData: a.stringData,
   };

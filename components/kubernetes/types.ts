@@ -81,12 +81,26 @@ export interface ClusterRoleBinding extends KubernetesObject<"rbac.authorization
   subjects: Subject[];
 }
 
-/** Labels every object carries, so `kubectl get -l` finds one app's pieces. */
+/** The recommended label naming the application an object is a piece of. */
+export const PART_OF_LABEL = "app.kubernetes.io/part-of";
+
+/**
+ * What every object this program writes says it is part of. It is a cluster-side name, kept apart from
+ * the Pulumi project's: renaming the project must not relabel what is deployed.
+ */
+export const PART_OF = "deliberate-image-builds";
+
+/** The label every object this program writes carries, so `kubectl get -l` finds all of them. */
+export function partOfLabels(): Record<string, string> {
+  return { [PART_OF_LABEL]: PART_OF };
+}
+
+/** Labels every object of an app carries, so `kubectl get -l` finds one app's pieces. */
 export function appLabels(app: string, component: string): Record<string, string> {
   return {
     "app.kubernetes.io/name": app,
     "app.kubernetes.io/component": component,
-    "app.kubernetes.io/part-of": "deliberate-image-builds",
+    ...partOfLabels(),
   };
 }
 

@@ -174,6 +174,18 @@ describe("plan: credentials for private repositories and registries", () => {
     assert.throws(() => settings({}, [appEntry("a", { ingressHost: "https://a.example.com" })]), /apps\[0\]\.ingressHost: got "https:\/\/a\.example\.com"; expected a host name/);
   });
 
+  it("labels every Secret and Namespace the stack creates as part of deliberate-image-builds, beside its own labels", () => {
+    const p = plan({ registryCredentials: "[secret]" }, [appEntry("a"), appEntry("b", { namespace: "builds" })]);
+    const planned = [
+      p.credentials.argocd,
+      ...p.credentials.namespaces.flatMap((n) => [n.git, n.registry]),
+      ...p.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.webhookSecret, n.gitCredentials]),
+    ].filter((o): o is NonNullable<typeof o> => o !== undefined);
+    assert.deepStrictEqual(planned.map((o) => o.kind).sort().join(" "), `Namespace ${"Secret ".repeat(11).trim()}`);
+    for (const o of planned) assert.strictEqual(o.metadata.labels?.["app.kubernetes.io/part-of"], "deliberate-image-builds", `${o.kind} ${o.metadata.name}`);
+    assert.strictEqual(p.credentials.argocd?.metadata.labels?.["argocd.argoproj.io/secret-type"], "repo-creds");
+  });
+
   it("writes Secrets, service accounts, patches and the Ingress as Kubernetes' own schemas allow, and the schemas are not a formality", () => {
     const p = plan({ registryCredentials: "[secret]", certManagerIssuer: "letsencrypt" }, [appEntry("a", { ingressHost: "a.example.com" }), appEntry("b", { imageServiceAccount: "existing" })]);
     const objects = [
