@@ -2,6 +2,7 @@
  * The slice of the Kubernetes core API this program writes, as plain typed objects.
  * Only the fields we set are modelled; the compiler rejects anything else.
  */
+import type { SecretContent } from "./secret";
 
 export interface ObjectMeta {
   name?: string;
@@ -47,8 +48,8 @@ export interface Secret<V = string> extends KubernetesObject<"v1", "Secret"> {
   stringData: Record<string, V | string>;
 }
 
-/** The Secret types this program writes, each with the keys Kubernetes requires of it. */
-export type SecretType = "Opaque" | "kubernetes.io/basic-auth" | "kubernetes.io/dockerconfigjson";
+/** The Secret types this program writes: those the one builder pairs with the keys each requires. */
+export type SecretType = SecretContent<unknown>["type"];
 
 export interface LocalObjectReference {
   name: string;
