@@ -29,7 +29,7 @@ export interface NamespacePlan<S> {
   githubToken: Secret<S>;
   webhookSecret: Secret<S>;
   /** git-clone's basic-auth files for both clones, derived from the token. */
-  gitCredentials: Secret<S | string>;
+  gitCredentials: Secret<S>;
 }
 
 export interface WebhookPlan<S> {
