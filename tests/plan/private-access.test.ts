@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { ConfigError } from "../../components/config/errors";
 import { fromPulumiConfig, MalformedSecret, parseSettings, settingsWarnings } from "../../components/config/parse";
-import { dockerConfigJson } from "../../components/config/validators";
+import { dockerConfigAuths, dockerConfigJson } from "../../components/config/validators";
 import { Ingress } from "../../components/kubernetes/ingress";
 import { KubernetesObject, Secret } from "../../components/kubernetes/types";
 import { kubernetesObjectsIn, TEKTON_FILE } from "../../components/plan/ops-repository";
@@ -145,6 +145,18 @@ describe("plan: credentials for private repositories and registries", () => {
       () => parseSettings({ ...rawStack(), registryCredentials: raw.registryCredentials }),
       (err: unknown) => err instanceof ConfigError && /registryCredentials: got a value of the wrong shape \(not shown: it is secret\); expected a docker config.json/.test(err.message) && !err.message.includes(secretish),
     );
+  });
+
+  it("says why a docker config.json is refused, from the same parse the policy pack reads its credentials with", () => {
+    const expected = 'expected a docker config.json: {"auths": {"<registry>": {"auth": "<base64 of user:password>"}}} (or username and password instead of auth)';
+    const noAuths = `${expected}; it has no "auths" object with a registry in it`;
+    assert.deepStrictEqual(
+      ["{", "null", JSON.stringify({ auths: "r" }), JSON.stringify({ auths: [] }), JSON.stringify({ auths: {} }), JSON.stringify({ auths: { a: { auth: "eDp5" }, b: {}, c: "x" } })].map(dockerConfigJson),
+      [`${expected}; the value is not JSON`, noAuths, noAuths, noAuths, noAuths, `${expected}; 2 of its 3 registries hold no usable credential`],
+    );
+    assert.deepStrictEqual(dockerConfigAuths("{"), { problem: "the value is not JSON" });
+    assert.deepStrictEqual(dockerConfigAuths(JSON.stringify({ auths: 5 })), { problem: 'it has no "auths" object with a registry in it' });
+    assert.deepStrictEqual(dockerConfigAuths(JSON.stringify({ auths: { r: { auth: "eDp5" } } })), { auths: { r: { auth: "eDp5" } } });
   });
 
   it("commits an Ingress for the listener's Service, port 8080, and points the webhook at its host", () => {
