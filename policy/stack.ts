@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT, show } from "../components/config/errors";
 import { SECRET_KEYS } from "../components/config/keys";
+import { dockerConfigAuths } from "../components/config/validators";
 
 export interface StackContext {
   /** The stack's name, e.g. `prod`. */
@@ -53,14 +54,9 @@ const MIN_SECRET_LENGTH = 8;
  * could hold one of them, copied out, without the rest of the JSON around it.
  */
 export function dockerConfigCredentials(value: string): string[] {
-  let auths: unknown;
-  try {
-    auths = (JSON.parse(value) as { auths?: unknown })?.auths;
-  } catch {
-    return [];
-  }
-  if (typeof auths !== "object" || auths === null) return [];
-  return Object.values(auths).flatMap((entry) =>
+  const found = dockerConfigAuths(value);
+  if ("problem" in found) return [];
+  return Object.values(found.auths).flatMap((entry) =>
     typeof entry === "object" && entry !== null
       ? ["auth", "password", "identitytoken", "registrytoken"].map((k) => (entry as Record<string, unknown>)[k]).filter((v): v is string => typeof v === "string")
       : [],

@@ -1,3 +1,4 @@
+import { secret } from "../kubernetes/secret";
 import { Secret } from "../kubernetes/types";
 
 /**
@@ -24,17 +25,13 @@ export interface RepositoryCredentialsArgs<V> {
  * `.../example-org-other/...`.
  */
 export function repositoryCredentials<V>(a: RepositoryCredentialsArgs<V>): Secret<V> {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: {
-      name: a.name,
-      namespace: a.argocdNamespace,
-      labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repo-creds", "app.kubernetes.io/part-of": "deliberate-image-builds" },
-    },
+  return secret({
+    name: a.name,
+    namespace: a.argocdNamespace,
+    labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repo-creds" },
     type: "Opaque",
     stringData: { type: "git", url: a.urlPrefix, username: a.username, password: a.password },
-  };
+  });
 }
 
 /** The prefix covering every repository of one owner: `<gitHost>/<owner>/`. */

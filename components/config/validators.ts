@@ -107,6 +107,27 @@ function isText(value: unknown): value is string {
   return typeof value === "string" && value.length > 0;
 }
 
+const NO_AUTHS = 'it has no "auths" object with a registry in it';
+
+/** A docker `config.json`'s `auths`, by registry, or why the value holds none (never the value: it is secret). */
+export type DockerConfigAuths = { auths: Readonly<Record<string, unknown>> } | { problem: string };
+
+/**
+ * The one parse of a docker `config.json`: the check below reads its registries, and the policy pack
+ * reads the credentials in them, to find each where a file could hold it without the JSON around it.
+ * Any object under `auths` is returned (an array by index); whether it names a registry is the check's.
+ */
+export function dockerConfigAuths(value: string): DockerConfigAuths {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return { problem: "the value is not JSON" };
+  }
+  const auths = typeof parsed === "object" && parsed !== null ? (parsed as { auths?: unknown }).auths : undefined;
+  return typeof auths === "object" && auths !== null ? { auths: auths as Record<string, unknown> } : { problem: NO_AUTHS };
+}
+
 /**
  * A docker `config.json` as a `kubernetes.io/dockerconfigjson` Secret holds it: `{"auths": {<registry>:
  * {...}}}`, each entry with `auth` (base64 of `user:password`), `username` and `password`, or a token.
@@ -114,17 +135,10 @@ function isText(value: unknown): value is string {
  */
 export function dockerConfigJson(value: string): string | undefined {
   const expected = 'expected a docker config.json: {"auths": {"<registry>": {"auth": "<base64 of user:password>"}}} (or username and password instead of auth)';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return `${expected}; the value is not JSON`;
-  }
-  const auths = typeof parsed === "object" && parsed !== null ? (parsed as { auths?: unknown }).auths : undefined;
-  if (typeof auths !== "object" || auths === null || Array.isArray(auths) || Object.keys(auths).length === 0) {
-    return `${expected}; it has no "auths" object with a registry in it`;
-  }
-  const entries = Object.entries(auths as Record<string, unknown>);
+  const found = dockerConfigAuths(value);
+  if ("problem" in found) return `${expected}; ${found.problem}`;
+  if (Array.isArray(found.auths) || Object.keys(found.auths).length === 0) return `${expected}; ${NO_AUTHS}`;
+  const entries = Object.entries(found.auths);
   const bad = entries.filter(([, entry]) => {
     if (typeof entry !== "object" || entry === null) return true;
     const e = entry as Record<string, unknown>;

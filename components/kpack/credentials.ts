@@ -1,3 +1,4 @@
+import { DOCKER_CONFIG_JSON_KEY, secret } from "../kubernetes/secret";
 import { appObjectMeta, LocalObjectReference, Secret, ServiceAccount } from "../kubernetes/types";
 
 /**
@@ -7,8 +8,6 @@ import { appObjectMeta, LocalObjectReference, Secret, ServiceAccount } from "../
  * it with the URL's host, port included), so it is written as the git host's origin.
  */
 export const KPACK_GIT_ANNOTATION = "kpack.io/git";
-
-const PART_OF = { "app.kubernetes.io/part-of": "deliberate-image-builds" };
 
 export interface GitCredentialsArgs<V> {
   name: string;
@@ -21,30 +20,21 @@ export interface GitCredentialsArgs<V> {
 
 /** A `kubernetes.io/basic-auth` Secret (keys `username`, `password`) kpack clones with. */
 export function gitCredentials<V>(a: GitCredentialsArgs<V>): Secret<V> {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name: a.name, namespace: a.namespace, labels: PART_OF, annotations: { [KPACK_GIT_ANNOTATION]: new URL(a.gitHost).origin } },
+  return secret({
+    name: a.name,
+    namespace: a.namespace,
+    annotations: { [KPACK_GIT_ANNOTATION]: new URL(a.gitHost).origin },
     type: "kubernetes.io/basic-auth",
     stringData: { username: a.username, password: a.password },
-  };
+  });
 }
-
-/** The key a `kubernetes.io/dockerconfigjson` Secret must hold: a docker `config.json`. */
-export const DOCKER_CONFIG_JSON_KEY = ".dockerconfigjson";
 
 /**
  * Registry credentials as a `kubernetes.io/dockerconfigjson` Secret. kpack takes these for any registry
  * named in them, without an annotation (docs/secrets.md, "Docker Config Json").
  */
 export function registryCredentials<V>(a: { name: string; namespace: string; dockerConfigJson: V }): Secret<V> {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name: a.name, namespace: a.namespace, labels: PART_OF },
-    type: "kubernetes.io/dockerconfigjson",
-    stringData: { [DOCKER_CONFIG_JSON_KEY]: a.dockerConfigJson },
-  };
+  return secret({ name: a.name, namespace: a.namespace, type: "kubernetes.io/dockerconfigjson", stringData: { [DOCKER_CONFIG_JSON_KEY]: a.dockerConfigJson } });
 }
 
 const refs = (names: readonly string[]): LocalObjectReference[] => names.map((name) => ({ name }));

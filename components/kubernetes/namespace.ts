@@ -1,4 +1,4 @@
-import { KubernetesObject, Secret } from "./types";
+import { KubernetesObject, partOfLabels } from "./types";
 
 export interface Namespace extends KubernetesObject<"v1", "Namespace"> {}
 
@@ -10,20 +10,5 @@ export function isBuiltInNamespace(name: string): boolean {
 }
 
 export function namespace(name: string): Namespace {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "app.kubernetes.io/part-of": "deliberate-image-builds" } } };
-}
-
-export function opaqueSecret<V>(a: { name: string; namespace: string; key: string; value: V }): Secret<V> {
-  return opaqueSecretOf({ name: a.name, namespace: a.namespace, stringData: { [a.key]: a.value } });
-}
-
-/** An Opaque Secret with several keys. */
-export function opaqueSecretOf<V>(a: { name: string; namespace: string; stringData: Record<string, V> }): Secret<V> {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name: a.name, namespace: a.namespace, labels: { "app.kubernetes.io/part-of": "deliberate-image-builds" } },
-    type: "Opaque",
-    stringData: a.stringData,
-  };
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: partOfLabels() } };
 }

@@ -2,6 +2,7 @@
  * The slice of the Kubernetes core API this program writes, as plain typed objects.
  * Only the fields we set are modelled; the compiler rejects anything else.
  */
+import type { SecretContent } from "./secret";
 
 export interface ObjectMeta {
   name?: string;
@@ -47,8 +48,8 @@ export interface Secret<V = string> extends KubernetesObject<"v1", "Secret"> {
   stringData: Record<string, V | string>;
 }
 
-/** The Secret types this program writes, each with the keys Kubernetes requires of it. */
-export type SecretType = "Opaque" | "kubernetes.io/basic-auth" | "kubernetes.io/dockerconfigjson";
+/** The Secret types this program writes: those the one builder pairs with the keys each requires. */
+export type SecretType = SecretContent<unknown>["type"];
 
 export interface LocalObjectReference {
   name: string;
@@ -81,12 +82,26 @@ export interface ClusterRoleBinding extends KubernetesObject<"rbac.authorization
   subjects: Subject[];
 }
 
-/** Labels every object carries, so `kubectl get -l` finds one app's pieces. */
+/** The recommended label naming the application an object is a piece of. */
+export const PART_OF_LABEL = "app.kubernetes.io/part-of";
+
+/**
+ * What every object this program writes says it is part of. It is a cluster-side name, kept apart from
+ * the Pulumi project's: renaming the project must not relabel what is deployed.
+ */
+export const PART_OF = "deliberate-image-builds";
+
+/** The label every object this program writes carries, so `kubectl get -l` finds all of them. */
+export function partOfLabels(): Record<string, string> {
+  return { [PART_OF_LABEL]: PART_OF };
+}
+
+/** Labels every object of an app carries, so `kubectl get -l` finds one app's pieces. */
 export function appLabels(app: string, component: string): Record<string, string> {
   return {
     "app.kubernetes.io/name": app,
     "app.kubernetes.io/component": component,
-    "app.kubernetes.io/part-of": "deliberate-image-builds",
+    ...partOfLabels(),
   };
 }
 

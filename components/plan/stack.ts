@@ -1,6 +1,7 @@
 import { opsFolderApplication, Application } from "../argocd/application";
 import { AppSettings, StackSettings } from "../config/settings";
-import { isBuiltInNamespace, namespace, Namespace, opaqueSecret, opaqueSecretOf } from "../kubernetes/namespace";
+import { isBuiltInNamespace, namespace, Namespace } from "../kubernetes/namespace";
+import { secret } from "../kubernetes/secret";
 import { basicAuthFiles } from "../tekton/git-clone";
 import { Secret } from "../kubernetes/types";
 import { buildNamespaces, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
@@ -28,7 +29,7 @@ export interface NamespacePlan<S> {
   githubToken: Secret<S>;
   webhookSecret: Secret<S>;
   /** git-clone's basic-auth files for both clones, derived from the token. */
-  gitCredentials: Secret<S | string>;
+  gitCredentials: Secret<S>;
 }
 
 export interface WebhookPlan<S> {
@@ -83,11 +84,12 @@ export function planNamespace<S>(
   return {
     name,
     namespace: isBuiltInNamespace(name) ? undefined : namespace(name),
-    githubToken: opaqueSecret({ ...GITHUB_TOKEN_SECRET, namespace: name, value: secrets.githubToken }),
-    webhookSecret: opaqueSecret({ ...WEBHOOK_SECRET, namespace: name, value: secrets.webhookSecret }),
-    gitCredentials: opaqueSecretOf<S | string>({
-      ...GIT_CREDENTIALS_SECRET,
+    githubToken: secret({ name: GITHUB_TOKEN_SECRET.name, namespace: name, type: "Opaque", stringData: { [GITHUB_TOKEN_SECRET.key]: secrets.githubToken } }),
+    webhookSecret: secret({ name: WEBHOOK_SECRET.name, namespace: name, type: "Opaque", stringData: { [WEBHOOK_SECRET.key]: secrets.webhookSecret } }),
+    gitCredentials: secret({
+      name: GIT_CREDENTIALS_SECRET.name,
       namespace: name,
+      type: "Opaque",
       stringData: { ...basicAuthFiles(stack.gitHost, secrets.githubToken, secrets.derive) },
     }),
   };

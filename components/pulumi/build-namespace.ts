@@ -2,9 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../config/component-args";
 import { show } from "../config/errors";
+import { STACK_KEYS } from "../config/keys";
 import { trimGitHost } from "../config/parse";
 import { dnsLabel, httpsUrl } from "../config/validators";
 import { namespace as namespaceObject } from "../kubernetes/namespace";
+import { Secret } from "../kubernetes/types";
 import { NamespacePlan, planNamespace } from "../plan/stack";
 
 export interface BuildNamespaceArgs {
@@ -14,7 +16,7 @@ export interface BuildNamespaceArgs {
   githubToken: pulumi.Input<string>;
   /** Shared secret GitHub signs push webhooks with; the EventListeners reject pushes without it. Kept secret. */
   webhookSecret: pulumi.Input<string>;
-  /** Base URL the git credentials are for. @default "https://github.com" */
+  /** Base URL the git credentials are for. @default "https://github.com", the gitHost config key's default */
   gitHost?: string;
   /**
    * Label the namespace as part of deliberate-image-builds (a patch: it must exist, and is never taken
@@ -40,33 +42,32 @@ export class BuildNamespace extends pulumi.ComponentResource {
 
   constructor(name: string, args: BuildNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deliberate-image-builds:cluster:BuildNamespace", name, {}, opts);
-    const gitHost = args.gitHost === undefined ? undefined : checkedGitHost(name, args.gitHost);
+    // The stack config's default, so a component and a stack without gitHost mean the same host.
+    const stack = { gitHost: checkedGitHost(name, args.gitHost ?? STACK_KEYS.gitHost.default) };
     const values = {
       githubToken: pulumi.secret(args.githubToken),
       webhookSecret: pulumi.secret(args.webhookSecret),
       derive: (secret: pulumi.Output<string>, compute: (plain: string) => string) => secret.apply(compute),
     };
-    const stack = { gitHost: gitHost ?? "https://github.com" };
-    // The Secrets' values do not depend on the namespace; their metadata does, once it resolves.
+    // Planned once: the Secrets' types and values do not depend on the namespace, so they are known
+    // before it resolves; only where each lands does, and its metadata takes the namespace once it does.
     const plan: NamespacePlan<pulumi.Output<string>> = planNamespace(stack, "", values);
     const namespace = pulumi.output(args.namespace).apply((ns) => {
       const bad = dnsLabel(ns);
       if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "namespace", message: `got ${show(ns)}; ${bad}` }]);
       return ns;
     });
-    const metadataIn = (pick: (p: NamespacePlan<string>) => { metadata: object }) =>
-      namespace.apply((ns) => pick(planNamespace(stack, ns, { githubToken: "", webhookSecret: "", derive: (s) => s })).metadata);
 
     // A patch, not a create: the namespace may exist already, and Pulumi must not fail or take it over.
     const patch = args.labelNamespace
       ? new k8s.core.v1.NamespacePatch(`${name}-namespace`, { apiVersion: "v1", kind: "Namespace", metadata: namespace.apply((ns) => namespaceObject(ns).metadata) }, { parent: this })
       : undefined;
     const secretOpts = { parent: this, dependsOn: patch ? [patch] : [], additionalSecretOutputs: ["stringData", "data"] };
-    const secret = (suffix: string, planned: { type: string; stringData: Record<string, pulumi.Input<string>> }, pick: (p: NamespacePlan<string>) => { metadata: object }) =>
-      new k8s.core.v1.Secret(`${name}-${suffix}`, { apiVersion: "v1", kind: "Secret", type: planned.type, metadata: metadataIn(pick), stringData: planned.stringData }, secretOpts);
-    this.githubTokenSecret = secret("github-token", plan.githubToken, (p) => p.githubToken);
-    this.webhookSecret = secret("webhook-secret", plan.webhookSecret, (p) => p.webhookSecret);
-    this.gitCredentialsSecret = secret("git-credentials", plan.gitCredentials, (p) => p.gitCredentials);
+    const secret = (suffix: string, planned: Secret<pulumi.Output<string>>) =>
+      new k8s.core.v1.Secret(`${name}-${suffix}`, { ...planned, metadata: namespace.apply((ns) => ({ ...planned.metadata, namespace: ns })) }, secretOpts);
+    this.githubTokenSecret = secret("github-token", plan.githubToken);
+    this.webhookSecret = secret("webhook-secret", plan.webhookSecret);
+    this.gitCredentialsSecret = secret("git-credentials", plan.gitCredentials);
     this.namespace = pulumi
       .all([namespace, this.githubTokenSecret.metadata, this.webhookSecret.metadata, this.gitCredentialsSecret.metadata])
       .apply(([ns]) => ns);

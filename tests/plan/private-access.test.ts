@@ -6,7 +6,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { ConfigError } from "../../components/config/errors";
 import { fromPulumiConfig, MalformedSecret, parseSettings, settingsWarnings } from "../../components/config/parse";
-import { dockerConfigJson } from "../../components/config/validators";
+import { dockerConfigAuths, dockerConfigJson } from "../../components/config/validators";
 import { Ingress } from "../../components/kubernetes/ingress";
 import { KubernetesObject, Secret } from "../../components/kubernetes/types";
 import { kubernetesObjectsIn, TEKTON_FILE } from "../../components/plan/ops-repository";
@@ -147,6 +147,18 @@ describe("plan: credentials for private repositories and registries", () => {
     );
   });
 
+  it("says why a docker config.json is refused, from the same parse the policy pack reads its credentials with", () => {
+    const expected = 'expected a docker config.json: {"auths": {"<registry>": {"auth": "<base64 of user:password>"}}} (or username and password instead of auth)';
+    const noAuths = `${expected}; it has no "auths" object with a registry in it`;
+    assert.deepStrictEqual(
+      ["{", "null", JSON.stringify({ auths: "r" }), JSON.stringify({ auths: [] }), JSON.stringify({ auths: {} }), JSON.stringify({ auths: { a: { auth: "eDp5" }, b: {}, c: "x" } })].map(dockerConfigJson),
+      [`${expected}; the value is not JSON`, noAuths, noAuths, noAuths, noAuths, `${expected}; 2 of its 3 registries hold no usable credential`],
+    );
+    assert.deepStrictEqual(dockerConfigAuths("{"), { problem: "the value is not JSON" });
+    assert.deepStrictEqual(dockerConfigAuths(JSON.stringify({ auths: 5 })), { problem: 'it has no "auths" object with a registry in it' });
+    assert.deepStrictEqual(dockerConfigAuths(JSON.stringify({ auths: { r: { auth: "eDp5" } } })), { auths: { r: { auth: "eDp5" } } });
+  });
+
   it("commits an Ingress for the listener's Service, port 8080, and points the webhook at its host", () => {
     const p = plan({ ingressClassName: "nginx", certManagerIssuer: "letsencrypt" }, [appEntry("a", { ingressHost: "a.hooks.example.com" }), appEntry("b")]);
     const ingress = committedIngress(p);
@@ -172,6 +184,18 @@ describe("plan: credentials for private repositories and registries", () => {
     assert.deepStrictEqual([own?.spec.ingressClassName, own?.spec.tls, own?.metadata.annotations], [undefined, [{ hosts: ["a.example.com"], secretName: "wildcard-tls" }], undefined]);
     assert.throws(() => settings({ ingressTlsSecret: "t", certManagerIssuer: "i" }), /certManagerIssuer: got "i" beside ingressTlsSecret "t"; expected one of the two/);
     assert.throws(() => settings({}, [appEntry("a", { ingressHost: "https://a.example.com" })]), /apps\[0\]\.ingressHost: got "https:\/\/a\.example\.com"; expected a host name/);
+  });
+
+  it("labels every Secret and Namespace the stack creates as part of deliberate-image-builds, beside its own labels", () => {
+    const p = plan({ registryCredentials: "[secret]" }, [appEntry("a"), appEntry("b", { namespace: "builds" })]);
+    const planned = [
+      p.credentials.argocd,
+      ...p.credentials.namespaces.flatMap((n) => [n.git, n.registry]),
+      ...p.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.webhookSecret, n.gitCredentials]),
+    ].filter((o): o is NonNullable<typeof o> => o !== undefined);
+    assert.deepStrictEqual(planned.map((o) => o.kind).sort().join(" "), `Namespace ${"Secret ".repeat(11).trim()}`);
+    for (const o of planned) assert.strictEqual(o.metadata.labels?.["app.kubernetes.io/part-of"], "deliberate-image-builds", `${o.kind} ${o.metadata.name}`);
+    assert.strictEqual(p.credentials.argocd?.metadata.labels?.["argocd.argoproj.io/secret-type"], "repo-creds");
   });
 
   it("writes Secrets, service accounts, patches and the Ingress as Kubernetes' own schemas allow, and the schemas are not a formality", () => {

@@ -6,7 +6,7 @@ import { opsFileContent } from "../../components/synth/ops-file";
 import { toYaml } from "../../components/synth/yaml";
 import { checkNoSecretsInRepositoryFile, githubTokensIn, noSecretsInRepositoryFiles } from "../../policy/rules";
 import { SECRET_KEYS } from "../../components/config/keys";
-import { secretConfigValues } from "../../policy/stack";
+import { dockerConfigCredentials, secretConfigValues } from "../../policy/stack";
 import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET, settings } from "../helpers/fixtures";
 import { fakeStack, planFile, planResources, repositoryFileResource, validateResource, violations } from "./harness";
 
@@ -102,6 +102,14 @@ describe("policy no-secrets-in-repository-files", () => {
     assert.deepStrictEqual(found, [
       `${KUSTOMIZATION}: line 8 of the content holds the value of the secret config deliberate-image-builds:registryCredentials; expected secret values only in Secrets in the cluster`,
     ]);
+  });
+
+  it("takes each registry's credentials out of a config.json, and nothing out of what is not one", () => {
+    const config = { auths: { a: { auth: "YTpi", username: "robot", password: "pw" }, b: { identitytoken: "it", registrytoken: "rt" }, c: "x" } };
+    assert.deepStrictEqual(dockerConfigCredentials(JSON.stringify(config)), ["YTpi", "pw", "it", "rt"]);
+    // Looser than the config check: an array under auths still has its credentials looked for.
+    assert.deepStrictEqual(dockerConfigCredentials(JSON.stringify({ auths: [{ password: "pw" }] })), ["pw"]);
+    for (const none of ["{", "null", "5", JSON.stringify({ auths: "x" }), JSON.stringify({ auths: {} })]) assert.deepStrictEqual(dockerConfigCredentials(none), [], none);
   });
 
   it("applies only to repository files", async () => {

@@ -2,12 +2,13 @@
 // own resources, errors that name the component and the arg.
 import * as assert from "assert";
 import { createOpsBranches, installMocks, outputValue, resetWorld, settled, world } from "../helpers/pulumi-mocks";
-import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, SHA_A } from "../helpers/fixtures";
+import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, settings, SHA_A } from "../helpers/fixtures";
 
 installMocks();
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs } from "../../components";
+import { plainSecretValues, planNamespace } from "../../components/plan/stack";
 
 const byType = (type: string) => world.resources.filter((r) => r.type === type);
 
@@ -82,6 +83,26 @@ describe("pulumi: the public components", function () {
     assert.match(String(plainInputs.find((i) => i.file === "cicd/kpack/image.yaml")?.content), /namespace: builds/);
     assert.strictEqual(await outputValue(plain.eventListenerService), "el-go-sample-app-listener");
     assert.deepStrictEqual(plain.opsFiles.length + plain.applications.length, 6);
+  });
+
+  it("registers a build namespace's Secrets as planNamespace plans them, with the stack config's gitHost when given none", async () => {
+    const registered = async (gitHost?: string) => {
+      ready();
+      const ns = new BuildNamespace("builds", { namespace: pulumi.output("builds"), githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET, gitHost, labelNamespace: true });
+      await settled(ns.namespace);
+      return world.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => [r.type, r.name, r.inputs]);
+    };
+    const planned = (gitHost: string) => {
+      const p = planNamespace({ gitHost }, "builds", plainSecretValues({ githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET }));
+      return [
+        ["kubernetes:core/v1:NamespacePatch", "builds-namespace", p.namespace],
+        ["kubernetes:core/v1:Secret", "builds-github-token", p.githubToken],
+        ["kubernetes:core/v1:Secret", "builds-webhook-secret", p.webhookSecret],
+        ["kubernetes:core/v1:Secret", "builds-git-credentials", p.gitCredentials],
+      ];
+    };
+    assert.deepStrictEqual(await registered(), planned(settings().gitHost));
+    assert.deepStrictEqual(await registered("https://git.example.com:8443/"), planned("https://git.example.com:8443"));
   });
 
   it("checks a namespace from another resource once it resolves", async () => {
