@@ -5,8 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { GIT_TOKEN_USERNAME } from "../components/tekton/git-clone";
 import { Pipeline, Task, TriggerTemplate } from "../components/tekton/types";
-import { gitAsync, substitute } from "../tests/helpers/git-world";
+import { gitAsync, gitTokenEnv, substitute } from "../tests/helpers/git-world";
 import { ProcessResult, runProcess } from "./processes";
 
 type Params = Record<string, string>;
@@ -40,8 +41,7 @@ function objectsOf<T>(file: string, kind: string): T[] {
 
 /** git as git-clone runs it, authenticated with the token (the basic-auth workspace's role here). */
 function gitAs(token: string, env: Record<string, string>, cwd: string, ...args: string[]): Promise<string> {
-  const auth = Buffer.from(`x-access-token:${token}`).toString("base64");
-  return gitAsync(cwd, "-c", `http.extraHeader=Authorization: Basic ${auth}`, ...args, env);
+  return gitAsync(cwd, ...args, { ...env, ...gitTokenEnv(GIT_TOKEN_USERNAME, token) });
 }
 
 /** Runs fetch-repository, fetch-ops-repository (as git-clone leaves them) and update-image-revision. */

@@ -33,6 +33,19 @@ export async function gitAsync(cwd: string, ...args: (string | Record<string, st
   return r.stdout.trim();
 }
 
+/** The Authorization header of HTTP Basic auth with a token: what git sends and a git server expects. */
+export function basicAuthorization(user: string, token: string): string {
+  return `Basic ${Buffer.from(`${user}:${token}`).toString("base64")}`;
+}
+
+/**
+ * Env making git send the token with every request (`http.extraHeader`), given as GIT_CONFIG_* entries
+ * so that it lands in no repository's config and on no command line.
+ */
+export function gitTokenEnv(user: string, token: string): Record<string, string> {
+  return { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: ${basicAuthorization(user, token)}` };
+}
+
 function isolatedEnv(home: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,

@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { basicAuthFiles } from "../../components/tekton/git-clone";
 import { renderStack } from "../../scripts/render";
 import { FAKE_TOKEN, rawStack, stackProject, tempDir } from "../helpers/fixtures";
-import { gitAsync, GitWorld } from "../helpers/git-world";
+import { basicAuthorization, gitAsync, GitWorld } from "../helpers/git-world";
 import { serveRepositories } from "../helpers/git-http-server";
 
 const plain = (value: string, compute: (v: string) => string) => compute(value);
@@ -51,7 +51,7 @@ describe("tekton: git-clone's basic-auth files", function () {
       const files = basicAuthFiles(server.url, token, plain);
       assert.ok(!files[".git-credentials"].includes(token));
       await clone(url, homeWith({ ...files }));
-      assert.ok(server.authorizations.includes(`Basic ${Buffer.from(`x-access-token:${token}`).toString("base64")}`));
+      assert.ok(server.authorizations.includes(basicAuthorization("x-access-token", token)));
     } finally {
       await server.close();
     }
