@@ -5,7 +5,7 @@ import { AddressInfo } from "net";
 import { serveGitRequest } from "../../e2e/github-double/git-smart-http";
 import { basicAuthorization } from "./git-world";
 
-export interface GitHttpServer {
+interface GitHttpServer {
   url: string;
   /** Every Authorization header that arrived, to prove the token was sent only that way. */
   authorizations: string[];

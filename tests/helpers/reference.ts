@@ -10,7 +10,7 @@ import { parse, parseAllDocuments } from "yaml";
 const ROOT = path.resolve(__dirname, "../..");
 export const FETCH_SCRIPT = path.join(ROOT, "scripts/fetch-reference.sh");
 
-export interface ReferenceFile {
+interface ReferenceFile {
   /** Path under the reference folder, e.g. `tekton-catalog/git-clone-v1.7.0.yaml`. */
   file: string;
   sha256: string;
@@ -37,7 +37,7 @@ export function referenceFiles(script = FETCH_SCRIPT): readonly ReferenceFile[] 
 }
 
 /** Where a reference folder may be, in the order they are tried; the repository ones unless told otherwise. */
-export interface ReferencePlaces {
+interface ReferencePlaces {
   shared: string;
   cache: string;
 }
@@ -179,7 +179,7 @@ export function catalogTask(file: string): CatalogTask {
 }
 
 /** One catalog Task of the reference folder and the resolver reference its README gives for it. */
-export interface CatalogReference {
+interface CatalogReference {
   file: string;
   resolver: "git" | "bundles";
   params: Record<string, string>;
