@@ -2,12 +2,13 @@
 // for the objects that `pulumi up` committed: the clones that git-clone leaves (depth 1, detached) in
 // the workspaces and sub-paths the Pipeline names, then the update-image-revision step's own script,
 // run for real with sh and git, its params and workspace paths substituted as Tekton does.
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { GIT_TOKEN_USERNAME } from "../components/tekton/git-clone";
 import { Pipeline, Task, TriggerTemplate } from "../components/tekton/types";
-import { gitAsync, substitute } from "../tests/helpers/git-world";
+import { gitAsync, gitTokenEnv, substitute } from "../tests/helpers/git-world";
+import { ProcessResult, runProcess } from "./processes";
 
 type Params = Record<string, string>;
 
@@ -32,12 +33,6 @@ export interface RunOptions {
   dir: string;
 }
 
-export interface StepOutcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function objectsOf<T>(file: string, kind: string): T[] {
   return parseAllDocuments(file)
     .map((d) => d.toJS() as { kind?: string })
@@ -46,24 +41,11 @@ function objectsOf<T>(file: string, kind: string): T[] {
 
 /** git as git-clone runs it, authenticated with the token (the basic-auth workspace's role here). */
 function gitAs(token: string, env: Record<string, string>, cwd: string, ...args: string[]): Promise<string> {
-  const auth = Buffer.from(`x-access-token:${token}`).toString("base64");
-  return gitAsync(cwd, "-c", `http.extraHeader=Authorization: Basic ${auth}`, ...args, env);
-}
-
-/** A process's outcome; asynchronous, since the GitHub double it talks to may share this process. */
-function runProcess(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<StepOutcome> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return gitAsync(cwd, ...args, { ...env, ...gitTokenEnv(GIT_TOKEN_USERNAME, token) });
 }
 
 /** Runs fetch-repository, fetch-ops-repository (as git-clone leaves them) and update-image-revision. */
-export async function runWriteBack(o: RunOptions): Promise<StepOutcome> {
+export async function runWriteBack(o: RunOptions): Promise<ProcessResult> {
   const [template] = objectsOf<TriggerTemplate>(o.tektonFile, "TriggerTemplate");
   const [pipeline] = objectsOf<Pipeline>(o.tektonFile, "Pipeline");
   const run = template.spec.resourcetemplates[0];
@@ -111,5 +93,5 @@ export async function runWriteBack(o: RunOptions): Promise<StepOutcome> {
   for (const e of step.env ?? []) stepEnv[e.name] = e.valueFrom ? o.token : fill(e.value ?? "");
   const script = path.join(o.dir, "update-image-revision.sh");
   fs.writeFileSync(script, fill(step.script ?? ""));
-  return runProcess("sh", [script], fill(step.workingDir ?? o.dir), stepEnv);
+  return runProcess("sh", [script], { cwd: fill(step.workingDir ?? o.dir), env: stepEnv });
 }

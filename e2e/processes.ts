@@ -1,19 +1,64 @@
-// Child processes of the e2e: each logs to its own file in the run folder and is ended with the run.
+// Child processes of the e2e and the tests: daemons, each logging to its own file in the run folder and
+// ended with the run, and the one way a process is run to its end for its output.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 
-const running = new Set<ChildProcess>();
-function endAll(): void {
-  for (const child of running) child.kill("SIGTERM");
+export interface ProcessResult {
+  /** The exit status; -1 when a signal ended it. */
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Wall time from start to exit. */
+  ms: number;
 }
-process.on("exit", endAll);
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    endAll();
-    process.exit(130);
+
+/**
+ * Runs `command` to its end and collects its output, without blocking the event loop: the server it
+ * talks to (the GitHub double, a loopback git server) may run in this same process, which a synchronous
+ * child would starve. `input` is its stdin when given; otherwise it reads none. Rejects only when the
+ * command cannot start, naming it; what a non-zero exit means is the caller's to say.
+ */
+export function runProcess(command: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<ProcessResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout?.on("data", (d: Buffer) => stdout.push(d));
+    child.stderr?.on("data", (d: Buffer) => stderr.push(d));
+    child.on("error", (err) => reject(new Error(`${command} could not start: ${err.message}`)));
+    child.on("close", (code) =>
+      resolve({ code: code ?? -1, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8"), ms: Date.now() - started }),
+    );
+    if (child.stdin) {
+      // A process may exit before reading all its input: its exit status says why, not a write error.
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(opts.input);
+    }
   });
+}
+
+const running = new Set<ChildProcess>();
+let endsWithRun = false;
+/**
+ * Daemons end with the run, however it ends. Set up with the first daemon, so that a test process
+ * importing this module for runProcess keeps its own exit and signal handling.
+ */
+function endDaemonsWithRun(): void {
+  if (endsWithRun) return;
+  endsWithRun = true;
+  const endAll = () => {
+    for (const child of running) child.kill("SIGTERM");
+  };
+  process.on("exit", endAll);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      endAll();
+      process.exit(130);
+    });
+  }
 }
 
 export interface Daemon {
@@ -24,6 +69,7 @@ export interface Daemon {
 
 /** Starts a long-running binary with its output in `<logDir>/<name>.log`. */
 export function startDaemon(name: string, bin: string, args: string[], logDir: string, env: NodeJS.ProcessEnv = process.env): Daemon {
+  endDaemonsWithRun();
   const log = path.join(logDir, `${name}.log`);
   const fd = fs.openSync(log, "a");
   const child = spawn(bin, args, { stdio: ["ignore", fd, fd], env });

@@ -1,9 +1,9 @@
 // The real Pulumi CLI, driven as a user drives it: a project folder, a file:// backend and a
 // PULUMI_HOME of this run's own, plugins from PATH only (no downloads, no update checks).
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Binaries } from "./binaries";
+import { runProcess } from "./processes";
 
 export interface CliResult {
   command: string;
@@ -64,22 +64,12 @@ export class PulumiCli {
   }
 
   /** Runs `pulumi <args>` in the project folder; the whole exchange goes to pulumi.log as well. */
-  run(args: string[], input?: string): Promise<CliResult> {
-    const started = Date.now();
+  async run(args: string[], input?: string): Promise<CliResult> {
     const command = `pulumi ${args.join(" ")}`;
-    return new Promise((resolve) => {
-      const child = spawn(this.bin.pulumi, ["--non-interactive", ...args], { cwd: this.projectDir, env: this.env() });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.stdin.end(input ?? "");
-      child.on("close", (code) => {
-        const seconds = (Date.now() - started) / 1000;
-        fs.appendFileSync(this.log, `\n$ ${command}  (exit ${code}, ${seconds.toFixed(1)} s)\n${stdout}\n${stderr}\n`);
-        resolve({ command, code: code ?? -1, stdout, stderr, seconds });
-      });
-    });
+    const { code, stdout, stderr, ms } = await runProcess(this.bin.pulumi, ["--non-interactive", ...args], { cwd: this.projectDir, env: this.env(), input: input ?? "" });
+    const seconds = ms / 1000;
+    fs.appendFileSync(this.log, `\n$ ${command}  (exit ${code}, ${seconds.toFixed(1)} s)\n${stdout}\n${stderr}\n`);
+    return { command, code, stdout, stderr, seconds };
   }
 
   /** `pulumi preview --json`, parsed; the result's code says whether the preview itself succeeded. */

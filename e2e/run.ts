@@ -14,7 +14,7 @@ import { Checks } from "./checks";
 import { startControlPlane, ControlPlane } from "./control-plane";
 import { startGitHubDouble, GitHubDouble } from "./github-double";
 import { freePort } from "./processes";
-import { gitAsync } from "../tests/helpers/git-world";
+import { gitAsync, gitTokenEnv } from "../tests/helpers/git-world";
 import { referenceDir } from "../tests/helpers/reference";
 import { runWriteBack } from "./pipeline-run";
 import { changes, CliResult, PulumiCli } from "./pulumi-cli";
@@ -62,7 +62,7 @@ function fileInRepo(w: World, repo: string, branch: string, file: string): strin
 /** What a developer does: clone the app repository over https, change a file, push to main. */
 async function developerPush(w: World, repo: string, file: string, content: string): Promise<string> {
   const work = fs.mkdtempSync(path.join(w.dir, "developer-"));
-  const auth = { ...w.gitEnv, GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(`dev:${TOKEN}`).toString("base64")}` };
+  const auth = { ...w.gitEnv, ...gitTokenEnv("dev", TOKEN) };
   await gitAsync(w.dir, "clone", "-q", w.github.gitUrl(repo), work, auth);
   fs.writeFileSync(path.join(work, file), content);
   await gitAsync(work, "commit", "-q", "-am", "A change that passes lint and test", auth);

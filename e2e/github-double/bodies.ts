@@ -31,7 +31,7 @@ export interface StoredHook {
 }
 
 /** GitHub's base64 for file contents: line breaks every 60 characters, and one at the end. */
-export function githubBase64(content: Buffer): string {
+function githubBase64(content: Buffer): string {
   const flat = content.toString("base64");
   return flat.length === 0 ? "" : `${flat.match(/.{1,60}/g)?.join("\n")}\n`;
 }
@@ -63,7 +63,7 @@ export class Urls {
 }
 
 /** Path segments escaped, slashes kept: how GitHub writes file paths into URLs. */
-export function escapePath(filePath: string): string {
+function escapePath(filePath: string): string {
   return filePath.split("/").map(encodeURIComponent).join("/");
 }
 

@@ -13,7 +13,7 @@ function httpBackend(): string {
 }
 
 /** The git operation a smart-HTTP request belongs to: fetches read, only receive-pack writes. */
-export type GitService = "git-upload-pack" | "git-receive-pack";
+type GitService = "git-upload-pack" | "git-receive-pack";
 
 /** `/<anything>.git/info/refs?service=S` and `/<anything>.git/S`, else undefined: not a git request. */
 export function gitRequestOf(pathname: string, search: URLSearchParams): { repository: string; service: GitService; advertisement: boolean } | undefined {

@@ -5,9 +5,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-export const NO_COMMIT = "0".repeat(40);
+const NO_COMMIT = "0".repeat(40);
 
-export class GitError extends Error {
+class GitError extends Error {
   constructor(
     readonly args: string[],
     readonly code: number | null,
@@ -18,7 +18,7 @@ export class GitError extends Error {
 }
 
 /** git with no system or user configuration of the machine leaking in. */
-export function runGit(gitDir: string, args: string[], opts: { input?: Buffer | string; env?: Record<string, string> } = {}): Promise<Buffer> {
+function runGit(gitDir: string, args: string[], opts: { input?: Buffer | string; env?: Record<string, string> } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, {
       env: {

@@ -46,15 +46,15 @@ import {
 import { gitRequestOf, serveGitRequest } from "./git-smart-http";
 import { BareRepository, Person } from "./git-store";
 
-export type Hook = StoredHook;
+type Hook = StoredHook;
 
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string;
   path: string;
   status: number;
 }
 
-export interface RequestCounts {
+interface RequestCounts {
   reads: number;
   writes: number;
   /** Keyed "METHOD /template", e.g. "PUT /api/v3/repos/{owner}/{repo}/contents/{path}". */
@@ -82,7 +82,7 @@ export interface GitHubDouble {
   close(): Promise<void>;
 }
 
-export interface GitHubDoubleOptions {
+interface GitHubDoubleOptions {
   /** Folder holding the bare repositories (`<owner>/<repo>.git`) and the double's own state file. */
   root: string;
   /** The one token the API (as `token T` or `Bearer T`) and git (as Basic password) accept. */

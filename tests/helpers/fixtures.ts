@@ -1,5 +1,6 @@
 // Stack config as a stack file would hold it, for tests and benchmarks. Tokens here are obviously fake.
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -23,6 +24,24 @@ process.on("exit", () => {
 export function tempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   temporary.push(dir);
+  return dir;
+}
+
+/**
+ * A copy of this project as a clone of it has it, in a new folder (or `dir`): its tracked files and new
+ * ones git does not ignore, as the working tree has them now (under `pathspecs` only, when given), with
+ * node_modules linked so its scripts and tests run there. A tracked file deleted in the working tree is
+ * left out, as the next commit would leave it.
+ */
+export function projectCopy(pathspecs: string[] = [], dir = tempDir("project-copy-")): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const listed = execFileSync("git", ["ls-files", "-z", "-co", "--exclude-standard", "--", ...pathspecs], { cwd: ROOT, encoding: "utf8" });
+  for (const file of listed.split("\0").filter(Boolean)) {
+    if (!fs.existsSync(path.join(ROOT, file))) continue;
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+  }
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
   return dir;
 }
 

@@ -3,8 +3,9 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { serveGitRequest } from "../../e2e/github-double/git-smart-http";
+import { basicAuthorization } from "./git-world";
 
-export interface GitHttpServer {
+interface GitHttpServer {
   url: string;
   /** Every Authorization header that arrived, to prove the token was sent only that way. */
   authorizations: string[];
@@ -16,7 +17,7 @@ export interface GitHttpServer {
  * `publicRead`, fetches need no credentials (as a public GitHub repository), pushes still do.
  */
 export function serveRepositories(root: string, user: string, token: string, publicRead = false): Promise<GitHttpServer> {
-  const expected = `Basic ${Buffer.from(`${user}:${token}`).toString("base64")}`;
+  const expected = basicAuthorization(user, token);
   const authorizations: string[] = [];
   const server = http.createServer((req, res) => {
     const auth = req.headers.authorization;

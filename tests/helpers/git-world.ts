@@ -1,9 +1,10 @@
 // Local bare repositories laid out as the pipeline sees them, and the update-image-revision step run
 // for real from the Task as rendered, with the tools of the image it runs in: busybox's sh and applets
 // (the step image is Alpine), and git.
-import { execFileSync, spawn, spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { ProcessResult, runProcess } from "../../e2e/processes";
 import { revisionFileOf, REVISION_FILE, withTestedRevision } from "../../components/plan/ops-repository";
 import { planStack } from "../../components/plan/stack";
 import { opsFileContent } from "../../components/synth/ops-file";
@@ -24,18 +25,25 @@ export function git(cwd: string, ...args: (string | Record<string, string>)[]): 
  * `git` without blocking the event loop: needed when the server git talks to runs in this same
  * process (the GitHub double), which a synchronous child would starve.
  */
-export function gitAsync(cwd: string, ...args: (string | Record<string, string>)[]): Promise<string> {
+export async function gitAsync(cwd: string, ...args: (string | Record<string, string>)[]): Promise<string> {
   const env = { ...isolatedEnv(cwd), ...args.filter((a): a is Record<string, string> => typeof a !== "string").reduce((x, y) => ({ ...x, ...y }), {}) };
   const argv = args.filter((a): a is string => typeof a === "string");
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", argv, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`git ${argv.join(" ")} exited with ${code}: ${stderr.trim()}`))));
-  });
+  const r = await runProcess("git", argv, { cwd, env });
+  if (r.code !== 0) throw new Error(`git ${argv.join(" ")} exited with ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+/** The Authorization header of HTTP Basic auth with a token: what git sends and a git server expects. */
+export function basicAuthorization(user: string, token: string): string {
+  return `Basic ${Buffer.from(`${user}:${token}`).toString("base64")}`;
+}
+
+/**
+ * Env making git send the token with every request (`http.extraHeader`), given as GIT_CONFIG_* entries
+ * so that it lands in no repository's config and on no command line.
+ */
+export function gitTokenEnv(user: string, token: string): Record<string, string> {
+  return { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "http.extraHeader", GIT_CONFIG_VALUE_0: `Authorization: ${basicAuthorization(user, token)}` };
 }
 
 function isolatedEnv(home: string): NodeJS.ProcessEnv {
@@ -57,7 +65,7 @@ function isolatedEnv(home: string): NodeJS.ProcessEnv {
  * there. Debian's `busybox` package provides the applets (`.ci/run` installs it). Made once per process.
  */
 let stepPath: string | undefined;
-export function busyboxPath(): string {
+function busyboxPath(): string {
   if (stepPath) return stepPath;
   const found = spawnSync("busybox", ["--list"], { encoding: "utf8" });
   if (found.error || found.status !== 0) {
@@ -78,13 +86,6 @@ export function busyboxPath(): string {
   }
   fs.symlinkSync(gitBinary, path.join(gitOnly, "git"));
   return (stepPath = `${applets}:${gitOnly}`);
-}
-
-export interface StepResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
 }
 
 /** The Task the fixture stack commits to the ops repository. */
@@ -213,7 +214,7 @@ export class GitWorld {
     revision: string,
     extraEnv: Record<string, string> = { RETRY_DELAY_MS: "50" },
     task: Task = renderedTask(),
-  ): Promise<StepResult> {
+  ): Promise<ProcessResult> {
     const [step] = task.spec.steps;
     const params: Record<string, string> = {};
     for (const p of task.spec.params) if (p.default !== undefined) params[p.name] = p.default;
@@ -231,15 +232,7 @@ export class GitWorld {
     const script = substitute(step.script, params, workspaces);
     const scriptFile = path.join(ws.source, "..", "step.sh");
     fs.writeFileSync(scriptFile, script);
-    const started = Date.now();
-    return new Promise((resolve) => {
-      const child = spawn("sh", [scriptFile], { cwd: substitute(step.workingDir ?? ".", params, workspaces), env: { ...env, PATH: busyboxPath() } });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
-    });
+    return runProcess("sh", [scriptFile], { cwd: substitute(step.workingDir ?? ".", params, workspaces), env: { ...env, PATH: busyboxPath() } });
   }
 
   /** The revision the ops branch records now. */

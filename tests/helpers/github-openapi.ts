@@ -18,7 +18,7 @@ const SCHEMA_REF = "#/components/schemas/";
 const componentId = (name: string) => `urn:github-openapi:${name}`;
 
 /** The newest `ghes-X.Y.json` (unresolved: its $refs are left to ajv) in the package. */
-export function newestGhesDocument(): { file: string; version: string } {
+function newestGhesDocument(): { file: string; version: string } {
   const dir = path.join(path.dirname(require.resolve("@octokit/openapi/package.json")), "generated");
   const versions = fs
     .readdirSync(dir)

@@ -1,7 +1,7 @@
 // Pulumi's unit-test mocks: records every resource the program registers and answers invokes.
 import * as pulumi from "@pulumi/pulumi";
 
-export interface Registered {
+interface Registered {
   type: string;
   name: string;
   /** Inputs with secret values unwrapped, as the provider would receive them. */
@@ -13,7 +13,7 @@ export interface Registered {
 }
 
 /** Resource options as they travel to the engine in a RegisterResourceRequest (empty strings when unset). */
-export interface RegisteredOptions {
+interface RegisteredOptions {
   customTimeouts: { create: string; update: string; delete: string };
   retainOnDelete: boolean;
   deleteBeforeReplace: boolean;
@@ -49,7 +49,7 @@ function unwrap(value: unknown, at: string, secrets: string[]): unknown {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unwrap(v, at ? `${at}.${k}` : k, secrets)]));
 }
 
-export interface MockWorld {
+interface MockWorld {
   resources: Registered[];
   invokes: { token: string; inputs: Record<string, unknown> }[];
   /** Files the fake GitHub holds, `<repo>/<branch>/<path>` → content; absent means "not there yet". */

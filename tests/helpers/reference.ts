@@ -10,7 +10,7 @@ import { parse, parseAllDocuments } from "yaml";
 const ROOT = path.resolve(__dirname, "../..");
 export const FETCH_SCRIPT = path.join(ROOT, "scripts/fetch-reference.sh");
 
-export interface ReferenceFile {
+interface ReferenceFile {
   /** Path under the reference folder, e.g. `tekton-catalog/git-clone-v1.7.0.yaml`. */
   file: string;
   sha256: string;
@@ -18,18 +18,26 @@ export interface ReferenceFile {
   url: string;
 }
 
-/** The files the fetch script lists, with their recorded checksums: the one list of reference files. */
-export function referenceFiles(script = FETCH_SCRIPT): ReferenceFile[] {
+const parsedLists = new Map<string, readonly ReferenceFile[]>();
+/**
+ * The files the fetch script lists, with their recorded checksums: the one list of reference files.
+ * Parsed once per script and process: every test file and catalogReferences read it.
+ */
+export function referenceFiles(script = FETCH_SCRIPT): readonly ReferenceFile[] {
+  const known = parsedLists.get(script);
+  if (known) return known;
   const list = /\nlist="\n([\s\S]*?)\n"/.exec(fs.readFileSync(script, "utf8"));
   if (!list) throw new Error(`${script} has no list="..." of reference files`);
-  return list[1].split("\n").map((line) => {
+  const files = list[1].split("\n").map((line): ReferenceFile => {
     const [file, sha256, url] = line.split(" ");
-    return { file, sha256, url };
+    return Object.freeze({ file, sha256, url });
   });
+  parsedLists.set(script, Object.freeze(files));
+  return files;
 }
 
 /** Where a reference folder may be, in the order they are tried; the repository ones unless told otherwise. */
-export interface ReferencePlaces {
+interface ReferencePlaces {
   shared: string;
   cache: string;
 }
@@ -51,7 +59,7 @@ export function locateReference(places: ReferencePlaces = defaultPlaces(), files
   const missing = files.filter((f) => !fs.existsSync(path.join(places.cache, f.file)));
   const altered = files.filter((f) => !missing.includes(f) && sha256Of(path.join(places.cache, f.file)) !== f.sha256);
   if (missing.length === 0 && altered.length === 0) return { dir: places.cache };
-  const some = (fs: ReferenceFile[]) => fs.slice(0, 3).map((f) => f.file).join(", ") + (fs.length > 3 ? ", ..." : "");
+  const some = (fs: readonly ReferenceFile[]) => fs.slice(0, 3).map((f) => f.file).join(", ") + (fs.length > 3 ? ", ..." : "");
   return {
     problem: [
       missing.length ? `${missing.length} missing (${some(missing)})` : "",
@@ -171,7 +179,7 @@ export function catalogTask(file: string): CatalogTask {
 }
 
 /** One catalog Task of the reference folder and the resolver reference its README gives for it. */
-export interface CatalogReference {
+interface CatalogReference {
   file: string;
   resolver: "git" | "bundles";
   params: Record<string, string>;
@@ -186,10 +194,12 @@ export interface CatalogReference {
  * out: nothing may reference it.
  */
 export function catalogReferences(): CatalogReference[] {
-  const script = fs.readFileSync(path.resolve(__dirname, "../../scripts/fetch-reference.sh"), "utf8");
   const rows: CatalogReference[] = [];
-  for (const m of script.matchAll(/^(tekton-catalog\/([\w.-]+\.yaml)) [0-9a-f]{64} \$raw\/([\w.-]+)\/([\w.-]+)\/([\w.-]+)\/(\S+)$/gm)) {
-    const [, , file, owner, repo, revision, pathInRepo] = m;
+  for (const listed of referenceFiles()) {
+    const file = /^tekton-catalog\/([\w.-]+\.yaml)$/.exec(listed.file)?.[1];
+    const at = /^\$raw\/([\w.-]+)\/([\w.-]+)\/([\w.-]+)\/(\S+)$/.exec(listed.url);
+    if (!file || !at) continue;
+    const [, owner, repo, revision, pathInRepo] = at;
     if (catalogTask(file).metadata.annotations?.["tekton.dev/deprecated"] === "true") continue;
     if (/^[0-9a-f]{40}$/.test(revision)) {
       rows.push({ file, resolver: "git", params: { url: `https://github.com/${owner}/${repo}.git`, revision, pathInRepo } });

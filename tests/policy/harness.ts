@@ -63,14 +63,14 @@ export function planFile(plan: StackPlan<unknown>, path: string): RepoFile {
   return file;
 }
 
-export class NotApplicable extends Error {}
+class NotApplicable extends Error {}
 
 export function fakeStack(stack: string, config: Record<string, string> = {}): StackContext {
   return { stack: () => stack, config: () => config };
 }
 
 /** What the policy server passes a resource validation, for a resource and a policy config. */
-export function resourceArgs(resource: PolicedResource, policyConfig: object = {}): ResourceValidationArgs {
+function resourceArgs(resource: PolicedResource, policyConfig: object = {}): ResourceValidationArgs {
   return {
     ...resource,
     urn: `urn:pulumi:test::deliberate-image-builds::${resource.type}::${resource.name}`,
@@ -91,7 +91,7 @@ export function resourceArgs(resource: PolicedResource, policyConfig: object = {
   };
 }
 
-export interface Outcome {
+interface Outcome {
   violations: string[];
   /** The reason given when the policy declared itself not applicable. */
   notApplicable?: string;

@@ -3,22 +3,15 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { diffTrees } from "../../scripts/diff";
-import { appEntry, FAKE_TOKEN, stackProject, tempDir } from "../helpers/fixtures";
+import { appEntry, FAKE_TOKEN, projectCopy, stackProject, tempDir } from "../helpers/fixtures";
 import { git } from "../helpers/git-world";
 
-const ROOT = path.resolve(__dirname, "../..");
 const NODE_ARGS = ["--require", "./scripts/register-ts.js"];
 const OPS = "repos/example-org/go-sample-app-ops";
 
 /** A git repository holding this project's sources as they are now, with one commit. */
 function projectRepository(): string {
-  const dir = tempDir("diff-project-");
-  const listed = spawnSync("git", ["ls-files", "-co", "--exclude-standard", "--", "package.json", "Pulumi.yaml", "components", "scripts"], { cwd: ROOT, encoding: "utf8" });
-  for (const file of listed.stdout.split("\n").filter(Boolean)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
-  }
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const dir = projectCopy(["package.json", "Pulumi.yaml", "components", "scripts"], tempDir("diff-project-"));
   git(dir, "init", "-q", "-b", "main");
   fs.writeFileSync(path.join(dir, ".git/info/exclude"), "node_modules\n");
   return dir;

@@ -4,9 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { filesUnder } from "../../scripts/render";
 import { FETCH_SCRIPT, locateReference, referenceDir, referenceFiles, sha256Of } from "../helpers/reference";
-import { tempDir } from "../helpers/fixtures";
+import { projectCopy, tempDir } from "../helpers/fixtures";
 
-const ROOT = path.resolve(__dirname, "../..");
 const RAW = "https://raw.githubusercontent.com";
 
 /** A folder laid out as raw.githubusercontent.com is, serving the reference files (file:// URLs for curl). */
@@ -113,14 +112,7 @@ describe("tests: the reference files on a fresh clone", function () {
   /** This repository's files as a clone has them (no ../shared beside it), node_modules linked. */
   function freshClone(): { sandbox: string; clone: string } {
     const sandbox = tempDir("fresh-clone-");
-    const clone = path.join(sandbox, "clone");
-    const listed = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" });
-    for (const file of listed.stdout.split("\n").filter(Boolean)) {
-      if (!fs.existsSync(path.join(ROOT, file))) continue;
-      fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
-      fs.copyFileSync(path.join(ROOT, file), path.join(clone, file));
-    }
-    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(clone, "node_modules"), "dir");
+    const clone = projectCopy([], path.join(sandbox, "clone"));
     // A test file that reads the reference files, run with the repository's own mocha config.
     const config = JSON.parse(fs.readFileSync(path.join(clone, ".mocharc.json"), "utf8"));
     fs.writeFileSync(path.join(clone, ".mocharc.json"), JSON.stringify({ ...config, spec: ["tests/tekton/pipeline.test.ts"] }));

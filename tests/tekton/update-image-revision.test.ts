@@ -4,11 +4,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { REVISION_FILE } from "../../components/plan/ops-repository";
+import { ProcessResult } from "../../e2e/processes";
 import { FAKE_TOKEN } from "../helpers/fixtures";
-import { git, GitWorld, OPS_BRANCH, renderedTask, revisionFile, StepResult } from "../helpers/git-world";
+import { git, GitWorld, OPS_BRANCH, renderedTask, revisionFile } from "../helpers/git-world";
 import { serveRepositories } from "../helpers/git-http-server";
 
-function assertOk(r: StepResult): void {
+function assertOk(r: ProcessResult): void {
   assert.strictEqual(r.code, 0, `step failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
 }
 
