@@ -89,9 +89,9 @@ K8S_STAGING_VERSION="v0.${KUBERNETES_VERSION#v*.}"
 # --- per-tool definitions ---------------------------------------------------
 # Sets T_MODULE T_VERSION T_PKG T_LDFLAGS T_LOCAL (version for the target's
 # local ./ or ../ replaces) T_MAIN (name of a function writing our own main.go,
-# or empty to build T_PKG as it is).
+# or empty to build T_PKG as it is) T_TAGS (build tags).
 define_tool() {
-  T_MODULE="" T_VERSION="" T_PKG="" T_LDFLAGS="" T_LOCAL="" T_MAIN=""
+  T_MODULE="" T_VERSION="" T_PKG="" T_LDFLAGS="" T_LOCAL="" T_MAIN="" T_TAGS=""
   case "$1" in
     etcd)
       T_MODULE="$ETCD_MODULE" T_VERSION="$ETCD_VERSION" T_PKG="$ETCD_MODULE" T_LOCAL="$ETCD_VERSION"
@@ -221,8 +221,8 @@ go_mod_replaces() {
 pin_of() { # the string recorded in the stamp
   local main_src=""
   [ -z "$T_MAIN" ] || main_src="$(declare -f "$T_MAIN" | sha256sum | cut -c1-16)"
-  printf 'module=%s@%s pkg=%s local=%s ldflags=%s main=%s go=%s cgo=%s\n' \
-    "$T_MODULE" "$T_VERSION" "$T_PKG" "$T_LOCAL" "$T_LDFLAGS" "$main_src" "$(go env GOVERSION)" "$CGO_ENABLED"
+  printf 'module=%s@%s pkg=%s local=%s ldflags=%s tags=%s main=%s go=%s cgo=%s\n' \
+    "$T_MODULE" "$T_VERSION" "$T_PKG" "$T_LOCAL" "$T_LDFLAGS" "$T_TAGS" "$main_src" "$(go env GOVERSION)" "$CGO_ENABLED"
 }
 
 first_go_error() { # the line that says what went wrong
@@ -270,7 +270,7 @@ build_tool() {
   fi
   local ldflags="${T_LDFLAGS//@BUILD_DATE@/$built_at}"
   ldflags="${ldflags//@GIT_COMMIT@/$commit}"
-  go build -p 2 -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg"
+  go build -p 2 -trimpath ${T_TAGS:+-tags "$T_TAGS"} -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg"
   mv -f "$out.tmp" "$out"
 }
 
