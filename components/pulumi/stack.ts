@@ -152,7 +152,7 @@ function registerStack(settings: StackSettings, credentialsPlan: CredentialsPlan
         webhook: app.webhookUrl ? { url: app.webhookUrl, secret: secrets.webhookSecret } : undefined,
         previousRevisionFile: previous.apply((outputs) => previousRevisionFile(outputs, app.name)),
       },
-      { providers: { kubernetes: cluster, github: gitHub }, dependsOn: [buildNamespace, ...credentials.resources] },
+      { providers: { kubernetes: cluster, github: gitHub }, dependsOn: [buildNamespace, ...credentials.forApp(app.namespace, app.imageServiceAccount.name)] },
     );
     apps[app.name] = {
       testedRevision: component.testedRevision,

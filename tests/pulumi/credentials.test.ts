@@ -56,6 +56,25 @@ describe("pulumi: credentials for private repositories and registries", function
     assert.deepStrictEqual([account?.inputs.secrets, account?.inputs.imagePullSecrets], [[{ name: "kpack-git-credentials" }, { name: "kpack-registry-credentials" }], [{ name: "kpack-registry-credentials" }]]);
   });
 
+  it("makes each app's Applications wait for Argo CD's and kpack's Secrets and its own image account, not other apps' accounts", async () => {
+    await deploy({ argocdToken: FAKE_ARGOCD_TOKEN, registryCredentials: FAKE_REGISTRY }, [appEntry("a"), appEntry("b"), appEntry("c")]);
+    const waitsFor = (application: string) => {
+      const registered = world.resources.find((r) => r.type === "kubernetes:argoproj.io/v1alpha1:Application" && r.name === application);
+      assert.ok(registered, application);
+      return registered.options.dependsOn.filter((urn) => urn.includes("deliberate-image-builds:cluster:Credentials")).map((urn) => urn.split("::").pop());
+    };
+    for (const app of ["a", "b", "c"]) {
+      for (const role of ["image", "tekton"]) {
+        assert.deepStrictEqual(waitsFor(`${app}-${role}`)?.sort(), [
+          "credentials-argocd-repo-creds-example-org",
+          `credentials-default-${app}-image-builder`,
+          "credentials-default-kpack-git-credentials",
+          "credentials-default-kpack-registry-credentials",
+        ], `${app}-${role}`);
+      }
+    }
+  });
+
   it("warns that a write token becomes readable by Argo CD when argocdToken is unset", async () => {
     const warnings = await deploy({});
     assert.strictEqual(warnings.length, 1);
