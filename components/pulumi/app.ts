@@ -94,12 +94,14 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     // waits for it, so an unreadable ops branch stops the update before the first write.
     const revisionPlan = revisionFileOf(shape.repoFiles);
     const here = locationOf(revisionPlan);
-    const seed = pulumi.all([plan, args.previousRevisionFile]).apply(async ([p, previousLocation]): Promise<RevisionSeed> => {
+    // pulumi.all walks every value it is given, so it gets the small revision file, never the whole plan.
+    const plannedRevisionFile = complete ? revisionPlan : plan.apply((p) => revisionFileOf(p.repoFiles));
+    const seed = pulumi.all([plannedRevisionFile, args.previousRevisionFile]).apply(async ([file, previousLocation]): Promise<RevisionSeed> => {
       const moved = previousLocation && !sameLocation(previousLocation, here) ? previousLocation : undefined;
       return revisionSeed({
         app: name,
         owner: revisionPlan.owner,
-        file: revisionFileOf(p.repoFiles),
+        file,
         here: await lookUp(here, parent),
         previous: moved ? { location: moved, lookup: await lookUp(moved, parent) } : undefined,
       });
@@ -115,7 +117,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
         ? seed.apply((s) => s.content)
         : complete
           ? seed.apply(() => opsFileContent(file))
-          : pulumi.all([seed, plan]).apply(([, p]) => opsFileContent(p.repoFiles[i]));
+          : seed.apply(() => plan.apply((p) => opsFileContent(p.repoFiles[i])));
       const resource = new github.RepositoryFile(
         `${name}-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`,
         {
