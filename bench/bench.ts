@@ -34,58 +34,68 @@ function median(samples: Sample[]): Sample {
   return { ms: pick("ms"), maxRssMiB: pick("maxRssMiB") };
 }
 
-function repeat(f: () => Sample): Sample {
-  f(); // warm the file cache
-  return median(Array.from({ length: RUNS }, f));
+/**
+ * Samples every measurement in turn, RUNS rounds, and takes each one's median. Round-robin rather than
+ * one measurement's runs in a row: a shared machine's speed drifts over minutes, and a ratio of two
+ * medians taken minutes apart measures the drift.
+ */
+function sampleInTurn<K extends string>(measurements: Record<K, () => Sample>): Record<K, Sample> {
+  const keys = Object.keys(measurements) as K[];
+  for (const k of keys) measurements[k](); // warm the file cache
+  const samples = new Map<K, Sample[]>(keys.map((k) => [k, []]));
+  for (let round = 0; round < RUNS; round++) for (const k of keys) samples.get(k)!.push(measurements[k]());
+  return Object.fromEntries(keys.map((k) => [k, median(samples.get(k)!)])) as Record<K, Sample>;
 }
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const say = (s: string) => process.stdout.write(s + "\n");
 
-say(`node ${process.version}, ${os.cpus().length} cores, median of ${RUNS} runs`);
-const floor = repeat(() => timed(["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/github')"]));
-say(`SDK floor (load @pulumi/pulumi, kubernetes, github): ${fmt(floor.ms)}`);
+say(`node ${process.version}, ${os.cpus().length} cores, median of ${RUNS} rounds, every measurement once a round`);
 
 // One project folder holds a stack file per app count, for evaluation and render alike.
 const tmp = tempDir("bench-stacks-");
 for (const n of [1, 10, 100]) stackProject(`n${n}`, rawStack({}, manyApps(n)), tmp);
-const evaluate = (apps?: number) => {
-  const env = apps ? { BENCH_CONFIG: JSON.stringify(stackConfig(path.join(tmp, `Pulumi.n${apps}.yaml`))) } : {};
-  return repeat(() => timed([...nodeArgs, "bench/evaluate.js"], env));
-};
-const dev = evaluate();
-say(`evaluation, dev stack: ${fmt(dev.ms)} = ${(dev.ms / floor.ms).toFixed(2)}x the floor (goal <= 1.3x)`);
-const evals = new Map([1, 10, 100].map((n) => [n, evaluate(n)]));
-for (const [n, s] of evals) say(`evaluation, ${n} apps: ${fmt(s.ms)}, peak RSS ${s.maxRssMiB.toFixed(0)} MiB`);
-
-// Again into the same folder, as `npm run render` runs again in out/<stack> (unchanged files are not
-// rewritten); and into an empty folder, where every file is written.
-const render = (n: number, out: () => string) => repeat(() => timed([...nodeArgs, "scripts/render.ts", "--project", tmp, "--stack", `n${n}`, "--out", out()]));
-const renders = new Map([1, 10, 100].map((n) => [n, render(n, () => path.join(tmp, `out-n${n}`))]));
-const freshRenders = new Map([1, 100].map((n) => [n, render(n, () => tempDir("bench-render-"))]));
-for (const [n, s] of renders) say(`render again, ${n} apps: ${fmt(s.ms)}`);
-for (const [n, s] of freshRenders) say(`render into an empty folder, ${n} apps: ${fmt(s.ms)}`);
-
+const configOf = (n: number) => ({ BENCH_CONFIG: JSON.stringify(stackConfig(path.join(tmp, `Pulumi.n${n}.yaml`))) });
+const evaluate = (env: NodeJS.ProcessEnv = {}) => () => timed([...nodeArgs, "bench/evaluate.js"], env);
 // The SDK's own share: the very resources the program registered, with the same inputs as plain values,
 // registered by the SDK alone (no config, no planning, no Outputs, no invokes).
-const replays = new Map(
-  [1, 100].map((n) => {
-    const record = path.join(tmp, `resources-n${n}.json`);
-    timed([...nodeArgs, "bench/evaluate.js"], { BENCH_CONFIG: JSON.stringify(stackConfig(path.join(tmp, `Pulumi.n${n}.yaml`))), BENCH_RECORD: record });
-    return [n, repeat(() => timed([...nodeArgs, "bench/evaluate.js"], { BENCH_REPLAY: record }))] as const;
-  }),
-);
-for (const [n, s] of replays) {
-  const program = evals.get(n)!;
-  say(`SDK alone, the same ${n === 1 ? "app's" : `${n} apps'`} resources and inputs: ${fmt(s.ms)}; the program ${fmt(program.ms)} = ${(program.ms / s.ms).toFixed(2)}x (goal <= 1.0x)`);
-}
+const record = (n: number) => {
+  const file = path.join(tmp, `resources-n${n}.json`);
+  timed([...nodeArgs, "bench/evaluate.js"], { ...configOf(n), BENCH_RECORD: file });
+  return { BENCH_REPLAY: file };
+};
+// Again into the same folder, as `npm run render` runs again in out/<stack> (unchanged files are not
+// rewritten); and into an empty folder, where every file is written.
+const render = (n: number, out: () => string) => () => timed([...nodeArgs, "scripts/render.ts", "--project", tmp, "--stack", `n${n}`, "--out", out()]);
+const again = (n: number) => render(n, () => path.join(tmp, `out-n${n}`));
+const fresh = (n: number) => render(n, () => tempDir("bench-render-"));
 
-const e1 = evals.get(1)!;
-const e100 = evals.get(100)!;
-say(`ratio evaluation 100/1 apps: ${(e100.ms / e1.ms).toFixed(2)}x (goal <= 1.5x)`);
-say(`ratio render again 100/1 apps: ${(renders.get(100)!.ms / renders.get(1)!.ms).toFixed(2)}x (goal <= 1.5x)`);
-say(`ratio render into an empty folder 100/1 apps: ${(freshRenders.get(100)!.ms / freshRenders.get(1)!.ms).toFixed(2)}x (goal <= 1.5x)`);
-say(`ratio peak memory 100/1 apps: ${(e100.maxRssMiB / e1.maxRssMiB).toFixed(2)}x (goal <= 2x)`);
+const m = sampleInTurn({
+  floor: () => timed(["-e", "require('@pulumi/pulumi');require('@pulumi/kubernetes');require('@pulumi/github')"]),
+  dev: evaluate(),
+  eval1: evaluate(configOf(1)),
+  eval10: evaluate(configOf(10)),
+  eval100: evaluate(configOf(100)),
+  replay1: evaluate(record(1)),
+  replay100: evaluate(record(100)),
+  again1: again(1),
+  again10: again(10),
+  again100: again(100),
+  fresh1: fresh(1),
+  fresh100: fresh(100),
+});
+const x = (a: Sample, b: Sample) => `${(a.ms / b.ms).toFixed(2)}x`;
+say(`SDK floor (load @pulumi/pulumi, kubernetes, github): ${fmt(m.floor.ms)}`);
+say(`evaluation, dev stack: ${fmt(m.dev.ms)} = ${x(m.dev, m.floor)} the floor (goal <= 1.3x)`);
+for (const [n, s] of [[1, m.eval1], [10, m.eval10], [100, m.eval100]] as const) say(`evaluation, ${n} apps: ${fmt(s.ms)}, peak RSS ${s.maxRssMiB.toFixed(0)} MiB`);
+say(`SDK alone, the same app's resources and inputs: ${fmt(m.replay1.ms)}; the program ${fmt(m.eval1.ms)} = ${x(m.eval1, m.replay1)}`);
+say(`SDK alone, the same 100 apps' resources and inputs: ${fmt(m.replay100.ms)}; the program ${fmt(m.eval100.ms)} = ${x(m.eval100, m.replay100)} (goal <= 1.0x)`);
+say(`render again, 1 / 10 / 100 apps: ${fmt(m.again1.ms)} / ${fmt(m.again10.ms)} / ${fmt(m.again100.ms)}`);
+say(`render into an empty folder, 1 / 100 apps: ${fmt(m.fresh1.ms)} / ${fmt(m.fresh100.ms)}`);
+say(`ratio evaluation 100/1 apps: ${x(m.eval100, m.eval1)} (the SDK alone: ${x(m.replay100, m.replay1)}; goal <= 1.5x)`);
+say(`ratio render again 100/1 apps: ${x(m.again100, m.again1)} (goal <= 1.5x)`);
+say(`ratio render into an empty folder 100/1 apps: ${x(m.fresh100, m.fresh1)} (goal <= 1.5x)`);
+say(`ratio peak memory 100/1 apps: ${(m.eval100.maxRssMiB / m.eval1.maxRssMiB).toFixed(2)}x (goal <= 2x)`);
 
 async function finish(): Promise<void> {
   for (const n of [4, 8, 16]) await benchWriteBack(n, say);
