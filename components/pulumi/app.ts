@@ -80,22 +80,23 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     }
     // The structure (which files, which Applications, their resource names) needs no Input: only contents do.
     const shape = planApp(known.stack, known.app, undefined);
-    // With a plain namespace and URL the plan is complete now, and resources take plain inputs: an
-    // Output costs the SDK a walk of the value and several promises (bench: 100 apps).
-    const complete = args.namespace === plainNamespace && webhookArgs?.url === plainUrl;
-    const plan: pulumi.Output<AppPlan<undefined>> = complete
-      ? pulumi.output(args.namespace).apply(() => shape)
-      : pulumi.all([args.namespace, webhookArgs?.url]).apply(([namespace, url]) => {
-          const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, namespace, url));
-          return planApp(stack, app, undefined);
-        });
+    // With a plain namespace and URL, `shape` is the whole plan and resources take plain inputs: an
+    // Output costs the SDK several promises and, through pulumi.all, a walk of its value (bench: 100
+    // apps). Only a namespace or URL from another resource makes the plan wait for it.
+    const plan: pulumi.Output<AppPlan<undefined>> | undefined =
+      args.namespace === plainNamespace && webhookArgs?.url === plainUrl
+        ? undefined
+        : pulumi.all([args.namespace, webhookArgs?.url]).apply(([namespace, url]) => {
+            const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, namespace, url));
+            return planApp(stack, app, undefined);
+          });
 
     // revision.yaml's content, decided from what GitHub holds before anything is written. Every file
     // waits for it, so an unreadable ops branch stops the update before the first write.
     const revisionPlan = revisionFileOf(shape.repoFiles);
     const here = locationOf(revisionPlan);
     // pulumi.all walks every value it is given, so it gets the small revision file, never the whole plan.
-    const plannedRevisionFile = complete ? revisionPlan : plan.apply((p) => revisionFileOf(p.repoFiles));
+    const plannedRevisionFile = plan ? plan.apply((p) => revisionFileOf(p.repoFiles)) : revisionPlan;
     const seed = pulumi.all([plannedRevisionFile, args.previousRevisionFile]).apply(async ([file, previousLocation]): Promise<RevisionSeed> => {
       const moved = previousLocation && !sameLocation(previousLocation, here) ? previousLocation : undefined;
       return revisionSeed({
@@ -115,9 +116,9 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
       // Every file waits for the seed, so nothing is written before the ops branch was read.
       const content = pipelineOwned
         ? seed.apply((s) => s.content)
-        : complete
-          ? seed.apply(() => opsFileContent(file))
-          : seed.apply(() => plan.apply((p) => opsFileContent(p.repoFiles[i])));
+        : plan
+          ? seed.apply(() => plan.apply((p) => opsFileContent(p.repoFiles[i])))
+          : seed.apply(() => opsFileContent(file));
       const resource = new github.RepositoryFile(
         `${name}-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`,
         {
@@ -138,7 +139,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     // what the component depends on (the namespace's Secrets), which children do not wait for by themselves.
     const waitFor = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
     this.applications = shape.applications.map((application, i) => {
-      const planned = complete ? application : plan.apply((p) => p.applications[i]);
+      const planned = plan ? plan.apply((p) => p.applications[i]) : application;
       return new k8s.apiextensions.CustomResource(
         `${name}-${APPLICATION_ROLES[i]}`,
         { apiVersion: application.apiVersion, kind: application.kind, metadata: planned.metadata, spec: planned.spec },
@@ -153,7 +154,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     });
 
     if (webhookArgs) {
-      const webhook = plan.apply((p) => p.webhook!);
+      const webhook = plan ? plan.apply((p) => p.webhook!) : shape.webhook!;
       new github.RepositoryWebhook(
         `${name}-push-webhook`,
         {
