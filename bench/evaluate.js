@@ -43,16 +43,30 @@ pulumi.runtime.setAllConfig(config, [`${project.name}:githubToken`, `${project.n
 
 if (process.env.BENCH_REPLAY) {
   const { withoutPromiseStackTraces } = require("../components/pulumi/registration");
-  // The SDKs the program loads, loaded alike.
-  require("@pulumi/kubernetes");
-  require("@pulumi/github");
+  const k8s = require("@pulumi/kubernetes");
+  const github = require("@pulumi/github");
+  // Each resource through its own SDK class, as the program registers it: a class declares all its
+  // output properties, and the SDK makes an Output of each (a generic CustomResource would make fewer).
+  const classes = {
+    "pulumi:providers:kubernetes": k8s.Provider,
+    "pulumi:providers:github": github.Provider,
+    "kubernetes:core/v1:Secret": k8s.core.v1.Secret,
+    "kubernetes:core/v1:ServiceAccount": k8s.core.v1.ServiceAccount,
+    "kubernetes:core/v1:ServiceAccountPatch": k8s.core.v1.ServiceAccountPatch,
+    "kubernetes:core/v1:NamespacePatch": k8s.core.v1.NamespacePatch,
+    "github:index/repositoryFile:RepositoryFile": github.RepositoryFile,
+    "github:index/repositoryWebhook:RepositoryWebhook": github.RepositoryWebhook,
+  };
+  const register = (r) => {
+    if (r.type === "pulumi:pulumi:StackReference") return new pulumi.StackReference(r.name, { name: r.inputs.name });
+    if (!r.custom) return new pulumi.ComponentResource(r.type, r.name);
+    const Class = classes[r.type] ?? (/^kubernetes:[^:]+\.[^:]+\/[^:]+:[A-Za-z]+$/.test(r.type) ? k8s.apiextensions.CustomResource : undefined);
+    if (!Class) throw new Error(`the replay knows no SDK class for ${r.type}`);
+    return new Class(r.name, r.inputs);
+  };
   const resources = JSON.parse(fs.readFileSync(process.env.BENCH_REPLAY, "utf8"));
   withoutPromiseStackTraces(() => {
-    for (const r of resources) {
-      if (r.type === "pulumi:pulumi:Stack") continue; // the runtime registers its own
-      if (r.custom) new pulumi.CustomResource(r.type, r.name, r.inputs);
-      else new pulumi.ComponentResource(r.type, r.name);
-    }
+    for (const r of resources) if (r.type !== "pulumi:pulumi:Stack") register(r); // the runtime registers its own stack
   });
 } else {
   require(path.join(root, project.main));
