@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppArgValues, appComponentSettings, AppPlanArgs, ComponentArgsError } from "../config/component-args";
 import { locationOf, revisionFileOf, sameLocation } from "../plan/ops-repository";
-import { AppPlan, planApp } from "../plan/stack";
+import { AppPlan, planApp, WebhookPlan } from "../plan/stack";
 import { opsFileContent } from "../synth/ops-file";
 import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed } from "./recorded-revision";
 
@@ -48,6 +48,16 @@ function argValues(args: DeliberateImageBuildsArgs, namespace: string | undefine
   return { ...plain, namespace, webhookUrl };
 }
 
+/** The webhook an app with `webhook` args has; none when neither a URL nor an ingressHost says where pushes go. */
+function webhookOf(plan: AppPlan<undefined>, name: string): WebhookPlan<undefined> {
+  if (!plan.webhook) {
+    throw new ComponentArgsError(APP_COMPONENT, name, [
+      { key: "webhook.url", message: "got nothing; expected the EventListener's https URL, or an ingressHost it defaults to" },
+    ]);
+  }
+  return plan.webhook;
+}
+
 /**
  * One application's deliberate image builds: its ops repository files, the two Argo CD Applications
  * that apply them, and the push webhook on its app repository. `name` is the app's name: its objects
@@ -73,35 +83,33 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     const plainNamespace = typeof args.namespace === "string" ? args.namespace : undefined;
     const plainUrl = typeof webhookArgs?.url === "string" ? webhookArgs.url : undefined;
     const known = appComponentSettings(APP_COMPONENT, name, argValues(args, plainNamespace, plainUrl));
-    if (webhookArgs && webhookArgs.url === undefined && !args.ingressHost) {
-      throw new ComponentArgsError(APP_COMPONENT, name, [
-        { key: "webhook.url", message: "got nothing; expected the EventListener's https URL, or an ingressHost it defaults to" },
-      ]);
-    }
     // The structure (which files, which Applications, their resource names) needs no Input: only contents do.
     const shape = planApp(known.stack, known.app, undefined);
-    // With a plain namespace and URL, `shape` is the whole plan and resources take plain inputs: an
-    // Output costs the SDK several promises and, through pulumi.all, a walk of its value (bench: 100
-    // apps). Only a namespace or URL from another resource makes the plan wait for it.
-    const plan: pulumi.Output<AppPlan<undefined>> | undefined =
-      args.namespace === plainNamespace && webhookArgs?.url === plainUrl
-        ? undefined
-        : pulumi.all([args.namespace, webhookArgs?.url]).apply(([namespace, url]) => {
-            const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, namespace, url));
-            return planApp(stack, app, undefined);
-          });
+    const allPlain = args.namespace === plainNamespace && webhookArgs?.url === plainUrl;
+    // Whether there is a webhook to make depends on the URL and ingressHost alone: known now when the URL is plain.
+    if (webhookArgs && webhookArgs.url === plainUrl) webhookOf(shape, name);
+    // With a plain namespace and URL, `shape` is the whole plan and no plan Output is made: an Output
+    // costs the SDK several promises and, through pulumi.all, a walk of its value (bench: 100 apps).
+    // Only a namespace or URL from another resource makes the plan wait for it.
+    const pendingPlan: pulumi.Output<AppPlan<undefined>> | undefined = allPlain
+      ? undefined
+      : pulumi.all([args.namespace, webhookArgs?.url]).apply(([namespace, url]) => {
+          const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, namespace, url));
+          return planApp(stack, app, undefined);
+        });
+    /** A part of the plan: at once from `shape` when it is the whole plan, else once the Inputs resolve. */
+    const planned = <T>(pick: (p: AppPlan<undefined>) => T): pulumi.Input<T> => (pendingPlan ? pendingPlan.apply(pick) : pick(shape));
 
     // revision.yaml's content, decided from what GitHub holds before anything is written. Every file
     // waits for it, so an unreadable ops branch stops the update before the first write.
-    const revisionPlan = revisionFileOf(shape.repoFiles);
-    const here = locationOf(revisionPlan);
+    const revisionFile = revisionFileOf(shape.repoFiles);
+    const here = locationOf(revisionFile);
     // pulumi.all walks every value it is given, so it gets the small revision file, never the whole plan.
-    const plannedRevisionFile = plan ? plan.apply((p) => revisionFileOf(p.repoFiles)) : revisionPlan;
-    const seed = pulumi.all([plannedRevisionFile, args.previousRevisionFile]).apply(async ([file, previousLocation]): Promise<RevisionSeed> => {
+    const seed = pulumi.all([planned((p) => revisionFileOf(p.repoFiles)), args.previousRevisionFile]).apply(async ([file, previousLocation]): Promise<RevisionSeed> => {
       const moved = previousLocation && !sameLocation(previousLocation, here) ? previousLocation : undefined;
       return revisionSeed({
         app: name,
-        owner: revisionPlan.owner,
+        owner: revisionFile.owner,
         file,
         here: await lookUp(here, parent),
         previous: moved ? { location: moved, lookup: await lookUp(moved, parent) } : undefined,
@@ -114,11 +122,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
       const pipelineOwned = file.ownedBy === "pipeline";
       // Created once, from what the repository records; then the pipeline's alone.
       // Every file waits for the seed, so nothing is written before the ops branch was read.
-      const content = pipelineOwned
-        ? seed.apply((s) => s.content)
-        : plan
-          ? seed.apply(() => plan.apply((p) => opsFileContent(p.repoFiles[i])))
-          : seed.apply(() => opsFileContent(file));
+      const content = pipelineOwned ? seed.apply((s) => s.content) : seed.apply(() => pulumi.output(planned((p) => opsFileContent(p.repoFiles[i]))));
       const resource = new github.RepositoryFile(
         `${name}-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`,
         {
@@ -139,10 +143,14 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     // what the component depends on (the namespace's Secrets), which children do not wait for by themselves.
     const waitFor = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
     this.applications = shape.applications.map((application, i) => {
-      const planned = plan ? plan.apply((p) => p.applications[i]) : application;
       return new k8s.apiextensions.CustomResource(
         `${name}-${APPLICATION_ROLES[i]}`,
-        { apiVersion: application.apiVersion, kind: application.kind, metadata: planned.metadata, spec: planned.spec },
+        {
+          apiVersion: application.apiVersion,
+          kind: application.kind,
+          metadata: planned((p) => p.applications[i].metadata),
+          spec: planned((p) => p.applications[i].spec),
+        },
         {
           ...parent,
           dependsOn: [...this.opsFiles, ...waitFor],
@@ -154,14 +162,13 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     });
 
     if (webhookArgs) {
-      const webhook = plan ? plan.apply((p) => p.webhook!) : shape.webhook!;
       new github.RepositoryWebhook(
         `${name}-push-webhook`,
         {
-          repository: webhook.repository,
-          events: webhook.events,
+          repository: planned((p) => webhookOf(p, name).repository),
+          events: planned((p) => webhookOf(p, name).events),
           active: true,
-          configuration: { url: webhook.url, contentType: "json", secret: pulumi.secret(webhookArgs.secret), insecureSsl: false },
+          configuration: { url: planned((p) => webhookOf(p, name).url), contentType: "json", secret: pulumi.secret(webhookArgs.secret), insecureSsl: false },
         },
         { ...parent, additionalSecretOutputs: ["configuration"] },
       );
@@ -170,7 +177,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     this.testedRevision = seed.apply((s) => s.revision);
     // From the file resource's outputs, which resolve once the file exists on GitHub: an update that
     // fails before that leaves the previous location in the stack's outputs.
-    const revisionResource = this.opsFiles[shape.repoFiles.indexOf(revisionPlan)];
+    const revisionResource = this.opsFiles[shape.repoFiles.indexOf(revisionFile)];
     this.revisionFile = pulumi
       .all([revisionResource.repository, revisionResource.branch, revisionResource.file])
       .apply(([repository, branch, path]) => ({ repository, branch, path }));

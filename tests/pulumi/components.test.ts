@@ -54,6 +54,8 @@ describe("pulumi: the public components", function () {
     );
     assert.throws(() => new DeliberateImageBuilds("Go_App", args()), /DeliberateImageBuilds "Go_App".*\n.*args\.name \(the resource name\): got "Go_App"; expected a DNS-1123 label/);
     assert.throws(() => new DeliberateImageBuilds("go-sample-app", args({ webhook: { secret: "x" } })), /args\.webhook\.url: got nothing; expected the EventListener's https URL, or an ingressHost/);
+    // An empty URL reads as none, as an empty stack config value does.
+    assert.throws(() => new DeliberateImageBuilds("go-sample-app", args({ webhook: { url: "", secret: "x" } })), /args\.webhook\.url: got nothing; expected the EventListener's https URL, or an ingressHost/);
     assert.throws(() => new BuildNamespace("ns", { namespace: "builds", githubToken: "t", webhookSecret: "w", gitHost: "http://git.example.com" }), /BuildNamespace "ns".*\n.*args\.gitHost: got "http:\/\/git\.example\.com"; expected an absolute https:\/\/ URL/);
     assert.deepStrictEqual(world.resources, []);
   });
@@ -80,6 +82,13 @@ describe("pulumi: the public components", function () {
     const plainInputs = world.resources.filter((r) => r.type.startsWith("github:") || r.type.includes("argoproj")).map((r) => r.inputs);
     assert.strictEqual(inputs.length, 7, "four files, two Applications, a webhook");
     assert.deepStrictEqual(inputs, plainInputs);
+
+    // A namespace from another resource beside a plain URL.
+    ready();
+    const mixedNamespace = new BuildNamespace("builds", { namespace: pulumi.output("builds"), githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
+    const mixed = new DeliberateImageBuilds("go-sample-app", args({ namespace: mixedNamespace.namespace, webhook: { url: "https://hooks.example.com/go", secret: FAKE_WEBHOOK_SECRET } }));
+    await settled(mixed.testedRevision);
+    assert.deepStrictEqual(world.resources.filter((r) => r.type.startsWith("github:") || r.type.includes("argoproj")).map((r) => r.inputs), plainInputs);
     assert.match(String(plainInputs.find((i) => i.file === "cicd/kpack/image.yaml")?.content), /namespace: builds/);
     assert.strictEqual(await outputValue(plain.eventListenerService), "el-go-sample-app-listener");
     assert.deepStrictEqual(plain.opsFiles.length + plain.applications.length, 6);
