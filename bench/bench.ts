@@ -42,9 +42,9 @@ function median(samples: Sample[]): Sample {
 function sampleInTurn<K extends string>(measurements: Record<K, () => Sample>): Record<K, Sample> {
   const keys = Object.keys(measurements) as K[];
   for (const k of keys) measurements[k](); // warm the file cache
-  const samples = new Map<K, Sample[]>(keys.map((k) => [k, []]));
-  for (let round = 0; round < RUNS; round++) for (const k of keys) samples.get(k)!.push(measurements[k]());
-  return Object.fromEntries(keys.map((k) => [k, median(samples.get(k)!)])) as Record<K, Sample>;
+  const samples = Object.fromEntries(keys.map((k) => [k, [] as Sample[]])) as Record<K, Sample[]>;
+  for (let round = 0; round < RUNS; round++) for (const k of keys) samples[k].push(measurements[k]());
+  return Object.fromEntries(keys.map((k) => [k, median(samples[k])])) as Record<K, Sample>;
 }
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

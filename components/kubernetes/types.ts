@@ -56,6 +56,8 @@ export interface LocalObjectReference {
 }
 
 export interface ServiceAccount extends KubernetesObject<"v1", "ServiceAccount"> {
+  /** Named, never generated: pods and other objects refer to an account by its name. */
+  metadata: ObjectMeta & { name: string };
   secrets?: LocalObjectReference[];
   imagePullSecrets?: LocalObjectReference[];
 }
@@ -113,6 +115,6 @@ export interface AppObjectRef {
 }
 
 /** Metadata of a namespaced object belonging to an app, labelled with its role in the flow. */
-export function appObjectMeta(ref: AppObjectRef, component: string): ObjectMeta {
+export function appObjectMeta(ref: AppObjectRef, component: string): ObjectMeta & { name: string; namespace: string } {
   return { name: ref.name, namespace: ref.namespace, labels: appLabels(ref.app, component) };
 }

@@ -84,7 +84,7 @@ export function cloneUrl(stack: StackSettings, repository: string): string {
   return `${stack.gitHost}/${stack.githubOwner}/${repository}.git`;
 }
 
-/** Every file this app's ops repository holds, rendered from the typed objects. */
+/** Every file this app's ops repository holds, each as the objects it commits (text only in synth/ops-file.ts). */
 export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names: ObjectNames): RepoFile[] {
   const ns = app.namespace;
   const at = { owner: stack.githubOwner, repository: app.opsRepository, branch: app.opsBranch };

@@ -31,9 +31,9 @@ export class ClusterCredentials extends pulumi.ComponentResource {
       // An account lists its Secrets only once they exist, so no build starts with a missing one.
       const accountOpts = { parent: this, dependsOn: [...first, ...secrets] };
       const accounts = new Map<string, pulumi.Resource>();
-      for (const sa of ns.ownedServiceAccounts) accounts.set(sa.metadata.name!, new k8s.core.v1.ServiceAccount(`${prefix}-${sa.metadata.name}`, sa, accountOpts));
+      for (const sa of ns.ownedServiceAccounts) accounts.set(sa.metadata.name, new k8s.core.v1.ServiceAccount(`${prefix}-${sa.metadata.name}`, sa, accountOpts));
       // A patch, not an account: the stack's own account gains the Secrets and stays the stack's.
-      for (const sa of ns.serviceAccountPatches) accounts.set(sa.metadata.name!, new k8s.core.v1.ServiceAccountPatch(`${prefix}-${sa.metadata.name}-secrets`, sa, accountOpts));
+      for (const sa of ns.serviceAccountPatches) accounts.set(sa.metadata.name, new k8s.core.v1.ServiceAccountPatch(`${prefix}-${sa.metadata.name}-secrets`, sa, accountOpts));
       this.byNamespace.set(ns.namespace, { secrets, accounts });
     }
     this.registerOutputs({});

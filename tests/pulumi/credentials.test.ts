@@ -56,22 +56,24 @@ describe("pulumi: credentials for private repositories and registries", function
     assert.deepStrictEqual([account?.inputs.secrets, account?.inputs.imagePullSecrets], [[{ name: "kpack-git-credentials" }, { name: "kpack-registry-credentials" }], [{ name: "kpack-registry-credentials" }]]);
   });
 
-  it("makes each app's Applications wait for Argo CD's and kpack's Secrets and its own image account, not other apps' accounts", async () => {
-    await deploy({ argocdToken: FAKE_ARGOCD_TOKEN, registryCredentials: FAKE_REGISTRY }, [appEntry("a"), appEntry("b"), appEntry("c")]);
+  it("makes each app's Applications wait for Argo CD's Secret, kpack's Secrets in its namespace and its own image account, nothing of other apps", async () => {
+    const apps = [appEntry("a"), appEntry("b"), appEntry("c", { namespace: "builds" }), appEntry("d", { namespace: "builds", imageServiceAccount: "existing" })];
+    await deploy({ argocdToken: FAKE_ARGOCD_TOKEN, registryCredentials: FAKE_REGISTRY }, apps);
     const waitsFor = (application: string) => {
       const registered = world.resources.find((r) => r.type === "kubernetes:argoproj.io/v1alpha1:Application" && r.name === application);
       assert.ok(registered, application);
-      return registered.options.dependsOn.filter((urn) => urn.includes("deliberate-image-builds:cluster:Credentials")).map((urn) => urn.split("::").pop());
+      return registered.options.dependsOn.filter((urn) => urn.includes("deliberate-image-builds:cluster:Credentials")).map((urn) => urn.split("::").pop()).sort();
     };
-    for (const app of ["a", "b", "c"]) {
-      for (const role of ["image", "tekton"]) {
-        assert.deepStrictEqual(waitsFor(`${app}-${role}`)?.sort(), [
-          "credentials-argocd-repo-creds-example-org",
-          `credentials-default-${app}-image-builder`,
-          "credentials-default-kpack-git-credentials",
-          "credentials-default-kpack-registry-credentials",
-        ], `${app}-${role}`);
-      }
+    const kpack = (ns: string) => [`credentials-${ns}-kpack-git-credentials`, `credentials-${ns}-kpack-registry-credentials`];
+    const expected: Record<string, string[]> = {
+      a: [...kpack("default"), "credentials-default-a-image-builder"],
+      b: [...kpack("default"), "credentials-default-b-image-builder"],
+      c: [...kpack("builds"), "credentials-builds-c-image-builder"],
+      // An account the stack names is patched, not created: the app waits for the patch.
+      d: [...kpack("builds"), "credentials-builds-existing-secrets"],
+    };
+    for (const [app, own] of Object.entries(expected)) {
+      for (const role of ["image", "tekton"]) assert.deepStrictEqual(waitsFor(`${app}-${role}`), ["credentials-argocd-repo-creds-example-org", ...own].sort(), `${app}-${role}`);
     }
   });
 

@@ -6,7 +6,7 @@ import { revisionFileOf, TEKTON_FILE, withTestedRevision } from "../../component
 import { planStack } from "../../components/plan/stack";
 import { opsFileContent } from "../../components/synth/ops-file";
 import { RENDER_SECRETS } from "../../components/synth/render";
-import { appEntry, settings } from "../helpers/fixtures";
+import { appEntry, settings, SHA_A } from "../helpers/fixtures";
 
 describe("synth: ops files as written", () => {
   it("writes each file's objects as YAML documents, under the header of whoever owns it", () => {
@@ -19,6 +19,28 @@ describe("synth: ops files as written", () => {
       else assert.strictEqual(header, "# Written by pulumi up (deliberate-image-builds). Change the stack config, not this file.", file.path);
     }
     assert.strictEqual(app.repoFiles.find((f) => f.path === TEKTON_FILE)?.documents.length, 9);
+  });
+
+  it("writes revision.yaml byte for byte as the Task's script expects it (its revision line, six spaces in)", () => {
+    const [app] = planStack(settings(), RENDER_SECRETS).apps;
+    // Pinned as text: update-image-revision rewrites this file line by line, not as YAML.
+    assert.strictEqual(
+      opsFileContent(revisionFileOf(app.repoFiles)),
+      [
+        "# The tested revision kpack builds. Written by the update-image-revision Task after lint and test pass;",
+        "# pulumi up created this file once and never changes it.",
+        "apiVersion: kpack.io/v1alpha2",
+        "kind: Image",
+        "metadata:",
+        "  name: go-sample-app-image",
+        "  namespace: default",
+        "spec:",
+        "  source:",
+        "    git:",
+        `      revision: "${SHA_A}"`,
+        "",
+      ].join("\n"),
+    );
   });
 
   it("double-quotes revision.yaml's revision, so a SHA of digits stays a string on the line the Task rewrites", () => {
