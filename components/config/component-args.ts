@@ -4,7 +4,7 @@
  * the same defaults (keys.ts) and the same checks (validators.ts), and say the same about a bad one.
  */
 import { ConfigError, ConfigProblem } from "./errors";
-import { StackKey } from "./keys";
+import { AppKey, StackKey } from "./keys";
 import { parseSettings, RawConfig } from "./parse";
 import { AppSettings, StackSettings } from "./settings";
 
@@ -124,8 +124,43 @@ export interface AppPlanArgs extends PipelineArgs {
   goPackage?: string;
 }
 
+/** The args of AppPlanArgs that stand for one app's config keys (the rest are the stack's). */
+type AppOwnArg = Exclude<keyof AppPlanArgs, keyof PipelineArgs | "githubOwner">;
+
+/**
+ * Each app arg's config key, and what it is in an app's settings: one entry per arg (the compiler finds
+ * one left out), read both ways: args into config keys for the component, settings into args for the
+ * stack program.
+ */
+const APP_ARGS: { readonly [K in AppOwnArg]-?: { key: AppKey; of: (app: AppSettings) => AppPlanArgs[K] } } = {
+  appRepository: { key: "repo", of: (a) => a.repo },
+  branch: { key: "branch", of: (a) => a.branch },
+  opsRepository: { key: "opsRepo", of: (a) => a.opsRepository },
+  opsBranch: { key: "opsBranch", of: (a) => a.opsBranch },
+  image: { key: "image", of: (a) => a.imageTag },
+  initialRevision: { key: "initialRevision", of: (a) => a.initialRevision },
+  ingressHost: { key: "ingressHost", of: (a) => a.ingressHost },
+  builderKind: { key: "builderKind", of: (a) => a.builder.kind },
+  builder: { key: "builder", of: (a) => a.builder.name },
+  imageServiceAccount: { key: "imageServiceAccount", of: (a) => a.imageServiceAccount.name },
+  goPackage: { key: "goPackage", of: (a) => a.goPackage },
+};
+const APP_ARG_KEYS = Object.keys(APP_ARGS) as AppOwnArg[];
+
+/** One app of a stack as the args its component takes (the namespace and webhook aside: they may be Inputs). */
+export function appArgs(settings: StackSettings, app: AppSettings): AppPlanArgs {
+  return {
+    ...pipelineArgs(settings),
+    githubOwner: settings.githubOwner,
+    ...Object.fromEntries(APP_ARG_KEYS.map((arg) => [arg, APP_ARGS[arg].of(app)])),
+  } as AppPlanArgs;
+}
+
 /** The component args that carry another name than their config key, by config key. */
-const ARG_NAMES: Record<string, string> = { repo: "appRepository", opsRepo: "opsRepository", webhookUrl: "webhook.url" };
+const ARG_NAMES: Record<string, string> = {
+  ...Object.fromEntries(APP_ARG_KEYS.filter((arg) => APP_ARGS[arg].key !== arg).map((arg) => [APP_ARGS[arg].key, arg])),
+  webhookUrl: "webhook.url",
+};
 
 /** The args of one app, plain values, as a DeliberateImageBuilds gets them once its Inputs resolved. */
 export interface AppArgValues extends AppPlanArgs {
@@ -168,19 +203,9 @@ export function appComponentSettings(component: string, name: string, args: AppA
     apps: [
       defined({
         name,
-        repo: args.appRepository,
-        branch: args.branch,
-        opsRepo: args.opsRepository,
-        opsBranch: args.opsBranch,
-        image: args.image,
-        initialRevision: args.initialRevision,
+        ...Object.fromEntries(APP_ARG_KEYS.map((arg) => [APP_ARGS[arg].key, args[arg]])),
         namespace: args.namespace,
-        builderKind: args.builderKind,
-        builder: args.builder,
-        imageServiceAccount: args.imageServiceAccount,
-        goPackage: args.goPackage,
         webhookUrl: args.webhookUrl,
-        ingressHost: args.ingressHost,
       }),
     ],
   };

@@ -2,11 +2,11 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { settingsFromPulumiConfig, settingsWarnings } from "../config/parse";
-import { AppSettings, StackSettings } from "../config/settings";
+import { StackSettings } from "../config/settings";
 import { isBuiltInNamespace } from "../kubernetes/namespace";
 import { CredentialsPlan, planCredentials } from "../plan/private-access";
 import { DeliberateImageBuilds } from "./app";
-import { AppPlanArgs, pipelineArgs } from "../config/component-args";
+import { appArgs } from "../config/component-args";
 import { buildNamespaces } from "../plan/names";
 import { BuildNamespace } from "./build-namespace";
 import { previousRevisionFile, RevisionFileLocation } from "./recorded-revision";
@@ -45,25 +45,6 @@ export function secretConfig(settings: StackSettings, config: pulumi.Config = ne
     webhookSecret: config.requireSecret("webhookSecret"),
     argocdToken: settings.argocdToken === "argocdToken" ? config.requireSecret("argocdToken") : undefined,
     registryCredentials: settings.registryCredentials ? config.requireSecret("registryCredentials") : undefined,
-  };
-}
-
-/** One app of the stack config as DeliberateImageBuilds' args (the namespace, webhook and carry-over aside). */
-export function appArgs(settings: StackSettings, app: AppSettings): AppPlanArgs {
-  return {
-    ...pipelineArgs(settings),
-    githubOwner: settings.githubOwner,
-    appRepository: app.repo,
-    branch: app.branch,
-    opsRepository: app.opsRepository,
-    opsBranch: app.opsBranch,
-    image: app.imageTag,
-    initialRevision: app.initialRevision,
-    ingressHost: app.ingressHost,
-    builderKind: app.builder.kind,
-    builder: app.builder.name,
-    imageServiceAccount: app.imageServiceAccount.name,
-    goPackage: app.goPackage,
   };
 }
 

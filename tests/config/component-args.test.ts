@@ -1,10 +1,9 @@
 // The stack program hands each app's component its settings as args; reading those args back must
 // give the settings the stack file gave, for every arg, so a component and a stack file plan alike.
 import * as assert from "assert";
-import { appComponentSettings, PIPELINE_ARG_KEYS, pipelineArgs } from "../../components/config/component-args";
+import { appArgs, appComponentSettings, PIPELINE_ARG_KEYS, pipelineArgs } from "../../components/config/component-args";
 import { STACK_KEYS } from "../../components/config/keys";
 import { AppSettings, StackSettings } from "../../components/config/settings";
-import { appArgs } from "../../components/pulumi/stack";
 import { appEntry, settings } from "../helpers/fixtures";
 
 /** A value for each pipeline key other than its default, and valid. */
