@@ -1,4 +1,4 @@
-import { appObjectMeta, KubernetesObject } from "../kubernetes/types";
+import { appObjectMeta, KubernetesObject, ObjectMeta } from "../kubernetes/types";
 import { BuilderKind } from "../config/settings";
 
 /** kpack `kpack.io/v1alpha2` Image: what to build, with which builder, and where to push. */
@@ -13,6 +13,8 @@ export interface Image extends KubernetesObject<"kpack.io/v1alpha2", "Image"> {
 
 /** The pipeline's part of the Image: only the tested revision. Applied over image.yaml by kustomize. */
 export interface ImageRevisionPatch extends KubernetesObject<"kpack.io/v1alpha2", "Image"> {
+  /** The Image it patches: kustomize matches a patch to its target by name and namespace. */
+  metadata: ObjectMeta & { name: string; namespace: string };
   spec: { source: { git: { revision: string } } };
 }
 

@@ -64,8 +64,8 @@ export function testedRevisionOf(file: RevisionFile): string {
 
 /** The same revision.yaml, recording another revision. */
 export function withTestedRevision(file: RevisionFile, testedRevision: string): RevisionFile {
-  const [patch] = file.documents;
-  return { ...file, documents: [{ ...patch, spec: { source: { git: { revision: testedRevision } } } }] };
+  const { name, namespace } = file.documents[0].metadata;
+  return { ...file, documents: [imageRevisionPatch({ name, namespace, testedRevision })] };
 }
 
 /** The Kubernetes objects among ops files' documents: all but kustomize's own file. */
