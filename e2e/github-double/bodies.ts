@@ -278,6 +278,17 @@ export function branchBody(urls: Urls, repo: string, name: string, head: JsonObj
   };
 }
 
+/** `git-ref`: GET .../git/ref/{ref}, what the github_branch data source reads (Git.GetRef). */
+export function refBody(urls: Urls, repo: string, ref: string, commitSha: string): JsonObject {
+  const r = urls.repo(repo);
+  return {
+    ref,
+    node_id: nodeId("Ref", `${repo}:${ref}`),
+    url: `${r}/git/${escapePath(ref)}`,
+    object: { sha: commitSha, type: "commit", url: `${r}/git/commits/${commitSha}` },
+  };
+}
+
 /** `content-file` (with its content) or a `content-directory` entry (without): GET .../contents/{path}. */
 export function contentBody(urls: Urls, repo: string, ref: string, entry: TreeEntry, content?: Buffer): JsonObject {
   const r = urls.repo(repo);

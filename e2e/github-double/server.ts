@@ -18,9 +18,13 @@
 // - Update: PUT .../contents/{path} with the state's blob sha; Delete: DELETE .../contents/{path}
 //   {message, sha, branch}; util_diff.go diffRepository: GET /repos/{o}/{r} when `repository` changes.
 // - data_source_github_repository_file.go: GET .../contents/{path}[?ref=], then getFileCommit as above.
+// - data_source_github_branch.go: Git.GetRef of refs/heads/{b}: GET .../git/ref/heads/{b}; a 404 is
+//   no error there, only an empty id (so a double lacking the route would look like "no branch").
 // - resource_github_repository_webhook.go: POST .../hooks {name:"web", config, events, active};
 //   GET .../hooks/{id} (with If-None-Match when an etag is in state: 304 is "unchanged");
 //   PATCH .../hooks/{id}; DELETE .../hooks/{id}.
+// Any other request is answered 501, naming its method and path: the e2e fails on every 501, so an
+// endpoint missing here can never pass for a 404 of GitHub's.
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
@@ -39,6 +43,7 @@ import {
   Json,
   JsonObject,
   ownerUser,
+  refBody,
   StoredHook,
   StoredRepository,
   Urls,
@@ -71,6 +76,8 @@ export interface GitHubDouble {
   repositoryNames(): string[];
   /** Every request answered so far, oldest first. */
   requests: RecordedRequest[];
+  /** Every request answered 501 since the double started (not cleared by resetCounts): each is an endpoint missing here. */
+  unimplemented: RecordedRequest[];
   counts(): RequestCounts;
   resetCounts(): void;
   /** The repository's webhooks as stored, secrets included (GitHub shows them masked). */
@@ -126,6 +133,12 @@ function notFound(docs = ""): ApiError {
   return new ApiError(404, "Not Found", errorBody(404, "Not Found", docs));
 }
 
+/** What the double does not serve: never a 404, which the provider would read as "absent". */
+function notImplemented(method: string, pathname: string): ApiError {
+  const message = `The GitHub double does not implement ${method} ${pathname}`;
+  return new ApiError(501, message, { message, documentation_url: "https://docs.github.com/rest" });
+}
+
 /** GitHub's 422 for a missing or malformed request field. */
 function invalid(detail: string, docs = ""): ApiError {
   const message = `Invalid request.\n\n${detail}`;
@@ -162,6 +175,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
   saveState();
 
   const requests: RecordedRequest[] = [];
+  const unimplemented: RecordedRequest[] = [];
   let byRoute: Record<string, number> = {};
   let reads = 0;
   let writes = 0;
@@ -355,6 +369,20 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
         const head = await git.branchHead(branch);
         if (!head) throw new ApiError(404, "Branch not found", errorBody(404, "Branch not found", "/branches/branches#get-a-branch"));
         return { status: 200, body: branchBody(urls, r, branch, await commitJson(r, git, head, false)) };
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}/git/ref/{ref}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/git/ref/(.+)$`),
+      handle: async ([o, r, rawRef], url) => {
+        const { git } = repository(o, r);
+        const ref = filePathOf(rawRef);
+        // Only branches are read by the provider's code the program runs; tags would be a new endpoint here.
+        if (!ref.startsWith("heads/")) throw notImplemented("GET", url.pathname);
+        const head = await git.branchHead(ref.slice("heads/".length));
+        if (!head) throw notFound("/git/refs#get-a-reference");
+        return { status: 200, body: refBody(urls, r, `refs/${ref}`, head) };
       },
     },
     {
@@ -564,14 +592,15 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
   }
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, route: Route | undefined, pathname: string): Promise<void> {
+    if (!route) {
+      const err = notImplemented(req.method ?? "GET", pathname);
+      send(req, res, { status: err.status, body: err.body });
+      return;
+    }
     const given = tokenOf(req);
     if (given === undefined || !accepted.has(given)) {
       const message = given === undefined ? "Requires authentication" : "Bad credentials";
       send(req, res, { status: 401, body: errorBody(401, message), headers: { "WWW-Authenticate": 'Basic realm="GitHub"' } });
-      return;
-    }
-    if (!route) {
-      send(req, res, { status: 404, body: errorBody(404, "Not Found") });
       return;
     }
     try {
@@ -586,7 +615,8 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
   async function handleGit(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const git = gitRequestOf(url.pathname, url.searchParams);
     if (!git) {
-      send(req, res, { status: 404, body: errorBody(404, "Not Found") });
+      const err = notImplemented(req.method ?? "GET", url.pathname);
+      send(req, res, { status: err.status, body: err.body });
       return;
     }
     const password = basicPassword(req);
@@ -611,7 +641,9 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
     const { template, route, pathname } = routeOf(method, url);
     // "close" rather than "finish": a request whose client went away is counted too.
     res.on("close", () => {
-      requests.push({ method, path: url.pathname + url.search, status: res.statusCode });
+      const recorded = { method, path: url.pathname + url.search, status: res.statusCode };
+      requests.push(recorded);
+      if (recorded.status === 501) unimplemented.push(recorded);
       const key = `${method} ${template}`;
       byRoute[key] = (byRoute[key] ?? 0) + 1;
       // A fetch's POST to git-upload-pack only reads; the push's POST to git-receive-pack writes.
@@ -656,6 +688,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
     },
     repositoryNames: () => Object.keys(state.repositories).sort(),
     requests,
+    unimplemented,
     counts: () => ({ reads, writes, byRoute: { ...byRoute } }),
     resetCounts: () => {
       requests.length = 0;

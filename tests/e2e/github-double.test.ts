@@ -137,6 +137,45 @@ describe("e2e: GitHub double", function () {
     conforms("GET", "/repos/{owner}/{repo}/branches/{branch}", await call("GET", `/repos/${OWNER}/${REPO}/branches/no-such-branch`), 404);
   });
 
+  it("serves a branch's ref as the github_branch data source reads it (Git.GetRef); a missing one is 404", async () => {
+    const head = git(root, "--git-dir", path.join(root, OWNER, `${REPO}.git`), "rev-parse", "main");
+    const ref = await call("GET", `/repos/${OWNER}/${REPO}/git/ref/heads/main`);
+    conforms("GET", "/repos/{owner}/{repo}/git/ref/{ref}", ref, 200);
+    assert.strictEqual(field(ref.body, "ref"), "refs/heads/main");
+    assert.strictEqual(field(ref.body, "object", "sha"), head);
+    assert.strictEqual(field(ref.body, "object", "type"), "commit");
+    assert.ok(ref.headers.get("etag"), "the data source records the ETag");
+    isError(await call("GET", `/repos/${OWNER}/${REPO}/git/ref/heads/no-such-branch`), 404, /^Not Found$/);
+    conforms("GET", "/repos/{owner}/{repo}/git/ref/{ref}", await call("GET", `/repos/${OWNER}/no-such-repo/git/ref/heads/main`), 404);
+  });
+
+  it("answers what it does not implement with 501 naming the method and path, never 404, and keeps a list of them", async () => {
+    const before = double.unimplemented.length;
+    for (const [method, apiPath] of [
+      ["GET", `/repos/${OWNER}/${REPO}/git/refs/heads/main`],
+      ["GET", `/repos/${OWNER}/${REPO}/git/ref/tags/v1`],
+      ["POST", `/repos/${OWNER}/${REPO}/contents/a.txt`],
+    ]) {
+      const reply = await call(method, apiPath);
+      assert.strictEqual(reply.status, 501, `${method} ${apiPath}: ${JSON.stringify(reply.body)}`);
+      assert.strictEqual(field(reply.body, "message"), `The GitHub double does not implement ${method} /api/v3${apiPath}`);
+    }
+    // Unknown endpoints are named even without a token: a missing route must not hide behind a 401.
+    assert.strictEqual((await call("GET", "/no/such/route", { token: null })).status, 501);
+    const web = await fetch(`${double.apiUrl}${OWNER}/${REPO}/pulls`);
+    assert.strictEqual(web.status, 501);
+    assert.deepStrictEqual(
+      double.unimplemented.slice(before).map((r) => `${r.method} ${r.path}`),
+      [
+        `GET /api/v3/repos/${OWNER}/${REPO}/git/refs/heads/main`,
+        `GET /api/v3/repos/${OWNER}/${REPO}/git/ref/tags/v1`,
+        `POST /api/v3/repos/${OWNER}/${REPO}/contents/a.txt`,
+        "GET /api/v3/no/such/route",
+        `GET /${OWNER}/${REPO}/pulls`,
+      ],
+    );
+  });
+
   it("creates, reads, updates and deletes a file as the provider does, with GitHub's refusals", async () => {
     const url = `/repos/${OWNER}/${REPO}/contents/${FILE}`;
     // Create: the provider first checks the file is absent.
@@ -351,7 +390,7 @@ describe("e2e: GitHub double", function () {
     });
     assert.deepStrictEqual(
       double.requests.map((r) => [r.method, r.status]),
-      [["GET", 200], ["GET", 200], ["GET", 404], ["PUT", 201], ["GET", 404]],
+      [["GET", 200], ["GET", 200], ["GET", 404], ["PUT", 201], ["GET", 501]],
     );
   });
 
