@@ -94,8 +94,16 @@ export const STACK_KEYS = {
     default: "ba30a4886564e2455c065ef871c05c39b49b6fd6",
     description: "Commit of golangCatalogGitUrl golang-test is read at: a full SHA of a release tag or the default branch.",
   },
-  goVersion: { type: "string", default: "1.24.4", description: "golang image tag the tests run in." },
-  golangciLintVersion: { type: "string", default: "v2.1.6", description: "golangci-lint image tag the lint runs in." },
+  // Go supports its two newest releases (go.dev/doc/devel/release): 1.26 and 1.27 now.
+  goVersion: { type: "string", default: "1.27.3", description: "golang image tag the tests run in, unless an app names its own; a supported Go release." },
+  // golangci-lint refuses a module whose go line is newer than the Go it was built with
+  // (golangci-lint v2.15.0 pkg/goutil/version.go, CheckGoVersion); v2.15.0 is built with Go 1.27
+  // (.github/workflows/release.yml GO_VERSION 1.27.0, build/buildx.Dockerfile FROM golang:1.27).
+  golangciLintVersion: {
+    type: "string",
+    default: "v2.15.0",
+    description: "golangci-lint image tag the lint runs in, unless an app names its own: a release built with a Go at least as new as goVersion.",
+  },
   writeBackImage: {
     type: "string",
     default: "docker.io/alpine/git:v2.49.1",
@@ -169,6 +177,8 @@ export const APP_KEYS = {
     description: "Existing service account kpack builds with; the program adds its Secrets to it. Empty: <app>-image-builder, owned by the program.",
   },
   goPackage: { default: "", description: "Go import path; defaults to <gitHost host>/<githubOwner>/<repo>." },
+  goVersion: { default: "", description: "golang image tag this app's tests run in; empty for the stack's goVersion." },
+  golangciLintVersion: { default: "", description: "golangci-lint image tag this app's lint runs in; empty for the stack's golangciLintVersion." },
   webhookUrl: { default: "", description: "Public https URL of the EventListener; empty for no webhook, or https://<ingressHost>/ with an ingressHost." },
   ingressHost: { default: "", description: "Host name an Ingress routes to this app's EventListener; empty for no Ingress." },
 } as const satisfies Record<string, AppKeySpec>;

@@ -78,7 +78,7 @@ export function pinnedImage(value: string): string | undefined {
 
 /** A version tag that a catalog Task puts after an image name (golang:<v>), never `latest`. */
 export function versionTag(value: string): string | undefined {
-  return IMAGE_TAG.test(value) && value !== "latest" ? undefined : "expected a pinned version tag such as 1.24.4, not latest";
+  return IMAGE_TAG.test(value) && value !== "latest" ? undefined : "expected a pinned version tag such as 1.27.3, not latest";
 }
 
 export function email(value: string): string | undefined {

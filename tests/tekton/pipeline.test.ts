@@ -58,8 +58,8 @@ describe("tekton: build-pipeline", () => {
 
   it("pins every image the catalog Tasks would pull", () => {
     const version = (name: string) => pipeline.spec.tasks.find((t) => t.name === name)?.params.find((p) => p.name === "version")?.value;
-    assert.strictEqual(version("test"), "1.24.4");
-    assert.strictEqual(version("lint"), "v2.1.6");
+    assert.strictEqual(version("test"), "1.27.3");
+    assert.strictEqual(version("lint"), "v2.15.0");
     const golangTest = resolved(pipeline.spec.tasks.find((t) => t.name === "test")!.taskRef, task);
     assert.strictEqual(golangTest.spec.params.find((p) => p.name === "version")?.default, "latest", "without the param it would pull latest");
   });
