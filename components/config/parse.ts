@@ -142,7 +142,7 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
     initialRevision: r.string("initialRevision", undefined, v.fullSha),
     builder: { kind: builderKind, name: r.string("builder", appDefault("builder"), v.dnsLabel) },
     imageServiceAccount: namedAccount ? { name: namedAccount, owned: false } : { name: `${name}-image-builder`, owned: true },
-    goPackage: r.optionalString("goPackage", v.plainText) ?? `${host}/${stack.githubOwner}/${repo}`,
+    goPackage: r.optionalString("goPackage", v.goImportPath) ?? `${host}/${stack.githubOwner}/${repo}`,
     goVersion: r.optionalString("goVersion", v.versionTag) ?? stack.catalog.goVersion,
     golangciLintVersion: r.optionalString("golangciLintVersion", v.versionTag) ?? stack.catalog.golangciLintVersion,
     // An Ingress makes the listener reachable at its host's root, so that is where GitHub delivers.

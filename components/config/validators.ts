@@ -81,6 +81,38 @@ export function versionTag(value: string): string | undefined {
   return IMAGE_TAG.test(value) && value !== "latest" ? undefined : "expected a pinned version tag such as 1.27.3, not latest";
 }
 
+// Windows device names, which Go refuses as an import path element (golang.org/x/mod module.go, badWindowsNames).
+const WINDOWS_DEVICE = /^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])$/i;
+
+/** Why Go refuses `path` as an import path, or undefined: golang.org/x/mod module.go, CheckImportPath. */
+function importPathProblem(path: string): string | undefined {
+  if (path.startsWith("-")) return "leading dash";
+  if (path.includes("//")) return "double slash";
+  if (path.endsWith("/")) return "trailing slash";
+  for (const elem of path.split("/")) {
+    if (elem === "") return "empty path element";
+    if (/^\.+$/.test(elem)) return `invalid path element ${JSON.stringify(elem)}`;
+    if (elem.endsWith(".")) return "trailing dot in path element";
+    const bad = /[^A-Za-z0-9._~+-]/.exec(elem);
+    if (bad) return `invalid char ${JSON.stringify(bad[0])}`;
+    const short = elem.split(".")[0];
+    if (WINDOWS_DEVICE.test(short)) return `${JSON.stringify(short)} disallowed as path element component on Windows`;
+    if (/~\d+$/.test(short)) return "trailing tilde and digits in path element";
+  }
+  return undefined;
+}
+
+/**
+ * A Go import path, as `go` accepts one. The catalog golang-test puts it unquoted in its script
+ * (`$GOPATH/src/$(params.package)`) and golangci-lint in its workspace's mountPath: nothing else may go there.
+ */
+export function goImportPath(value: string): string | undefined {
+  const problem = importPathProblem(value);
+  return problem
+    ? `expected a Go import path such as github.com/example-org/app (letters, digits and - . _ ~ + between single slashes): ${problem}`
+    : undefined;
+}
+
 export function email(value: string): string | undefined {
   return /^[^\s@<>]+@[^\s@<>]+$/.test(value) ? undefined : "expected an email address";
 }

@@ -79,13 +79,14 @@ describe("config: toolchains", () => {
   });
 
   it("rejects an app's toolchain that is not a pinned version, naming the app's key", () => {
-    try {
-      parseSettings(rawStack({}, [appEntry("a", { goVersion: "latest", golangciLintVersion: "v2 .1" })]));
-      assert.fail("expected the config to be rejected");
-    } catch (err) {
-      assert.ok(err instanceof ConfigError, String(err));
-      assert.match(err.message, /apps\[0\]\.goVersion: got "latest"; expected a pinned version tag/);
-      assert.match(err.message, /apps\[0\]\.golangciLintVersion: got "v2 \.1"; expected a pinned version tag/);
-    }
+    assert.throws(
+      () => parseSettings(rawStack({}, [appEntry("a", { goVersion: "latest", golangciLintVersion: "v2 .1" })])),
+      (err) => {
+        assert.ok(err instanceof ConfigError, String(err));
+        assert.match(err.message, /apps\[0\]\.goVersion: got "latest"; expected a pinned version tag/);
+        assert.match(err.message, /apps\[0\]\.golangciLintVersion: got "v2 \.1"; expected a pinned version tag/);
+        return true;
+      },
+    );
   });
 });
