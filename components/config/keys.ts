@@ -3,6 +3,8 @@
  * the same keys (a test keeps the two equal), and the parser rejects any key not listed here.
  */
 
+import { appNameLimit } from "../plan/names";
+
 export type ScalarType = "string" | "integer" | "boolean";
 
 export interface KeySpec {
@@ -162,7 +164,10 @@ export interface AppKeySpec {
 
 /** The keys of one entry of `apps`, with their defaults. */
 export const APP_KEYS = {
-  name: { required: true, description: "DNS-1123 label naming the app and its objects (at most 51 characters), e.g. go-sample-app." },
+  name: {
+    required: true,
+    description: `DNS-1123 label naming the app and its objects (at most ${appNameLimit({ name: "", namespace: "default" }).max} characters), e.g. go-sample-app.`,
+  },
   repo: { required: true, description: "Application repository under githubOwner." },
   branch: { required: true, description: "Branch of repo whose pushes are built." },
   opsRepo: { required: true, description: "Ops repository under githubOwner that Argo CD watches." },

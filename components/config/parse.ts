@@ -3,7 +3,7 @@ import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey, stackKeySp
 import { projectConfig, ProjectConfig, readDeclared } from "./pulumi-config";
 import { AppSettings, BuilderKind, StackSettings } from "./settings";
 import * as v from "./validators";
-import { appNameTooLong } from "../plan/names";
+import { appNameProblem } from "../plan/names";
 
 /** Stands in for a secret config value wherever config is handled as plain data. */
 export const SECRET_IS_SET = "[secret]";
@@ -123,7 +123,7 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
   const r = new Reader(raw as Record<string, unknown>, at, problems);
   r.unknownKeys(Object.keys(APP_KEYS), "app");
   const namespace = r.string("namespace", appDefault("namespace"), v.dnsLabel);
-  const name = r.string("name", undefined, v.dnsLabel, (n) => appNameTooLong({ name: n, namespace }));
+  const name = r.string("name", undefined, (n) => appNameProblem({ name: n, namespace }));
   const repo = r.string("repo", undefined, v.githubName);
   const builderKind = r.string("builderKind", appDefault("builderKind"), (k) =>
     k === "ClusterBuilder" || k === "Builder" ? undefined : "expected ClusterBuilder or Builder",

@@ -11,10 +11,11 @@ const IMAGE_NAME = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-export function dnsLabel(value: string): string | undefined {
-  return value.length <= 63 && DNS1123_LABEL.test(value)
+/** A DNS-1123 label (at most 63 characters), or one at most `max` long where a name derived from it must fit. */
+export function dnsLabel(value: string, max = 63): string | undefined {
+  return value.length <= max && DNS1123_LABEL.test(value)
     ? undefined
-    : "expected a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending alphanumeric";
+    : `expected a DNS-1123 label: at most ${max} lowercase letters, digits and '-', starting and ending alphanumeric`;
 }
 
 export function fullSha(value: string): string | undefined {
