@@ -83,11 +83,22 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
   pipelineServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
 };
 
+/** The longest an app's name may be, and the derived name that sets that limit. */
+export interface AppNameLimit {
+  max: number;
+  object: keyof ObjectNames;
+  /** That object's name for the app name asked about. */
+  derived: string;
+  /** Whose limit it is, and the limit on the object's name. */
+  rule: string;
+  limit: number;
+}
+
 /**
- * The longest app name whose derived names all fit in this namespace, and the derived name (as `name`
- * would give it) that sets the limit: the tightest of all, so the first error states the real limit.
+ * The longest app name whose derived names all fit in this namespace: the tightest limit of all, so
+ * the first error states the real one.
  */
-export function appNameLimit(app: Pick<AppSettings, "name" | "namespace">): { max: number; object: keyof ObjectNames; derived: string; rule: string; limit: number } {
+export function appNameLimit(app: Pick<AppSettings, "name" | "namespace">): AppNameLimit {
   const names = objectNames(app);
   const limits = (Object.keys(NAME_LIMITS) as (keyof ObjectNames)[]).map((object) => {
     const { max: limit, rule } = NAME_LIMITS[object];

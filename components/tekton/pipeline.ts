@@ -69,9 +69,10 @@ export const CREDENTIALS_WORKSPACE = "git-credentials";
 /**
  * The catalog lint and test Tasks default GOARCH to amd64 and set it as their step's environment; on an
  * arm64 node golang-test would then cross-compile, and its default `-race` fails. An empty GOARCH is
- * the go command's "unset": it builds for the architecture its toolchain was built for, the node's in
- * the multi-arch golang and golangci-lint images (go/src/internal/buildcfg/cfg.go and
- * cmd/go/internal/cfg/cfg.go, envOr: an empty value takes the default).
+ * the go command's "unset": it builds for the architecture its toolchain was built for
+ * (go/src/internal/buildcfg/cfg.go and cmd/go/internal/cfg/cfg.go, envOr: an empty value takes the
+ * default), the node's in the multi-arch golang images and golangci-lint's (its .goreleaser.yml,
+ * dockers_v2: linux/amd64 and linux/arm64).
  */
 const NODE_ARCHITECTURE = { GOARCH: "" } as const;
 
