@@ -12,16 +12,19 @@ import { RENDER_SECRETS } from "../../components/synth/render";
 import { Pipeline } from "../../components/tekton/types";
 import { appEntry, rawStack, tempDir } from "../helpers/fixtures";
 
-/** `1.27` of `1.27.3`, `go1.27` or `1.27rc1`: the language version Go and golangci-lint compare. */
-function languageVersion(version: string): [number, number] {
-  const m = /^(?:go)?(\d+)\.(\d+)/.exec(version);
+/** [1, 27, 3] of `1.27.3` or `go1.27.3`; a missing patch is 0. */
+function versionParts(version: string): number[] {
+  const m = /^(?:go)?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
   assert.ok(m, `${version} is not a Go version`);
-  return [Number(m[1]), Number(m[2])];
+  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
 }
-const atLeast = (a: string, b: string) => {
-  const [x, y] = [languageVersion(a), languageVersion(b)];
-  return x[0] > y[0] || (x[0] === y[0] && x[1] >= y[1]);
-};
+
+/** a >= b, on the first `parts` numbers: 3 for a toolchain against a go line, 2 for language versions. */
+function atLeast(a: string, b: string, parts: 2 | 3): boolean {
+  const [x, y] = [versionParts(a).slice(0, parts), versionParts(b).slice(0, parts)];
+  const first = x.findIndex((n, i) => n !== y[i]);
+  return first < 0 || x[first] > y[first];
+}
 
 /** The `go` line of a new module, as this machine's `go mod init` writes it. */
 function newModuleGoLine(): string {
@@ -58,12 +61,12 @@ describe("config: toolchains", () => {
     const golangciLint = STACK_KEYS.golangciLintVersion.default;
     // The golang images set GOTOOLCHAIN=local: a go line newer than the image's Go stops the tests
     // ("go.mod requires go >= ...").
-    assert.ok(atLeast(goVersion, goLine), `golang:${goVersion} cannot build a module with go ${goLine}`);
-    // golangci-lint v2 pkg/goutil/version.go, CheckGoVersion: it refuses a module whose go line (major.minor)
-    // is newer than the Go it was built with.
+    assert.ok(atLeast(goVersion, goLine, 3), `golang:${goVersion} cannot build a module with go ${goLine}`);
+    // golangci-lint v2 pkg/goutil/version.go, CheckGoVersion: it refuses a module whose go line's language
+    // version (major.minor, TrimGoVersion) is newer than that of the Go it was built with (version.Lang).
     const builtWith = golangciLintBuiltWith(golangciLint);
-    assert.ok(atLeast(builtWith, goLine), `golangci-lint ${golangciLint} is built with Go ${builtWith} and refuses a module with go ${goLine}`);
-    assert.ok(atLeast(builtWith, goVersion), `golangci-lint ${golangciLint} (Go ${builtWith}) refuses modules that golang:${goVersion} builds`);
+    assert.ok(atLeast(builtWith, goLine, 2), `golangci-lint ${golangciLint} is built with Go ${builtWith} and refuses a module with go ${goLine}`);
+    assert.ok(atLeast(builtWith, goVersion, 2), `golangci-lint ${golangciLint} (Go ${builtWith}) refuses modules that golang:${goVersion} builds`);
   });
 
   it("runs each app with its own Go and golangci-lint where it names them, else the stack's", () => {
