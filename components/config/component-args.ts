@@ -41,9 +41,9 @@ export interface PipelineArgs {
   golangCatalogGitUrl?: string;
   /** Full commit SHA of golangCatalogGitUrl golang-test is read at. @default "ba30a4886564e2455c065ef871c05c39b49b6fd6" */
   golangCatalogRevision?: string;
-  /** golang image tag the tests run in. @default "1.24.4" */
+  /** golang image tag the tests run in: a supported Go release. @default "1.27.3" */
   goVersion?: string;
-  /** golangci-lint image tag the lint runs in. @default "v2.1.6" */
+  /** golangci-lint image tag the lint runs in: a release built with a Go at least as new as goVersion. @default "v2.15.0" */
   golangciLintVersion?: string;
   /** Image of the update-image-revision step, pinned. @default "docker.io/alpine/git:v2.49.1" */
   writeBackImage?: string;
@@ -151,6 +151,9 @@ const APP_ARG_KEYS = Object.keys(APP_ARGS) as AppOwnArg[];
 export function appArgs(settings: StackSettings, app: AppSettings): AppPlanArgs {
   return {
     ...pipelineArgs(settings),
+    // One app's component has one toolchain: the app's own where it names one, else the stack's.
+    goVersion: app.goVersion,
+    golangciLintVersion: app.golangciLintVersion,
     githubOwner: settings.githubOwner,
     ...Object.fromEntries(APP_ARG_KEYS.map((arg) => [arg, APP_ARGS[arg].of(app)])),
   } as AppPlanArgs;

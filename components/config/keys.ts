@@ -3,6 +3,8 @@
  * the same keys (a test keeps the two equal), and the parser rejects any key not listed here.
  */
 
+import { appNameLimit } from "../plan/names";
+
 export type ScalarType = "string" | "integer" | "boolean";
 
 export interface KeySpec {
@@ -94,8 +96,16 @@ export const STACK_KEYS = {
     default: "ba30a4886564e2455c065ef871c05c39b49b6fd6",
     description: "Commit of golangCatalogGitUrl golang-test is read at: a full SHA of a release tag or the default branch.",
   },
-  goVersion: { type: "string", default: "1.24.4", description: "golang image tag the tests run in." },
-  golangciLintVersion: { type: "string", default: "v2.1.6", description: "golangci-lint image tag the lint runs in." },
+  // Go supports its two newest releases (go.dev/doc/devel/release): 1.26 and 1.27 now.
+  goVersion: { type: "string", default: "1.27.3", description: "golang image tag the tests run in, unless an app names its own; a supported Go release." },
+  // golangci-lint refuses a module whose go line is newer than the Go it was built with
+  // (golangci-lint v2.15.0 pkg/goutil/version.go, CheckGoVersion); v2.15.0 is built with Go 1.27
+  // (.github/workflows/release.yml GO_VERSION 1.27.0, build/buildx.Dockerfile FROM golang:1.27).
+  golangciLintVersion: {
+    type: "string",
+    default: "v2.15.0",
+    description: "golangci-lint image tag the lint runs in, unless an app names its own: a release built with a Go at least as new as goVersion.",
+  },
   writeBackImage: {
     type: "string",
     default: "docker.io/alpine/git:v2.49.1",
@@ -154,7 +164,10 @@ export interface AppKeySpec {
 
 /** The keys of one entry of `apps`, with their defaults. */
 export const APP_KEYS = {
-  name: { required: true, description: "DNS-1123 label naming the app and its objects (at most 51 characters), e.g. go-sample-app." },
+  name: {
+    required: true,
+    description: `DNS-1123 label naming the app and its objects (at most ${appNameLimit({ name: "", namespace: "default" }).max} characters), e.g. go-sample-app.`,
+  },
   repo: { required: true, description: "Application repository under githubOwner." },
   branch: { required: true, description: "Branch of repo whose pushes are built." },
   opsRepo: { required: true, description: "Ops repository under githubOwner that Argo CD watches." },
@@ -168,7 +181,9 @@ export const APP_KEYS = {
     default: "",
     description: "Existing service account kpack builds with; the program adds its Secrets to it. Empty: <app>-image-builder, owned by the program.",
   },
-  goPackage: { default: "", description: "Go import path; defaults to <gitHost host>/<githubOwner>/<repo>." },
+  goPackage: { default: "", description: "Go import path the lint and test build under, e.g. example.com/team/app; defaults to <gitHost host>/<githubOwner>/<repo>." },
+  goVersion: { default: "", description: "golang image tag this app's tests run in; empty for the stack's goVersion." },
+  golangciLintVersion: { default: "", description: "golangci-lint image tag this app's lint runs in; empty for the stack's golangciLintVersion." },
   webhookUrl: { default: "", description: "Public https URL of the EventListener; empty for no webhook, or https://<ingressHost>/ with an ingressHost." },
   ingressHost: { default: "", description: "Host name an Ingress routes to this app's EventListener; empty for no Ingress." },
 } as const satisfies Record<string, AppKeySpec>;

@@ -3,7 +3,7 @@ import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey, stackKeySp
 import { projectConfig, ProjectConfig, readDeclared } from "./pulumi-config";
 import { AppSettings, BuilderKind, StackSettings } from "./settings";
 import * as v from "./validators";
-import { appNameTooLong } from "../plan/names";
+import { appNameProblem } from "../plan/names";
 
 /** Stands in for a secret config value wherever config is handled as plain data. */
 export const SECRET_IS_SET = "[secret]";
@@ -123,7 +123,7 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
   const r = new Reader(raw as Record<string, unknown>, at, problems);
   r.unknownKeys(Object.keys(APP_KEYS), "app");
   const namespace = r.string("namespace", appDefault("namespace"), v.dnsLabel);
-  const name = r.string("name", undefined, v.dnsLabel, (n) => appNameTooLong({ name: n, namespace }));
+  const name = r.string("name", undefined, (n) => appNameProblem({ name: n, namespace }));
   const repo = r.string("repo", undefined, v.githubName);
   const builderKind = r.string("builderKind", appDefault("builderKind"), (k) =>
     k === "ClusterBuilder" || k === "Builder" ? undefined : "expected ClusterBuilder or Builder",
@@ -142,7 +142,9 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
     initialRevision: r.string("initialRevision", undefined, v.fullSha),
     builder: { kind: builderKind, name: r.string("builder", appDefault("builder"), v.dnsLabel) },
     imageServiceAccount: namedAccount ? { name: namedAccount, owned: false } : { name: `${name}-image-builder`, owned: true },
-    goPackage: r.optionalString("goPackage", v.plainText) ?? `${host}/${stack.githubOwner}/${repo}`,
+    goPackage: r.optionalString("goPackage", v.goImportPath) ?? `${host}/${stack.githubOwner}/${repo}`,
+    goVersion: r.optionalString("goVersion", v.versionTag) ?? stack.catalog.goVersion,
+    golangciLintVersion: r.optionalString("golangciLintVersion", v.versionTag) ?? stack.catalog.golangciLintVersion,
     // An Ingress makes the listener reachable at its host's root, so that is where GitHub delivers.
     webhookUrl: r.optionalString("webhookUrl", v.httpsUrl) ?? (ingressHost ? `https://${ingressHost}/` : undefined),
     ingressHost,

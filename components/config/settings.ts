@@ -27,6 +27,10 @@ export interface AppSettings {
   imageServiceAccount: { name: string; owned: boolean };
   /** Go import path the catalog lint and test Tasks build under. */
   goPackage: string;
+  /** golang image tag the tests run in: the app's own, else the stack's `catalog.goVersion`. */
+  goVersion: string;
+  /** golangci-lint image tag the lint runs in: the app's own, else the stack's `catalog.golangciLintVersion`. */
+  golangciLintVersion: string;
   /** Public URL of this app's EventListener; when set, a push webhook is created on `repo`. */
   webhookUrl?: string;
   /** Host an Ingress routes to this app's EventListener; committed with the Tekton objects. */
@@ -60,6 +64,7 @@ export interface StackSettings {
     /** tektoncd-catalog/golang: golang-test. */
     golangGitUrl: string;
     golangRevision: string;
+    /** The apps' toolchain unless an app names its own (AppSettings). */
     goVersion: string;
     golangciLintVersion: string;
   };

@@ -11,10 +11,11 @@ const IMAGE_NAME = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-export function dnsLabel(value: string): string | undefined {
-  return value.length <= 63 && DNS1123_LABEL.test(value)
+/** A DNS-1123 label (at most 63 characters), or one at most `max` long where a name derived from it must fit. */
+export function dnsLabel(value: string, max = 63): string | undefined {
+  return value.length <= max && DNS1123_LABEL.test(value)
     ? undefined
-    : "expected a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending alphanumeric";
+    : `expected a DNS-1123 label: at most ${max} lowercase letters, digits and '-', starting and ending alphanumeric`;
 }
 
 export function fullSha(value: string): string | undefined {
@@ -78,7 +79,39 @@ export function pinnedImage(value: string): string | undefined {
 
 /** A version tag that a catalog Task puts after an image name (golang:<v>), never `latest`. */
 export function versionTag(value: string): string | undefined {
-  return IMAGE_TAG.test(value) && value !== "latest" ? undefined : "expected a pinned version tag such as 1.24.4, not latest";
+  return IMAGE_TAG.test(value) && value !== "latest" ? undefined : "expected a pinned version tag such as 1.27.3, not latest";
+}
+
+// Windows device names, which Go refuses as an import path element (golang.org/x/mod module.go, badWindowsNames).
+const WINDOWS_DEVICE = /^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])$/i;
+
+/** Why Go refuses `path` as an import path, or undefined: golang.org/x/mod module.go, CheckImportPath. */
+function importPathProblem(path: string): string | undefined {
+  if (path.startsWith("-")) return "leading dash";
+  if (path.includes("//")) return "double slash";
+  if (path.endsWith("/")) return "trailing slash";
+  for (const elem of path.split("/")) {
+    if (elem === "") return "empty path element";
+    if (/^\.+$/.test(elem)) return `invalid path element ${JSON.stringify(elem)}`;
+    if (elem.endsWith(".")) return "trailing dot in path element";
+    const bad = /[^A-Za-z0-9._~+-]/.exec(elem);
+    if (bad) return `invalid char ${JSON.stringify(bad[0])}`;
+    const short = elem.split(".")[0];
+    if (WINDOWS_DEVICE.test(short)) return `${JSON.stringify(short)} disallowed as path element component on Windows`;
+    if (/~\d+$/.test(short)) return "trailing tilde and digits in path element";
+  }
+  return undefined;
+}
+
+/**
+ * A Go import path, as `go` accepts one. The catalog golang-test puts it unquoted in its script
+ * (`$GOPATH/src/$(params.package)`) and golangci-lint in its workspace's mountPath: nothing else may go there.
+ */
+export function goImportPath(value: string): string | undefined {
+  const problem = importPathProblem(value);
+  return problem
+    ? `expected a Go import path such as github.com/example-org/app (letters, digits and - . _ ~ + between single slashes): ${problem}`
+    : undefined;
 }
 
 export function email(value: string): string | undefined {

@@ -1,4 +1,5 @@
 import { AppSettings, StackSettings } from "../config/settings";
+import { dnsLabel } from "../config/validators";
 import { eventListenerService } from "../kubernetes/ingress";
 
 /** The names one app's objects get. Derived once, so every builder agrees on them. */
@@ -56,14 +57,18 @@ export function objectNames(app: Pick<AppSettings, "name" | "namespace">): Objec
   };
 }
 
-/** How long each derived name may be, and whose rule that is. */
+/**
+ * How long each derived name may be, and whose rule that is. The EventListener comes first: its limit
+ * binds (60 less `-listener` leaves an app 51 characters), and where others bind as tightly, the first
+ * is the one an error names.
+ */
 const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
+  // tektoncd/triggers pkg/apis/triggers/v1beta1/event_listener_validation.go: 60, for the `el-` Service.
+  eventListener: { max: 60, rule: "Tekton Triggers' limit for an EventListener name" },
   // tektoncd/pipeline pkg/apis/validate/metadata.go: a DNS-1123 label's 63 for Tasks, Pipelines, PipelineRuns.
   task: { max: 63, rule: "Tekton's limit for a Task name" },
   pipeline: { max: 63, rule: "Tekton's limit for a Pipeline name" },
   pipelineRunPrefix: { max: 63 - GENERATED_SUFFIX_LENGTH, rule: `Tekton's limit for a PipelineRun name, 63, less the ${GENERATED_SUFFIX_LENGTH} characters Kubernetes appends` },
-  // tektoncd/triggers pkg/apis/triggers/v1beta1/event_listener_validation.go: 60, for the `el-` Service.
-  eventListener: { max: 60, rule: "Tekton Triggers' limit for an EventListener name" },
   eventListenerService: { max: 63, rule: "Kubernetes' limit for a Service name" },
   // kpack selects an Image's build pods by the label image.kpack.io/image=<name>: a label value.
   kpackImage: { max: 63, rule: "kpack's limit for an Image name (a label value on its builds)" },
@@ -78,20 +83,39 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
   pipelineServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
 };
 
+/** The longest an app's name may be, and the derived name that sets that limit. */
+export interface AppNameLimit {
+  max: number;
+  object: keyof ObjectNames;
+  /** That object's name for the app name asked about. */
+  derived: string;
+  /** Whose limit it is, and the limit on the object's name. */
+  rule: string;
+  limit: number;
+}
+
 /**
- * What is wrong with an app name whose derived names would not fit, or undefined when all fit: the
- * longest name an app may have here, and the object that would be too long.
+ * The longest app name whose derived names all fit in this namespace: the tightest limit of all, so
+ * the first error states the real one.
  */
-export function appNameTooLong(app: Pick<AppSettings, "name" | "namespace">): string | undefined {
+export function appNameLimit(app: Pick<AppSettings, "name" | "namespace">): AppNameLimit {
   const names = objectNames(app);
-  for (const key of Object.keys(NAME_LIMITS) as (keyof ObjectNames)[]) {
-    const { max, rule } = NAME_LIMITS[key];
-    const excess = names[key].length - max;
-    if (excess > 0) {
-      return `expected at most ${app.name.length - excess} characters: ${key} "${names[key]}" would be ${names[key].length}, over ${rule} (${max})`;
-    }
-  }
-  return undefined;
+  const limits = (Object.keys(NAME_LIMITS) as (keyof ObjectNames)[]).map((object) => {
+    const { max: limit, rule } = NAME_LIMITS[object];
+    // Each derived name is the app's name with a fixed affix around it.
+    return { max: limit - (names[object].length - app.name.length), object, derived: names[object], rule, limit };
+  });
+  return limits.reduce((tightest, next) => (next.max < tightest.max ? next : tightest));
+}
+
+/**
+ * What is wrong with an app name, or undefined: too long for a derived name (the longest an app may
+ * have here, and the object that would be too long), or not a DNS-1123 label.
+ */
+export function appNameProblem(app: Pick<AppSettings, "name" | "namespace">): string | undefined {
+  const { max, object, derived, rule, limit } = appNameLimit(app);
+  if (app.name.length > max) return `expected at most ${max} characters: ${object} "${derived}" would be ${derived.length}, over ${rule} (${limit})`;
+  return dnsLabel(app.name, max);
 }
 
 /** The build namespaces of a stack, each once, in the order its apps name them. */

@@ -66,6 +66,16 @@ export const RUN_WORKSPACE = "shared-workspace";
 /** The Secret git-clone's `basic-auth` workspace reads credentials from. */
 export const CREDENTIALS_WORKSPACE = "git-credentials";
 
+/**
+ * The catalog lint and test Tasks default GOARCH to amd64 and set it as their step's environment; on an
+ * arm64 node golang-test would then cross-compile, and its default `-race` fails. An empty GOARCH is
+ * the go command's "unset": it builds for the architecture its toolchain was built for
+ * (go/src/internal/buildcfg/cfg.go and cmd/go/internal/cfg/cfg.go, envOr: an empty value takes the
+ * default), the node's in the multi-arch golang images and golangci-lint's (its .goreleaser.yml,
+ * dockers_v2: linux/amd64 and linux/arm64).
+ */
+const NODE_ARCHITECTURE = { GOARCH: "" } as const;
+
 const p = (name: string): string => `$(params.${name})`;
 const params = (values: Record<string, string>): Param[] => Object.entries(values).map(([name, value]) => ({ name, value }));
 
@@ -107,14 +117,14 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
           name: "lint",
           runAfter: ["fetch-repository"],
           taskRef: golangciLintRef(a.catalog),
-          params: params({ package: a.goPackage, version: a.golangciLintVersion }),
+          params: params({ package: a.goPackage, version: a.golangciLintVersion, ...NODE_ARCHITECTURE }),
           workspaces: [appSource],
         },
         {
           name: "test",
           runAfter: ["fetch-repository"],
           taskRef: golangTestRef(a.catalog),
-          params: params({ package: a.goPackage, version: a.goVersion }),
+          params: params({ package: a.goPackage, version: a.goVersion, ...NODE_ARCHITECTURE }),
           workspaces: [appSource],
         },
         {

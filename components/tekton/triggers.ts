@@ -103,6 +103,21 @@ function celString(value: string): string {
   return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
+/** What CEL's `lowerAscii()` makes of a string: ASCII letters lower-cased, every other character kept. */
+function lowerAscii(value: string): string {
+  return value.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+/**
+ * GitHub names are case-insensitive: the payload's `full_name` is spelt as GitHub stores it, which
+ * need not be how the stack's config spells it, so both sides are compared lower-cased. `lowerAscii()`
+ * is in the cel ClusterInterceptor's environment: tektoncd/triggers v0.37.0
+ * pkg/interceptors/cel/cel.go, makeCelEnv adds cel-go's `ext.Strings()` (ext/strings.go, lowerAscii).
+ */
+function sameRepository(fullName: string): string {
+  return `body.repository.full_name.lowerAscii() == ${celString(lowerAscii(fullName))}`;
+}
+
 /** Accepts signed push events for this repository's branch, and nothing else. */
 export function pushEventListener(a: EventListenerArgs): EventListener {
   return {
@@ -129,7 +144,7 @@ export function pushEventListener(a: EventListenerArgs): EventListener {
                   name: "filter",
                   value:
                     `body.ref == ${celString(`refs/heads/${a.branch}`)}` +
-                    ` && body.repository.full_name == ${celString(a.repositoryFullName)}` +
+                    ` && ${sameRepository(a.repositoryFullName)}` +
                     " && !body.deleted",
                 },
               ],

@@ -63,4 +63,12 @@ describe("config: the components' args", () => {
       assert.deepStrictEqual([fromStack.apps[0].imageServiceAccount.owned, app.imageServiceAccount.owned], [true, false]);
     }
   });
+
+  it("hands an app's own Go and golangci-lint to its component, which plans with them", () => {
+    const fromStack = settings({}, [appEntry("go-sample-app", { goVersion: "1.26.8", golangciLintVersion: "v2.14.0" })]);
+    const args = appArgs(fromStack, fromStack.apps[0]);
+    assert.deepStrictEqual([args.goVersion, args.golangciLintVersion], ["1.26.8", "v2.14.0"]);
+    const { app } = appComponentSettings("DeliberateImageBuilds", "go-sample-app", args);
+    assert.deepStrictEqual([app.goVersion, app.golangciLintVersion], ["1.26.8", "v2.14.0"]);
+  });
 });

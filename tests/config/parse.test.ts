@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ConfigError } from "../../components/config/errors";
+import { ConfigError, show } from "../../components/config/errors";
 import { fromPulumiConfig, parseSettings, SECRET_IS_SET, settingsFromPulumiConfig } from "../../components/config/parse";
 import { appEntry, FAKE_TOKEN, rawStack, SHA_A } from "../helpers/fixtures";
 
@@ -44,6 +44,22 @@ describe("config: parseSettings", () => {
     const p = problems(rawStack({}, [appEntry("Go_Sample", { namespace: "Builds!" })]));
     assert.ok(p.some((l) => l.includes("apps[0].name: got \"Go_Sample\"; expected a DNS-1123 label")), p.join("\n"));
     assert.ok(p.some((l) => l.includes("apps[0].namespace: got \"Builds!\"; expected a DNS-1123 label")), p.join("\n"));
+  });
+
+  it("states the one real limit of an app name the first time, whatever the name's length", () => {
+    // tektoncd/triggers pkg/apis/triggers/v1beta1/event_listener_validation.go: an EventListener name is at
+    // most 60 characters; `<app>-listener` leaves an app 51. No other rule may be named first.
+    const expected = (name: string) =>
+      `apps[0].name: got ${show(name)}; expected at most 51 characters: eventListener "${name}-listener" would be ${name.length + 9}, over Tekton Triggers' limit for an EventListener name (60)`;
+    for (const length of [70, 64, 63, 58, 53, 52, 100]) {
+      const name = "a".repeat(length);
+      assert.deepStrictEqual(problems(rawStack({}, [appEntry(name, { repo: "r", opsRepo: "r-ops" })])), [`  - deliberate-image-builds:${expected(name)}`]);
+    }
+    const p = problems(rawStack({}, [appEntry("A".repeat(70), { repo: "r", opsRepo: "r-ops" })]));
+    assert.ok(p[0].includes("expected at most 51 characters"), p.join("\n"));
+    assert.strictEqual(parseSettings(rawStack({}, [appEntry("a".repeat(51), { repo: "r", opsRepo: "r-ops" })])).apps[0].name.length, 51);
+    // A name of the wrong shape is told the same limit.
+    assert.match(problems(rawStack({}, [appEntry("Go_App", { repo: "r", opsRepo: "r-ops" })]))[0], /apps\[0\]\.name: got "Go_App"; expected a DNS-1123 label: at most 51 /);
   });
 
   it("rejects a revision that is not a full SHA", () => {

@@ -97,8 +97,8 @@ export function plannedImage(app: AppPlan<unknown>): Image {
 }
 
 /** The one object of this kind that the plan commits to the (first) app's ops repository. */
-export function plannedObject<T>(kind: string, extra: RawConfig = {}): T {
-  const objects = planStack(settings(extra), RENDER_SECRETS)
+export function plannedObject<T>(kind: string, extra: RawConfig = {}, apps?: unknown[]): T {
+  const objects = planStack(settings(extra, apps), RENDER_SECRETS)
     .apps[0].repoFiles.flatMap((f) => f.documents)
     .filter((o) => o.kind === kind);
   assert.strictEqual(objects.length, 1, `expected one ${kind} in the ops repository, found ${objects.length}`);

@@ -171,7 +171,11 @@ export function validateAgainstUpstream(o: { apiVersion: string; kind: string })
 
 export interface CatalogTask {
   metadata: { name: string; annotations?: Record<string, string> };
-  spec: { params: { name: string; default?: string }[]; workspaces: { name: string; optional?: boolean }[] };
+  spec: {
+    params: { name: string; default?: string }[];
+    workspaces: { name: string; optional?: boolean }[];
+    steps: { name: string; env?: { name: string; value?: string }[] }[];
+  };
 }
 
 export function catalogTask(file: string): CatalogTask {

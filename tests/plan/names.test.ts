@@ -110,7 +110,7 @@ describe("plan: object names", () => {
     for (let n = 1; n <= 63; n++) assert.strictEqual(fits(n), n <= longest, `length ${n}`);
     const error = accepted([appEntry(label(longest + 1))]);
     assert.ok(error instanceof ConfigError);
-    assert.match(error.message, new RegExp(`deliberate-image-builds:apps\\[0\\]\\.name: got "[a-z0-9-]+"; expected at most ${longest} characters: .*over Tekton's limit`));
+    assert.match(error.message, new RegExp(`deliberate-image-builds:apps\\[0\\]\\.name: got "[a-z0-9-]+"; expected at most ${longest} characters: .*over Tekton Triggers' limit for an EventListener name \\(60\\)`));
   });
 
   it("gives an app the same names whoever else shares its namespace", () => {

@@ -33,8 +33,8 @@ describe("policy images-pinned", () => {
       ["Task spec.steps[0].image", "docker.io/alpine/git:v2.49.1"],
       ["Pipeline spec.tasks[0] (fetch-repository)", "ghcr.io/tektoncd-catalog/git-clone:v1.7.0"],
       ["Pipeline spec.tasks[0].taskRef.params.bundle", "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0"],
-      ["Pipeline spec.tasks[1] (lint)", "docker.io/golangci/golangci-lint:v2.1.6"],
-      ["Pipeline spec.tasks[2] (test)", "docker.io/library/golang:1.24.4"],
+      ["Pipeline spec.tasks[1] (lint)", "docker.io/golangci/golangci-lint:v2.15.0"],
+      ["Pipeline spec.tasks[2] (test)", "docker.io/library/golang:1.27.3"],
       ["Pipeline spec.tasks[3] (fetch-ops-repository)", "ghcr.io/tektoncd-catalog/git-clone:v1.7.0"],
       ["Pipeline spec.tasks[3].taskRef.params.bundle", "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0"],
     ]);

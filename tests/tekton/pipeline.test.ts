@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import { Pipeline, Task, TaskRef, TriggerTemplate } from "../../components/tekton/types";
 import { catalogReferences, catalogTask, CatalogTask } from "../helpers/reference";
 import { plannedObject } from "../helpers/fixtures";
@@ -57,10 +58,26 @@ describe("tekton: build-pipeline", () => {
 
   it("pins every image the catalog Tasks would pull", () => {
     const version = (name: string) => pipeline.spec.tasks.find((t) => t.name === name)?.params.find((p) => p.name === "version")?.value;
-    assert.strictEqual(version("test"), "1.24.4");
-    assert.strictEqual(version("lint"), "v2.1.6");
+    assert.strictEqual(version("test"), "1.27.3");
+    assert.strictEqual(version("lint"), "v2.15.0");
     const golangTest = resolved(pipeline.spec.tasks.find((t) => t.name === "test")!.taskRef, task);
     assert.strictEqual(golangTest.spec.params.find((p) => p.name === "version")?.default, "latest", "without the param it would pull latest");
+  });
+
+  it("lints and tests for the node's architecture: the Go Tasks' steps get an empty GOARCH, which go reads as unset", () => {
+    // Both catalog Tasks default GOARCH to amd64 and put $(params.GOARCH) in their step's env; an arm64
+    // node would cross-compile, and golang-test's default -race then fails. What each step gets:
+    for (const name of ["lint", "test"]) {
+      const pt = pipeline.spec.tasks.find((t) => t.name === name)!;
+      const target = resolved(pt.taskRef, task) as CatalogTask;
+      const given = (param: string) => pt.params.find((p) => p.name === param)?.value ?? target.spec.params.find((p) => p.name === param)?.default;
+      const goarch = target.spec.steps.map((step) => step.env?.find((e) => e.name === "GOARCH")?.value?.replace(/\$\(params\.([\w-]+)\)/g, (_, param: string) => given(param) ?? ""));
+      assert.deepStrictEqual(goarch, [""], `${name} (${target.metadata.name}): GOARCH of each step`);
+    }
+    // The go command takes an empty GOARCH as unset and builds for its toolchain's own architecture
+    // (go/src/cmd/go/internal/cfg/cfg.go, envOr), which is the node's in the multi-arch golang images.
+    const goEnv = (env: NodeJS.ProcessEnv, key: string) => execFileSync("go", ["env", key], { env: { ...process.env, ...env }, encoding: "utf8" }).trim();
+    assert.strictEqual(goEnv({ GOARCH: "" }, "GOARCH"), goEnv({ GOARCH: "" }, "GOHOSTARCH"));
   });
 
   it("clones the ops repository at the ops branch and records the pushed revision", () => {

@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import { pushEventListener, pushTriggerBinding } from "../../components/tekton/triggers";
+import { EventListener } from "../../components/tekton/types";
+import { appEntry, plannedObject } from "../helpers/fixtures";
 
 describe("tekton: triggers", () => {
   it("binds REPO_URL and REVISION from a GitHub push payload", () => {
@@ -29,8 +31,20 @@ describe("tekton: triggers", () => {
       { name: "eventTypes", value: ["push"] },
     ]);
     assert.deepStrictEqual(cel.params, [
-      { name: "filter", value: "body.ref == 'refs/heads/release/1.x' && body.repository.full_name == 'o/r' && !body.deleted" },
+      { name: "filter", value: "body.ref == 'refs/heads/release/1.x' && body.repository.full_name.lowerAscii() == 'o/r' && !body.deleted" },
     ]);
+  });
+
+  it("matches the repository however GitHub and the config spell its case", () => {
+    // GitHub owner and repository names are case-insensitive, and a push payload's full_name is spelt as
+    // GitHub stores it. The cel ClusterInterceptor evaluates with cel-go's strings extension, which has
+    // lowerAscii() (tektoncd/triggers v0.37.0 pkg/interceptors/cel/cel.go, makeCelEnv: ext.Strings()).
+    const filter = (owner: string, repo: string) =>
+      String(plannedObject<EventListener>("EventListener", { githubOwner: owner }, [appEntry("go-sample-app", { repo })]).spec.triggers[0].interceptors[1].params[0].value);
+    const expected = "body.repository.full_name.lowerAscii() == 'example-org/go-sample-app'";
+    for (const [owner, repo] of [["example-org", "go-sample-app"], ["Example-Org", "Go-Sample-App"], ["EXAMPLE-ORG", "go-SAMPLE-app"]]) {
+      assert.ok(filter(owner, repo).includes(` && ${expected} && `), `${owner}/${repo}: ${filter(owner, repo)}`);
+    }
   });
 
   it("escapes quotes in CEL literals", () => {
