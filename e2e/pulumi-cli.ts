@@ -2,6 +2,7 @@
 // PULUMI_HOME of this run's own, plugins from PATH only (no downloads, no update checks).
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 import { Binaries } from "./binaries";
 import { runProcess } from "./processes";
 
@@ -32,8 +33,31 @@ export interface PreviewJson {
 /** A fake passphrase: the e2e stack's secrets are encrypted with it, in a state folder thrown away after. */
 export const E2E_PASSPHRASE = "e2e-fake-passphrase-not-a-secret";
 
+/** A value as one POSIX shell word. */
+function shellWord(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The Node.js language host the e2e can build (3.68, the last one inside the served sdk/v3 module) reads
+ * Pulumi.yaml's `runtime.options` only as flags, which CLIs since 3.x send over RPC instead; so it would
+ * start the program through ts-node, unlike a user's host. This shim, first on PATH, starts it with each
+ * option as the flag `-<key>=<value>`, as the CLI once passed them (and still does for
+ * `pulumi-analyzer-policy-*`: NewPolicyAnalyzer, sdk/go/common/resource/plugin/analyzer_plugin.go).
+ * Returns the folder holding it.
+ */
+export function languageHostShim(host: string, projectDir: string, dir: string): string {
+  const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { runtime?: { options?: Record<string, unknown> } };
+  const flags = Object.entries(project.runtime?.options ?? {}).map(([k, v]) => shellWord(`-${k}=${String(v)}`));
+  fs.mkdirSync(dir, { recursive: true });
+  const shim = path.join(dir, "pulumi-language-nodejs");
+  fs.writeFileSync(shim, `#!/bin/sh\n# Pulumi.yaml's runtime.options as the flags the 3.68 host reads (see e2e/pulumi-cli.ts).\nexec ${shellWord(host)} ${flags.join(" ")} "$@"\n`, { mode: 0o755 });
+  return dir;
+}
+
 export class PulumiCli {
   readonly log: string;
+  private readonly shimDir: string;
 
   constructor(
     private readonly bin: Binaries,
@@ -44,6 +68,7 @@ export class PulumiCli {
     fs.mkdirSync(path.join(runDir, "pulumi-home"), { recursive: true });
     fs.mkdirSync(path.join(runDir, "state"), { recursive: true });
     this.log = path.join(runDir, "pulumi.log");
+    this.shimDir = languageHostShim(bin["pulumi-language-nodejs"], projectDir, path.join(runDir, "language-host"));
   }
 
   env(): NodeJS.ProcessEnv {
@@ -51,7 +76,7 @@ export class PulumiCli {
     return {
       ...process.env,
       ...this.extraEnv,
-      PATH: [...binDirs, path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
+      PATH: [this.shimDir, ...binDirs, path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
       PULUMI_HOME: path.join(this.runDir, "pulumi-home"),
       PULUMI_BACKEND_URL: `file://${path.join(this.runDir, "state")}`,
       PULUMI_CONFIG_PASSPHRASE: E2E_PASSPHRASE,

@@ -87,12 +87,30 @@ describe("scripts: npm run e2e:tools", function () {
     assert.ok(line("etcd").includes(`${p.ETCD_MODULE}@${p.ETCD_VERSION}`));
     assert.ok(line("pulumi").includes(`${p.PULUMI_MODULE}@${p.PULUMI_VERSION}`));
     assert.ok(line("pulumi").includes(`version.Version=${p.PULUMI_VERSION}`));
+    assert.match(line("pulumi-resource-github"), new RegExp(`^pulumi-resource-github: ${p.GITHUB_PROVIDER_SOURCE}@[0-9a-f]{16} pkg=\\./cmd/pulumi-resource-github ldflags=-X main\\.version=${p.GITHUB_PROVIDER_RELEASE}$`));
     const [, minor] = /^v1\.(\d+)\./.exec(p.KUBERNETES_VERSION) ?? [];
     for (const tool of ["kube-apiserver", "kube-controller-manager"]) {
       assert.ok(line(tool).includes(`${p.KUBERNETES_MODULE}@${p.KUBERNETES_VERSION} pkg=${p.KUBERNETES_MODULE}/cmd/${tool}`));
       assert.ok(line(tool).includes(`k8s.io/component-base/version.gitVersion=${p.KUBERNETES_VERSION}`));
       assert.ok(line(tool).includes(`k8s.io/client-go/pkg/version.gitMinor=${minor}`));
     }
+  });
+
+  it("builds the GitHub plugin from the project's own module, pinned by its go.mod, and rebuilds it when a file changes", () => {
+    const dir = path.join(ROOT, pins().GITHUB_PROVIDER_SOURCE);
+    const goMod = fs.readFileSync(path.join(dir, "go.mod"), "utf8");
+    // What pulumi-github 6.15.0 is made of: the upstream it wraps, the bridge, and Pulumi's fork of the plugin SDK.
+    assert.match(goMod, /^\tgithub\.com\/integrations\/terraform-provider-github\/v6 v6\.13\.0$/m);
+    assert.match(goMod, /^\tgithub\.com\/pulumi\/pulumi-terraform-bridge\/v3 v3\.137\.0$/m);
+    assert.match(goMod, /^replace github\.com\/hashicorp\/terraform-plugin-sdk\/v2 => github\.com\/pulumi\/terraform-plugin-sdk\/v2 v2\.0\.0-\d{14}-[0-9a-f]{12}$/m);
+    const copy = tempDir("github-provider-");
+    fs.cpSync(dir, path.join(copy, pins().GITHUB_PROVIDER_SOURCE), { recursive: true });
+    fs.cpSync(path.join(ROOT, "scripts"), path.join(copy, "scripts"), { recursive: true });
+    fs.cpSync(path.join(ROOT, "e2e", "tools", "pins.env"), path.join(copy, "e2e", "tools", "pins.env"));
+    const printed = () => spawnSync("bash", [path.join(copy, "scripts", "e2e-tools.sh"), "--print-pins", "pulumi-resource-github"], { encoding: "utf8" }).stdout;
+    const before = printed();
+    fs.appendFileSync(path.join(copy, pins().GITHUB_PROVIDER_SOURCE, "provider", "info.go"), "\n// changed\n");
+    assert.notStrictEqual(printed(), before, "a changed source file changes the pin, so the cached plugin is rebuilt");
   });
 
   it("builds only the named tools and refuses unknown ones", () => {
