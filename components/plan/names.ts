@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { AppSettings, StackSettings } from "../config/settings";
 import { eventListenerService } from "../kubernetes/ingress";
 
@@ -17,6 +18,7 @@ export interface ObjectNames {
   triggersClusterRoleBinding: string;
   triggersRoleBinding: string;
   pipelineServiceAccount: string;
+  /** After the app and its image tag: kpack never lets an Image's tag change, so a new tag is a new Image. */
   kpackImage: string;
   imageApplication: string;
   tektonApplication: string;
@@ -31,12 +33,26 @@ export const GIT_CREDENTIALS_SECRET = { name: "github-git-credentials" } as cons
 /** Characters Kubernetes appends to a `generateName` (apiserver names.SimpleNameGenerator). */
 export const GENERATED_SUFFIX_LENGTH = 5;
 
+/** Characters of the suffix that tells an app's Images apart by their tag. */
+export const IMAGE_SUFFIX_LENGTH = 5;
+
 /**
- * Every name starts with the app's name and depends on nothing else, so adding or removing another app
- * never renames this one's objects (and never moves its listener's Service, which GitHub posts to).
- * Names are unique in a namespace because app names are unique in a stack.
+ * A short, fixed-length digest of `text` in characters every Kubernetes name may hold (lowercase
+ * base 36 of SHA-256): 5 characters tell about 60 million values apart.
  */
-export function objectNames(app: Pick<AppSettings, "name" | "namespace">): ObjectNames {
+export function nameDigest(text: string, length: number): string {
+  const hex = createHash("sha256").update(text).digest("hex");
+  return BigInt(`0x${hex.slice(0, 16)}`).toString(36).padStart(length, "0").slice(-length);
+}
+
+/**
+ * Every name starts with the app's name and depends on nothing else of the stack, so adding or removing
+ * another app never renames this one's objects (and never moves its listener's Service, which GitHub
+ * posts to). Names are unique in a namespace because app names are unique in a stack; the one
+ * cluster-scoped name joins namespace and app with a `.`, which neither may hold, so no two apps of any
+ * namespaces share it.
+ */
+export function objectNames(app: Pick<AppSettings, "name" | "namespace" | "imageTag">): ObjectNames {
   const n = app.name;
   return {
     task: `${n}-write-back`,
@@ -48,9 +64,13 @@ export function objectNames(app: Pick<AppSettings, "name" | "namespace">): Objec
     eventListenerService: eventListenerService(`${n}-listener`),
     triggersServiceAccount: `${n}-listener`,
     triggersRoleBinding: `${n}-listener`,
-    triggersClusterRoleBinding: `${app.namespace}-${n}-listener`,
+    // An RBAC name is a path segment (k8s.io/kubernetes pkg/apis/rbac/validation ValidateRBACName), so
+    // it may hold the `.` a namespace and an app name (DNS labels) cannot.
+    triggersClusterRoleBinding: `${app.namespace}.${n}-listener`,
     pipelineServiceAccount: `${n}-build-bot`,
-    kpackImage: `${n}-image`,
+    // kpack refuses any change of an Image's spec.tag (pkg/apis/build/v1alpha2/image_validation.go
+    // validateTag: "Immutable field changed"): another tag is another Image, and Argo CD prunes the old.
+    kpackImage: `${n}-image-${nameDigest(app.imageTag, IMAGE_SUFFIX_LENGTH)}`,
     imageApplication: `${n}-image`,
     tektonApplication: `${n}-tekton`,
   };
@@ -65,7 +85,7 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
   // tektoncd/triggers pkg/apis/triggers/v1beta1/event_listener_validation.go: 60, for the `el-` Service.
   eventListener: { max: 60, rule: "Tekton Triggers' limit for an EventListener name" },
   eventListenerService: { max: 63, rule: "Kubernetes' limit for a Service name" },
-  // kpack selects an Image's build pods by the label image.kpack.io/image=<name>: a label value.
+  // kpack's image_validation.go validateName: a label value (its builds carry image.kpack.io/image=<name>).
   kpackImage: { max: 63, rule: "kpack's limit for an Image name (a label value on its builds)" },
   // Argo CD can track resources by the label app.kubernetes.io/instance=<Application>.
   imageApplication: { max: 63, rule: "Argo CD's limit for an Application name tracked by label" },
@@ -83,7 +103,8 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
  * longest name an app may have here, and the object that would be too long.
  */
 export function appNameTooLong(app: Pick<AppSettings, "name" | "namespace">): string | undefined {
-  const names = objectNames(app);
+  // The tag only picks the Image's fixed-length suffix: no length depends on it.
+  const names = objectNames({ ...app, imageTag: "" });
   for (const key of Object.keys(NAME_LIMITS) as (keyof ObjectNames)[]) {
     const { max, rule } = NAME_LIMITS[key];
     const excess = names[key].length - max;

@@ -9,6 +9,7 @@ import { planStack, StackPlan } from "../../components/plan/stack";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { TriggerTemplate } from "../../components/tekton/types";
 import { appEntry, rawStack } from "../helpers/fixtures";
+import { labels } from "../helpers/random";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -58,15 +59,6 @@ function renderedObjects(plan: StackPlan<string>): KubernetesObject[] {
   }
   const runs = objects.filter((o): o is TriggerTemplate => o.kind === "TriggerTemplate").flatMap((t) => t.spec.resourcetemplates);
   return [...objects, ...runs];
-}
-
-/** A deterministic source of random DNS labels, so a failure can be replayed. */
-function labels(seed: number): (length: number) => string {
-  let state = seed;
-  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31), state / 2 ** 31);
-  const pick = (chars: string) => chars[Math.floor(next() * chars.length)];
-  return (length) =>
-    Array.from({ length }, (_, i) => (i === 0 || i === length - 1 ? pick("abcdefghijklmnopqrstuvwxyz0123456789") : pick("abcdefghijklmnopqrstuvwxyz0123456789-"))).join("");
 }
 
 function accepted(apps: Record<string, unknown>[]): StackPlan<string> | ConfigError {
