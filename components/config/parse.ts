@@ -149,9 +149,17 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
   };
 }
 
-/** Clone URLs are `<gitHost>/<owner>/<repo>.git`: without the trailing slashes a URL may be given with. */
-export function trimGitHost(gitHost: string): string {
-  return gitHost.replace(/\/+$/, "");
+/**
+ * gitHost in the one spelling every use of it shares (clone URLs, kpack's `kpack.io/git`, git's and Argo
+ * CD's credentials, the GitHub API): the URL's origin as WHATWG URL writes it (scheme and host lower
+ * case, the default port dropped) and its path without trailing slashes. kpack compares the clone URL's
+ * host, as written, with the annotation exactly (pivotal/kpack v0.17.2 pkg/git/git_keychain.go
+ * gitBasicAuthCred.match, k8s_git_keychain.go gitUrlMatch), so a second spelling would clone without
+ * credentials. Expects a URL httpsUrl and baseUrl accept.
+ */
+export function normalGitHost(gitHost: string): string {
+  const url = new URL(gitHost);
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
 function safeHost(url: string): string {
@@ -232,7 +240,7 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = []): St
   r.unknownKeys(Object.keys(STACK_KEYS), "config");
   const stack: Omit<StackSettings, "apps"> = {
     githubOwner: r.string("githubOwner", undefined, v.githubName),
-    gitHost: trimGitHost(r.string("gitHost", defaultOf("gitHost"), v.httpsUrl)),
+    gitHost: normalGitHost(r.string("gitHost", defaultOf("gitHost"), v.httpsUrl, v.baseUrl)),
     kubeContext: r.optionalString("kubeContext", v.plainText),
     privateRepositories: r.boolean("privateRepositories", STACK_KEYS.privateRepositories.default),
     argocdToken: r.secretSet("argocdToken") ? "argocdToken" : "githubToken",
