@@ -13,6 +13,7 @@ installMocks();
 import * as pulumi from "@pulumi/pulumi";
 import { deployStack } from "../../components/pulumi/stack";
 import { renderStack } from "../../scripts/render";
+import { clusterPath } from "../../components/synth/render";
 import { ConfigError } from "../../components/config/errors";
 
 const SHA_B = "b".repeat(40);
@@ -336,11 +337,11 @@ describe("pulumi: the program under mocks", function () {
 
     const cluster = world.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:core/v1:NamespacePatch"));
     const namespaces = byType("kubernetes:core/v1:NamespacePatch");
-    const clusterFiles = fs.readdirSync(path.join(out, "cluster"));
+    const clusterFiles = fs.readdirSync(path.join(out, "cluster"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     assert.strictEqual(cluster.length + namespaces.length, clusterFiles.length);
     for (const r of [...cluster, ...namespaces]) {
       const o = r.inputs as { kind: string; metadata: { name: string; namespace?: string }; stringData?: Record<string, string> };
-      const file = `cluster/${o.kind.toLowerCase()}-${o.metadata.namespace ? `${o.metadata.namespace}-` : ""}${o.metadata.name}.yaml`;
+      const file = clusterPath(o);
       const fromRender = parseAllDocuments(read(file))[0].toJS();
       if (o.stringData) {
         // The only difference allowed: a secret value (or one derived from it), which render never has.
