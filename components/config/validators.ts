@@ -41,8 +41,10 @@ export function httpsUrl(value: string): string | undefined {
   return undefined;
 }
 
-/** A base URL others are built from by appending paths (an httpsUrl already): no query, no fragment. */
-export function baseUrl(value: string): string | undefined {
+/** An httpsUrl others are built from by appending paths: no query, no fragment. */
+export function baseHttpsUrl(value: string): string | undefined {
+  const bad = httpsUrl(value);
+  if (bad) return bad;
   const url = new URL(value);
   return url.search || url.hash ? "expected a base URL without a ?query or #fragment, such as https://github.com" : undefined;
 }

@@ -309,6 +309,18 @@ describe("pulumi: the program under mocks", function () {
     assert.strictEqual(world.resources.length, 0);
   });
 
+  it("refuses an Argo CD destination other than its own cluster before registering anything, saying what to do; render too", () => {
+    resetWorld();
+    const remote = "https://prod.example.com:6443";
+    configure({ argocdDestinationServer: remote });
+    const expected =
+      /deliberate-image-builds:argocdDestinationServer: got "https:\/\/prod\.example\.com:6443"; expected https:\/\/kubernetes\.default\.svc, the cluster Argo CD runs in: this stack creates the build namespaces' Secrets, kpack's credentials and service accounts there .* Run this stack against the destination cluster .* or use the DeliberateImageBuilds and BuildNamespace components/;
+    assert.throws(() => deployStack(), (err: unknown) => err instanceof ConfigError && expected.test(err.message));
+    assert.strictEqual(world.resources.length, 0, "nothing is registered, so pulumi preview stops");
+    const dir = stackProject("remote", rawStack({ argocdDestinationServer: remote }));
+    assert.throws(() => renderStack({ projectDir: dir, stack: "remote", out: path.join(dir, "out") }), expected);
+  });
+
   it("index.ts deploys the stack its config describes", async () => {
     freshWorld();
     configure();
