@@ -20,9 +20,9 @@ export const RENDER_SECRETS: Required<SecretValues<string>> = {
 
 /**
  * `cluster/<namespace>/<kind>-<name>.yaml`, or `cluster/<kind>-<name>.yaml` for a cluster-scoped object.
- * Neither a kind nor a namespace holds a `-` or `.` that could be read as the next part (a kind is
- * alphanumeric; a namespace, a DNS label, has no `.`), so distinct objects never share a path: with
- * `<kind>-<namespace>-<name>`, account `b-x` in `a` and `x` in `a-b` did.
+ * A namespace (a DNS label) holds no `/` and a kind (alphanumeric) no `-`, so a path is read back one
+ * way and distinct objects never share one: with `<kind>-<namespace>-<name>`, account `b-x` in `a`
+ * and account `x` in `a-b` did, and render refused the stack.
  */
 export function clusterPath(o: Pick<KubernetesObject, "kind" | "metadata">): string {
   const ns = o.metadata.namespace ? `${o.metadata.namespace}/` : "";
