@@ -67,7 +67,8 @@ describe("kpack: the Image and the revision patch after a change", () => {
       const [tagA, tagB] = [`registry.example.com/${label(3 + (i % 9))}/app`, `registry.example.com/team/${label(1 + (i % 20))}:v${i}`];
       const [a, b] = [appPlan({ image: tagA }), appPlan({ image: tagB })];
       assert.strictEqual(kpackRefusesUpdate(plannedImage(a), plannedImage(b)), undefined, `${tagA} -> ${tagB}`);
-      assert.strictEqual(plannedImage(a).metadata.name, appPlan({ image: tagA }).names.kpackImage, "the same tag keeps its Image");
+      const otherwise = appPlan({ image: tagA, namespace: "builds", builder: "other-builder", branch: "release" });
+      assert.strictEqual(plannedImage(otherwise).metadata.name, plannedImage(a).metadata.name, "the same tag keeps its Image whatever else changes");
       assert.ok(plannedImage(b).metadata.name!.length <= 63, "kpack's validateName: a label value");
     }
     // The first rollout's revision.yaml names the old Image; the new one gets the tested revision all the same.
