@@ -25,7 +25,10 @@ export interface PipelineArgs {
   argocdNamespace?: string;
   /** Argo CD project of the Applications. @default "default" */
   argocdProject?: string;
-  /** API server the Applications deploy to. @default "https://kubernetes.default.svc" */
+  /**
+   * API server the Applications deploy to. Another cluster than Argo CD's needs the build namespace's
+   * Secrets there too: a BuildNamespace (and kpack's credentials) with a provider for that cluster.
+   * @default "https://kubernetes.default.svc" */
   argocdDestinationServer?: string;
   /** Argo CD deletes objects removed from the ops repository. @default true */
   argocdPrune?: boolean;
@@ -213,7 +216,7 @@ export function appComponentSettings(component: string, name: string, args: AppA
     ],
   };
   try {
-    const stack = parseSettings(raw);
+    const stack = parseSettings(raw, [], { component: true });
     return { stack, app: stack.apps[0] };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

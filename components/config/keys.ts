@@ -65,7 +65,7 @@ export const STACK_KEYS = {
   argocdDestinationServer: {
     type: "string",
     default: "https://kubernetes.default.svc",
-    description: "API server the Applications deploy to.",
+    description: "API server the Applications deploy to; the stack program takes only Argo CD's own cluster, where it makes the Secrets.",
   },
   argocdPrune: { type: "boolean", default: true, description: "Argo CD deletes objects removed from the ops repository." },
   argocdSelfHeal: { type: "boolean", default: true, description: "Argo CD reverts changes made to the cluster by hand." },

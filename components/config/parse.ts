@@ -151,9 +151,18 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
   };
 }
 
-/** Clone URLs are `<gitHost>/<owner>/<repo>.git`: without the trailing slashes a URL may be given with. */
-export function trimGitHost(gitHost: string): string {
-  return gitHost.replace(/\/+$/, "");
+/**
+ * gitHost in the one spelling every use of it shares (clone URLs, kpack's `kpack.io/git`, git's and Argo
+ * CD's credentials, the GitHub API): the URL's origin as WHATWG URL writes it (scheme and host lower
+ * case, the default port dropped) and its path without trailing slashes. kpack compares the clone URL's
+ * host, as written, with the annotation exactly (pivotal/kpack v0.17.2 pkg/git/git_keychain.go
+ * gitBasicAuthCred.match, k8s_git_keychain.go gitUrlMatch), so a second spelling would clone without
+ * credentials. A value baseHttpsUrl refuses is left as it is: the refusal is the problem reported.
+ */
+export function normalGitHost(gitHost: string): string {
+  if (v.baseHttpsUrl(gitHost)) return gitHost;
+  const url = new URL(gitHost);
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
 function safeHost(url: string): string {
@@ -223,18 +232,40 @@ function typedAsPulumi(raw: RawConfig, problems: ConfigProblem[]): RawConfig {
 }
 
 /**
+ * The stack program makes every build namespace's Secrets, kpack's credentials and the image service
+ * accounts with its one Kubernetes provider, in the cluster Argo CD runs in. Applications deploying to
+ * another cluster would put the Tekton objects and the Image where none of those exist, and kpack and
+ * Tekton would fail there: refused. A program of one's own can give BuildNamespace a provider for the
+ * destination cluster, so the components accept any server.
+ */
+function checkStackDestination(server: string, problems: ConfigProblem[]): void {
+  // The key's default is Argo CD's own cluster (argoproj/argo-cd common/common.go KubernetesInternalAPIServerAddr).
+  const inCluster = defaultOf("argocdDestinationServer");
+  if (server === inCluster || v.httpsUrl(server)) return; // a malformed URL is reported as such already
+  problems.push({
+    key: "argocdDestinationServer",
+    message:
+      `got ${show(server)}; expected ${inCluster}, the cluster Argo CD runs in: this stack creates the build namespaces' Secrets, ` +
+      `kpack's credentials and service accounts there (kubeContext), so the Tekton objects and the kpack Image on another cluster would find none. ` +
+      `Run this stack against the destination cluster with an Argo CD of its own (kubeContext), or use the DeliberateImageBuilds and BuildNamespace ` +
+      `components in a program of your own, with a Kubernetes provider for that cluster`,
+  });
+}
+
+/**
  * Parses and validates a stack's config once, at the edge. Throws a ConfigError naming every bad key;
  * what it returns is safe for every builder to use without checking again. Secrets are not read here.
  * `found`: problems already found in the config's keys (misspelt namespaces), reported with the rest.
+ * `component`: the settings of one component's args, which leave the cluster side to their program.
  */
-export function parseSettings(given: RawConfig, found: ConfigProblem[] = []): StackSettings {
+export function parseSettings(given: RawConfig, found: ConfigProblem[] = [], { component = false } = {}): StackSettings {
   const problems: ConfigProblem[] = [...found];
   const raw = typedAsPulumi(given, problems);
   const r = new Reader(raw, (key) => key, problems);
   r.unknownKeys(Object.keys(STACK_KEYS), "config");
   const stack: Omit<StackSettings, "apps"> = {
     githubOwner: r.string("githubOwner", undefined, v.githubName),
-    gitHost: trimGitHost(r.string("gitHost", defaultOf("gitHost"), v.httpsUrl)),
+    gitHost: normalGitHost(r.string("gitHost", defaultOf("gitHost"), v.baseHttpsUrl)),
     kubeContext: r.optionalString("kubeContext", v.plainText),
     privateRepositories: r.boolean("privateRepositories", STACK_KEYS.privateRepositories.default),
     argocdToken: r.secretSet("argocdToken") ? "argocdToken" : "githubToken",
@@ -269,6 +300,7 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = []): St
       authorEmail: r.string("gitAuthorEmail", defaultOf("gitAuthorEmail"), v.email),
     },
   };
+  if (!component) checkStackDestination(stack.argocd.destinationServer, problems);
   const rawApps = raw.apps;
   let apps: AppSettings[] = [];
   if (!Array.isArray(rawApps) || rawApps.length === 0) {

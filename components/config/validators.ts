@@ -42,6 +42,14 @@ export function httpsUrl(value: string): string | undefined {
   return undefined;
 }
 
+/** An httpsUrl others are built from by appending paths: no query, no fragment. */
+export function baseHttpsUrl(value: string): string | undefined {
+  const bad = httpsUrl(value);
+  if (bad) return bad;
+  const url = new URL(value);
+  return url.search || url.hash ? "expected a base URL without a ?query or #fragment, such as https://github.com" : undefined;
+}
+
 /** Splits `name[:tag][@digest]`; the tag is the part after the last ':' that follows the last '/'. */
 export function splitImage(ref: string): { name: string; tag?: string; digest?: string } {
   const [withoutDigest, digest] = ref.split("@", 2) as [string, string | undefined];

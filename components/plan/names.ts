@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { AppSettings, StackSettings } from "../config/settings";
 import { dnsLabel } from "../config/validators";
 import { eventListenerService } from "../kubernetes/ingress";
@@ -18,6 +19,7 @@ export interface ObjectNames {
   triggersClusterRoleBinding: string;
   triggersRoleBinding: string;
   pipelineServiceAccount: string;
+  /** After the app and its image tag: kpack never lets an Image's tag change, so a new tag is a new Image. */
   kpackImage: string;
   imageApplication: string;
   tektonApplication: string;
@@ -32,12 +34,26 @@ export const GIT_CREDENTIALS_SECRET = { name: "github-git-credentials" } as cons
 /** Characters Kubernetes appends to a `generateName` (apiserver names.SimpleNameGenerator). */
 export const GENERATED_SUFFIX_LENGTH = 5;
 
+/** Characters of the suffix that tells an app's Images apart by their tag. */
+export const IMAGE_SUFFIX_LENGTH = 5;
+
 /**
- * Every name starts with the app's name and depends on nothing else, so adding or removing another app
- * never renames this one's objects (and never moves its listener's Service, which GitHub posts to).
- * Names are unique in a namespace because app names are unique in a stack.
+ * A short, fixed-length digest of `text` in characters every Kubernetes name may hold (lowercase
+ * base 36 of SHA-256): 5 characters tell about 60 million values apart.
  */
-export function objectNames(app: Pick<AppSettings, "name" | "namespace">): ObjectNames {
+export function nameDigest(text: string, length: number): string {
+  const hex = createHash("sha256").update(text).digest("hex");
+  return BigInt(`0x${hex.slice(0, 16)}`).toString(36).padStart(length, "0").slice(-length);
+}
+
+/**
+ * Every name starts with the app's name and depends on nothing else of the stack, so adding or removing
+ * another app never renames this one's objects (and never moves its listener's Service, which GitHub
+ * posts to). Names are unique in a namespace because app names are unique in a stack; the one
+ * cluster-scoped name joins namespace and app with a `.`, which neither may hold, so no two apps of any
+ * namespaces share it.
+ */
+export function objectNames(app: Pick<AppSettings, "name" | "namespace" | "imageTag">): ObjectNames {
   const n = app.name;
   return {
     task: `${n}-write-back`,
@@ -49,9 +65,13 @@ export function objectNames(app: Pick<AppSettings, "name" | "namespace">): Objec
     eventListenerService: eventListenerService(`${n}-listener`),
     triggersServiceAccount: `${n}-listener`,
     triggersRoleBinding: `${n}-listener`,
-    triggersClusterRoleBinding: `${app.namespace}-${n}-listener`,
+    // An RBAC name is a path segment (k8s.io/kubernetes pkg/apis/rbac/validation ValidateRBACName), so
+    // it may hold the `.` a namespace and an app name (DNS labels) cannot.
+    triggersClusterRoleBinding: `${app.namespace}.${n}-listener`,
     pipelineServiceAccount: `${n}-build-bot`,
-    kpackImage: `${n}-image`,
+    // kpack refuses any change of an Image's spec.tag (pkg/apis/build/v1alpha2/image_validation.go
+    // validateTag: "Immutable field changed"): another tag is another Image, and Argo CD prunes the old.
+    kpackImage: `${n}-image-${nameDigest(app.imageTag, IMAGE_SUFFIX_LENGTH)}`,
     imageApplication: `${n}-image`,
     tektonApplication: `${n}-tekton`,
   };
@@ -70,7 +90,7 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
   pipeline: { max: 63, rule: "Tekton's limit for a Pipeline name" },
   pipelineRunPrefix: { max: 63 - GENERATED_SUFFIX_LENGTH, rule: `Tekton's limit for a PipelineRun name, 63, less the ${GENERATED_SUFFIX_LENGTH} characters Kubernetes appends` },
   eventListenerService: { max: 63, rule: "Kubernetes' limit for a Service name" },
-  // kpack selects an Image's build pods by the label image.kpack.io/image=<name>: a label value.
+  // kpack's image_validation.go validateName: a label value (its builds carry image.kpack.io/image=<name>).
   kpackImage: { max: 63, rule: "kpack's limit for an Image name (a label value on its builds)" },
   // Argo CD can track resources by the label app.kubernetes.io/instance=<Application>.
   imageApplication: { max: 63, rule: "Argo CD's limit for an Application name tracked by label" },
@@ -99,7 +119,8 @@ export interface AppNameLimit {
  * the first error states the real one.
  */
 export function appNameLimit(app: Pick<AppSettings, "name" | "namespace">): AppNameLimit {
-  const names = objectNames(app);
+  // The tag only picks the Image's fixed-length suffix: no length depends on it.
+  const names = objectNames({ ...app, imageTag: "" });
   const limits = (Object.keys(NAME_LIMITS) as (keyof ObjectNames)[]).map((object) => {
     const { max: limit, rule } = NAME_LIMITS[object];
     // Each derived name is the app's name with a fixed affix around it.

@@ -104,7 +104,7 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
     gitUrl: cloneUrl(stack, app.repo),
   });
   return [
-    file(`${KPACK_FOLDER}/kustomization.yaml`, imageKustomization("image.yaml", "revision.yaml")),
+    file(`${KPACK_FOLDER}/kustomization.yaml`, imageKustomization("image.yaml", "revision.yaml", names.kpackImage)),
     file(`${KPACK_FOLDER}/image.yaml`, image),
     {
       ...at,

@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../config/component-args";
 import { show } from "../config/errors";
 import { STACK_KEYS } from "../config/keys";
-import { trimGitHost } from "../config/parse";
-import { dnsLabel, httpsUrl } from "../config/validators";
+import { normalGitHost } from "../config/parse";
+import { baseHttpsUrl, dnsLabel } from "../config/validators";
 import { namespace as namespaceObject } from "../kubernetes/namespace";
 import { Secret } from "../kubernetes/types";
 import { NamespacePlan, planNamespace } from "../plan/stack";
@@ -81,7 +81,7 @@ export class BuildNamespace extends pulumi.ComponentResource {
 }
 
 function checkedGitHost(name: string, gitHost: string): string {
-  const bad = httpsUrl(gitHost);
+  const bad = baseHttpsUrl(gitHost);
   if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "gitHost", message: `got ${show(gitHost)}; ${bad}` }]);
-  return trimGitHost(gitHost);
+  return normalGitHost(gitHost);
 }

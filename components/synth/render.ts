@@ -18,14 +18,20 @@ export const RENDER_SECRETS: Required<SecretValues<string>> = {
   derive: (marker) => marker,
 };
 
-function clusterPath(o: KubernetesObject): string {
-  const ns = o.metadata.namespace ? `${o.metadata.namespace}-` : "";
-  return `cluster/${o.kind.toLowerCase()}-${ns}${o.metadata.name}.yaml`;
+/**
+ * `cluster/<namespace>/<kind>-<name>.yaml`, or `cluster/<kind>-<name>.yaml` for a cluster-scoped object.
+ * A namespace (a DNS label) holds no `/` and a kind (alphanumeric) no `-`, so a path is read back one
+ * way and distinct objects never share one: with `<kind>-<namespace>-<name>`, account `b-x` in `a`
+ * and account `x` in `a-b` did, and render refused the stack.
+ */
+export function clusterPath(o: Pick<KubernetesObject, "kind" | "metadata">): string {
+  const ns = o.metadata.namespace ? `${o.metadata.namespace}/` : "";
+  return `cluster/${ns}${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
 }
 
 /**
  * Every object the plan applies to the cluster and every file it commits, keyed by the path under the
- * render folder: `cluster/<kind>-<namespace>-<name>.yaml` and `repos/<owner>/<repo>/<path>`.
+ * render folder: `cluster/<namespace>/<kind>-<name>.yaml` and `repos/<owner>/<repo>/<path>`.
  * Webhooks go to `github/<owner>/<repo>/webhook-<app>.yaml`, so a change to one shows in a diff too.
  */
 export function renderPlan(plan: StackPlan<string>): Map<string, string> {

@@ -4,7 +4,8 @@ import * as assert from "assert";
 import { appArgs, appComponentSettings, PIPELINE_ARG_KEYS, pipelineArgs } from "../../components/config/component-args";
 import { STACK_KEYS } from "../../components/config/keys";
 import { AppSettings, StackSettings } from "../../components/config/settings";
-import { appEntry, settings } from "../helpers/fixtures";
+import { parseSettings } from "../../components/config/parse";
+import { appEntry, rawStack, settings } from "../helpers/fixtures";
 
 /** A value for each pipeline key other than its default, and valid. */
 const NOT_DEFAULTS: Record<(typeof PIPELINE_ARG_KEYS)[number], string | number | boolean> = {
@@ -53,7 +54,8 @@ describe("config: the components' args", () => {
 
   it("gives back, through the args, every setting a stack file set", () => {
     for (const values of stacks) {
-      const fromStack = settings(values, [appEntry("go-sample-app", { namespace: "builds", ingressHost: "hooks.example.com", goPackage: "example.com/app" })]);
+      // Read as a component reads its args: the stack program itself refuses another destination server.
+      const fromStack = parseSettings(rawStack(values, [appEntry("go-sample-app", { namespace: "builds", ingressHost: "hooks.example.com", goPackage: "example.com/app" })]), [], { component: true });
       assert.deepStrictEqual(pipelineArgs(fromStack), values);
       const { stack, app } = appComponentSettings("DeliberateImageBuilds", "go-sample-app", { ...appArgs(fromStack, fromStack.apps[0]), namespace: "builds" });
       assert.deepStrictEqual(sharedWithApps(stack), sharedWithApps(fromStack));

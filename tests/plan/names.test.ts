@@ -6,9 +6,10 @@ import { parseSettings } from "../../components/config/parse";
 import { KubernetesObject } from "../../components/kubernetes/types";
 import { kubernetesObjectsIn } from "../../components/plan/ops-repository";
 import { planStack, StackPlan } from "../../components/plan/stack";
-import { RENDER_SECRETS } from "../../components/synth/render";
+import { RENDER_SECRETS, renderPlan } from "../../components/synth/render";
 import { TriggerTemplate } from "../../components/tekton/types";
 import { appEntry, rawStack } from "../helpers/fixtures";
+import { labels } from "../helpers/random";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -58,15 +59,6 @@ function renderedObjects(plan: StackPlan<string>): KubernetesObject[] {
   }
   const runs = objects.filter((o): o is TriggerTemplate => o.kind === "TriggerTemplate").flatMap((t) => t.spec.resourcetemplates);
   return [...objects, ...runs];
-}
-
-/** A deterministic source of random DNS labels, so a failure can be replayed. */
-function labels(seed: number): (length: number) => string {
-  let state = seed;
-  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31), state / 2 ** 31);
-  const pick = (chars: string) => chars[Math.floor(next() * chars.length)];
-  return (length) =>
-    Array.from({ length }, (_, i) => (i === 0 || i === length - 1 ? pick("abcdefghijklmnopqrstuvwxyz0123456789") : pick("abcdefghijklmnopqrstuvwxyz0123456789-"))).join("");
 }
 
 function accepted(apps: Record<string, unknown>[]): StackPlan<string> | ConfigError {
@@ -126,5 +118,27 @@ describe("plan: object names", () => {
       const files = (plan: StackPlan<string>) => plan.apps.find((a) => a.app.name === app.name)?.repoFiles;
       assert.deepStrictEqual(files(together), files(alone), "its ops files too");
     }
+  });
+
+  it("gives two apps of different namespaces different cluster-scoped names and render paths, for random pairs", () => {
+    const label = labels(17);
+    let tried = 0;
+    for (let i = 0; i < 80; i++) {
+      const [a, b, c] = [label(1 + (i % 6)), label(1 + ((i * 3) % 8)), label(1 + ((i * 5) % 9))];
+      // Every other pair is one that joining namespace and app with "-" confuses: (a, b-c) and (a-b, c).
+      const [[ns1, app1], [ns2, app2]] =
+        i % 2 === 0
+          ? [[a, `${b}-${c}`], [`${a}-${b}`, c]]
+          : [[label(1 + (i % 30)), label(1 + ((i * 7) % 40))], [label(1 + ((i * 11) % 30)), label(1 + ((i * 13) % 40))]];
+      if (app1 === app2 || ns1 === ns2) continue; // one stack names each app once; one namespace is the test above
+      const plan = accepted([appEntry(app1, { namespace: ns1 }), appEntry(app2, { namespace: ns2 })]);
+      if (plan instanceof ConfigError) throw plan;
+      tried++;
+      const bindings = renderedObjects(plan).filter((o) => o.kind === "ClusterRoleBinding").map((o) => o.metadata.name);
+      assert.strictEqual(new Set(bindings).size, 2, `${app1} in ${ns1}, ${app2} in ${ns2}: ${bindings}`);
+      // render refuses two objects on one path; every object gets its own.
+      assert.doesNotThrow(() => renderPlan(plan), `${app1} in ${ns1}, ${app2} in ${ns2}`);
+    }
+    assert.ok(tried > 60, `${tried} pairs`);
   });
 });

@@ -23,9 +23,13 @@ const plan = (extra: Record<string, unknown> = {}, apps?: unknown[], values: typ
 // lowercase, drop a trailing .git, then the longest credential url that prefixes the repository url wins.
 const normalizeGitUrl = (url: string) => new URL(url.trim().toLowerCase().replace(/\.git$/, "")).toString();
 const argocdUses = (credentialUrl: string, repoUrl: string) => normalizeGitUrl(repoUrl).startsWith(normalizeGitUrl(credentialUrl));
-// buildpacks-community/kpack pkg/git (gitUrlMatch): the annotation is the clone URL's host, bare or behind a scheme.
+// pivotal/kpack v0.17.2 pkg/git: secretGitKeychain.Resolve parses the clone URL with giturls.Parse (Go's
+// net/url for https, which keeps the host as written: its case and any port), gitBasicAuthCred.match
+// takes http(s) only, and gitUrlMatch compares that host, bare or behind a scheme, with the annotation
+// exactly. (WHATWG URL's `host` would lowercase it and drop a default port: not what kpack compares.)
 const kpackUses = (annotation: string, cloneUrl: string) => {
-  const host = new URL(cloneUrl).host;
+  const [, scheme, host] = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:[^@/?#]*@)?([^/?#]*)/.exec(cloneUrl) ?? [];
+  if (!["http", "https"].includes(scheme?.toLowerCase())) return false;
   return [host, `https://${host}`, `http://${host}`, `git@${host}`].includes(annotation);
 };
 
@@ -93,6 +97,22 @@ describe("plan: credentials for private repositories and registries", () => {
     const ghe = plan({ gitHost: "https://git.example.com:8443/" }).credentials.namespaces[0].git;
     assert.strictEqual(ghe?.metadata.annotations?.["kpack.io/git"], "https://git.example.com:8443");
     assert.ok(kpackUses("https://git.example.com:8443", "https://git.example.com:8443/example-org/go-sample-app.git"));
+  });
+
+  it("spells gitHost one way everywhere, so kpack's exact host match finds its Secret however the host was written", () => {
+    const normal = plan({ gitHost: "https://github.com" });
+    for (const spelling of ["https://GitHub.com", "https://github.com:443/", "HTTPS://GITHUB.COM//"]) {
+      const p = plan({ gitHost: spelling });
+      assert.strictEqual(settings({ gitHost: spelling }).gitHost, "https://github.com", spelling);
+      const annotation = p.credentials.namespaces[0].git?.metadata.annotations?.["kpack.io/git"] ?? "";
+      assert.ok(kpackUses(annotation, plannedImage(p.apps[0]).spec.source.git.url), `${spelling}: ${annotation} for ${plannedImage(p.apps[0]).spec.source.git.url}`);
+      assert.deepStrictEqual(p, normal, `${spelling}: the same plan as the normal spelling`);
+    }
+    const ghe = plan({ gitHost: "https://Git.Example.com:8443/ghe/" });
+    assert.strictEqual(plannedImage(ghe.apps[0]).spec.source.git.url, "https://git.example.com:8443/ghe/example-org/go-sample-app.git");
+    assert.ok(kpackUses(ghe.credentials.namespaces[0].git?.metadata.annotations?.["kpack.io/git"] ?? "", plannedImage(ghe.apps[0]).spec.source.git.url));
+    assert.ok(!kpackUses("https://github.com", "https://GitHub.com/example-org/a.git"), "kpack's match is exact: the reason for one spelling");
+    assert.throws(() => settings({ gitHost: "https://github.com/?tab=repositories" }), /gitHost: got "https:\/\/github.com\/\?tab=repositories"; expected a base URL without a \?query or #fragment/);
   });
 
   it("puts the registry's config.json as it is under .dockerconfigjson, listed by the Image's own service account", () => {

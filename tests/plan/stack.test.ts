@@ -25,7 +25,7 @@ describe("plan: the stack", () => {
     const [app] = planStack(settings(), RENDER_SECRETS).apps;
     assert.deepStrictEqual(
       [app.names.pipeline, app.names.task, app.names.eventListenerService, app.names.kpackImage, app.names.imageApplication, app.names.tektonApplication],
-      ["go-sample-app-build", "go-sample-app-write-back", "el-go-sample-app-listener", "go-sample-app-image", "go-sample-app-image", "go-sample-app-tekton"],
+      ["go-sample-app-build", "go-sample-app-write-back", "el-go-sample-app-listener", "go-sample-app-image-dw42v", "go-sample-app-image", "go-sample-app-tekton"],
     );
   });
 

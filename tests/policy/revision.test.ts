@@ -52,7 +52,7 @@ describe("policy kpack-revision-full-sha", () => {
     assert.deepStrictEqual(violations((r) => checkKpackRevision(pinned, r)), []);
     const branch = imageWithRevision("main");
     assert.deepStrictEqual(violations((r) => checkKpackRevision(branch, r)), [
-      'go-sample-app-ops@main:cicd/kpack/image.yaml, Image default/go-sample-app-image: spec.source.git.revision is "main"; expected a full commit SHA: 40 lowercase hex characters',
+      'go-sample-app-ops@main:cicd/kpack/image.yaml, Image default/go-sample-app-image-dw42v: spec.source.git.revision is "main"; expected a full commit SHA: 40 lowercase hex characters',
     ]);
   });
 

@@ -81,7 +81,7 @@ describe("policy no-secrets-in-repository-files", () => {
 
   it("reports the stack's own token in the commit message and the webhook secret in the content, by key name", () => {
     assert.deepStrictEqual(check(`${kustomizationText}# ${FAKE_WEBHOOK_SECRET}\n`, `Update (token ${FAKE_TOKEN})`), [
-      `${KUSTOMIZATION}: line 8 of the content holds the value of the secret config deliberate-image-builds:webhookSecret; expected secret values only in Secrets in the cluster`,
+      `${KUSTOMIZATION}: line ${kustomizationText.split("\n").length} of the content holds the value of the secret config deliberate-image-builds:webhookSecret; expected secret values only in Secrets in the cluster`,
       `${KUSTOMIZATION}: line 1 of the commit message holds what looks like a GitHub token (ghp_…); expected no credential in a repository file: the pipeline reads its token from the github-token Secret`,
       `${KUSTOMIZATION}: line 1 of the commit message holds the value of the secret config deliberate-image-builds:githubToken; expected secret values only in Secrets in the cluster`,
     ]);
@@ -100,7 +100,7 @@ describe("policy no-secrets-in-repository-files", () => {
     const secrets = secretConfigValues(config);
     const found = violations((r) => checkNoSecretsInRepositoryFile(repositoryFileResource(kustomization, `${kustomizationText}# ${auth}\n`), secrets, r));
     assert.deepStrictEqual(found, [
-      `${KUSTOMIZATION}: line 8 of the content holds the value of the secret config deliberate-image-builds:registryCredentials; expected secret values only in Secrets in the cluster`,
+      `${KUSTOMIZATION}: line ${kustomizationText.split("\n").length} of the content holds the value of the secret config deliberate-image-builds:registryCredentials; expected secret values only in Secrets in the cluster`,
     ]);
   });
 

@@ -64,17 +64,35 @@ describe("pulumi: credentials for private repositories and registries", function
       assert.ok(registered, application);
       return registered.options.dependsOn.filter((urn) => urn.includes("deliberate-image-builds:cluster:Credentials")).map((urn) => urn.split("::").pop()).sort();
     };
-    const kpack = (ns: string) => [`credentials-${ns}-kpack-git-credentials`, `credentials-${ns}-kpack-registry-credentials`];
+    const kpack = (ns: string) => [`credentials-${ns}.kpack-git-credentials`, `credentials-${ns}.kpack-registry-credentials`];
     const expected: Record<string, string[]> = {
-      a: [...kpack("default"), "credentials-default-a-image-builder"],
-      b: [...kpack("default"), "credentials-default-b-image-builder"],
-      c: [...kpack("builds"), "credentials-builds-c-image-builder"],
+      a: [...kpack("default"), "credentials-default.a-image-builder"],
+      b: [...kpack("default"), "credentials-default.b-image-builder"],
+      c: [...kpack("builds"), "credentials-builds.c-image-builder"],
       // An account the stack names is patched, not created: the app waits for the patch.
-      d: [...kpack("builds"), "credentials-builds-existing-secrets"],
+      d: [...kpack("builds"), "credentials-builds.existing-secrets"],
     };
     for (const [app, own] of Object.entries(expected)) {
       for (const role of ["image", "tekton"]) assert.deepStrictEqual(waitsFor(`${app}-${role}`), ["credentials-argocd-repo-creds-example-org", ...own].sort(), `${app}-${role}`);
     }
+  });
+
+  it("registers every resource under its own name when namespace and app names could be joined alike, keeping old names that were one resource's as aliases", async () => {
+    // `<namespace>-<app>` reads the same for both: app x-y in builds and app y in builds-x.
+    const apps = [appEntry("x-y", { namespace: "builds" }), appEntry("y", { namespace: "builds-x" }), appEntry("z", { namespace: "builds-x", imageServiceAccount: "shared" }), appEntry("w", { namespace: "builds", imageServiceAccount: "x-shared" })];
+    await deploy({ registryCredentials: FAKE_REGISTRY }, apps);
+    const urns = world.resources.map((r) => `${r.type}::${r.name}`);
+    assert.deepStrictEqual(urns.filter((u, i) => urns.indexOf(u) !== i), [], "no two resources of one type share a name (one URN)");
+    const account = world.resources.find((r) => r.type === "kubernetes:core/v1:ServiceAccount" && r.name === "credentials-builds.x-y-image-builder");
+    assert.deepStrictEqual(account?.options.aliasNames, [], "y's account in builds-x had that name too");
+    const secret = world.resources.find((r) => r.name === "credentials-builds-x.kpack-git-credentials");
+    assert.deepStrictEqual(secret?.options.aliasNames, ["credentials-builds-x-kpack-git-credentials"], "an existing stack renames it in place");
+    const patches = world.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccountPatch").map((r) => [r.name, r.options.aliasNames]);
+    // Both had one old name: an alias on both would stop the engine (duplicate resource alias), so neither has it.
+    assert.deepStrictEqual(patches.sort(), [
+      ["credentials-builds-x.shared-secrets", []],
+      ["credentials-builds.x-shared-secrets", []],
+    ]);
   });
 
   it("warns that a write token becomes readable by Argo CD when argocdToken is unset", async () => {

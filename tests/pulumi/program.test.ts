@@ -13,6 +13,7 @@ installMocks();
 import * as pulumi from "@pulumi/pulumi";
 import { deployStack } from "../../components/pulumi/stack";
 import { renderStack } from "../../scripts/render";
+import { clusterPath } from "../../components/synth/render";
 import { ConfigError } from "../../components/config/errors";
 
 const SHA_B = "b".repeat(40);
@@ -308,6 +309,18 @@ describe("pulumi: the program under mocks", function () {
     assert.strictEqual(world.resources.length, 0);
   });
 
+  it("refuses an Argo CD destination other than its own cluster before registering anything, saying what to do; render too", () => {
+    resetWorld();
+    const remote = "https://prod.example.com:6443";
+    configure({ argocdDestinationServer: remote });
+    const expected =
+      /deliberate-image-builds:argocdDestinationServer: got "https:\/\/prod\.example\.com:6443"; expected https:\/\/kubernetes\.default\.svc, the cluster Argo CD runs in: this stack creates the build namespaces' Secrets, kpack's credentials and service accounts there .* Run this stack against the destination cluster .* or use the DeliberateImageBuilds and BuildNamespace components/;
+    assert.throws(() => deployStack(), (err: unknown) => err instanceof ConfigError && expected.test(err.message));
+    assert.strictEqual(world.resources.length, 0, "nothing is registered, so pulumi preview stops");
+    const dir = stackProject("remote", rawStack({ argocdDestinationServer: remote }));
+    assert.throws(() => renderStack({ projectDir: dir, stack: "remote", out: path.join(dir, "out") }), expected);
+  });
+
   it("index.ts deploys the stack its config describes", async () => {
     freshWorld();
     configure();
@@ -336,11 +349,11 @@ describe("pulumi: the program under mocks", function () {
 
     const cluster = world.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:core/v1:NamespacePatch"));
     const namespaces = byType("kubernetes:core/v1:NamespacePatch");
-    const clusterFiles = fs.readdirSync(path.join(out, "cluster"));
+    const clusterFiles = fs.readdirSync(path.join(out, "cluster"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     assert.strictEqual(cluster.length + namespaces.length, clusterFiles.length);
     for (const r of [...cluster, ...namespaces]) {
       const o = r.inputs as { kind: string; metadata: { name: string; namespace?: string }; stringData?: Record<string, string> };
-      const file = `cluster/${o.kind.toLowerCase()}-${o.metadata.namespace ? `${o.metadata.namespace}-` : ""}${o.metadata.name}.yaml`;
+      const file = clusterPath(o);
       const fromRender = parseAllDocuments(read(file))[0].toJS();
       if (o.stringData) {
         // The only difference allowed: a secret value (or one derived from it), which render never has.

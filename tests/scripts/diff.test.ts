@@ -67,8 +67,11 @@ describe("scripts: npm run diff", function () {
     }
     // Paths read as under the render folder, never as the temporary folders they were rendered in.
     assert.doesNotMatch(r.stdout, /[ab]\/(base|head)\//);
-    // The revision file is the pipeline's after creation, and unchanged here.
-    assert.doesNotMatch(r.stdout, new RegExp(`a/${OPS}/cicd/kpack/revision.yaml`));
+    // Render writes revision.yaml as a first pulumi up would: for the new tag it names the new Image
+    // (pulumi up keeps the pipeline's file; the kustomization's target applies it), never another revision.
+    const revisionDiff = r.stdout.split(/^(?=diff --git )/m).find((d) => d.startsWith(`diff --git a/${OPS}/cicd/kpack/revision.yaml `)) ?? "";
+    assert.match(revisionDiff, /^-  name: go-sample-app-image-[a-z0-9]{5}\n\+  name: go-sample-app-image-[a-z0-9]{5}$/m);
+    assert.doesNotMatch(revisionDiff, /^[-+] +revision: /m);
   });
 
   it("never shows a secret value, not even one a stack file holds in plain text", () => {

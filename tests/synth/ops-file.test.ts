@@ -32,7 +32,7 @@ describe("synth: ops files as written", () => {
         "apiVersion: kpack.io/v1alpha2",
         "kind: Image",
         "metadata:",
-        "  name: go-sample-app-image",
+        "  name: go-sample-app-image-dw42v",
         "  namespace: default",
         "spec:",
         "  source:",

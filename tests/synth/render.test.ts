@@ -24,14 +24,14 @@ describe("synth: npm run render", function () {
     const { files } = renderStack({ projectDir: ROOT, stack: "dev", out });
     assert.deepStrictEqual(renderedIn(out), files);
     assert.deepStrictEqual(files, [
-      "cluster/application-argocd-go-sample-app-image.yaml",
-      "cluster/application-argocd-go-sample-app-tekton.yaml",
-      "cluster/secret-argocd-repo-creds-example-org.yaml",
-      "cluster/secret-default-github-git-credentials.yaml",
-      "cluster/secret-default-github-token.yaml",
-      "cluster/secret-default-github-webhook-secret.yaml",
-      "cluster/secret-default-kpack-git-credentials.yaml",
-      "cluster/serviceaccount-default-go-sample-app-image-builder.yaml",
+      "cluster/argocd/application-go-sample-app-image.yaml",
+      "cluster/argocd/application-go-sample-app-tekton.yaml",
+      "cluster/argocd/secret-repo-creds-example-org.yaml",
+      "cluster/default/secret-github-git-credentials.yaml",
+      "cluster/default/secret-github-token.yaml",
+      "cluster/default/secret-github-webhook-secret.yaml",
+      "cluster/default/secret-kpack-git-credentials.yaml",
+      "cluster/default/serviceaccount-go-sample-app-image-builder.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/image.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/kustomization.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/revision.yaml",
@@ -57,7 +57,7 @@ describe("synth: npm run render", function () {
     assert.deepStrictEqual(warnings, ["Pulumi.s.yaml holds deliberate-image-builds:githubToken in plain text; expected it encrypted (pulumi config set --secret githubToken --stack s), so the stack file never carries it to a repository"]);
     const everything = filesUnder(out).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("\n");
     assert.ok(!everything.includes(FAKE_TOKEN));
-    assert.match(fs.readFileSync(path.join(out, "cluster/secret-default-github-token.yaml"), "utf8"), /GITHUB_TOKEN: "\[secret: set with pulumi config set --secret deliberate-image-builds:githubToken\]"/);
+    assert.match(fs.readFileSync(path.join(out, "cluster/default/secret-github-token.yaml"), "utf8"), /GITHUB_TOKEN: "\[secret: set with pulumi config set --secret deliberate-image-builds:githubToken\]"/);
     assert.match(fs.readFileSync(path.join(out, "github/example-org/a/webhook-a.yaml"), "utf8"), /secret: "\[secret: /);
   });
 
@@ -81,11 +81,11 @@ describe("synth: npm run render", function () {
 
   it("refuses to overwrite a file it did not write, saying why, and writes nothing then", () => {
     const out = tempDir("render-foreign-");
-    const theirs = path.join(out, "cluster/secret-default-github-token.yaml");
+    const theirs = path.join(out, "cluster/default/secret-github-token.yaml");
     fs.mkdirSync(path.dirname(theirs), { recursive: true });
     fs.writeFileSync(theirs, "someone else's secret notes\n");
-    assert.throws(() => renderStack({ projectDir: ROOT, stack: "dev", out }), /secret-default-github-token\.yaml exists and was not written by render, which would overwrite it; render into a folder of its own \(--out\)/);
-    assert.deepStrictEqual(filesUnder(out), ["cluster/secret-default-github-token.yaml"]);
+    assert.throws(() => renderStack({ projectDir: ROOT, stack: "dev", out }), /default\/secret-github-token\.yaml exists and was not written by render, which would overwrite it; render into a folder of its own \(--out\)/);
+    assert.deepStrictEqual(filesUnder(out), ["cluster/default/secret-github-token.yaml"]);
     assert.strictEqual(fs.readFileSync(theirs, "utf8"), "someone else's secret notes\n");
     // A file that already holds exactly what render would write is render's from then on.
     const copy = tempDir("render-copy-");
@@ -104,7 +104,7 @@ describe("synth: npm run render", function () {
     const old = new Date(2020, 0, 1);
     fs.utimesSync(image, old, old);
 
-    stackProject("r", { githubOwner: "example-org", apps: [appEntry("one", { image: "registry.example.com/example-org/one:v2" })] }, project);
+    stackProject("r", { githubOwner: "example-org", apps: [appEntry("one", { builder: "other-builder" })] }, project);
     const second = renderStack({ projectDir: project, stack: "r", out: `${out}/` });
     assert.strictEqual(second.removed.length, 7, "app two's four ops files, two Applications and image service account");
     assert.ok(second.removed.every((f) => f.includes("two")), second.removed.join("\n"));

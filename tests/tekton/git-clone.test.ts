@@ -70,7 +70,7 @@ describe("tekton: git-clone's basic-auth files", function () {
   it("are a Secret applied to the cluster, rendered with the secret marker, never a repository file", () => {
     const out = tempDir("render-credentials-");
     renderStack({ projectDir: stackProject("c", rawStack()), stack: "c", out });
-    const secret = parse(fs.readFileSync(path.join(out, "cluster/secret-default-github-git-credentials.yaml"), "utf8"));
+    const secret = parse(fs.readFileSync(path.join(out, "cluster/default/secret-github-git-credentials.yaml"), "utf8"));
     assert.deepStrictEqual(secret.stringData, {
       ".gitconfig": '[credential "https://github.com"]\n\thelper = store\n',
       ".git-credentials": "[secret: set with pulumi config set --secret deliberate-image-builds:githubToken]",

@@ -3,9 +3,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { REVISION_FILE } from "../../components/plan/ops-repository";
+import { Image } from "../../components/kpack/image";
+import { KPACK_FOLDER, REVISION_FILE, revisionFileOf, withTestedRevision } from "../../components/plan/ops-repository";
+import { planStack } from "../../components/plan/stack";
+import { opsFileContent } from "../../components/synth/ops-file";
+import { RENDER_SECRETS } from "../../components/synth/render";
 import { ProcessResult } from "../../e2e/processes";
-import { FAKE_TOKEN } from "../helpers/fixtures";
+import { appEntry, FAKE_TOKEN, settings } from "../helpers/fixtures";
+import { kustomizeBuild } from "../helpers/kustomize";
 import { git, GitWorld, OPS_BRANCH, renderedTask, revisionFile } from "../helpers/git-world";
 import { serveRepositories } from "../helpers/git-http-server";
 
@@ -43,6 +48,24 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     const log = git(world.root, ...opsGit, "log", "-1", "--format=%an <%ae>|%cn|%s|%b", OPS_BRANCH);
     assert.match(log, new RegExp(`^Tekton Pipeline <tekton-pipeline@users.noreply.github.com>\\|Tekton Pipeline\\|Build tested revision ${c2}\\|`));
     assert.match(log, new RegExp(`records ${c2} of file://.*app.git, which passed lint and test \\(was ${c0}\\)`));
+  });
+
+  it("rewrites a revision.yaml kept from another namespace and tag, and kustomize applies it to the Image as it is now", async () => {
+    world = new GitWorld(2);
+    const [c0, c1] = world.commits;
+    const plan = (extra: Record<string, unknown>) => planStack(settings({}, [appEntry("go-sample-app", extra)]), RENDER_SECRETS).apps[0];
+    // The first rollout's file: the Image was go-sample-app-image-<old digest> in old-builds.
+    const before = plan({ namespace: "old-builds", image: "registry.example.com/example-org/old-name" });
+    world.writeRevisionFile(opsFileContent(withTestedRevision(revisionFileOf(before.repoFiles), c0)));
+    assertOk(await world.runStep(world.workspace(c1), c1));
+    const written = git(world.root, "--git-dir", world.opsBare, "show", `${OPS_BRANCH}:${REVISION_FILE}`) + "\n";
+    // After the app moved to builds and another tag, pulumi up rewrote the kustomization and image.yaml only.
+    const after = plan({ namespace: "builds", image: "registry.example.com/platform/go-sample-app:v2" });
+    const files: Record<string, string> = { "revision.yaml": written };
+    for (const f of after.repoFiles.filter((f) => f.ownedBy === "pulumi" && f.path.startsWith(`${KPACK_FOLDER}/`))) files[path.basename(f.path)] = opsFileContent(f);
+    const [image, ...more] = kustomizeBuild(files) as unknown as Image[];
+    assert.deepStrictEqual(more, []);
+    assert.deepStrictEqual([image.metadata.namespace, image.metadata.name, image.spec.source.git.revision], ["builds", after.names.kpackImage, c1]);
   });
 
   it("pushes nothing when the same revision is recorded twice", async () => {
