@@ -1,6 +1,8 @@
 // withGitHubReads: a team's usual mocks plus the components' GitHub reads, so its own unit tests of a
 // program using the components work on the first try.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { DeliberateImageBuilds, MockGitHub, withGitHubReads } from "../../components";
 import { SHA_A } from "../helpers/fixtures";
@@ -69,5 +71,15 @@ describe("testing: withGitHubReads", function () {
     for (let i = 0; i < 100 && !seen.includes("github:index/repositoryFile:RepositoryFile"); i++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.ok(seen.includes("aws:index/getRegion:getRegion") && seen.includes("github:index/repositoryFile:RepositoryFile"), seen.join(", "));
     assert.ok(!seen.includes("github:index/getBranch:getBranch"));
+  });
+});
+
+describe("testing: the README's unit-test snippet", () => {
+  it("is the example's unit test, which the example's test type-checks and runs", () => {
+    const root = path.resolve(__dirname, "../..");
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Testing a program that uses the components"));
+    const snippet = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.strictEqual(snippet, fs.readFileSync(path.join(root, "examples/platform-stack/index.test.ts"), "utf8"));
   });
 });
