@@ -306,9 +306,11 @@ async function errorsAsUsersSeeThem(w: World): Promise<void> {
   process.stdout.write("errors as a user sees them\n");
   const cli = await newStack(w, 1, "e2e/user-errors.ts");
   const check = (what: string, r: CliResult & { json?: PreviewJson }, message: string) => {
-    const text = `${r.stdout}\n${r.stderr}`;
-    // Counted in the JSON's diagnostics where the CLI printed JSON, else in its text.
-    const shown = r.json ? (r.json.diagnostics ?? []).filter((d) => d.severity === "error" && d.message.includes(message)).length : text.split(message).length - 1;
+    // What the user reads: the diagnostics, decoded from the JSON (`pulumi preview --json` prints it on a failed
+    // preview too), and anything on stderr.
+    const diagnostics = r.json?.diagnostics ?? [];
+    const text = `${diagnostics.map((d) => d.message).join("\n")}\n${r.stderr}`;
+    const shown = diagnostics.filter((d) => d.severity === "error" && d.message.includes(message)).length;
     c.expect(`${what}: preview fails`, r.code !== 0, text.slice(-2000));
     c.equal(`${what}: the message shown once`, shown, 1);
     c.expect(`${what}: the message alone, no stack trace or ANSI codes, not wrapped`, !/\x1b\[|^\s+at |error serializing property|unhandled exception/m.test(text), text.slice(-3000));
