@@ -7,3 +7,5 @@ export type { BuildNamespaceArgs } from "./pulumi/build-namespace";
 export { ComponentArgsError } from "./config/component-args";
 export type { AppPlanArgs, PipelineArgs } from "./config/component-args";
 export type { RevisionFileLocation } from "./pulumi/recorded-revision";
+export { withGitHubReads } from "./testing/github-reads";
+export type { MockGitHub } from "./testing/github-reads";

@@ -18,7 +18,7 @@ import { freePort } from "./processes";
 import { gitAsync, gitTokenEnv } from "../tests/helpers/git-world";
 import { referenceDir } from "../tests/helpers/reference";
 import { runWriteBack } from "./pipeline-run";
-import { changes, CliResult, PulumiCli } from "./pulumi-cli";
+import { changes, CliResult, PreviewJson, PulumiCli } from "./pulumi-cli";
 import { loopbackCertificate, tlsFront, TlsFront } from "./tls";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -419,6 +419,31 @@ async function clusterSide(w: World): Promise<void> {
 }
 
 /**
+ * A bad stack config value and a bad arg from another resource, as `pulumi preview` shows them: one
+ * error each, the message alone (a RunError: no stack trace, no colours from util.inspect), never wrapped
+ * in "error serializing property". Needs the Kubernetes provider only, so it runs in both kinds of run.
+ */
+async function errorsAsUsersSeeThem(w: World): Promise<void> {
+  const c = w.checks;
+  process.stdout.write("errors as a user sees them\n");
+  const cli = await newStack(w, 1, "e2e/user-errors.ts");
+  const check = (what: string, r: CliResult & { json?: PreviewJson }, message: string) => {
+    // What the user reads: the diagnostics, decoded from the JSON (`pulumi preview --json` prints it on a failed
+    // preview too), and anything on stderr.
+    const diagnostics = r.json?.diagnostics ?? [];
+    const text = `${diagnostics.map((d) => d.message).join("\n")}\n${r.stderr}`;
+    const shown = diagnostics.filter((d) => d.severity === "error" && d.message.includes(message)).length;
+    c.expect(`${what}: preview fails`, r.code !== 0, text.slice(-2000));
+    c.equal(`${what}: the message shown once`, shown, 1);
+    c.expect(`${what}: the message alone, no stack trace or ANSI codes, not wrapped`, !/\x1b\[|^\s+at |error serializing property|unhandled exception/m.test(text), text.slice(-3000));
+  };
+  await cli.setConfig("writeBackAttempts", "0");
+  check("a bad config value", await cli.preview(), "invalid stack config (1 problem):\n  - deliberate-image-builds:writeBackAttempts: got");
+  await cli.setConfig("writeBackAttempts", "3");
+  check("a bad arg from another resource", await cli.preview(), 'BuildNamespace "builds": invalid args (1 problem):\n  - args.namespace: got "Not_A_Label"');
+}
+
+/**
  * The pipeline's write-back against the double's git remote, with the ops files laid out as render
  * writes them (the mocks test proves pulumi up writes the same bytes): for runs where pulumi up cannot
  * write them itself.
@@ -465,6 +490,7 @@ async function main(): Promise<number> {
     // What a cluster with Argo CD, Tekton and kpack installed has: their CRDs and Argo CD's namespace.
     kubectl(w, "apply", "--server-side", "-f", path.join(referenceDir(), "crds", "argo-cd", "application-crd.yaml"));
     kubectl(w, "create", "namespace", "argocd");
+    await errorsAsUsersSeeThem(w);
     if (lacking.length === 0) {
       checkGitHubSchema(w);
       await lifecycle(w);

@@ -1,5 +1,6 @@
-// npm run build (and prepack): the library into dist/, compiled by tsc with declarations, and the files
-// it reads at run time beside it.
+// npm run build (and prepare, which npm runs on npm ci, npm pack and an install of this folder as a
+// package): the library into dist/, compiled by tsc with declarations, and the files it reads at run
+// time beside it.
 "use strict";
 const { spawnSync } = require("child_process");
 const fs = require("fs");

@@ -3,7 +3,7 @@
  * stand for and go through parseSettings, so a component and a stack file accept the same values, with
  * the same defaults (keys.ts) and the same checks (validators.ts), and say the same about a bad one.
  */
-import { ConfigError, ConfigProblem } from "./errors";
+import { ConfigError, ConfigProblem, ProgramError } from "./errors";
 import { AppKey, StackKey } from "./keys";
 import { parseSettings, RawConfig } from "./parse";
 import { AppSettings, StackSettings } from "./settings";
@@ -175,7 +175,7 @@ export interface AppArgValues extends AppPlanArgs {
 }
 
 /** Thrown by a component whose args are wrong: names the component, each arg and what was expected. */
-export class ComponentArgsError extends Error {
+export class ComponentArgsError extends ProgramError {
   constructor(
     readonly component: string,
     readonly resourceName: string,

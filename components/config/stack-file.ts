@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Document, isMap, isScalar, parseDocument } from "yaml";
+import { Document, isMap, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import { ConfigProblem, PROJECT } from "./errors";
 import { STACK_KEYS, stackKeySpec } from "./keys";
 import { RawConfig, SECRET_IS_SET } from "./parse";
@@ -56,6 +56,62 @@ function readText(file: string): string {
   return fs.readFileSync(file, "utf8");
 }
 
+/**
+ * A project or stack file parsed as Pulumi reads it, or the reason Pulumi refuses it. Pulumi's CLI
+ * unmarshals them with gopkg.in/yaml.v3 (sdk/go/common/encoding/marshal.go, yamlMarshaler.Unmarshal;
+ * workspace/loaders.go, LoadProjectStackBytes), which refuses a duplicate key in any mapping, reporting
+ * every one as `line <n>: mapping key "<key>" already defined at line <m>`, and prefixes a syntax error
+ * with `invalid YAML file: `. Without this, render would read the last of two keys and pass a file
+ * `pulumi up` stops on. A syntax error is placed where this parser finds it; yaml.v3 sometimes names the
+ * line where the enclosing block starts instead.
+ */
+export function readPulumiYaml(file: string): Document {
+  const lines = new LineCounter();
+  const doc = parseDocument(readText(file), { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const at = lines.linePos(syntax.pos[0]);
+    throw new Error(`${path.basename(file)}: invalid YAML file: line ${at.line}, column ${at.col}: ${syntax.message}`);
+  }
+  const alias = unknownAlias(doc, lines);
+  if (alias) throw new Error(`${path.basename(file)}: invalid YAML file: ${alias}`);
+  const duplicates = duplicateKeys(doc, lines);
+  if (duplicates.length > 0) throw new Error(`${path.basename(file)}: yaml: unmarshal errors:\n${duplicates.map((d) => `  ${d}`).join("\n")}`);
+  return doc;
+}
+
+/** An alias to no anchor, which yaml.v3 refuses (decode.go, "unknown anchor") and this parser reads as null. */
+function unknownAlias(doc: Document, lines: LineCounter): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return undefined;
+      found = `line ${lines.linePos(alias.range?.[0] ?? 0).line}: unknown anchor '${alias.source}' referenced`;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** Every key a mapping repeats, in yaml.v3's words and line numbers (decode.go, d.mapping). */
+function duplicateKeys(doc: Document, lines: LineCounter): string[] {
+  const found: { offset: number; text: string }[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const first = new Map<string, number>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || !pair.key.range) continue;
+        const key = String(pair.key.value);
+        const offset = pair.key.range[0];
+        const earlier = first.get(key);
+        if (earlier === undefined) first.set(key, offset);
+        else found.push({ offset, text: `line ${lines.linePos(offset).line}: mapping key ${JSON.stringify(key)} already defined at line ${lines.linePos(earlier).line}` });
+      }
+    },
+  });
+  return found.sort((a, b) => a.offset - b.offset).map((f) => f.text);
+}
+
 /** Numbers under the project's string keys written in a form Pulumi does not keep as text (1.20, 010, 1e3). */
 function retypedValues(doc: Document, project: string): RetypedValue[] {
   const config = doc.get("config", true);
@@ -79,9 +135,9 @@ function retypedValues(doc: Document, project: string): RetypedValue[] {
 export function readStackFile(projectDir: string, stack: string): StackFile {
   const bad = stackNameProblem(stack);
   if (bad) throw new Error(bad);
-  const project = parseDocument(readText(path.join(projectDir, "Pulumi.yaml"))).toJS() as { name?: unknown } | null;
+  const project = readPulumiYaml(path.join(projectDir, "Pulumi.yaml")).toJS() as { name?: unknown } | null;
   if (typeof project?.name !== "string") throw new Error("Pulumi.yaml has no project name");
-  const doc = parseDocument(readText(path.join(projectDir, `Pulumi.${stack}.yaml`)));
+  const doc = readPulumiYaml(path.join(projectDir, `Pulumi.${stack}.yaml`));
   const content = doc.toJS() as { config?: Record<string, unknown> } | null;
   const { raw: values, problems } = projectConfig(content?.config ?? {}, project.name, Object.keys(STACK_KEYS));
   const raw: RawConfig = {};

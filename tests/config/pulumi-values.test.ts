@@ -22,9 +22,14 @@ function outcome(read: () => StackSettings): Outcome {
   }
 }
 
-/** render's and diff's reading: the stack file as written, one more line of YAML under `config:`. */
+/**
+ * render's and diff's reading: the stack file as written, one more line of YAML under `config:` (in place
+ * of the base's line for the same key: Pulumi refuses a key set twice).
+ */
 function viaStackFile(line: string): Outcome {
-  const dir = stackProject("dev", `${BASE}  ${line}\n`);
+  const key = line.slice(0, line.indexOf(":", P.length + 1) + 1);
+  const base = BASE.split("\n").filter((l) => !l.startsWith(`  ${key}`)).join("\n");
+  const dir = stackProject("dev", `${base}  ${line}\n`);
   const file = readStackFile(dir, "dev");
   return outcome(() => parseSettings(file.raw, file.problems));
 }
@@ -111,7 +116,7 @@ describe("config: values as Pulumi stores them, one reading for render, diff and
 });
 
 describe("config: a misspelt project namespace", () => {
-  const misspelt = `config:\n  deliberate-image-build:githubOwner: example-org\n  ${BASE.split("\n").slice(2).join("\n")}`;
+  const misspelt = `config:\n  deliberate-image-build:githubOwner: example-org\n${BASE.split("\n").slice(2).join("\n")}`;
 
   it("is named, with the key expected, by render and by pulumi up's reading alike", () => {
     const dir = stackProject("dev", misspelt);

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { tempDir } from "../helpers/fixtures";
+import { projectCopy, tempDir } from "../helpers/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
 const EXAMPLE = path.join(ROOT, "examples/platform-stack");
@@ -47,8 +47,30 @@ function packedDependencies(): Record<string, string> {
   return (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {};
 }
 
+/** The commands of the first sh block of a README, one per line, comments dropped. */
+export function readmeCommands(readme: string): string[] {
+  const block = /```sh\n([\s\S]*?)```/.exec(fs.readFileSync(readme, "utf8"))?.[1] ?? "";
+  return block.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean);
+}
+
 describe("examples/platform-stack: the packed components in a program of its own", function () {
   this.timeout(240000);
+
+  it("works from a fresh clone as its README says: npm ci builds and installs the library with dist/, npm test passes", () => {
+    const commands = readmeCommands(path.join(EXAMPLE, "README.md"));
+    // The first step's result is this repository's node_modules, which the copy links.
+    assert.strictEqual(commands[0], "npm ci", commands.join("\n"));
+    const clone = projectCopy([], tempDir("fresh-clone-"));
+    assert.ok(!fs.existsSync(path.join(clone, "dist")), "the clone starts without a build");
+    // npm takes the lockfile's packages from its cache where it has them (the repository's npm ci filled it).
+    const r = spawnSync("sh", ["-ec", commands.slice(1).join("\n")], { cwd: clone, encoding: "utf8", env: { ...process.env, npm_config_prefer_offline: "true" } });
+    assert.strictEqual(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /1 passing/);
+    const example = path.join(clone, "examples/platform-stack");
+    const resolved = run(process.execPath, ["-p", "require.resolve('deliberate-image-builds')"], example).trim();
+    assert.strictEqual(resolved, path.join(example, "node_modules/deliberate-image-builds/dist/index.js"));
+    assert.ok(!fs.lstatSync(path.join(example, "node_modules/deliberate-image-builds")).isSymbolicLink(), "a copy, with this program's @pulumi/pulumi");
+  });
 
   it("packs compiled JavaScript and .d.ts, installs offline, type-checks and deploys one app under mocks", () => {
     const packs = tempDir("pack-");

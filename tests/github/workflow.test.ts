@@ -224,13 +224,14 @@ describe("github: the pull-request preview workflow", function () {
       assert.strictEqual(concurrency["cancel-in-progress"], true);
     });
 
-    it("tests with npm ci and npm test on Node 20, with the npm cache", () => {
+    it("tests with npm ci, npm test and npm run test:slow on Node 20, with the npm cache", () => {
       const node = step("test", using("actions/setup-node"));
       assert.strictEqual(String(node.with?.["node-version"]), "20");
       assert.strictEqual(node.with?.cache, "npm");
       const runs = preview().jobs.test.steps.map((s) => s.run?.trim());
       assert.ok(runs.some((r) => r?.startsWith("npm ci")));
       assert.ok(runs.includes("npm test"));
+      assert.ok(runs.includes("npm run test:slow"));
     });
 
     it("previews every stack the Pulumi.<stack>.yaml files name, and names none itself", () => {

@@ -82,13 +82,19 @@ export function referenceUnavailable(places: ReferencePlaces, problem: string, f
 }
 
 let located: string | undefined;
-/** The reference folder the tests read (resolved once per process; the global setup made sure there is one). */
+/**
+ * The reference folder the tests read (resolved once per process). Without one, a test reading it fails
+ * with a line pointing at the global setup's message, which says how to get the files.
+ */
 export function referenceDir(): string {
   if (located) return located;
   const found = locateReference();
-  if ("problem" in found) throw new Error(referenceUnavailable(defaultPlaces(), found.problem, "not run in this process"));
+  if ("problem" in found) throw new Error(`${REFERENCE_MISSING} (${found.problem}); the message at the start of the run says how to get them`);
   return (located = found.dir);
 }
+
+/** How a test that needs the reference files fails without them. */
+export const REFERENCE_MISSING = "this test reads the pinned upstream reference files, which are not here";
 
 type Schema = Record<string, unknown>;
 

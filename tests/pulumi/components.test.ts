@@ -121,6 +121,39 @@ describe("pulumi: the public components", function () {
     assert.match(await failure, /DeliberateImageBuilds "go-sample-app".*\n.*args\.namespace: got "Not_A_Label"; expected a DNS-1123 label/);
   });
 
+  it("fails as a pulumi.RunError whose message appears once, unwrapped, when the error comes from an Output", async () => {
+    ready();
+    const failures: unknown[] = [];
+    const collect = (err: unknown) => failures.push(err);
+    process.on("unhandledRejection", collect);
+    try {
+      // The namespace and URL feed every file, both Applications and the webhook: each of their inputs
+      // fails with the one error, and the SDK prefixes its message once per input it serializes.
+      const app = new DeliberateImageBuilds("go-sample-app", args({ namespace: pulumi.output("Not_A_Label"), webhook: { url: pulumi.output("https://hooks.example.com/go"), secret: "w" } }));
+      await settled(app.eventListenerService);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off("unhandledRejection", collect);
+    }
+    assert.ok(failures.length > 0, "the program fails");
+    assert.ok(failures.every((f) => f === failures[0]), "one error, reported once by the language host (it dedupes by identity)");
+    const err = failures[0];
+    assert.ok(err instanceof ComponentArgsError);
+    assert.strictEqual(err.message, "DeliberateImageBuilds \"go-sample-app\": invalid args (1 problem):\n  - args.namespace: got \"Not_A_Label\"; expected a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending alphanumeric");
+    assert.ok(pulumi.RunError.isInstance(err), "the language host prints a RunError's message alone, no stack trace, no colours");
+  });
+
+  it("fails as a pulumi.RunError on wrong plain args, the message alone", () => {
+    ready();
+    let thrown: unknown;
+    try {
+      new BuildNamespace("ns", { namespace: "builds", githubToken: "t", webhookSecret: "w", gitHost: "http://git.example.com" });
+    } catch (err) {
+      thrown = err;
+    }
+    assert.ok(pulumi.RunError.isInstance(thrown));
+  });
+
   it("names resources after the app once, and aliases the Applications' names from before", async () => {
     ready();
     const app = new DeliberateImageBuilds("go-sample-app", args());

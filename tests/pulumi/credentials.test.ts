@@ -5,7 +5,6 @@ import { createOpsBranches, installMocks, resetWorld, setStackConfig, settled, w
 import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack } from "../helpers/fixtures";
 
 installMocks();
-import * as pulumi from "@pulumi/pulumi";
 import { deployStack } from "../../components/pulumi/stack";
 import { ConfigError } from "../../components/config/errors";
 
@@ -17,19 +16,9 @@ async function deploy(extra: Record<string, unknown>, apps?: unknown[]): Promise
   createOpsBranches(rawStack({}, apps).apps);
   const secrets = { githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET, ...extra };
   setStackConfig({ ...rawStack({}, apps), ...secrets }, Object.keys(secrets).filter((k) => ["githubToken", "webhookSecret", "argocdToken", "registryCredentials"].includes(k)));
-  const warnings: string[] = [];
-  const warn = pulumi.log.warn;
-  pulumi.log.warn = (message: string) => {
-    warnings.push(message);
-    return Promise.resolve();
-  };
-  try {
-    const out = deployStack();
-    await settled(...Object.values(out.apps).map((a) => a.testedRevision));
-  } finally {
-    pulumi.log.warn = warn;
-  }
-  return warnings;
+  const out = deployStack();
+  await settled(...Object.values(out.apps).map((a) => a.testedRevision));
+  return [...world.warnings];
 }
 
 const secretNamed = (name: string) => world.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && (r.inputs.metadata as { name: string }).name === name);

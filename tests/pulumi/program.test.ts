@@ -302,10 +302,13 @@ describe("pulumi: the program under mocks", function () {
     assert.match(await failure, /go-sample-app-ops@main:cicd\/kpack\/revision\.yaml records no full commit SHA/);
   });
 
-  it("fails before registering anything when the config is bad", () => {
+  it("fails before registering anything when the config is bad, as a pulumi.RunError (printed without stack trace)", () => {
     resetWorld();
     configure({}, [appEntry("Bad_Name", { initialRevision: "main" })]);
-    assert.throws(() => deployStack(), (err: unknown) => err instanceof ConfigError && /apps\[0\]\.name/.test(err.message) && /apps\[0\]\.initialRevision/.test(err.message));
+    assert.throws(
+      () => deployStack(),
+      (err: unknown) => err instanceof ConfigError && pulumi.RunError.isInstance(err) && /apps\[0\]\.name/.test(err.message) && /apps\[0\]\.initialRevision/.test(err.message),
+    );
     assert.strictEqual(world.resources.length, 0);
   });
 

@@ -136,6 +136,20 @@ describe("scripts: npm run diff", function () {
     assert.match(usage.stderr, /diff: missing --base <value>\nusage: npm run diff -- --stack <name> --base <git-ref>/);
   });
 
+  it("exits 2 when the working tree's stack file is one Pulumi refuses: a duplicate key, named at Pulumi's lines", () => {
+    const broken = tempDir("diff-duplicate-");
+    fs.cpSync(repo, broken, { recursive: true, verbatimSymlinks: true });
+    const stackFile = path.join(broken, "Pulumi.dev.yaml");
+    // A key set twice, as a hand edit or a merge leaves it: the second would win in a lenient reader.
+    fs.appendFileSync(stackFile, "  deliberate-image-builds:githubOwner: another-org\n");
+    const line = fs.readFileSync(stackFile, "utf8").trimEnd().split("\n").length;
+    const first = fs.readFileSync(stackFile, "utf8").split("\n").findIndex((l) => l.includes("deliberate-image-builds:githubOwner:")) + 1;
+    const r = diff(broken, "--stack", "dev", "--base", "HEAD");
+    assert.strictEqual(r.status, 2, r.stdout + r.stderr);
+    assert.ok(r.stderr.includes(`line ${line}: mapping key "deliberate-image-builds:githubOwner" already defined at line ${first}`), r.stderr);
+    assert.match(r.stderr, /rendering stack dev at .* failed/);
+  });
+
   it("reads its arguments strictly (--stack=dev, --help, no unknown flags) and refuses stack names pulumi stack refuses", () => {
     const equals = diff(repo, "--stack=dev", `--base=${first}`);
     assert.strictEqual(equals.status, 1, equals.stderr);

@@ -1,0 +1,2 @@
+// npm run test:slow: the slow tests (tests/suites.js).
+module.exports = require("./suites").slow;
