@@ -7,8 +7,10 @@ const path = require("path");
 
 /** The slow test files, relative to the repository. */
 const SLOW = [
+  "tests/config/go-import-path.test.ts",
   "tests/config/project-files.test.ts",
   "tests/config/stack-file-yaml-v3.test.ts",
+  "tests/config/toolchains.test.ts",
   "tests/e2e/github-double.test.ts",
   "tests/examples/platform-stack.test.ts",
   "tests/policy/pack.test.ts",
