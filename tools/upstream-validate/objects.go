@@ -18,6 +18,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilrand "k8s.io/apimachinery/pkg/util/rand"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"knative.dev/pkg/apis"
 	webhookjson "knative.dev/pkg/webhook/json"
@@ -105,6 +106,10 @@ type webhookObject interface {
 // admit decodes raw as the kind's admission webhook does (unknown fields refused), defaults it as the
 // defaulting webhook does, then validates it as the validating webhook does; warnings are returned apart.
 func admit(ctx context.Context, raw []byte, into webhookObject) (warnings string, err error) {
+	raw, err = withGeneratedName(raw)
+	if err != nil {
+		return "", err
+	}
 	// knative.dev/pkg/webhook/resourcesemantics/validation: json.Decode(newBytes, newObj, disallowUnknownFields);
 	// Tekton's, Triggers' and kpack's webhooks all set DisallowUnknownFields.
 	if err := webhookjson.Decode(raw, into, true); err != nil {
@@ -120,6 +125,27 @@ func admit(ctx context.Context, raw []byte, into webhookObject) (warnings string
 		}
 	}
 	return warnings, nil
+}
+
+// withGeneratedName gives an object created by generateName the name the API server gives it before any
+// validating webhook sees it (k8s.io/apiserver/pkg/storage/names, SimpleNameGenerator.GenerateName: the
+// prefix cut to 58 characters, then 5 random ones); that module is not in this build, its rule is this.
+func withGeneratedName(raw []byte) ([]byte, error) {
+	var o map[string]interface{}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return nil, fmt.Errorf("cannot decode incoming new object: %w", err)
+	}
+	meta, _ := o["metadata"].(map[string]interface{})
+	base, _ := meta["generateName"].(string)
+	if name, _ := meta["name"].(string); name != "" || base == "" {
+		return raw, nil
+	}
+	const maxGeneratedNameLength = 63 - 5
+	if len(base) > maxGeneratedNameLength {
+		base = base[:maxGeneratedNameLength]
+	}
+	meta["name"] = base + utilrand.String(5)
+	return json.Marshal(o)
 }
 
 // strictDecode is what the API server's strict field validation does with a built-in kind.
