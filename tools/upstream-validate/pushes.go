@@ -18,6 +18,7 @@ import (
 	triggersv1 "github.com/tektoncd/triggers/pkg/apis/triggers/v1beta1"
 	listersv1alpha1 "github.com/tektoncd/triggers/pkg/client/listers/triggers/v1alpha1"
 	"github.com/tektoncd/triggers/pkg/interceptors"
+	"github.com/tektoncd/triggers/pkg/interceptors/github"
 	"github.com/tektoncd/triggers/pkg/interceptors/server"
 	"github.com/tektoncd/triggers/pkg/sink"
 	"github.com/tektoncd/triggers/pkg/template"
@@ -169,13 +170,12 @@ func deliver(cfg *config, set *objectSet, c pushCase) ([]createdRun, string, err
 	kube := fake.NewSimpleClientset()
 	for _, t := range el.Spec.Triggers {
 		for _, i := range t.Interceptors {
-			ref, ok := interceptors.GetInterceptorParams(i)["secretRef"].(map[string]interface{})
-			if !ok {
+			// Read as the github interceptor reads its params (github.go, Process: interceptors.UnmarshalParams).
+			var p github.InterceptorParams
+			if err := interceptors.UnmarshalParams(interceptors.GetInterceptorParams(i), &p); err != nil || p.SecretRef == nil {
 				continue
 			}
-			name, _ := ref["secretName"].(string)
-			key, _ := ref["secretKey"].(string)
-			secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Data: map[string][]byte{key: []byte(c.WebhookSecret)}}
+			secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: p.SecretRef.SecretName, Namespace: ns}, Data: map[string][]byte{p.SecretRef.SecretKey: []byte(c.WebhookSecret)}}
 			_, _ = kube.CoreV1().Secrets(ns).Create(context.Background(), secret, metav1.CreateOptions{})
 		}
 	}
