@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { optionsOrExit, runAsProgram } from "./cli";
 import { Binary, ensureBinary } from "./upstream-validate/binary";
-import { isTarget, PLANTED_MISTAKES, plantInto } from "./upstream-validate/planted";
+import { PLANTED_MISTAKES, plantInto } from "./upstream-validate/planted";
 import { pushCases } from "./upstream-validate/pushes";
 import { CROWDED_STACK, crowdedProject, projectStacks, RenderedStack, renderForValidation } from "./upstream-validate/stacks";
 
@@ -47,13 +47,20 @@ function pushesFile(stack: RenderedStack, root: string): string {
   return file;
 }
 
-/** Each planted mistake, in a copy of `stack`'s files, must make the validator fail with upstream's words. */
+/**
+ * Each planted mistake, in a copy of the first app's files of `stack`, must make the validator fail with
+ * upstream's words; its pushes are replayed too, for the mistakes only the trigger path shows.
+ */
 function checkPlanted(binary: Binary, stack: RenderedStack, root: string, say: (line: string) => void): { passed: number; failed: number } {
   let passed = 0;
   let failed = 0;
-  const pushes = pushesFile(stack, root);
+  const [app] = stack.settings.apps;
+  const pushes = path.join(root, "planted.pushes.json");
+  fs.writeFileSync(pushes, JSON.stringify(pushCases(stack.settings, app)));
   PLANTED_MISTAKES.forEach((mistake, i) => {
-    const files = stack.files.map((f) => (isTarget(mistake, f) ? path.relative(root, plantInto(path.join(root, f), mistake, path.join(root, "planted", String(i), f))) : f));
+    const { tekton, kpack } = stack.appFiles[0];
+    const planted = (f: string) => path.relative(root, plantInto(path.join(root, f), mistake, path.join(root, "planted", String(i), f)));
+    const files = mistake.file === "tekton" ? [planted(tekton), kpack] : [tekton, planted(kpack)];
     const outcome = runValidator(binary, root, files, ["--pushes", pushes]);
     const refusal = outcome.lines.find((l) => l.startsWith("FAIL ") && l.includes(mistake.refusedWith));
     if (outcome.status === 1 && refusal) {

@@ -5,7 +5,6 @@ import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
 import { Image } from "../../components/kpack/image";
 import { KubernetesObject } from "../../components/kubernetes/types";
-import { TEKTON_FILE } from "../../components/plan/ops-repository";
 import { EventListener, Pipeline, PipelineRun, PipelineTask, Task, TriggerBinding, TriggerTemplate } from "../../components/tekton/types";
 
 type Doc = KubernetesObject;
@@ -40,10 +39,12 @@ export const PLANTED_MISTAKES: PlantedMistake[] = [
     refusedWith: 'non-existent variable in "$(params.REVISON)"',
   },
   {
-    name: "a Task field misspelt (unknown fields are refused)",
+    // Go's decoder matches field names case-insensitively, so `workingdir` would pass here: the CRD schema
+    // test (tests/synth/schemas.test.ts) is what refuses a misspelt case.
+    name: "a Task field that does not exist (unknown fields are refused)",
     file: "tekton",
-    plant: (docs) => Object.assign(of<Task>(docs, "Task").spec.steps[0], { workingdir: "/workspace" }),
-    refusedWith: 'unknown field "workingdir"',
+    plant: (docs) => Object.assign(of<Task>(docs, "Task").spec.steps[0], { workDir: "/workspace" }),
+    refusedWith: 'unknown field "workDir"',
   },
   {
     name: "a pipeline task binds a workspace the Pipeline lacks",
@@ -82,7 +83,7 @@ export const PLANTED_MISTAKES: PlantedMistake[] = [
     name: "the EventListener binds a binding of the wrong kind",
     file: "tekton",
     plant: (docs) => Object.assign(of<EventListener>(docs, "EventListener").spec.triggers[0].bindings[0], { kind: "TriggerTemplate" }),
-    refusedWith: "invalid value: TriggerTemplate: spec.triggers[0].bindings[0].kind",
+    refusedWith: "invalid value: invalid kind: spec.triggers[0].bindings[0].kind",
   },
   {
     name: "the TriggerTemplate's run uses an undeclared $(tt.params.x)",
@@ -100,7 +101,7 @@ export const PLANTED_MISTAKES: PlantedMistake[] = [
     name: "the TriggerTemplate's run omits a Pipeline param",
     file: "tekton",
     plant: (docs) => templatedRun(docs).spec.params.splice(3, 1),
-    refusedWith: "PipelineRun was missing parameters: [github-token-secret-key]",
+    refusedWith: "pipelineRun missing parameters: [github-token-secret-key]",
   },
   {
     name: "the TriggerTemplate's run gives a TaskRun two claims",
@@ -149,9 +150,4 @@ export function plantInto(file: string, mistake: PlantedMistake, out: string): s
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, docs.map((d) => stringify(d)).join("---\n"));
   return out;
-}
-
-/** Which of a rendered stack's files a mistake goes into. */
-export function isTarget(mistake: PlantedMistake, relativeFile: string): boolean {
-  return mistake.file === "tekton" ? relativeFile.endsWith(TEKTON_FILE) : !relativeFile.endsWith(TEKTON_FILE);
 }

@@ -67,7 +67,9 @@ export interface RenderedStack {
   settings: StackSettings;
   /** Folder render wrote to. */
   dir: string;
-  /** Files to judge, relative to `dir`'s parent, with the kustomize output of each cicd/kpack. */
+  /** Each app's files to judge, relative to `dir`'s parent: its Tekton file and the kustomize output of its cicd/kpack. */
+  appFiles: { tekton: string; kpack: string }[];
+  /** All of them. */
   files: string[];
 }
 
@@ -86,17 +88,15 @@ export function renderForValidation(projectDir: string, stack: string, root: str
   const dir = path.join(root, stack);
   renderStack({ projectDir, stack, out: dir });
   const settings = parseSettings(readStackFile(projectDir, stack).raw);
-  const files: string[] = [];
-  for (const a of settings.apps) {
+  const appFiles = settings.apps.map((a) => {
     const repo = path.join(dir, "repos", settings.githubOwner, a.opsRepository);
-    files.push(path.relative(root, path.join(repo, TEKTON_FILE)));
     // Beside render's folders, not in them: what kustomize makes of cicd/kpack, as Argo CD applies it.
     const kustomized = path.join(dir, "kustomized", settings.githubOwner, a.opsRepository, `${KPACK_FOLDER}.yaml`);
     fs.mkdirSync(path.dirname(kustomized), { recursive: true });
     fs.writeFileSync(kustomized, kustomize(path.join(repo, KPACK_FOLDER)));
-    files.push(path.relative(root, kustomized));
-  }
-  return { stack, settings, dir, files };
+    return { tekton: path.relative(root, path.join(repo, TEKTON_FILE)), kpack: path.relative(root, kustomized) };
+  });
+  return { stack, settings, dir, appFiles, files: appFiles.flatMap((f) => [f.tekton, f.kpack]) };
 }
 
 /** A project folder holding the project's Pulumi.yaml and the crowded stack's file. */
