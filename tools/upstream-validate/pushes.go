@@ -243,7 +243,10 @@ func deliver(cfg *config, set *objectSet, c pushCase) ([]createdRun, string, err
 			stops = append(stops, fmt.Sprintf("trigger %s: interceptor stopped trigger processing: %v", t.Name, iresp.Status.Err()))
 			continue
 		}
-		rt, err := template.ResolveTrigger(t, bindingGetter(cfg, set, ns), clusterBindingGetter, templateGetter(cfg, set, ns))
+		rt, err := template.ResolveTrigger(t,
+			lister[triggersv1.TriggerBinding](cfg, set, "TriggerBinding", "triggerbinding.triggers.tekton.dev", ns),
+			clusterBindingGetter,
+			lister[triggersv1.TriggerTemplate](cfg, set, "TriggerTemplate", "triggertemplate.triggers.tekton.dev", ns))
 		if err != nil {
 			return nil, "", fmt.Errorf("trigger %s: %w", t.Name, err)
 		}
@@ -264,30 +267,23 @@ func deliver(cfg *config, set *objectSet, c pushCase) ([]createdRun, string, err
 	return runs, strings.Join(stops, "; "), nil
 }
 
-func bindingGetter(cfg *config, set *objectSet, ns string) func(string) (*triggersv1.TriggerBinding, error) {
-	return func(name string) (*triggersv1.TriggerBinding, error) {
-		o := set.find("TriggerBinding", ns, name)
+// lister hands the sink's resolver the stored objects of a kind in the namespace, as its lister would:
+// as their webhooks admitted them.
+func lister[T any, P interface {
+	*T
+	webhookObject
+}](cfg *config, set *objectSet, kind, resource, ns string) func(string) (P, error) {
+	return func(name string) (P, error) {
+		o := set.find(kind, ns, name)
 		if o == nil {
-			return nil, fmt.Errorf("triggerbinding.triggers.tekton.dev %q not found", name)
+			return nil, fmt.Errorf("%s %q not found", resource, name)
 		}
-		tb := &triggersv1.TriggerBinding{}
-		_, err := admit(cfg.triggersContext(), o.raw, tb)
-		return tb, err
+		obj := P(new(T))
+		_, err := admit(cfg.triggersContext(), o.raw, obj)
+		return obj, err
 	}
 }
 
 func clusterBindingGetter(name string) (*triggersv1.ClusterTriggerBinding, error) {
 	return nil, fmt.Errorf("clustertriggerbinding.triggers.tekton.dev %q not found (none are read here)", name)
-}
-
-func templateGetter(cfg *config, set *objectSet, ns string) func(string) (*triggersv1.TriggerTemplate, error) {
-	return func(name string) (*triggersv1.TriggerTemplate, error) {
-		o := set.find("TriggerTemplate", ns, name)
-		if o == nil {
-			return nil, fmt.Errorf("triggertemplate.triggers.tekton.dev %q not found", name)
-		}
-		tt := &triggersv1.TriggerTemplate{}
-		_, err := admit(cfg.triggersContext(), o.raw, tt)
-		return tt, err
-	}
 }
