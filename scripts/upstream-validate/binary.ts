@@ -75,6 +75,8 @@ export function ensureBinary(log: (line: string) => void, env: NodeJS.ProcessEnv
     fs.renameSync(staging, dir);
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
+    // Another run built the same sources meanwhile: its binary is as good as ours.
+    if (fs.existsSync(binary.path)) return { ...binary, built: true };
     throw err;
   }
   return { ...binary, built: true };
