@@ -47,7 +47,7 @@ function accepts(config: RawConfig): boolean {
   }
 }
 
-/** The longest app name (a DNS label of `a`s and `-`s) the settings accept in the crowded namespace. */
+/** The longest app name the settings accept in the crowded namespace (`long-app-xx…xz`). */
 export function longestAcceptedAppName(): string {
   const named = (n: number) => `long-app-${"x".repeat(Math.max(0, n - 10))}z`.slice(0, n);
   for (let n = 63; n >= 11; n--) {
