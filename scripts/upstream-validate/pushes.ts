@@ -3,6 +3,7 @@
 import { AppSettings, StackSettings } from "../../components/config/settings";
 import { cloneUrl } from "../../components/plan/ops-repository";
 import { objectNames } from "../../components/plan/names";
+import { fullRepository, ownerUser, StoredRepository, Urls } from "../../e2e/github-double/bodies";
 
 /** An obviously fake webhook secret: the value of the Secret the github interceptor reads. */
 export const FAKE_WEBHOOK_SECRET = "fake-webhook-secret-for-upstream-validate";
@@ -35,14 +36,14 @@ interface Push {
 }
 
 /**
- * A push event body with the fields GitHub's webhook-push schema requires (@octokit/openapi,
- * components.schemas["webhook-push"]: ref, before, after, created, deleted, forced, base_ref, compare,
- * commits, head_commit, repository, pusher) and the sender every delivery carries.
+ * A push event body as GitHub sends it: every field GitHub's webhook-push schema requires (@octokit/openapi,
+ * components.schemas["webhook-push"]), the repository and sender in the shapes the GitHub double answers
+ * with (e2e/github-double/bodies.ts), which the same OpenAPI document describes.
  */
 function pushBody(stack: StackSettings, p: Push): unknown {
-  const web = `${stack.gitHost}/${p.owner}/${p.repo}`;
+  const urls = new Urls(stack.gitHost, p.owner);
+  const web = urls.repoWeb(p.repo);
   const user = { name: "Example Developer", email: "developer@example.com", username: "example-developer" };
-  const account = { login: p.owner, id: 1000, node_id: "O_kgDOAAAD6A", type: "Organization", site_admin: false, html_url: `${stack.gitHost}/${p.owner}` };
   const commit = {
     id: p.after,
     tree_id: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
@@ -56,6 +57,7 @@ function pushBody(stack: StackSettings, p: Push): unknown {
     removed: [],
     modified: ["main.go"],
   };
+  const repository: StoredRepository = { id: 2000, name: p.repo, private: stack.privateRepositories, createdAt: "2026-01-05T09:00:00Z" };
   return {
     ref: p.ref,
     before: p.deleted ? p.after : PREVIOUS_SHA,
@@ -67,23 +69,9 @@ function pushBody(stack: StackSettings, p: Push): unknown {
     compare: `${web}/compare/${PREVIOUS_SHA.slice(0, 12)}...${p.after.slice(0, 12)}`,
     commits: p.deleted ? [] : [commit],
     head_commit: p.deleted ? null : commit,
-    repository: {
-      id: 2000,
-      node_id: "R_kgDOAAAH0A",
-      name: p.repo,
-      full_name: `${p.owner}/${p.repo}`,
-      private: stack.privateRepositories,
-      owner: account,
-      html_url: web,
-      url: web,
-      clone_url: `${web}.git`,
-      git_url: `${web.replace(/^https?:/, "git:")}.git`,
-      ssh_url: `git@${new URL(stack.gitHost).host}:${p.owner}/${p.repo}.git`,
-      default_branch: "main",
-      master_branch: "main",
-    },
+    repository: fullRepository(urls, repository, 1000, "main", commit.timestamp),
     pusher: { name: user.username, email: user.email },
-    sender: { login: user.username, id: 3000, type: "User", site_admin: false },
+    sender: ownerUser(urls, 3000),
   };
 }
 
