@@ -181,7 +181,7 @@ export const APP_KEYS = {
     default: "",
     description: "Existing service account kpack builds with; the program adds its Secrets to it. Empty: <app>-image-builder, owned by the program.",
   },
-  goPackage: { default: "", description: "Go import path the lint and test build under, e.g. example.com/team/app; defaults to <gitHost host>/<githubOwner>/<repo>." },
+  goPackage: { default: "", description: "Go import path the lint and test build under, e.g. example.com/team/app; defaults to <gitHost host name>/<githubOwner>/<repo>." },
   goVersion: { default: "", description: "golang image tag this app's tests run in; empty for the stack's goVersion." },
   golangciLintVersion: { default: "", description: "golangci-lint image tag this app's lint runs in; empty for the stack's golangciLintVersion." },
   webhookUrl: { default: "", description: "Public https URL of the EventListener; empty for no webhook, or https://<ingressHost>/ with an ingressHost." },

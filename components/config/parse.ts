@@ -165,9 +165,10 @@ export function normalGitHost(gitHost: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
+/** The git host's name, the first element of the default goPackage: an import path has no port. */
 function safeHost(url: string): string {
   try {
-    return new URL(url).host;
+    return new URL(url).hostname;
   } catch {
     return "github.com";
   }

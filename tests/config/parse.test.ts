@@ -35,6 +35,14 @@ describe("config: parseSettings", () => {
     assert.strictEqual(s.writeBack.maxAttempts, 5);
   });
 
+  it("defaults goPackage to an import path also for a gitHost with a port (an import path has none)", () => {
+    const s = parseSettings(rawStack({ gitHost: "https://git.example.com:8443" }, [appEntry()]));
+    assert.strictEqual(s.apps[0].goPackage, "git.example.com/example-org/go-sample-app");
+    // And the component, which checks its args again, takes that default.
+    const loopback = parseSettings(rawStack({ gitHost: "https://127.0.0.1:41719" }, [appEntry()]), [], { component: true });
+    assert.strictEqual(loopback.apps[0].goPackage, "127.0.0.1/example-org/go-sample-app");
+  });
+
   it("rejects a missing owner, naming the key", () => {
     const p = problems({ apps: [appEntry()] });
     assert.deepStrictEqual(p, ["  - deliberate-image-builds:githubOwner: got nothing; it is required"]);
