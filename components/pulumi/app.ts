@@ -5,6 +5,7 @@ import { AppArgValues, appComponentSettings, AppPlanArgs, ComponentArgsError } f
 import { locationOf, revisionFileOf, sameLocation } from "../plan/ops-repository";
 import { AppPlan, planApp, WebhookPlan } from "../plan/stack";
 import { opsFileContent } from "../synth/ops-file";
+import { BuildNamespace } from "./build-namespace";
 import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed } from "./recorded-revision";
 
 /**
@@ -12,8 +13,13 @@ import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed } from "./reco
  * are plain values; the namespace, the webhook's URL and its secret may come from other resources.
  */
 export interface DeliberateImageBuildsArgs extends AppPlanArgs {
-  /** Build namespace of the Tekton objects and the kpack Image; a BuildNamespace there holds their Secrets. */
-  namespace: pulumi.Input<string>;
+  /**
+   * Build namespace of the Tekton objects and the kpack Image: the BuildNamespace that holds their
+   * Secrets, so the Applications wait for those Secrets and the namespace is the one they are in.
+   * A bare name (or an Output of one) still works: then nothing ties the app to its Secrets, and the
+   * program must make them exist first (a BuildNamespace there, listed in `opts.dependsOn`).
+   */
+  namespace: BuildNamespace | pulumi.Input<string>;
   /**
    * GitHub's push webhook on appRepository. `url`: the EventListener's public https URL, by default
    * `https://<ingressHost>/`; `secret`: what GitHub signs pushes with, the namespace's webhook secret.
@@ -79,13 +85,16 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     super("deliberate-image-builds:app:DeliberateImageBuilds", name, {}, opts);
     const parent = { parent: this };
     const webhookArgs = args.webhook;
+    // A BuildNamespace gives the namespace once its Secrets exist, and is waited for like opts.dependsOn.
+    const linked = args.namespace instanceof BuildNamespace ? args.namespace : undefined;
+    const namespaceInput: pulumi.Input<string> = linked ? linked.namespace : (args.namespace as pulumi.Input<string>);
     // Plain values are checked now; a namespace or URL from another resource once it resolves.
-    const plainNamespace = typeof args.namespace === "string" ? args.namespace : undefined;
+    const plainNamespace = typeof namespaceInput === "string" ? namespaceInput : undefined;
     const plainUrl = typeof webhookArgs?.url === "string" ? webhookArgs.url : undefined;
     const known = appComponentSettings(APP_COMPONENT, name, argValues(args, plainNamespace, plainUrl));
     // The structure (which files, which Applications, their resource names) needs no Input: only contents do.
     const shape = planApp(known.stack, known.app, undefined);
-    const allPlain = args.namespace === plainNamespace && webhookArgs?.url === plainUrl;
+    const allPlain = namespaceInput === plainNamespace && webhookArgs?.url === plainUrl;
     // Whether there is a webhook to make depends on the URL and ingressHost alone: known now when the URL is plain.
     if (webhookArgs && webhookArgs.url === plainUrl) webhookOf(shape, name);
     // With a plain namespace and URL, `shape` is the whole plan and no plan Output is made: an Output
@@ -93,7 +102,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     // Only a namespace or URL from another resource makes the plan wait for it.
     const pendingPlan: pulumi.Output<AppPlan<undefined>> | undefined = allPlain
       ? undefined
-      : pulumi.all([args.namespace, webhookArgs?.url]).apply(([namespace, url]) => {
+      : pulumi.all([namespaceInput, webhookArgs?.url]).apply(([namespace, url]) => {
           const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, namespace, url));
           return planApp(stack, app, undefined);
         });
@@ -141,7 +150,10 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
 
     // The Applications come after the files, so their first sync finds the folders complete; and after
     // what the component depends on (the namespace's Secrets), which children do not wait for by themselves.
-    const waitFor = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
+    const waitFor = [
+      ...(opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>]),
+      ...(linked ? [linked] : []),
+    ];
     this.applications = shape.applications.map((application, i) => {
       return new k8s.apiextensions.CustomResource(
         `${name}-${APPLICATION_ROLES[i]}`,

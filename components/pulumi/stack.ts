@@ -129,11 +129,11 @@ function registerStack(settings: StackSettings, credentialsPlan: CredentialsPlan
       app.name,
       {
         ...appArgs(settings, app),
-        namespace: app.namespace,
+        namespace: buildNamespace,
         webhook: app.webhookUrl ? { url: app.webhookUrl, secret: secrets.webhookSecret } : undefined,
         previousRevisionFile: previous.apply((outputs) => previousRevisionFile(outputs, app.name)),
       },
-      { providers: { kubernetes: cluster, github: gitHub }, dependsOn: [buildNamespace, ...credentials.forApp(app.namespace, app.imageServiceAccount.name)] },
+      { providers: { kubernetes: cluster, github: gitHub }, dependsOn: [...credentials.forApp(app.namespace, app.imageServiceAccount.name)] },
     );
     apps[app.name] = {
       testedRevision: component.testedRevision,
