@@ -164,15 +164,21 @@ describe("pulumi: preview of a program creating its ops repository with the app"
     process.on("unhandledRejection", record);
     try {
       const repo = new github.Repository("preview-ops", { name: "preview-ops", autoInit: true });
+      // The repository's name as an Output, and the same name plain: the dependency alone holds the read.
       const c = new DeliberateImageBuilds("previewed", app("previewed", { opsRepository: repo.name }), { dependsOn: [repo] });
-      await settled(c.eventListenerService);
+      const plain = new DeliberateImageBuilds("previewed-plain", app("previewed-plain", { opsRepository: "preview-ops", opsPath: "apps/plain" }), { dependsOn: [repo] });
+      await settled(c.eventListenerService, plain.eventListenerService);
       await new Promise((resolve) => setTimeout(resolve, 200));
       assert.deepStrictEqual(failures, []);
       assert.deepStrictEqual(world.invokes, [], "no read of a repository the preview has not created");
       const files = world.resources.filter((r) => r.type === FILES);
-      assert.deepStrictEqual(files.map((f) => [f.inputs.file, isUnknown(f.inputs.content)]), [
-        ["cicd/kpack/kustomization.yaml", true],
+      assert.deepStrictEqual(files.map((f) => [f.inputs.file, isUnknown(f.inputs.content)]).sort(), [
+        ["apps/plain/kpack/image.yaml", true],
+        ["apps/plain/kpack/kustomization.yaml", true],
+        ["apps/plain/kpack/revision.yaml", true],
+        ["apps/plain/tekton/build-pipeline.yaml", true],
         ["cicd/kpack/image.yaml", true],
+        ["cicd/kpack/kustomization.yaml", true],
         ["cicd/kpack/revision.yaml", true],
         ["cicd/tekton/build-pipeline.yaml", true],
       ]);
