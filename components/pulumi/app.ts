@@ -7,7 +7,9 @@ import { AppPlan, planApp, WebhookPlan } from "../plan/stack";
 import { opsFileContent } from "../synth/ops-file";
 import { AppSettings } from "../config/settings";
 import { OWN_OPS_PATH } from "../plan/ops-folders";
+import { show } from "../config/errors";
 import { BuildNamespace } from "./build-namespace";
+import { BuildCredentials } from "./credentials";
 import { claimOpsFolder } from "./ops-folder-claims";
 import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed } from "./recorded-revision";
 
@@ -49,6 +51,13 @@ export interface DeliberateImageBuildsArgs extends Omit<AppPlanArgs, NamesFromRe
    */
   webhook?: { url?: pulumi.Input<string>; secret: pulumi.Input<string> };
   /**
+   * The BuildCredentials listing this app (its namespace and imageServiceAccount as given here): the
+   * Applications wait for Argo CD's repository credentials, kpack's Secrets and the account kpack
+   * builds with. @default none: the program brings those (imageServiceAccount names its account; without
+   * one, nothing makes "<name>-image-builder" and the component warns)
+   */
+  credentials?: BuildCredentials;
+  /**
    * Where the last update recorded this app's revision file, to carry the tested revision over when
    * opsRepository, opsBranch or opsPath changes (the stack program reads it from its own outputs).
    * @default none: the configured location only
@@ -88,9 +97,26 @@ export const APPLICATION_DELETE_TIMEOUT = "3m";
 const APPLICATION_ROLES = ["image", "tekton"] as const;
 
 function argValues(args: DeliberateImageBuildsArgs, resolved: InputArgs<string | undefined>): AppArgValues {
-  const { namespace: _n, webhook: _w, previousRevisionFile: _p, appRepository: _a, branch: _b, opsRepository: _o, opsBranch: _ob, ...plain } = args;
+  const { namespace: _n, webhook: _w, previousRevisionFile: _p, credentials: _c, appRepository: _a, branch: _b, opsRepository: _o, opsBranch: _ob, ...plain } = args;
   const required = (value: string | undefined) => value ?? NOT_KNOWN_YET;
   return { ...plain, ...resolved, appRepository: required(resolved.appRepository), branch: required(resolved.branch), opsRepository: required(resolved.opsRepository) };
+}
+
+/** What the app waits for of its BuildCredentials; throws when they do not list it as its args say. */
+function credentialsFor(name: string, args: DeliberateImageBuildsArgs): pulumi.Resource[] {
+  if (!args.credentials) return [];
+  const listed = args.credentials.forApp(name);
+  const account = args.imageServiceAccount ?? `${name}-image-builder`;
+  const plainNamespace = args.namespace instanceof BuildNamespace ? undefined : typeof args.namespace === "string" ? args.namespace : undefined;
+  const problem = !listed
+    ? { key: "credentials", message: `got a BuildCredentials without an app ${show(name)}; expected one listing this app among its apps` }
+    : listed.imageServiceAccount !== account
+      ? { key: "imageServiceAccount", message: `got ${show(account)}; the BuildCredentials list ${show(listed.imageServiceAccount)} for this app, expected the same account` }
+      : plainNamespace !== undefined && listed.namespace !== plainNamespace
+        ? { key: "namespace", message: `got ${show(plainNamespace)}; the BuildCredentials list ${show(listed.namespace)} for this app, expected the same namespace` }
+        : undefined;
+  if (problem) throw new ComponentArgsError(APP_COMPONENT, name, [problem]);
+  return listed!.waitFor;
 }
 
 /** The webhook an app with `webhook` args has; none when neither a URL nor an ingressHost says where pushes go. */
@@ -132,6 +158,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     const waitFor = [
       ...(opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>]),
       ...(linked ? [linked] : []),
+      ...credentialsFor(name, args),
     ];
     /** Two apps of this program writing one folder would overwrite each other's files. */
     const claimFolder = (app: AppSettings) =>
@@ -149,6 +176,13 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     const known = appComponentSettings(APP_COMPONENT, name, argValues(args, plain));
     // The structure (which files, which Applications, their resource names) needs no Input: only contents do.
     const shape = planApp(known.stack, known.app, undefined);
+    if (!args.credentials && args.imageServiceAccount === undefined) {
+      void pulumi.log.warn(
+        `${APP_COMPONENT} "${name}": kpack builds with the service account ${known.app.imageServiceAccount.name}, which nothing given to it makes; ` +
+          `pass credentials (a BuildCredentials listing this app), or imageServiceAccount naming an account of yours`,
+        this,
+      );
+    }
     const allPlain = (Object.keys(inputs) as (keyof InputArgs<unknown>)[]).every((k) => inputs[k] === plain[k]);
     // Whether there is a webhook to make depends on the URL and ingressHost alone: known now when the URL is plain.
     if (webhookArgs && webhookArgs.url === plain.webhookUrl) webhookOf(shape, name);
