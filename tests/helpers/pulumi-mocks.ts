@@ -187,3 +187,18 @@ export async function settled(...outputs: pulumi.Output<unknown>[]): Promise<voi
 export function outputValue<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply(resolve));
 }
+
+/** Runs `run` with pulumi.log.warn recording its messages instead of printing them; returns them and what run returned. */
+export function capturingWarnings<T>(run: () => T): { warnings: string[]; result: T } {
+  const warnings: string[] = [];
+  const warn = pulumi.log.warn;
+  pulumi.log.warn = (message: string) => {
+    warnings.push(message);
+    return Promise.resolve();
+  };
+  try {
+    return { warnings, result: run() };
+  } finally {
+    pulumi.log.warn = warn;
+  }
+}

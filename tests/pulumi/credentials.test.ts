@@ -1,11 +1,10 @@
 // Argo CD's and kpack's credentials under Pulumi's mocks: applied as secret outputs, from the right token,
 // an existing service account patched rather than taken over, and the fallback warned about.
 import * as assert from "assert";
-import { createOpsBranches, installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
+import { capturingWarnings, createOpsBranches, installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
 import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack } from "../helpers/fixtures";
 
 installMocks();
-import * as pulumi from "@pulumi/pulumi";
 import { deployStack } from "../../components/pulumi/stack";
 import { ConfigError } from "../../components/config/errors";
 
@@ -17,18 +16,8 @@ async function deploy(extra: Record<string, unknown>, apps?: unknown[]): Promise
   createOpsBranches(rawStack({}, apps).apps);
   const secrets = { githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET, ...extra };
   setStackConfig({ ...rawStack({}, apps), ...secrets }, Object.keys(secrets).filter((k) => ["githubToken", "webhookSecret", "argocdToken", "registryCredentials"].includes(k)));
-  const warnings: string[] = [];
-  const warn = pulumi.log.warn;
-  pulumi.log.warn = (message: string) => {
-    warnings.push(message);
-    return Promise.resolve();
-  };
-  try {
-    const out = deployStack();
-    await settled(...Object.values(out.apps).map((a) => a.testedRevision));
-  } finally {
-    pulumi.log.warn = warn;
-  }
+  const { warnings, result: out } = capturingWarnings(() => deployStack());
+  await settled(...Object.values(out.apps).map((a) => a.testedRevision));
   return warnings;
 }
 

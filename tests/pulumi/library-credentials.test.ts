@@ -2,11 +2,10 @@
 // args, held as secrets, waited for by each app that lists them, and left to the program where it
 // brings its own.
 import * as assert from "assert";
-import { installMocks, resetWorld, settled, world } from "../helpers/pulumi-mocks";
+import { capturingWarnings, installMocks, resetWorld, settled, world } from "../helpers/pulumi-mocks";
 import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET, SHA_A } from "../helpers/fixtures";
 
 installMocks();
-import * as pulumi from "@pulumi/pulumi";
 import { BuildCredentials, BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs } from "../../components";
 
 const FAKE_REGISTRY = JSON.stringify({ auths: { "registry.example.com": { auth: Buffer.from("robot:fake-registry-password").toString("base64") } } });
@@ -104,18 +103,10 @@ describe("pulumi: BuildCredentials, kpack's and Argo CD's credentials for a prog
 
   it("warns when nothing given to an app makes the account kpack builds with", async () => {
     ready();
-    const warnings: string[] = [];
-    const warn = pulumi.log.warn;
-    pulumi.log.warn = (message: string) => {
-      warnings.push(message);
-      return Promise.resolve();
-    };
-    try {
+    const { warnings } = capturingWarnings(() => {
       new DeliberateImageBuilds("app-a", app("app-a"));
       new DeliberateImageBuilds("app-b", app("app-b", { imageServiceAccount: "team-builder" }));
-    } finally {
-      pulumi.log.warn = warn;
-    }
+    });
     assert.deepStrictEqual(warnings, [
       `DeliberateImageBuilds "app-a": kpack builds with the service account app-a-image-builder, which nothing given to it makes; pass credentials (a BuildCredentials listing this app), or imageServiceAccount naming an account of yours`,
     ]);
