@@ -7,7 +7,7 @@ import { buildTriggerTemplate, listenerRbac, pipelineServiceAccount, pushEventLi
 import { updateImageRevisionTask } from "../tekton/update-image-revision";
 import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET } from "./names";
 import { OWN_OPS_PATH } from "./ops-folders";
-import { opsPath } from "../config/validators";
+import { opsPath as opsPathProblem } from "../config/validators";
 
 /** The app's folders of the ops repository, one per Argo CD Application, and the files in them. */
 export function opsLayout(opsPath: string) {
@@ -33,7 +33,7 @@ export const TEKTON_FILE = OWN.tektonFile;
 
 /** Whether a path of an ops repository is an app's revision.yaml, in whichever folder the app has. */
 export function isRevisionFilePath(path: string): boolean {
-  return path.endsWith("/kpack/revision.yaml") && !opsPath(path.slice(0, -"/kpack/revision.yaml".length));
+  return path.endsWith("/kpack/revision.yaml") && !opsPathProblem(path.slice(0, -"/kpack/revision.yaml".length));
 }
 
 /** Where a file lives in an ops repository under githubOwner. */
