@@ -128,7 +128,7 @@ export interface AppPlanArgs extends PipelineArgs {
   builder?: string;
   /**
    * Existing service account kpack builds with, listing the Secrets kpack needs.
-   * @default "<name>-image-builder" (the stack program creates it; a program of its own passes one it has)
+   * @default "<name>-image-builder", which a BuildCredentials listing the app makes (pass it as `credentials`)
    */
   imageServiceAccount?: string;
   /** Go import path the lint and test Tasks build under. @default "<gitHost host>/<githubOwner>/<appRepository>" */
