@@ -19,10 +19,11 @@ type NamesFromResources = "appRepository" | "branch" | "opsRepository" | "opsBra
 /**
  * One app's deliberate image builds. The namespace, the repository and branch names, the webhook's URL
  * and its secret may come from other resources (Inputs). The rest must be plain values, because they
- * decide which resources the component registers and under which names (the resource name, opsPath,
- * ingressHost and webhook: whether there is a webhook), or because they are checked together when the
- * component is constructed so that one error names every wrong arg (githubOwner, image, initialRevision,
- * the PipelineArgs); none of them is what another resource of a program usually gives.
+ * decide which resources the component registers and under which names (the resource name; ingressHost
+ * and webhook: whether there is a webhook), because the folder (opsPath) is claimed against the
+ * program's other apps as the component is constructed, or because they are checked together then so
+ * that one error names every wrong arg (githubOwner, image, initialRevision, the PipelineArgs); none of
+ * them is what another resource of a program usually gives.
  */
 export interface DeliberateImageBuildsArgs extends Omit<AppPlanArgs, NamesFromResources> {
   /** The application repository under githubOwner, linted, tested and built; may be a github.Repository's `name`. */
