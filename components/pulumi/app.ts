@@ -151,9 +151,10 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     super("deliberate-image-builds:app:DeliberateImageBuilds", name, {}, opts);
     const parent = { parent: this };
     const webhookArgs = args.webhook;
-    // A BuildNamespace gives the namespace once its Secrets exist, and is waited for like opts.dependsOn.
+    // A BuildNamespace gives the namespace, and is waited for like opts.dependsOn (its Secrets first):
+    // its plain name when it has one, so the plan needs no Output (see pendingPlan).
     const linked = args.namespace instanceof BuildNamespace ? args.namespace : undefined;
-    const namespaceInput: pulumi.Input<string> = linked ? linked.namespace : (args.namespace as pulumi.Input<string>);
+    const namespaceInput: pulumi.Input<string> = linked ? (linked.namespaceName ?? linked.namespace) : (args.namespace as pulumi.Input<string>);
     // What the component depends on (the namespace's Secrets, an ops repository made with it): the
     // branch read and the Applications wait for it.
     const waitFor = [
