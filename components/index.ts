@@ -4,6 +4,8 @@ export { DeliberateImageBuilds, APPLICATION_DELETE_TIMEOUT } from "./pulumi/app"
 export type { DeliberateImageBuildsArgs } from "./pulumi/app";
 export { BuildNamespace } from "./pulumi/build-namespace";
 export type { BuildNamespaceArgs } from "./pulumi/build-namespace";
+export { BuildCredentials } from "./pulumi/credentials";
+export type { BuildCredentialsArgs } from "./pulumi/credentials";
 export { ComponentArgsError } from "./config/component-args";
 export type { AppPlanArgs, PipelineArgs } from "./config/component-args";
 export type { RevisionFileLocation } from "./pulumi/recorded-revision";

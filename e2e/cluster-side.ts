@@ -3,11 +3,10 @@
 // components as the stack program (components/pulumi/stack.ts); the DeliberateImageBuilds components
 // (ops files, webhook, and the Argo CD Applications registered with them) are left out.
 import * as k8s from "@pulumi/kubernetes";
-import { planCredentials } from "../components/plan/private-access";
 import { clusterProviderArgs, loadSettings, registerClusterSide, secretConfig } from "../components/pulumi/stack";
 
 const settings = loadSettings();
 const secrets = secretConfig(settings);
-const { namespaces } = registerClusterSide(settings, planCredentials(settings, secrets), secrets, new k8s.Provider("cluster", clusterProviderArgs(settings)));
+const { namespaces } = registerClusterSide(settings, secrets, new k8s.Provider("cluster", clusterProviderArgs(settings)));
 
 export const buildNamespaces = [...namespaces.keys()];

@@ -11,7 +11,7 @@ import { show } from "../components/config/errors";
 import { plaintextSecretProblem, readStackFile, StackFile } from "../components/config/stack-file";
 import { fullSha } from "../components/config/validators";
 import { revisionInFile, revisionOnLine, REVISION_LINE } from "../components/kpack/revision";
-import { REVISION_FILE } from "../components/plan/ops-repository";
+import { isRevisionFilePath } from "../components/plan/ops-repository";
 import { unpinnedImages } from "./images";
 import { at, Data, eachMap, FoundObject, isData, kindOf, objectsOf, PolicedResource, Report, REPOSITORY_FILE, repositoryFile, text } from "./objects";
 import { DEFAULT_PROD_STACKS, isProdLike, PROJECT_DIR, PULUMI_STACK, SecretValue, secretConfigValues, StackContext } from "./stack";
@@ -39,7 +39,7 @@ function isKpackImage(object: Data): boolean {
  */
 export function checkKpackRevision(resource: PolicedResource, report: Report): void {
   const file = repositoryFile(resource);
-  if (file?.path === REVISION_FILE) {
+  if (file && isRevisionFilePath(file.path)) {
     const revision = revisionInFile(file.content);
     const onLine = revisionOnLine(file.content);
     if (onLine === undefined || revision === undefined) {

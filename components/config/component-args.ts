@@ -108,6 +108,14 @@ export interface AppPlanArgs extends PipelineArgs {
   opsRepository: string;
   /** Branch of opsRepository the pipeline pushes to and Argo CD tracks; it must exist. @default "main" */
   opsBranch?: string;
+  /**
+   * Folder of opsRepository holding this app's files: `<opsPath>/kpack` and `<opsPath>/tekton`, one
+   * Argo CD Application each. Apps sharing opsRepository and opsBranch need one each, e.g.
+   * `apps/<name>`; two DeliberateImageBuilds of one program claiming the same folder (or one inside
+   * the other) is a ComponentArgsError.
+   * @default "cicd" (the stack program: "apps/<name>" when several of its apps share opsRepo and opsBranch)
+   */
+  opsPath?: string;
   /** Registry tag kpack pushes to, e.g. registry.example.com/team/app. */
   image: string;
   /** Full commit SHA kpack builds until the pipeline records a tested one. */
@@ -120,7 +128,7 @@ export interface AppPlanArgs extends PipelineArgs {
   builder?: string;
   /**
    * Existing service account kpack builds with, listing the Secrets kpack needs.
-   * @default "<name>-image-builder" (the stack program creates it; a program of its own passes one it has)
+   * @default "<name>-image-builder", which a BuildCredentials listing the app makes (pass it as `credentials`)
    */
   imageServiceAccount?: string;
   /** Go import path the lint and test Tasks build under. @default "<gitHost host>/<githubOwner>/<appRepository>" */
@@ -140,6 +148,7 @@ const APP_ARGS: { readonly [K in AppOwnArg]-?: { key: AppKey; of: (app: AppSetti
   branch: { key: "branch", of: (a) => a.branch },
   opsRepository: { key: "opsRepo", of: (a) => a.opsRepository },
   opsBranch: { key: "opsBranch", of: (a) => a.opsBranch },
+  opsPath: { key: "opsPath", of: (a) => a.opsPath },
   image: { key: "image", of: (a) => a.imageTag },
   initialRevision: { key: "initialRevision", of: (a) => a.initialRevision },
   ingressHost: { key: "ingressHost", of: (a) => a.ingressHost },

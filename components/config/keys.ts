@@ -174,6 +174,10 @@ export const APP_KEYS = {
   image: { required: true, description: "Registry tag kpack pushes to." },
   initialRevision: { required: true, description: "Full commit SHA recorded until the pipeline records one." },
   opsBranch: { default: "main", description: "Branch of opsRepo the pipeline pushes to and Argo CD tracks." },
+  opsPath: {
+    default: "",
+    description: "Folder of opsRepo holding this app's files (<opsPath>/kpack, <opsPath>/tekton); empty: cicd when no other app of the stack shares opsRepo and opsBranch, apps/<name> when some do.",
+  },
   namespace: { default: "default", description: "Namespace of the Tekton objects, the kpack Image and the Secrets." },
   builderKind: { default: "ClusterBuilder", description: "ClusterBuilder or Builder." },
   builder: { default: "default", description: "Name of the kpack (Cluster)Builder." },

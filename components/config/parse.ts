@@ -4,6 +4,7 @@ import { projectConfig, ProjectConfig, readDeclared } from "./pulumi-config";
 import { AppSettings, BuilderKind, StackSettings } from "./settings";
 import * as v from "./validators";
 import { appNameProblem } from "../plan/names";
+import { defaultOpsPaths, describeFolder, foldersOverlap, OpsFolder, sharedOpsPath } from "../plan/ops-folders";
 
 /** Stands in for a secret config value wherever config is handled as plain data. */
 export const SECRET_IS_SET = "[secret]";
@@ -137,6 +138,8 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
     branch: r.string("branch", undefined, v.branchName),
     opsRepository: r.string("opsRepo", undefined, v.githubName),
     opsBranch: r.string("opsBranch", appDefault("opsBranch"), v.branchName),
+    // Empty until every app is read: the default depends on which apps share the repository (parseSettings).
+    opsPath: r.optionalString("opsPath", v.opsPath) ?? "",
     namespace,
     imageTag: r.string("image", undefined, v.imageTag),
     initialRevision: r.string("initialRevision", undefined, v.fullSha),
@@ -176,22 +179,24 @@ function safeHost(url: string): string {
 
 /** Two apps that would write the same ops files or the same names fight; say so before anything runs. */
 function checkUnique(apps: AppSettings[], problems: ConfigProblem[]): void {
-  const seen = new Map<string, number>();
+  const names = new Map<string, number>();
   apps.forEach((app, i) => {
-    for (const [what, id] of [
-      ["name", `name:${app.name}`],
-      ["opsRepo", `ops:${app.opsRepository}@${app.opsBranch}`],
-    ] as const) {
-      const first = seen.get(id);
-      if (first !== undefined) {
-        problems.push({
-          key: `apps[${i}].${what}`,
-          message: `got ${show(what === "name" ? app.name : `${app.opsRepository}@${app.opsBranch}`)}; already used by apps[${first}], expected each app to have its own`,
-        });
-      } else seen.set(id, i);
+    const first = names.get(app.name);
+    if (first !== undefined) {
+      problems.push({ key: `apps[${i}].name`, message: `got ${show(app.name)}; already used by apps[${first}], expected each app to have its own` });
+    } else names.set(app.name, i);
+    const folder = opsFolderOf(app);
+    const other = apps.findIndex((a, j) => j < i && foldersOverlap(opsFolderOf(a), folder));
+    if (other >= 0) {
+      problems.push({
+        key: `apps[${i}].opsPath`,
+        message: `got ${show(describeFolder(folder))}; apps[${other}] writes ${show(describeFolder(opsFolderOf(apps[other])))}, expected a folder of its own (not inside another app's), e.g. ${sharedOpsPath(app.name)}`,
+      });
     }
   });
 }
+
+const opsFolderOf = (a: AppSettings): OpsFolder => ({ repository: a.opsRepository, branch: a.opsBranch, path: a.opsPath });
 
 function ingressSettings(r: Reader, problems: ConfigProblem[]): StackSettings["ingress"] {
   const tlsSecret = r.optionalString("ingressTlsSecret", v.dnsSubdomain);
@@ -307,7 +312,7 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = [], { c
   if (!Array.isArray(rawApps) || rawApps.length === 0) {
     problems.push({ key: "apps", message: `got ${show(rawApps)}; expected a list of at least one app (name, repo, branch, opsRepo, image, initialRevision)` });
   } else {
-    apps = rawApps.map((app, i) => parseApp(app, i, stack, problems)).filter((a): a is AppSettings => a !== undefined);
+    apps = defaultOpsPaths(rawApps.map((app, i) => parseApp(app, i, stack, problems)).filter((a): a is AppSettings => a !== undefined));
     checkUnique(apps, problems);
   }
   if (problems.length > 0) throw new ConfigError(problems);

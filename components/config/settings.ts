@@ -13,6 +13,8 @@ export interface AppSettings {
   opsRepository: string;
   /** The branch of `opsRepository` that the pipeline pushes to and Argo CD tracks. */
   opsBranch: string;
+  /** The app's own folder of the ops repository: `<opsPath>/kpack` and `<opsPath>/tekton` are Argo CD's. */
+  opsPath: string;
   /** Namespace for the Tekton objects, the kpack Image and the Secrets. */
   namespace: string;
   /** Registry tag kpack pushes the built image to. */

@@ -189,3 +189,13 @@ export function dockerConfigJson(value: string): string | undefined {
   if (bad.length > 0) return `${expected}; ${bad.length} of its ${entries.length} registries hold no usable credential`;
   return undefined;
 }
+
+const OPS_PATH_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/** A folder of the ops repository: relative, `/`-separated, no `.` or `..` and no empty segment. */
+export function opsPath(value: string): string | undefined {
+  const segments = value.split("/");
+  return value.length <= 200 && segments.every((s) => OPS_PATH_SEGMENT.test(s) && s !== "..")
+    ? undefined
+    : "expected a folder of the ops repository such as cicd or apps/go-sample-app (relative, '/'-separated, no '.' or '..' segments)";
+}

@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { AppSettings, StackSettings } from "../config/settings";
+import { AppSettings } from "../config/settings";
 import { dnsLabel } from "../config/validators";
 import { eventListenerService } from "../kubernetes/ingress";
 
@@ -140,6 +140,6 @@ export function appNameProblem(app: Pick<AppSettings, "name" | "namespace">): st
 }
 
 /** The build namespaces of a stack, each once, in the order its apps name them. */
-export function buildNamespaces(stack: StackSettings): string[] {
+export function buildNamespaces(stack: { apps: readonly Pick<AppSettings, "namespace">[] }): string[] {
   return [...new Set(stack.apps.map((app) => app.namespace))];
 }

@@ -6,13 +6,35 @@ import { buildPipeline } from "../tekton/pipeline";
 import { buildTriggerTemplate, listenerRbac, pipelineServiceAccount, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
 import { updateImageRevisionTask } from "../tekton/update-image-revision";
 import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET } from "./names";
+import { OWN_OPS_PATH } from "./ops-folders";
+import { opsPath as opsPathProblem } from "../config/validators";
 
-/** Folders of the ops repository, one per Argo CD Application. */
-export const KPACK_FOLDER = "cicd/kpack";
-export const TEKTON_FOLDER = "cicd/tekton";
-export const REVISION_FILE = `${KPACK_FOLDER}/revision.yaml`;
-/** Everything build-pipeline needs: Task, Pipeline, service accounts, trigger objects, EventListener. */
-export const TEKTON_FILE = `${TEKTON_FOLDER}/build-pipeline.yaml`;
+/** The app's folders of the ops repository, one per Argo CD Application, and the files in them. */
+export function opsLayout(opsPath: string) {
+  const kpack = `${opsPath}/kpack`;
+  const tekton = `${opsPath}/tekton`;
+  return {
+    kpack,
+    tekton,
+    kustomization: `${kpack}/kustomization.yaml`,
+    image: `${kpack}/image.yaml`,
+    /** The tested revision: the only file the pipeline writes. */
+    revision: `${kpack}/revision.yaml`,
+    /** Everything build-pipeline needs: Task, Pipeline, service accounts, trigger objects, EventListener. */
+    tektonFile: `${tekton}/build-pipeline.yaml`,
+  };
+}
+
+/** The files of an app alone on its ops repository, in the folder installs before opsPath used. */
+const OWN = opsLayout(OWN_OPS_PATH);
+export const KPACK_FOLDER = OWN.kpack;
+export const REVISION_FILE = OWN.revision;
+export const TEKTON_FILE = OWN.tektonFile;
+
+/** Whether a path of an ops repository is an app's revision.yaml, in whichever folder the app has. */
+export function isRevisionFilePath(path: string): boolean {
+  return path.endsWith("/kpack/revision.yaml") && !opsPathProblem(path.slice(0, -"/kpack/revision.yaml".length));
+}
 
 /** Where a file lives in an ops repository under githubOwner. */
 export interface RepoFileLocation {
@@ -76,7 +98,7 @@ export function kubernetesObjectsIn(files: readonly RepoFile[]): KubernetesObjec
 /** The app's revision.yaml among its ops files. */
 export function revisionFileOf(files: readonly RepoFile[]): RevisionFile {
   const found = files.find((f): f is RevisionFile => f.ownedBy === "pipeline");
-  if (!found) throw new Error(`no ${REVISION_FILE} among the planned files`);
+  if (!found) throw new Error(`no revision.yaml among the planned files`);
   return found;
 }
 
@@ -87,6 +109,7 @@ export function cloneUrl(stack: StackSettings, repository: string): string {
 /** Every file this app's ops repository holds, each as the objects it commits (text only in synth/ops-file.ts). */
 export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names: ObjectNames): RepoFile[] {
   const ns = app.namespace;
+  const paths = opsLayout(app.opsPath);
   const at = { owner: stack.githubOwner, repository: app.opsRepository, branch: app.opsBranch };
   const file = (path: string, documents: OpsDocument | OpsDocument[]): PulumiOwnedFile => ({
     ...at,
@@ -104,22 +127,22 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
     gitUrl: cloneUrl(stack, app.repo),
   });
   return [
-    file(`${KPACK_FOLDER}/kustomization.yaml`, imageKustomization("image.yaml", "revision.yaml", names.kpackImage)),
-    file(`${KPACK_FOLDER}/image.yaml`, image),
+    file(paths.kustomization, imageKustomization("image.yaml", "revision.yaml", names.kpackImage)),
+    file(paths.image, image),
     {
       ...at,
-      path: REVISION_FILE,
+      path: paths.revision,
       ownedBy: "pipeline",
       documents: [imageRevisionPatch({ name: names.kpackImage, namespace: ns, testedRevision: app.initialRevision })],
     },
     // One file, so one commit: Argo CD never applies a Pipeline without the Task it runs.
-    file(TEKTON_FILE, [
+    file(paths.tektonFile, [
       updateImageRevisionTask({
         name: names.task,
         namespace: ns,
         app: app.name,
         image: stack.writeBack.image,
-        revisionFile: REVISION_FILE,
+        revisionFile: paths.revision,
         opsBranch: app.opsBranch,
         maxAttempts: stack.writeBack.maxAttempts,
         authorName: stack.writeBack.authorName,

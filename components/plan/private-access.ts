@@ -1,5 +1,5 @@
 import { ownerUrlPrefix, repositoryCredentials } from "../argocd/repository-credentials";
-import { StackSettings } from "../config/settings";
+import { AppSettings, StackSettings } from "../config/settings";
 import { gitCredentials, imageServiceAccount, registryCredentials, serviceAccountSecretsPatch } from "../kpack/credentials";
 import { Secret, ServiceAccount } from "../kubernetes/types";
 import { GIT_TOKEN_USERNAME } from "../tekton/git-clone";
@@ -37,6 +37,14 @@ export interface CredentialsPlan<S> {
   namespaces: NamespaceCredentials<S>[];
 }
 
+/** What the credentials are planned from: a stack's settings, or BuildCredentials' args. */
+export type CredentialSettings = Pick<StackSettings, "githubOwner" | "gitHost" | "privateRepositories" | "argocdToken" | "registryCredentials"> & {
+  argocd: Pick<StackSettings["argocd"], "namespace">;
+  apps: readonly Pick<AppSettings, "name" | "namespace" | "imageServiceAccount">[];
+  /** Argo CD's repo-creds with privateRepositories; false for a program that brings its own. @default true */
+  argocdRepositoryCredentials?: boolean;
+};
+
 /** `repo-creds-<owner>`, the owner lowercased to what a Secret name may hold. */
 export function argocdCredentialsName(owner: string): string {
   return `repo-creds-${owner.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "")}`;
@@ -48,7 +56,7 @@ function required<S>(value: S | undefined, key: string): S {
 }
 
 /** Pure: the same settings and values give the same Secrets, service accounts and patches. */
-export function planCredentials<S>(stack: StackSettings, values: CredentialValues<S>): CredentialsPlan<S> {
+export function planCredentials<S>(stack: CredentialSettings, values: CredentialValues<S>): CredentialsPlan<S> {
   const argocdPassword = stack.argocdToken === "argocdToken" ? required(values.argocdToken, "argocdToken") : values.githubToken;
   const registryValue = stack.registryCredentials ? required(values.registryCredentials, "registryCredentials") : undefined;
   const namespaces = buildNamespaces(stack).map((namespace): NamespaceCredentials<S> => {
@@ -70,7 +78,7 @@ export function planCredentials<S>(stack: StackSettings, values: CredentialValue
       serviceAccountPatches: secrets.length === 0 ? [] : named.map((name) => serviceAccountSecretsPatch({ name, namespace, secrets })),
     };
   });
-  const argocd = stack.privateRepositories
+  const argocd = stack.privateRepositories && stack.argocdRepositoryCredentials !== false
     ? repositoryCredentials({
         name: argocdCredentialsName(stack.githubOwner),
         argocdNamespace: stack.argocd.namespace,

@@ -6,7 +6,7 @@ import { basicAuthFiles } from "../tekton/git-clone";
 import { Secret } from "../kubernetes/types";
 import { buildNamespaces, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
 import { CredentialsPlan, CredentialValues, planCredentials } from "./private-access";
-import { cloneUrl, KPACK_FOLDER, opsRepositoryFiles, RepoFile, TEKTON_FOLDER } from "./ops-repository";
+import { cloneUrl, opsLayout, opsRepositoryFiles, RepoFile } from "./ops-repository";
 
 /** The secret values a plan is made with: Pulumi secret Outputs to deploy, markers to render. */
 export interface SecretValues<S> extends CredentialValues<S> {
@@ -70,8 +70,8 @@ function planApplications(stack: StackSettings, app: AppSettings, names: ObjectN
     selfHeal: stack.argocd.selfHeal,
   };
   return [
-    opsFolderApplication({ ...common, name: names.imageApplication, path: KPACK_FOLDER }),
-    opsFolderApplication({ ...common, name: names.tektonApplication, path: TEKTON_FOLDER }),
+    opsFolderApplication({ ...common, name: names.imageApplication, path: opsLayout(app.opsPath).kpack }),
+    opsFolderApplication({ ...common, name: names.tektonApplication, path: opsLayout(app.opsPath).tekton }),
   ];
 }
 

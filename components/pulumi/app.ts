@@ -2,18 +2,49 @@ import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AppArgValues, appComponentSettings, AppPlanArgs, ComponentArgsError } from "../config/component-args";
+import { show } from "../config/errors";
+import { AppSettings } from "../config/settings";
+import { OWN_OPS_PATH } from "../plan/ops-folders";
 import { locationOf, revisionFileOf, sameLocation } from "../plan/ops-repository";
 import { AppPlan, planApp, WebhookPlan } from "../plan/stack";
 import { opsFileContent } from "../synth/ops-file";
+import { BuildNamespace } from "./build-namespace";
+import { BuildCredentials } from "./credentials";
+import { claimOpsFolder } from "./ops-folder-claims";
 import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed } from "./recorded-revision";
 
+/** The args a program often has as Outputs of its own resources (a github.Repository's `name`, a github.Branch's `branch`). */
+type NamesFromResources = "appRepository" | "branch" | "opsRepository" | "opsBranch";
+
 /**
- * One app's deliberate image builds. Fields that decide what is planned (repositories, branches, image)
- * are plain values; the namespace, the webhook's URL and its secret may come from other resources.
+ * One app's deliberate image builds. The namespace, the repository and branch names, the webhook's URL
+ * and its secret may come from other resources (Inputs). The rest must be plain values, because they
+ * decide which resources the component registers and under which names (the resource name; ingressHost
+ * and webhook: whether there is a webhook), because the folder (opsPath) is claimed against the
+ * program's other apps as the component is constructed, or because they are checked together then so
+ * that one error names every wrong arg (githubOwner, image, initialRevision, the PipelineArgs); none of
+ * them is what another resource of a program usually gives.
  */
-export interface DeliberateImageBuildsArgs extends AppPlanArgs {
-  /** Build namespace of the Tekton objects and the kpack Image; a BuildNamespace there holds their Secrets. */
-  namespace: pulumi.Input<string>;
+export interface DeliberateImageBuildsArgs extends Omit<AppPlanArgs, NamesFromResources> {
+  /** The application repository under githubOwner, linted, tested and built; may be a github.Repository's `name`. */
+  appRepository: pulumi.Input<string>;
+  /** Branch of appRepository whose pushes are built. */
+  branch: pulumi.Input<string>;
+  /**
+   * The ops repository under githubOwner that Argo CD watches and the pipeline records the tested
+   * revision in; may be a github.Repository's `name` created in the same program (list the repository
+   * and its branch in `opts.dependsOn`: the branch read waits for them).
+   */
+  opsRepository: pulumi.Input<string>;
+  /** Branch of opsRepository the pipeline pushes to and Argo CD tracks; it must exist. @default "main" */
+  opsBranch?: pulumi.Input<string>;
+  /**
+   * Build namespace of the Tekton objects and the kpack Image: the BuildNamespace that holds their
+   * Secrets, so the Applications wait for those Secrets and the namespace is the one they are in.
+   * A bare name (or an Output of one) still works: then nothing ties the app to its Secrets, and the
+   * program must make them exist first (a BuildNamespace there, listed in `opts.dependsOn`).
+   */
+  namespace: BuildNamespace | pulumi.Input<string>;
   /**
    * GitHub's push webhook on appRepository. `url`: the EventListener's public https URL, by default
    * `https://<ingressHost>/`; `secret`: what GitHub signs pushes with, the namespace's webhook secret.
@@ -21,12 +52,35 @@ export interface DeliberateImageBuildsArgs extends AppPlanArgs {
    */
   webhook?: { url?: pulumi.Input<string>; secret: pulumi.Input<string> };
   /**
+   * The BuildCredentials listing this app (its namespace and imageServiceAccount as given here): the
+   * Applications wait for Argo CD's repository credentials, kpack's Secrets and the account kpack
+   * builds with. @default none: the program brings those (imageServiceAccount names its account; without
+   * one, nothing makes "<name>-image-builder" and the component warns)
+   */
+  credentials?: BuildCredentials;
+  /**
    * Where the last update recorded this app's revision file, to carry the tested revision over when
-   * opsRepository or opsBranch changes (the stack program reads it from its own outputs).
+   * opsRepository, opsBranch or opsPath changes (the stack program reads it from its own outputs).
    * @default none: the configured location only
    */
   previousRevisionFile?: pulumi.Input<RevisionFileLocation | undefined>;
 }
+
+/** The args that may be Inputs, as one record: plain ones are checked at once, the others once they resolve. */
+interface InputArgs<T> {
+  namespace: T;
+  webhookUrl: T;
+  appRepository: T;
+  branch: T;
+  opsRepository: T;
+  opsBranch: T;
+}
+
+/**
+ * A stand-in for a required name not known yet, valid wherever the real one is: it only shapes the plan
+ * (which files, which Applications), and no resource is given a value planned with it.
+ */
+const NOT_KNOWN_YET = "not-known-yet";
 
 export const APP_COMPONENT = "DeliberateImageBuilds";
 
@@ -43,9 +97,27 @@ export const APPLICATION_DELETE_TIMEOUT = "3m";
 /** The Applications' resource names, after their role; before, they repeated the app's name (kept as aliases). */
 const APPLICATION_ROLES = ["image", "tekton"] as const;
 
-function argValues(args: DeliberateImageBuildsArgs, namespace: string | undefined, webhookUrl: string | undefined): AppArgValues {
-  const { namespace: _n, webhook: _w, previousRevisionFile: _p, ...plain } = args;
-  return { ...plain, namespace, webhookUrl };
+function argValues(args: DeliberateImageBuildsArgs, resolved: InputArgs<string | undefined>): AppArgValues {
+  const { namespace: _n, webhook: _w, previousRevisionFile: _p, credentials: _c, appRepository: _a, branch: _b, opsRepository: _o, opsBranch: _ob, ...plain } = args;
+  const required = (value: string | undefined) => value ?? NOT_KNOWN_YET;
+  return { ...plain, ...resolved, appRepository: required(resolved.appRepository), branch: required(resolved.branch), opsRepository: required(resolved.opsRepository) };
+}
+
+/** What the app waits for of its BuildCredentials; throws when they do not list it as its args say. */
+function credentialsFor(name: string, args: DeliberateImageBuildsArgs): pulumi.Resource[] {
+  if (!args.credentials) return [];
+  const listed = args.credentials.forApp(name);
+  const account = args.imageServiceAccount ?? `${name}-image-builder`;
+  const plainNamespace = args.namespace instanceof BuildNamespace ? undefined : typeof args.namespace === "string" ? args.namespace : undefined;
+  const problem = !listed
+    ? { key: "credentials", message: `got a BuildCredentials without an app ${show(name)}; expected one listing this app among its apps` }
+    : listed.imageServiceAccount !== account
+      ? { key: "imageServiceAccount", message: `got ${show(account)}; the BuildCredentials list ${show(listed.imageServiceAccount)} for this app, expected the same account` }
+      : plainNamespace !== undefined && listed.namespace !== plainNamespace
+        ? { key: "namespace", message: `got ${show(plainNamespace)}; the BuildCredentials list ${show(listed.namespace)} for this app, expected the same namespace` }
+        : undefined;
+  if (problem) throw new ComponentArgsError(APP_COMPONENT, name, [problem]);
+  return listed!.waitFor;
 }
 
 /** The webhook an app with `webhook` args has; none when neither a URL nor an ingressHost says where pushes go. */
@@ -79,42 +151,73 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     super("deliberate-image-builds:app:DeliberateImageBuilds", name, {}, opts);
     const parent = { parent: this };
     const webhookArgs = args.webhook;
-    // Plain values are checked now; a namespace or URL from another resource once it resolves.
-    const plainNamespace = typeof args.namespace === "string" ? args.namespace : undefined;
-    const plainUrl = typeof webhookArgs?.url === "string" ? webhookArgs.url : undefined;
-    const known = appComponentSettings(APP_COMPONENT, name, argValues(args, plainNamespace, plainUrl));
+    // A BuildNamespace gives the namespace, and is waited for like opts.dependsOn (its Secrets first):
+    // its plain name when it has one, so the plan needs no Output (see pendingPlan).
+    const linked = args.namespace instanceof BuildNamespace ? args.namespace : undefined;
+    const namespaceInput: pulumi.Input<string> = linked ? (linked.namespaceName ?? linked.namespace) : (args.namespace as pulumi.Input<string>);
+    // What the component depends on (the namespace's Secrets, an ops repository made with it): the
+    // branch read and the Applications wait for it.
+    const waitFor = [
+      ...(opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>]),
+      ...(linked ? [linked] : []),
+      ...credentialsFor(name, args),
+    ];
+    /** Two apps of this program writing one folder would overwrite each other's files. */
+    const claimFolder = (app: AppSettings) =>
+      claimOpsFolder(APP_COMPONENT, { app: name, owner: args.githubOwner, folder: { repository: app.opsRepository, branch: app.opsBranch, path: app.opsPath } });
+    const inputs: InputArgs<pulumi.Input<string> | undefined> = {
+      namespace: namespaceInput,
+      webhookUrl: webhookArgs?.url,
+      appRepository: args.appRepository,
+      branch: args.branch,
+      opsRepository: args.opsRepository,
+      opsBranch: args.opsBranch,
+    };
+    // Plain values are checked now; a value from another resource once it resolves.
+    const plain = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, typeof v === "string" ? v : undefined])) as unknown as InputArgs<string | undefined>;
+    const known = appComponentSettings(APP_COMPONENT, name, argValues(args, plain));
     // The structure (which files, which Applications, their resource names) needs no Input: only contents do.
     const shape = planApp(known.stack, known.app, undefined);
-    const allPlain = args.namespace === plainNamespace && webhookArgs?.url === plainUrl;
+    if (!args.credentials && args.imageServiceAccount === undefined) {
+      void pulumi.log.warn(
+        `${APP_COMPONENT} "${name}": kpack builds with the service account ${known.app.imageServiceAccount.name}, which nothing given to it makes; ` +
+          `pass credentials (a BuildCredentials listing this app), or imageServiceAccount naming an account of yours`,
+        this,
+      );
+    }
+    const allPlain = (Object.keys(inputs) as (keyof InputArgs<unknown>)[]).every((k) => inputs[k] === plain[k]);
     // Whether there is a webhook to make depends on the URL and ingressHost alone: known now when the URL is plain.
-    if (webhookArgs && webhookArgs.url === plainUrl) webhookOf(shape, name);
-    // With a plain namespace and URL, `shape` is the whole plan and no plan Output is made: an Output
-    // costs the SDK several promises and, through pulumi.all, a walk of its value (bench: 100 apps).
-    // Only a namespace or URL from another resource makes the plan wait for it.
+    if (webhookArgs && webhookArgs.url === plain.webhookUrl) webhookOf(shape, name);
+    // With plain values only, `shape` is the whole plan and no plan Output is made: an Output costs the
+    // SDK several promises and, through pulumi.all, a walk of its value (bench: 100 apps). Only a value
+    // from another resource makes the plan wait for it.
     const pendingPlan: pulumi.Output<AppPlan<undefined>> | undefined = allPlain
       ? undefined
-      : pulumi.all([args.namespace, webhookArgs?.url]).apply(([namespace, url]) => {
-          const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, namespace, url));
+      : pulumi.output(inputs).apply((resolved) => {
+          const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, resolved));
+          claimFolder(app);
           return planApp(stack, app, undefined);
         });
+    if (allPlain) claimFolder(known.app);
     /** A part of the plan: at once from `shape` when it is the whole plan, else once the Inputs resolve. */
     const planned = <T>(pick: (p: AppPlan<undefined>) => T): pulumi.Input<T> => (pendingPlan ? pendingPlan.apply(pick) : pick(shape));
 
     // revision.yaml's content, decided from what GitHub holds before anything is written. Every file
-    // waits for it, so an unreadable ops branch stops the update before the first write.
+    // waits for it, so an unreadable ops branch stops the update before the first write. The reads wait
+    // for what the component depends on: a program may create the ops repository and branch with it.
+    const readOpts: pulumi.InvokeOutputOptions = { ...parent, dependsOn: waitFor };
     const revisionFile = revisionFileOf(shape.repoFiles);
-    const here = locationOf(revisionFile);
     // pulumi.all walks every value it is given, so it gets the small revision file, never the whole plan.
-    const seed = pulumi.all([planned((p) => revisionFileOf(p.repoFiles)), args.previousRevisionFile]).apply(async ([file, previousLocation]): Promise<RevisionSeed> => {
-      const moved = previousLocation && !sameLocation(previousLocation, here) ? previousLocation : undefined;
-      return revisionSeed({
-        app: name,
-        owner: revisionFile.owner,
-        file,
-        here: await lookUp(here, parent),
-        previous: moved ? { location: moved, lookup: await lookUp(moved, parent) } : undefined,
-      });
-    });
+    const plannedRevisionFile = pulumi.output(planned((p) => revisionFileOf(p.repoFiles)));
+    const here = plannedRevisionFile.apply(locationOf);
+    const previousRead = pulumi.all([here, args.previousRevisionFile]).apply(([at, previousLocation]) =>
+      previousLocation && !sameLocation(previousLocation, at)
+        ? lookUp(previousLocation, readOpts).apply((lookup) => ({ location: previousLocation, lookup }))
+        : undefined,
+    );
+    const seed = pulumi.all([plannedRevisionFile, lookUp(here, readOpts), previousRead]).apply(
+      ([file, lookup, previousLookup]): RevisionSeed => revisionSeed({ app: name, owner: revisionFile.owner, file, here: lookup, previous: previousLookup }),
+    );
 
     // GitHub rejects concurrent commits to one branch, so the files are written one after another.
     let previous: pulumi.Resource[] = [];
@@ -124,10 +227,12 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
       // Every file waits for the seed, so nothing is written before the ops branch was read.
       const content = pipelineOwned ? seed.apply((s) => s.content) : seed.apply(() => pulumi.output(planned((p) => opsFileContent(p.repoFiles[i]))));
       const resource = new github.RepositoryFile(
-        `${name}-${file.path.replace(/[^A-Za-z0-9]+/g, "-")}`,
+        // Named after the file's place in the folder, as in `cicd/`: a new opsPath moves the file (a
+        // replacement of the same resource), never renames it.
+        `${name}-${`${OWN_OPS_PATH}/${file.path.slice(known.app.opsPath.length + 1)}`.replace(/[^A-Za-z0-9]+/g, "-")}`,
         {
-          repository: file.repository,
-          branch: file.branch,
+          repository: planned((p) => p.repoFiles[i].repository),
+          branch: planned((p) => p.repoFiles[i].branch),
           file: file.path,
           content,
           commitMessage: `${pipelineOwned ? "Create" : "Update"} ${file.path} (deliberate-image-builds, app ${name})`,
@@ -139,9 +244,8 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
       return resource;
     });
 
-    // The Applications come after the files, so their first sync finds the folders complete; and after
-    // what the component depends on (the namespace's Secrets), which children do not wait for by themselves.
-    const waitFor = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
+    // The Applications come after the files, so their first sync finds the folders complete, and after
+    // waitFor, which children do not wait for by themselves.
     this.applications = shape.applications.map((application, i) => {
       return new k8s.apiextensions.CustomResource(
         `${name}-${APPLICATION_ROLES[i]}`,

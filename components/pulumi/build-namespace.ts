@@ -39,6 +39,8 @@ export class BuildNamespace extends pulumi.ComponentResource {
   readonly gitCredentialsSecret: k8s.core.v1.Secret;
   /** The namespace's name, once its Secrets exist. */
   readonly namespace: pulumi.Output<string>;
+  /** The namespace's name when the args give it as a plain value (checked), else undefined. */
+  readonly namespaceName: string | undefined;
 
   constructor(name: string, args: BuildNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deliberate-image-builds:cluster:BuildNamespace", name, {}, opts);
@@ -68,6 +70,7 @@ export class BuildNamespace extends pulumi.ComponentResource {
     this.githubTokenSecret = secret("github-token", plan.githubToken);
     this.webhookSecret = secret("webhook-secret", plan.webhookSecret);
     this.gitCredentialsSecret = secret("git-credentials", plan.gitCredentials);
+    this.namespaceName = typeof args.namespace === "string" && !dnsLabel(args.namespace) ? args.namespace : undefined;
     this.namespace = pulumi
       .all([namespace, this.githubTokenSecret.metadata, this.webhookSecret.metadata, this.gitCredentialsSecret.metadata])
       .apply(([ns]) => ns);

@@ -1,11 +1,82 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CredentialsPlan } from "../plan/private-access";
+import { ComponentArgsError } from "../config/component-args";
+import { ConfigProblem, show } from "../config/errors";
+import { STACK_KEYS } from "../config/keys";
+import { normalGitHost } from "../config/parse";
+import * as v from "../config/validators";
+import { CredentialSettings, CredentialsPlan, planCredentials } from "../plan/private-access";
 
-export interface ClusterCredentialsArgs {
-  plan: CredentialsPlan<pulumi.Output<string>>;
-  /** What must exist before a build namespace's objects: its namespace, by name. */
-  namespaces: Map<string, pulumi.Resource[]>;
+/**
+ * What lets kpack and Argo CD read private repositories and push images: in each build namespace,
+ * kpack's Secrets and each app's image service account listing them; in Argo CD's namespace, its
+ * repository credentials for every repository of githubOwner. Names and values are plain or secret as
+ * the stack config's keys of the same names.
+ */
+export interface BuildCredentialsArgs {
+  /** GitHub user or organisation owning the repositories. */
+  githubOwner: string;
+  /** Token kpack clones private app repositories with, and Argo CD reads with unless argocdToken is given; kept secret. */
+  githubToken: pulumi.Input<string>;
+  /** Base URL of the repositories. @default "https://github.com" */
+  gitHost?: string;
+  /**
+   * The apps building with these credentials. `imageServiceAccount`: bring your own account, by name:
+   * it gains kpack's Secrets through a patch (its own entries stay, and it is never taken over or
+   * deleted). @default each app's imageServiceAccount: "<name>-image-builder", made here, listing kpack's Secrets
+   */
+  apps: { name: string; namespace: string; imageServiceAccount?: string }[];
+  /** The repositories are private: kpack's git credentials in each namespace, and Argo CD's repo-creds. @default true */
+  privateRepositories?: boolean;
+  /** Argo CD's repo-creds for githubOwner's repositories; false when you bring your own. @default true */
+  argocdRepositoryCredentials?: boolean;
+  /** A read-only token Argo CD reads the ops repositories with; kept secret. @default githubToken */
+  argocdToken?: pulumi.Input<string>;
+  /** Namespace Argo CD runs in. @default "argocd" */
+  argocdNamespace?: string;
+  /** A docker config.json kpack pushes images with (`kpack-registry-credentials`); kept secret. @default none */
+  registryCredentials?: pulumi.Input<string>;
+  /** What must exist before a build namespace's objects, by namespace: e.g. `{ builds: [buildNamespace] }`. */
+  namespaces?: Record<string, pulumi.Resource[]>;
+}
+
+export const CREDENTIALS_COMPONENT = "BuildCredentials";
+
+/** BuildCredentials' args as the settings the credentials are planned from; throws naming every wrong arg. */
+export function credentialSettings(name: string, args: BuildCredentialsArgs): CredentialSettings {
+  const problems: ConfigProblem[] = [];
+  const check = (key: string, value: string, bad: string | undefined) => {
+    if (bad) problems.push({ key, message: `got ${show(value)}; ${bad}` });
+  };
+  const gitHost = args.gitHost ?? STACK_KEYS.gitHost.default;
+  const argocdNamespace = args.argocdNamespace ?? STACK_KEYS.argocdNamespace.default;
+  check("githubOwner", args.githubOwner, v.githubName(args.githubOwner));
+  check("gitHost", gitHost, v.baseHttpsUrl(gitHost));
+  check("argocdNamespace", argocdNamespace, v.dnsLabel(argocdNamespace));
+  args.apps.forEach((app, i) => {
+    check(`apps[${i}].name`, app.name, v.dnsLabel(app.name));
+    check(`apps[${i}].namespace`, app.namespace, v.dnsLabel(app.namespace));
+    if (app.imageServiceAccount !== undefined) check(`apps[${i}].imageServiceAccount`, app.imageServiceAccount, v.dnsLabel(app.imageServiceAccount));
+  });
+  // A plain value is checked now (without showing it: it is a secret); one from another resource is the program's.
+  if (typeof args.registryCredentials === "string" && v.dockerConfigJson(args.registryCredentials)) {
+    problems.push({ key: "registryCredentials", message: `got a value of the wrong shape; ${v.dockerConfigJson(args.registryCredentials)}` });
+  }
+  if (problems.length > 0) throw new ComponentArgsError(CREDENTIALS_COMPONENT, name, problems);
+  return {
+    githubOwner: args.githubOwner,
+    gitHost: normalGitHost(gitHost),
+    privateRepositories: args.privateRepositories ?? true,
+    argocdRepositoryCredentials: args.argocdRepositoryCredentials ?? true,
+    argocdToken: args.argocdToken === undefined ? "githubToken" : "argocdToken",
+    registryCredentials: args.registryCredentials !== undefined,
+    argocd: { namespace: argocdNamespace },
+    apps: args.apps.map((app) => ({
+      name: app.name,
+      namespace: app.namespace,
+      imageServiceAccount: app.imageServiceAccount ? { name: app.imageServiceAccount, owned: false } : { name: `${app.name}-image-builder`, owned: true },
+    })),
+  };
 }
 
 /** What a patch of a named account is registered as, in its namespace. */
@@ -34,22 +105,32 @@ function namespacedResources(component: string, plan: CredentialsPlan<unknown>):
 
 /**
  * Argo CD's repository credentials and, in each build namespace, kpack's Secrets and the service
- * accounts that list them. Only Pulumi applies these: none is ever committed to a repository.
+ * accounts that list them. Only Pulumi applies these: none is ever committed to a repository. Give it
+ * to each DeliberateImageBuilds (`credentials`): the app's Applications then wait for what it builds with.
  */
-export class ClusterCredentials extends pulumi.ComponentResource {
+export class BuildCredentials extends pulumi.ComponentResource {
   private readonly argocd: pulumi.Resource[] = [];
   /** By namespace: kpack's Secrets there, and the accounts (owned or patched) by name. */
   private readonly byNamespace = new Map<string, { secrets: pulumi.Resource[]; accounts: Map<string, pulumi.Resource> }>();
+  /** Each app's namespace and image service account. */
+  private readonly apps: Map<string, { namespace: string; account: string }>;
 
-  constructor(name: string, args: ClusterCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: BuildCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deliberate-image-builds:cluster:Credentials", name, {}, opts);
+    const settings = credentialSettings(name, args);
+    this.apps = new Map(settings.apps.map((a) => [a.name, { namespace: a.namespace, account: a.imageServiceAccount.name }]));
+    const plan = planCredentials(settings, {
+      githubToken: pulumi.secret(args.githubToken),
+      argocdToken: args.argocdToken === undefined ? undefined : pulumi.secret(args.argocdToken),
+      registryCredentials: args.registryCredentials === undefined ? undefined : pulumi.secret(args.registryCredentials),
+    });
     const secretOpts = { parent: this, additionalSecretOutputs: ["stringData", "data"] };
-    const { argocd, namespaces } = args.plan;
+    const { argocd, namespaces } = plan;
     if (argocd) this.argocd.push(new k8s.core.v1.Secret(`${name}-argocd-${argocd.metadata.name}`, argocd, secretOpts));
-    const resourceOf = namespacedResources(name, args.plan);
+    const resourceOf = namespacedResources(name, plan);
     for (const ns of namespaces) {
       const named = (object: string) => resourceOf(ns.namespace, object);
-      const first = args.namespaces.get(ns.namespace) ?? [];
+      const first = args.namespaces?.[ns.namespace] ?? [];
       const secrets = [ns.git, ns.registry]
         .filter((s) => s !== undefined)
         .map((s) => {
@@ -76,11 +157,14 @@ export class ClusterCredentials extends pulumi.ComponentResource {
   /**
    * What one app's Applications wait for: Argo CD's repository credentials, kpack's Secrets in the app's
    * namespace and the account its Image builds with. Only those: every Application waiting on every
-   * app's account would make the dependencies grow with the square of the apps.
+   * app's account would make the dependencies grow with the square of the apps. Undefined for an app
+   * not among the args' apps.
    */
-  forApp(namespace: string, imageServiceAccount: string): pulumi.Resource[] {
-    const ns = this.byNamespace.get(namespace);
-    const account = ns?.accounts.get(imageServiceAccount);
-    return [...this.argocd, ...(ns?.secrets ?? []), ...(account ? [account] : [])];
+  forApp(app: string): { namespace: string; imageServiceAccount: string; waitFor: pulumi.Resource[] } | undefined {
+    const found = this.apps.get(app);
+    if (!found) return undefined;
+    const ns = this.byNamespace.get(found.namespace);
+    const account = ns?.accounts.get(found.account);
+    return { namespace: found.namespace, imageServiceAccount: found.account, waitFor: [...this.argocd, ...(ns?.secrets ?? []), ...(account ? [account] : [])] };
   }
 }

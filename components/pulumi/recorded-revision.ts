@@ -112,11 +112,24 @@ export function previousRevisionFile(outputs: unknown, app: string): RevisionFil
   return typeof repository === "string" && typeof branch === "string" && typeof path === "string" ? { repository, branch, path } : undefined;
 }
 
-/** Reads one location through the GitHub provider: the branch first, the file only on a readable branch. */
-export async function lookUp(at: RevisionFileLocation, opts: pulumi.InvokeOptions): Promise<Lookup> {
-  const branch = await github.getBranch({ repository: at.repository, branch: at.branch }, opts);
-  if (!branch.sha) return { branch: "unreadable" };
-  const found = await github.getRepositoryFile({ repository: at.repository, file: at.path, branch: at.branch }, opts);
-  // On a readable branch, the provider's empty answer is a file not there yet.
-  return { branch: "readable", content: found.content ? found.content : undefined };
+/**
+ * Reads one location through the GitHub provider: the branch first, the file only on a readable branch.
+ * Output-form invokes, so the reads wait for `opts.dependsOn` (e.g. the github.Repository and
+ * github.Branch the program creates with the app): during a preview where one of them is still to be
+ * created the SDK answers unknown without asking the provider (@pulumi/pulumi runtime/invoke.js
+ * invokeAsync: a dependency whose id is unknown), so the files' contents preview as unknown instead of
+ * the read failing on a repository not there yet; `pulumi up` reads once they exist.
+ */
+export function lookUp(at: pulumi.Input<RevisionFileLocation>, opts: pulumi.InvokeOutputOptions): pulumi.Output<Lookup> {
+  return pulumi.output(at).apply((l) =>
+    github.getBranchOutput({ repository: l.repository, branch: l.branch }, opts).apply(
+      (branch): pulumi.Output<Lookup> =>
+        branch.sha
+          ? github
+              .getRepositoryFileOutput({ repository: l.repository, file: l.path, branch: l.branch }, opts)
+              // On a readable branch, the provider's empty answer is a file not there yet.
+              .apply((found): Lookup => ({ branch: "readable", content: found.content ? found.content : undefined }))
+          : pulumi.output<Lookup>({ branch: "unreadable" }),
+    ),
+  );
 }

@@ -4,13 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { settingsFromPulumiConfig, settingsWarnings } from "../config/parse";
 import { StackSettings } from "../config/settings";
 import { isBuiltInNamespace } from "../kubernetes/namespace";
-import { CredentialsPlan, planCredentials } from "../plan/private-access";
 import { DeliberateImageBuilds } from "./app";
 import { appArgs } from "../config/component-args";
 import { buildNamespaces } from "../plan/names";
 import { BuildNamespace } from "./build-namespace";
 import { previousRevisionFile, RevisionFileLocation } from "./recorded-revision";
-import { ClusterCredentials } from "./credentials";
+import { BuildCredentials, BuildCredentialsArgs } from "./credentials";
 import { withoutPromiseStackTraces } from "./registration";
 
 export interface StackOutputs {
@@ -56,9 +55,7 @@ export function deployStack(settings: StackSettings = loadSettings()): StackOutp
   const config = new pulumi.Config();
   for (const warning of settingsWarnings(settings)) pulumi.log.warn(warning);
   const secrets = secretConfig(settings, config);
-  const credentialsPlan = planCredentials(settings, secrets);
-  // Only the registration runs without stack traces: an error in planning keeps its trace.
-  return withoutPromiseStackTraces(() => registerStack(settings, credentialsPlan, secrets));
+  return withoutPromiseStackTraces(() => registerStack(settings, secrets));
 }
 
 /**
@@ -89,16 +86,29 @@ export function gitHubProviderArgs(settings: StackSettings, token: pulumi.Input<
   };
 }
 
+/** The stack's credentials as BuildCredentials' args: the same keys, and every app with its own account or the one it names. */
+export function credentialsArgs(settings: StackSettings, secrets: ReturnType<typeof secretConfig>): BuildCredentialsArgs {
+  return {
+    githubOwner: settings.githubOwner,
+    githubToken: secrets.githubToken,
+    gitHost: settings.gitHost,
+    apps: settings.apps.map((a) => ({ name: a.name, namespace: a.namespace, imageServiceAccount: a.imageServiceAccount.owned ? undefined : a.imageServiceAccount.name })),
+    privateRepositories: settings.privateRepositories,
+    argocdToken: secrets.argocdToken,
+    argocdNamespace: settings.argocd.namespace,
+    registryCredentials: secrets.registryCredentials,
+  };
+}
+
 /**
  * What every app of the stack needs in the cluster before its Applications: each build namespace's
  * Secrets, and the credentials Argo CD and kpack read.
  */
 export function registerClusterSide(
   settings: StackSettings,
-  credentialsPlan: CredentialsPlan<pulumi.Output<string>>,
   secrets: ReturnType<typeof secretConfig>,
   cluster: k8s.Provider,
-): { namespaces: Map<string, BuildNamespace>; credentials: ClusterCredentials } {
+): { namespaces: Map<string, BuildNamespace>; credentials: BuildCredentials } {
   const namespaces = new Map<string, BuildNamespace>();
   for (const name of buildNamespaces(settings)) {
     const buildNamespace = new BuildNamespace(
@@ -108,18 +118,18 @@ export function registerClusterSide(
     );
     namespaces.set(name, buildNamespace);
   }
-  const credentials = new ClusterCredentials(
+  const credentials = new BuildCredentials(
     "credentials",
-    { plan: credentialsPlan, namespaces: new Map([...namespaces].map(([name, ns]) => [name, [ns]])) },
+    { ...credentialsArgs(settings, secrets), namespaces: Object.fromEntries([...namespaces].map(([name, ns]) => [name, [ns]])) },
     { providers: { kubernetes: cluster } },
   );
   return { namespaces, credentials };
 }
 
-function registerStack(settings: StackSettings, credentialsPlan: CredentialsPlan<pulumi.Output<string>>, secrets: ReturnType<typeof secretConfig>): StackOutputs {
+function registerStack(settings: StackSettings, secrets: ReturnType<typeof secretConfig>): StackOutputs {
   const cluster = new k8s.Provider("cluster", clusterProviderArgs(settings));
   const gitHub = new github.Provider("github", gitHubProviderArgs(settings, secrets.githubToken));
-  const { namespaces, credentials } = registerClusterSide(settings, credentialsPlan, secrets, cluster);
+  const { namespaces, credentials } = registerClusterSide(settings, secrets, cluster);
 
   const previous = previousStackOutputs();
   const apps: StackOutputs["apps"] = {};
@@ -129,11 +139,12 @@ function registerStack(settings: StackSettings, credentialsPlan: CredentialsPlan
       app.name,
       {
         ...appArgs(settings, app),
-        namespace: app.namespace,
+        namespace: buildNamespace,
+        credentials,
         webhook: app.webhookUrl ? { url: app.webhookUrl, secret: secrets.webhookSecret } : undefined,
         previousRevisionFile: previous.apply((outputs) => previousRevisionFile(outputs, app.name)),
       },
-      { providers: { kubernetes: cluster, github: gitHub }, dependsOn: [buildNamespace, ...credentials.forApp(app.namespace, app.imageServiceAccount.name)] },
+      { providers: { kubernetes: cluster, github: gitHub } },
     );
     apps[app.name] = {
       testedRevision: component.testedRevision,

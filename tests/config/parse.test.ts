@@ -113,10 +113,44 @@ describe("config: parseSettings", () => {
     }
   });
 
-  it("rejects two apps with one name or one ops branch", () => {
-    const p = problems(rawStack({}, [appEntry("a"), appEntry("a", { opsRepo: "other" }), appEntry("b", { opsRepo: "a-ops" })]));
+  it("rejects two apps with one name, or with one ops folder (the same, or one inside the other)", () => {
+    const p = problems(
+      rawStack({}, [
+        appEntry("a"),
+        appEntry("a", { opsRepo: "other" }),
+        appEntry("b", { opsRepo: "a-ops", opsPath: "apps/a" }),
+        appEntry("c", { opsRepo: "c-ops", opsPath: "apps" }),
+        appEntry("d", { opsRepo: "c-ops", opsPath: "apps/d" }),
+      ]),
+    );
     assert.ok(p.some((l) => l.includes("apps[1].name: got \"a\"; already used by apps[0]")), p.join("\n"));
-    assert.ok(p.some((l) => l.includes("apps[2].opsRepo: got \"a-ops@main\"; already used by apps[0]")), p.join("\n"));
+    assert.ok(p.some((l) => l.includes(`apps[2].opsPath: got "a-ops@main:apps/a"; apps[0] writes "a-ops@main:apps/a", expected a folder of its own (not inside another app's), e.g. apps/b`)), p.join("\n"));
+    assert.ok(p.some((l) => l.includes(`apps[4].opsPath: got "c-ops@main:apps/d"; apps[3] writes "c-ops@main:apps"`)), p.join("\n"));
+    assert.strictEqual(p.length, 3, p.join("\n"));
+  });
+
+  it("puts an app alone on its ops repository and branch in cicd, and apps sharing one in apps/<name>", () => {
+    const s = parseSettings(
+      rawStack({}, [
+        appEntry("a", { opsRepo: "platform-ops" }),
+        appEntry("b", { opsRepo: "platform-ops" }),
+        appEntry("c", { opsRepo: "platform-ops", opsBranch: "release" }),
+        appEntry("d", { opsRepo: "platform-ops", opsPath: "teams/d" }),
+        appEntry("e"),
+      ]),
+    );
+    assert.deepStrictEqual(
+      s.apps.map((a) => [a.name, a.opsPath]),
+      [
+        ["a", "apps/a"],
+        ["b", "apps/b"],
+        ["c", "cicd"],
+        ["d", "teams/d"],
+        ["e", "cicd"],
+      ],
+    );
+    const bad = problems(rawStack({}, [appEntry("a", { opsPath: "../x" }), appEntry("b", { opsPath: "/abs" }), appEntry("c", { opsPath: "apps//c" })]));
+    for (const i of [0, 1, 2]) assert.ok(bad.some((l) => l.includes(`apps[${i}].opsPath: got`) && l.includes("expected a folder of the ops repository")), bad.join("\n"));
   });
 
   it("rejects a wrong type for booleans and integers", () => {

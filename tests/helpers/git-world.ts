@@ -180,6 +180,20 @@ export class GitWorld {
     git(this.opsWork, "push", "-q", "origin", `HEAD:${OPS_BRANCH}`);
   }
 
+  /** Commits files to the ops branch, as pulumi up writes another app's folder. */
+  writeOpsFiles(files: Record<string, string>): void {
+    git(this.opsWork, "pull", "-q", "origin", OPS_BRANCH);
+    for (const [rel, content] of Object.entries(files)) this.writeOps(rel, content);
+    git(this.opsWork, "add", "-A");
+    git(this.opsWork, "commit", "-q", "-m", "pulumi up");
+    git(this.opsWork, "push", "-q", "origin", `HEAD:${OPS_BRANCH}`);
+  }
+
+  /** The file at `rel` on the ops branch, at `commit` or at its head. */
+  opsFile(rel: string, commit: string = OPS_BRANCH): string {
+    return git(this.root, "--git-dir", this.opsBare, "show", `${commit}:${rel}`);
+  }
+
   pushApp(): void {
     git(this.appWork, "push", "-q", "origin", "HEAD:main");
   }

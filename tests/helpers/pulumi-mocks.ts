@@ -129,8 +129,12 @@ function recordOptions(): void {
   };
 }
 
-/** Installs the mocks. Call before the program is imported; `preview` stays false. */
-export function installMocks(): void {
+/**
+ * Installs the mocks. Call before the program is imported. `preview`: run as `pulumi preview` does, with
+ * the resources of `toCreate` (resource names) not there yet: the engine gives them no id, so what waits
+ * for them is unknown.
+ */
+export function installMocks(preview: { toCreate: string[] } | false = false): void {
   pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -143,7 +147,7 @@ export function installMocks(): void {
           // The engine reads the referenced stack's last checkpoint; here, what the test put there.
           return { id: String(args.inputs.name), state: { ...args.inputs, outputs: world.previousOutputs, secretOutputNames: [] } };
         }
-        return { id: `${args.name}-id`, state: args.inputs };
+        return { id: preview && preview.toCreate.includes(args.name) ? undefined : `${args.name}-id`, state: args.inputs };
       },
       call(args) {
         world.invokes.push({ token: args.token, inputs: args.inputs });
@@ -157,7 +161,7 @@ export function installMocks(): void {
     },
     "deliberate-image-builds",
     "test",
-    false,
+    preview !== false,
     // What the DIY (file) backend reports as the organization: stack references name it.
     "organization",
   );
@@ -199,3 +203,4 @@ export async function settled(...outputs: pulumi.Output<unknown>[]): Promise<voi
 export function outputValue<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply(resolve));
 }
+

@@ -30,6 +30,13 @@ describe("policy kpack-revision-full-sha", () => {
     ]);
   });
 
+  it("checks the revision file in an app's own folder of a shared ops repository too", () => {
+    const shared = { ...withTestedRevision(revisionFile, "main"), path: "apps/go-sample-app/kpack/revision.yaml" };
+    assert.deepStrictEqual(violations((r) => checkKpackRevision(repositoryFileResource(shared), r)), [
+      `go-sample-app-ops@main:apps/go-sample-app/kpack/revision.yaml: the revision line records "main"; expected a full commit SHA: 40 lowercase hex characters`,
+    ]);
+  });
+
   it("reports an abbreviated, an upper-case and a single-quoted SHA: the Task compares the line byte for byte", () => {
     for (const revision of [SHA_A.slice(0, 12), SHA_A.toUpperCase(), `'${SHA_A}'`]) {
       assert.deepStrictEqual(violations((r) => checkKpackRevision(withRevision(revision), r)), [

@@ -170,4 +170,20 @@ describe("pulumi: the public components", function () {
       ],
     );
   });
+
+  it("takes its namespace and its dependency from a BuildNamespace", async () => {
+    ready();
+    const buildNamespace = new BuildNamespace("builds", { namespace: "builds", githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
+    const app = new DeliberateImageBuilds("go-sample-app", args({ namespace: buildNamespace }));
+    await settled(app.testedRevision);
+    const secretUrns = byType("kubernetes:core/v1:Secret").map((s) => s.name);
+    assert.deepStrictEqual(secretUrns, ["builds-github-token", "builds-webhook-secret", "builds-git-credentials"]);
+    for (const application of byType("kubernetes:argoproj.io/v1alpha1:Application")) {
+      assert.strictEqual((application.inputs.spec as { destination: { namespace: string } }).destination.namespace, "builds");
+      // The BuildNamespace's Secrets, though the app's opts name no dependency.
+      const waited = application.options.dependsOn.filter((urn) => urn.includes("kubernetes:core/v1:Secret"));
+      assert.deepStrictEqual(waited.map((urn) => urn.split("::").pop()).sort(), [...secretUrns].sort(), application.name);
+    }
+    assert.match(String(byType("github:index/repositoryFile:RepositoryFile").find((f) => f.inputs.file === "cicd/kpack/image.yaml")?.inputs.content), /namespace: builds/);
+  });
 });

@@ -290,6 +290,31 @@ describe("pulumi: the program under mocks", function () {
     });
   });
 
+  it("moves an app to apps/<name> when a second app joins its ops repository, the same resources, its tested revision carried over", async () => {
+    const shared = [appEntry("go-sample-app"), appEntry("second-app", { opsRepo: "go-sample-app-ops" })];
+    freshWorld(shared);
+    world.previousOutputs = { apps: { "go-sample-app": { testedRevision: SHA_B, revisionFile: { repository: "go-sample-app-ops", branch: "main", path: "cicd/kpack/revision.yaml" } } } };
+    const SHA_C = "c".repeat(40);
+    world.githubFiles.set("go-sample-app-ops/main/cicd/kpack/revision.yaml", revisionFile(SHA_C));
+    configure({}, shared);
+    const out = deployStack();
+    await settled(out.apps["go-sample-app"].testedRevision, out.apps["second-app"].testedRevision);
+    assert.strictEqual(await outputValue(out.apps["go-sample-app"].testedRevision), SHA_C);
+    const files = byType("github:index/repositoryFile:RepositoryFile").filter((r) => r.name.startsWith("go-sample-app-"));
+    // The resource names stay those of cicd/: the engine replaces each file at its new path, renames nothing.
+    assert.deepStrictEqual(
+      files.map((f) => [f.name, f.inputs.file]),
+      [
+        ["go-sample-app-cicd-kpack-kustomization-yaml", "apps/go-sample-app/kpack/kustomization.yaml"],
+        ["go-sample-app-cicd-kpack-image-yaml", "apps/go-sample-app/kpack/image.yaml"],
+        ["go-sample-app-cicd-kpack-revision-yaml", "apps/go-sample-app/kpack/revision.yaml"],
+        ["go-sample-app-cicd-tekton-build-pipeline-yaml", "apps/go-sample-app/tekton/build-pipeline.yaml"],
+      ],
+    );
+    assert.strictEqual(files[2].inputs.content, revisionFile(SHA_C));
+    assert.strictEqual((await outputValue(out.apps["second-app"].revisionFile)).path, "apps/second-app/kpack/revision.yaml");
+  });
+
   it("fails clearly when the recorded revision file is corrupt", async () => {
     freshWorld();
     world.githubFiles.set("go-sample-app-ops/main/cicd/kpack/revision.yaml", "spec: {}\n");

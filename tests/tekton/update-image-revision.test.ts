@@ -4,7 +4,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Image } from "../../components/kpack/image";
-import { KPACK_FOLDER, REVISION_FILE, revisionFileOf, withTestedRevision } from "../../components/plan/ops-repository";
+import { KPACK_FOLDER, kubernetesObjectsIn, REVISION_FILE, revisionFileOf, withTestedRevision } from "../../components/plan/ops-repository";
+import { Task } from "../../components/tekton/types";
 import { planStack } from "../../components/plan/stack";
 import { opsFileContent } from "../../components/synth/ops-file";
 import { RENDER_SECRETS } from "../../components/synth/render";
@@ -123,6 +124,42 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
       git(world.root, "--git-dir", world.appBare, "merge-base", "--is-ancestor", older, newer); // throws if backwards
     }
     assert.ok(results.every((r) => /nothing to push|recorded/.test(r.stdout)));
+  });
+
+  it("lets concurrent runs of two apps sharing one ops branch all land, each writing only its own revision.yaml", async () => {
+    world = new GitWorld(1);
+    // Two apps in one ops repository, as the stack program plans them: apps/<name>/kpack/revision.yaml each.
+    const shared = planStack(
+      settings({ writeBackAttempts: 10 }, [appEntry("app-a", { opsRepo: "platform-ops" }), appEntry("app-b", { opsRepo: "platform-ops" })]),
+      RENDER_SECRETS,
+    );
+    const apps = shared.apps.map((app) => {
+      const file = revisionFileOf(app.repoFiles);
+      const task = kubernetesObjectsIn(app.repoFiles).find((o): o is Task => o.kind === "Task");
+      assert.ok(task);
+      return { name: app.app.name, path: file.path, task, initial: opsFileContent(withTestedRevision(file, world.commits[0])) };
+    });
+    assert.deepStrictEqual(apps.map((a) => a.path), ["apps/app-a/kpack/revision.yaml", "apps/app-b/kpack/revision.yaml"]);
+    world.writeOpsFiles(Object.fromEntries(apps.map((a) => [a.path, a.initial])));
+    const start = world.opsHead();
+    for (let i = 1; i <= 4; i++) world.appCommit(`change ${i}`);
+    world.pushApp();
+    // Two runs per app, every one cloned before any pushed: app-a tested 1 and 3, app-b 2 and 4.
+    const runs = world.commits.slice(1).map((commit, i) => ({ app: apps[i % 2], commit }));
+    const workspaces = runs.map((r) => world.workspace(r.commit));
+    const results = await Promise.all(runs.map((r, i) => world.runStep(workspaces[i], r.commit, { RETRY_DELAY_MS: "50" }, r.app.task)));
+    results.forEach(assertOk);
+    const recorded = (rel: string, commit?: string) => /^ {6}revision: "?([0-9a-f]*)"?$/m.exec(world.opsFile(rel, commit))?.[1];
+    assert.strictEqual(recorded(apps[0].path), world.commits[3], "app-a's newest tested commit");
+    assert.strictEqual(recorded(apps[1].path), world.commits[4], "app-b's newest tested commit");
+    // Every commit the runs made changes one revision.yaml: the app's own, never the other's or Pulumi's files.
+    const made = git(world.root, "--git-dir", world.opsBare, "rev-list", "--reverse", `${start}..${OPS_BRANCH}`).split("\n");
+    assert.ok(made.length >= 2, "both apps pushed");
+    for (const commit of made) {
+      const changed = git(world.root, "--git-dir", world.opsBare, "diff", "--name-only", `${commit}~1`, commit);
+      assert.ok(apps.some((a) => a.path === changed), `${commit} changed ${changed}`);
+    }
+    assert.strictEqual(world.opsFile(REVISION_FILE), git(world.root, "--git-dir", world.opsBare, "show", `${start}:${REVISION_FILE}`), "the other app's cicd/ untouched");
   });
 
   it("ends at once, with git's reason, when a push is refused for anything but a lost race", async () => {
