@@ -174,6 +174,7 @@ async function lifecycle(w: World): Promise<void> {
   const steps = (json?.steps ?? []).map((s) => `${s.op} ${s.urn.split("::")[2] ?? "?"}`);
   c.equal("every resource is a create, but the stack's read of its own outputs", [...new Set(steps.filter((s) => !s.startsWith("create ")))], ["read pulumi:pulumi:StackReference"]);
   c.equal("preview writes nothing to GitHub", w.checks.figures.at(-1)?.githubWrites, 0);
+  c.expect("preview reads the ops branch (a missing one would stop it there)", w.github.requests.some((q) => q.method === "GET" && q.path === `/api/v3/repos/${OWNER}/${ops}/git/ref/heads/main` && q.status === 200), w.github.requests.map((q) => `${q.method} ${q.path}`).join("\n"));
   const traced = await cli.run(["preview", "--logtostderr", "--logflow", "-v=5"]);
   // The host logs the node command line it starts (at -v=5): `<node> --require ./scripts/register-ts.js .../cmd/run/index.js ...`.
   const launch = /Language host launching process:.*$/m.exec(traced.stderr)?.[0] ?? "";
@@ -309,7 +310,7 @@ async function policyPack(w: World, cli: PulumiCli): Promise<void> {
   const good = await measured(w, 2, "preview --policy-pack", () => cli.run(["preview", ...policy]));
   const unsupported = /policy pack "[^"]*" failed to start: .*not supported/.exec(good.stdout + good.stderr);
   if (unsupported) {
-    c.notRun.push(`the policy pack under the real engine: the e2e's Node.js language host (3.68) has no RunPlugin: ${unsupported[0]}`);
+    c.notRun.push(`the policy pack under the real engine: the e2e's Node.js language host (3.68) answers RunPlugin with "not supported": ${unsupported[0]}`);
     return;
   }
   c.expect("preview with the policy pack passes", good.code === 0, good.stderr.slice(-2000) + good.stdout.slice(-2000));

@@ -155,13 +155,12 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     // its plain name when it has one, so the plan needs no Output (see pendingPlan).
     const linked = args.namespace instanceof BuildNamespace ? args.namespace : undefined;
     const namespaceInput: pulumi.Input<string> = linked ? (linked.namespaceName ?? linked.namespace) : (args.namespace as pulumi.Input<string>);
-    // What the component depends on (the namespace's Secrets, an ops repository made with it): the
-    // branch read and the Applications wait for it.
-    const waitFor = [
-      ...(opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>]),
-      ...(linked ? [linked] : []),
-      ...credentialsFor(name, args),
-    ];
+    // What the program says the component depends on (an ops repository made with it): the branch read
+    // waits for it. Only that: the cluster side (the namespace's Secrets, the credentials) is not there
+    // during a new stack's preview, and waiting for it would skip the read that stops a preview on an
+    // unreadable ops branch. The Applications wait for all of it.
+    const declared = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
+    const waitFor = [...declared, ...(linked ? [linked] : []), ...credentialsFor(name, args)];
     /** Two apps of this program writing one folder would overwrite each other's files. */
     const claimFolder = (app: AppSettings) =>
       claimOpsFolder(APP_COMPONENT, { app: name, owner: args.githubOwner, folder: { repository: app.opsRepository, branch: app.opsBranch, path: app.opsPath } });
@@ -205,7 +204,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     // revision.yaml's content, decided from what GitHub holds before anything is written. Every file
     // waits for it, so an unreadable ops branch stops the update before the first write. The reads wait
     // for what the component depends on: a program may create the ops repository and branch with it.
-    const readOpts: pulumi.InvokeOutputOptions = { ...parent, dependsOn: waitFor };
+    const readOpts: pulumi.InvokeOutputOptions = { ...parent, dependsOn: declared };
     const revisionFile = revisionFileOf(shape.repoFiles);
     // pulumi.all walks every value it is given, so it gets the small revision file, never the whole plan.
     const plannedRevisionFile = pulumi.output(planned((p) => revisionFileOf(p.repoFiles)));

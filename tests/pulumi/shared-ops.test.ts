@@ -8,7 +8,7 @@ import { SHA_A } from "../helpers/fixtures";
 installMocks();
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs } from "../../components";
+import { BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs } from "../../components";
 
 const OPS = "platform-ops";
 const FILES = "github:index/repositoryFile:RepositoryFile";
@@ -149,6 +149,24 @@ describe("pulumi: names from the program's own resources", function () {
     assert.strictEqual(await outputValue(c.testedRevision), SHA_A);
     const reads = world.invokes.filter((i) => i.token === "github:index/getBranch:getBranch");
     assert.deepStrictEqual(reads.map((i) => i.inputs.repository), ["made-ops"]);
+  });
+});
+
+describe("pulumi: preview of a new stack whose ops repository exists", function () {
+  this.timeout(20000);
+  // The build namespace's Secrets are new: the preview does not make them, but GitHub is there to read.
+  before(() => installMocks({ toCreate: ["ns-builds-github-token", "ns-builds-webhook-secret", "ns-builds-git-credentials"] }));
+  after(() => installMocks());
+
+  it("still reads the ops branch, so a missing one stops the preview before any write", async () => {
+    resetWorld(); // no branch anywhere
+    const namespace = new BuildNamespace("ns-builds", { namespace: "builds", githubToken: pulumi.secret("ghp_fake_preview_token"), webhookSecret: pulumi.secret("fake-preview-secret") });
+    const failure = nextFailure();
+    const c = new DeliberateImageBuilds("missing-branch", app("missing-branch", { namespace }));
+    void c.testedRevision;
+    const outcome = await Promise.race([failure, new Promise<string>((resolve) => setTimeout(() => resolve("(the preview went on: no failure)"), 3000))]);
+    assert.match(outcome, /ops repository example-org\/platform-ops has no branch "main" that the token can read/);
+    assert.deepStrictEqual(world.invokes.map((i) => i.token), ["github:index/getBranch:getBranch"]);
   });
 });
 
