@@ -14,9 +14,10 @@ import { PulumiSchema, schemaDifferences } from "./github-schema";
 import { Checks } from "./checks";
 import { startControlPlane, ControlPlane } from "./control-plane";
 import { startGitHubDouble, GitHubDouble } from "./github-double";
-import { freePort } from "./processes";
+import { freePort, runProcess } from "./processes";
 import { gitAsync, gitTokenEnv } from "../tests/helpers/git-world";
 import { referenceDir } from "../tests/helpers/reference";
+import { LIBRARY_HEADING, readmeSnippet } from "../tests/helpers/readme";
 import { runWriteBack } from "./pipeline-run";
 import { changes, CliResult, PreviewJson, PulumiCli } from "./pulumi-cli";
 import { loopbackCertificate, tlsFront, TlsFront } from "./tls";
@@ -337,6 +338,49 @@ async function atScale(w: World, apps: number): Promise<void> {
   w.checks.expect(`${apps} apps: destroy succeeds`, d.code === 0, d.stderr.slice(-2000));
 }
 
+/**
+ * A program of one's own, copied from the README (two apps sharing one ops repository that the program
+ * creates, private repositories), on the packed library's entry (dist/, as `npm pack` ships it): a
+ * project folder as a user makes one, with `runtime: nodejs` and nothing else.
+ */
+async function programFromReadme(w: World): Promise<void> {
+  const c = w.checks;
+  process.stdout.write("14. a program of one's own, copied from the README, on the library\n");
+  const build = await runProcess(process.execPath, [path.join(ROOT, "scripts", "build-lib.js")], { cwd: ROOT });
+  if (!c.expect("the library builds (npm run build)", build.code === 0, build.stderr.slice(-2000))) return;
+  const projectDir = path.join(w.dir, "project-readme");
+  const modules = path.join(projectDir, "node_modules");
+  fs.mkdirSync(modules, { recursive: true });
+  // The program's node_modules: what `npm install deliberate-image-builds @pulumi/...` gives it.
+  for (const entry of fs.readdirSync(path.join(ROOT, "node_modules"))) fs.symlinkSync(path.join(ROOT, "node_modules", entry), path.join(modules, entry));
+  fs.symlinkSync(ROOT, path.join(modules, "deliberate-image-builds"));
+  fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: platform-stack\nruntime: nodejs\n");
+  fs.writeFileSync(path.join(projectDir, "index.ts"), readmeSnippet(LIBRARY_HEADING));
+  const cli = new PulumiCli(w.bin, projectDir, path.join(projectDir, ".pulumi-run"), { KUBECONFIG: w.cluster.kubeconfig, GITHUB_BASE_URL: `${w.gitHost}/`, ...w.gitEnv });
+  await cli.run(["stack", "init", STACK]);
+  await cli.setConfig("githubToken", w.token, true);
+  await cli.setConfig("webhookSecret", WEBHOOK_SECRET, true);
+  for (const app of ["orders", "payments"]) {
+    if (!w.github.repositoryNames().includes(app)) await w.github.createRepository(app, { private: true, initialFiles: { "main.go": "package main\n\nfunc main() {}\n" } });
+  }
+  const preview = await measured(w, 2, "README program: preview", () => cli.preview());
+  c.expect("README program: preview succeeds before its ops repository exists", preview.code === 0, (preview.stderr + preview.stdout).slice(-2500));
+  const up = await measured(w, 2, "README program: up", () => cli.run(["up", "--yes", "--skip-preview"]));
+  c.expect("README program: up succeeds", up.code === 0, (up.stderr + up.stdout).slice(-2500));
+  c.expect("README program: the ops repository is made, private", w.github.repositoryNames().includes("platform-ops") && w.github.isPrivate("platform-ops"));
+  const files = ["orders", "payments"].flatMap((app) => [`apps/${app}/kpack/revision.yaml`, `apps/${app}/tekton/build-pipeline.yaml`]);
+  c.equal("README program: each app's files in its own folder of the one repository", files.filter((f) => fileInRepo(w, "platform-ops", "main", f) === undefined), []);
+  const accounts = kubectl(w, "get", "serviceaccounts,secrets", "-n", "builds", "-o", "name");
+  c.expect("README program: kpack's credentials and each app's image service account", ["serviceaccount/orders-image-builder", "serviceaccount/payments-image-builder", "secret/kpack-git-credentials"].every((n) => accounts.split("\n").includes(n)), accounts);
+  const paths = kubectl(w, "get", "applications.argoproj.io", "-n", "argocd", "-o", "jsonpath={.items[*].spec.source.path}").split(" ").filter((p) => p.startsWith("apps/")).sort();
+  c.equal("README program: the Applications apply each app's folder", paths, ["apps/orders/kpack", "apps/orders/tekton", "apps/payments/kpack", "apps/payments/tekton"]);
+  const again = await measured(w, 2, "README program: up (no change)", () => cli.run(["up", "--yes", "--skip-preview", "--expect-no-changes"]));
+  c.expect("README program: a second up changes nothing", again.code === 0, (again.stderr + again.stdout).slice(-2500));
+  const argocd = argoCdFinalizerStandIn(w.bin.kubectl, w.cluster.kubeconfig);
+  const destroy = await measured(w, 2, "README program: destroy", () => cli.run(["destroy", "--yes", "--skip-preview"])).finally(() => argocd.stop());
+  c.expect("README program: destroy succeeds and removes the ops repository", destroy.code === 0 && !w.github.repositoryNames().includes("platform-ops"), destroy.stderr.slice(-2000));
+}
+
 /** The same commands for a program that only configures the two providers: the floor of the figures. */
 async function floor(w: World, apps: number): Promise<void> {
   const cli = await newStack(w, apps, "e2e/providers-only.ts");
@@ -502,6 +546,7 @@ async function main(): Promise<number> {
       await lifecycle(w);
       await atScale(w, 10);
       for (const apps of [1, 10]) await floor(w, apps);
+      await programFromReadme(w);
       checks.equal("the GitHub double answered every request of the whole run (no 501)", github.unimplemented.map((q) => `${q.method} ${q.path}`), []);
     } else {
       process.stdout.write(

@@ -19,7 +19,34 @@ export interface StoredRepository {
   name: string;
   private: boolean;
   createdAt: string;
+  /** What a create or an edit set of REPOSITORY_SETTINGS; the rest answer GitHub's defaults. */
+  settings?: JsonObject;
 }
+
+/** The fields of full-repository that POST /user/repos and PATCH /repos/{o}/{r} set and GitHub echoes. */
+export const REPOSITORY_SETTINGS = [
+  "description",
+  "homepage",
+  "has_issues",
+  "has_projects",
+  "has_wiki",
+  "has_downloads",
+  "has_discussions",
+  "is_template",
+  "archived",
+  "allow_merge_commit",
+  "allow_squash_merge",
+  "allow_rebase_merge",
+  "allow_auto_merge",
+  "allow_update_branch",
+  "allow_forking",
+  "delete_branch_on_merge",
+  "web_commit_signoff_required",
+  "merge_commit_title",
+  "merge_commit_message",
+  "squash_merge_commit_title",
+  "squash_merge_commit_message",
+] as const;
 
 export interface StoredHook {
   id: number;
@@ -214,6 +241,7 @@ export function fullRepository(urls: Urls, repo: StoredRepository, ownerId: numb
     forks: 0,
     open_issues: 0,
     watchers: 0,
+    ...repo.settings,
   };
 }
 

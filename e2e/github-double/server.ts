@@ -23,6 +23,9 @@
 // - resource_github_repository_webhook.go: POST .../hooks {name:"web", config, events, active};
 //   GET .../hooks/{id} (with If-None-Match when an etag is in state: 304 is "unchanged");
 //   PATCH .../hooks/{id}; DELETE .../hooks/{id}.
+// - resource_github_repository.go (a program creating its ops repository): Create: POST /user/repos
+//   (the owner is a user); Update: PATCH /repos/{o}/{r} (twice on create: visibility apart); Read: GET
+//   /repos/{o}/{r}; Delete: DELETE /repos/{o}/{r}. A rename, a template or a fork are not served (501).
 // Any other request is answered 501, naming its method and path: the e2e fails on every 501, so an
 // endpoint missing here can never pass for a 404 of GitHub's.
 import * as crypto from "crypto";
@@ -44,6 +47,7 @@ import {
   JsonObject,
   ownerUser,
   refBody,
+  REPOSITORY_SETTINGS,
   StoredHook,
   StoredRepository,
   Urls,
@@ -74,6 +78,8 @@ export interface GitHubDouble {
   createRepository(name: string, opts?: { defaultBranch?: string; private?: boolean; initialFiles?: Record<string, string> }): Promise<void>;
   /** The repositories served, including those a previous run left under the same root. */
   repositoryNames(): string[];
+  /** Whether the repository is private (a missing one is not). */
+  isPrivate(repo: string): boolean;
   /** Every request answered so far, oldest first. */
   requests: RecordedRequest[];
   /** Every request answered 501 since the double started (not cleared by resetCounts): each is an endpoint missing here. */
@@ -113,6 +119,7 @@ interface State {
 const STATE_FILE = "github-double.json";
 const CONTENTS_DOCS = "/repos/contents";
 const HOOKS_DOCS = "/repos/webhooks";
+const REPOS_DOCS = "/repos/repos";
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -318,8 +325,94 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
     return hook;
   }
 
+  /** A new repository: a bare git repository (with a first commit when files are given) and its record. */
+  async function makeRepository(name: string, opts: { defaultBranch?: string; private?: boolean; initialFiles?: Record<string, string>; settings?: JsonObject }): Promise<StoredRepository> {
+    const git = await BareRepository.create(gitDirOf(name), opts.defaultBranch ?? "main");
+    const files = Object.entries(opts.initialFiles ?? {});
+    if (files.length > 0) {
+      const who = defaultIdentity();
+      const created = await git.commitChanges({
+        branch: await git.defaultBranch(),
+        parent: undefined,
+        files: new Map(files.map(([p, c]) => [p, Buffer.from(c, "utf8")])),
+        message: "Initial commit",
+        author: who,
+        committer: who,
+      });
+      if (!created) throw new Error(`could not make the first commit of ${owner}/${name}`);
+    }
+    const stored: StoredRepository = { id: state.nextId++, name, private: opts.private ?? false, createdAt: now(), ...(opts.settings ? { settings: opts.settings } : {}) };
+    state.repositories[name] = stored;
+    saveState();
+    return stored;
+  }
+
+  /** The settings a create or edit body sets, and its visibility (`visibility` wins over `private`). */
+  function repositoryInput(body: JsonObject, previous?: StoredRepository): { private: boolean; settings: JsonObject } {
+    const visibility = body.visibility;
+    if (visibility !== undefined && visibility !== "public" && visibility !== "private") {
+      throw new ApiError(422, "Validation Failed", { ...errorBody(422, "Validation Failed", REPOS_DOCS), errors: [{ resource: "Repository", code: "invalid", field: "visibility" }] });
+    }
+    const isPrivate = visibility !== undefined ? visibility === "private" : typeof body.private === "boolean" ? body.private : (previous?.private ?? false);
+    const settings: JsonObject = { ...previous?.settings };
+    for (const key of REPOSITORY_SETTINGS) if (body[key] !== undefined) settings[key] = body[key];
+    return { private: isPrivate, settings };
+  }
+
+  async function repositoryJson(stored: StoredRepository): Promise<JsonObject> {
+    const git = new BareRepository(gitDirOf(stored.name));
+    return fullRepository(urls, stored, state.ownerId, await git.defaultBranch(), (await git.lastCommitDate()) ?? null);
+  }
+
   const O = "([^/]+)";
   const routes: Route[] = [
+    {
+      method: "POST",
+      template: "/api/v3/user/repos",
+      pattern: /^\/api\/v3\/user\/repos$/,
+      handle: async (_params, url, body) => {
+        const b = await body();
+        if (typeof b.name !== "string" || b.name === "") throw invalid(`"name" wasn't supplied.`, REPOS_DOCS);
+        for (const unserved of ["template_repository", "team_id"]) if (b[unserved] !== undefined) throw notImplemented("POST", `${url.pathname} with ${unserved}`);
+        if (!/^[A-Za-z0-9._-]+$/.test(b.name) || b.name.endsWith(".git")) throw invalid(`"name" is not a repository name.`, REPOS_DOCS);
+        if (state.repositories[b.name]) {
+          const errors: Json[] = [{ resource: "Repository", code: "custom", field: "name", message: "name already exists on this account" }];
+          throw new ApiError(422, "Repository creation failed.", { ...errorBody(422, "Repository creation failed.", REPOS_DOCS), errors });
+        }
+        const { private: isPrivate, settings } = repositoryInput(b);
+        // auto_init: GitHub's first commit, a README on the default branch.
+        const stored = await makeRepository(b.name, { private: isPrivate, settings, initialFiles: b.auto_init === true ? { "README.md": `# ${b.name}\n` } : undefined });
+        return { status: 201, body: await repositoryJson(stored), headers: { Location: urls.repo(stored.name) } };
+      },
+    },
+    {
+      method: "PATCH",
+      template: "/api/v3/repos/{owner}/{repo}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}$`),
+      handle: async ([o, r], url, body) => {
+        const { stored } = repository(o, r);
+        const b = await body();
+        if (typeof b.name === "string" && b.name !== r) throw notImplemented("PATCH", `${url.pathname} renaming to ${b.name}`);
+        if (b.default_branch !== undefined) throw notImplemented("PATCH", `${url.pathname} with default_branch`);
+        const { private: isPrivate, settings } = repositoryInput(b, stored);
+        Object.assign(stored, { private: isPrivate, settings });
+        saveState();
+        return { status: 200, body: await repositoryJson(stored) };
+      },
+    },
+    {
+      method: "DELETE",
+      template: "/api/v3/repos/{owner}/{repo}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}$`),
+      handle: async ([o, r]) => {
+        repository(o, r);
+        delete state.repositories[r];
+        delete state.hooks[r];
+        saveState();
+        fs.rmSync(gitDirOf(r), { recursive: true, force: true });
+        return { status: 204 };
+      },
+    },
     {
       method: "GET",
       template: "/api/v3/user",
@@ -353,11 +446,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
       method: "GET",
       template: "/api/v3/repos/{owner}/{repo}",
       pattern: new RegExp(`^/api/v3/repos/${O}/${O}$`),
-      handle: async ([o, r]) => {
-        const { stored, git } = repository(o, r);
-        const pushedAt = (await git.lastCommitDate()) ?? null;
-        return { status: 200, body: fullRepository(urls, stored, state.ownerId, await git.defaultBranch(), pushedAt) };
-      },
+      handle: async ([o, r]) => ({ status: 200, body: await repositoryJson(repository(o, r).stored) }),
     },
     {
       method: "GET",
@@ -669,24 +758,10 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
     async createRepository(name, repoOpts = {}) {
       if (!/^[A-Za-z0-9._-]+$/.test(name) || name.endsWith(".git")) throw new Error(`not a repository name GitHub accepts: ${JSON.stringify(name)}`);
       if (state.repositories[name]) throw new Error(`repository ${owner}/${name} exists already`);
-      const git = await BareRepository.create(gitDirOf(name), repoOpts.defaultBranch ?? "main");
-      const files = Object.entries(repoOpts.initialFiles ?? {});
-      if (files.length > 0) {
-        const who = defaultIdentity();
-        const created = await git.commitChanges({
-          branch: await git.defaultBranch(),
-          parent: undefined,
-          files: new Map(files.map(([p, c]) => [p, Buffer.from(c, "utf8")])),
-          message: "Initial commit",
-          author: who,
-          committer: who,
-        });
-        if (!created) throw new Error(`could not make the first commit of ${owner}/${name}`);
-      }
-      state.repositories[name] = { id: state.nextId++, name, private: repoOpts.private ?? false, createdAt: now() };
-      saveState();
+      await makeRepository(name, repoOpts);
     },
     repositoryNames: () => Object.keys(state.repositories).sort(),
+    isPrivate: (repo) => state.repositories[repo]?.private === true,
     requests,
     unimplemented,
     counts: () => ({ reads, writes, byRoute: { ...byRoute } }),

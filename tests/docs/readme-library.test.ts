@@ -1,26 +1,19 @@
 // The README's program of one's own with two apps sharing one ops repository: it type-checks against the
 // package's entry as written, and deploys under Pulumi's mocks.
 import * as assert from "assert";
-import * as fs from "fs";
 import Module from "module";
 import * as path from "path";
 import * as ts from "typescript";
 import { installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
 import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET } from "../helpers/fixtures";
+import { LIBRARY_HEADING, readmeSnippet } from "../helpers/readme";
 import * as pulumi from "@pulumi/pulumi";
 
 const ROOT = path.join(__dirname, "..", "..");
-const HEADING = "### Two apps sharing one ops repository, with private repositories";
 
-/** The first ```ts block under the heading. */
-function snippet(): string {
-  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const at = readme.indexOf(HEADING);
-  assert.ok(at >= 0, `README.md has no "${HEADING}"`);
-  const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(at));
-  assert.ok(block, "no ts block under the heading");
-  return block[1];
-}
+
+/** The README's program, as a reader copies it. */
+const snippet = () => readmeSnippet(LIBRARY_HEADING);
 
 /** The snippet as a file beside the package's entry, `deliberate-image-builds` being that entry. */
 const SNIPPET_FILE = path.join(ROOT, "readme-library-snippet.ts");

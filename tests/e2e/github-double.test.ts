@@ -149,6 +149,23 @@ describe("e2e: GitHub double", function () {
     conforms("GET", "/repos/{owner}/{repo}/git/ref/{ref}", await call("GET", `/repos/${OWNER}/no-such-repo/git/ref/heads/main`), 404);
   });
 
+  it("creates, edits and deletes a repository as github_repository does, with GitHub's refusals", async () => {
+    // What go-github sends for a github.Repository with visibility "private" and autoInit (resourceGithubRepositoryObject).
+    const created = await call("POST", "/user/repos", { body: { name: "made-ops", description: "", visibility: "private", auto_init: true, has_issues: false, allow_merge_commit: true, merge_commit_title: "MERGE_MESSAGE", merge_commit_message: "PR_TITLE", gitignore_template: "" } });
+    conforms("POST", "/user/repos", created, 201);
+    assert.deepStrictEqual([field(created.body, "private"), field(created.body, "visibility"), field(created.body, "has_issues"), field(created.body, "default_branch")], [true, "private", false, "main"]);
+    assert.strictEqual(git(root, "--git-dir", path.join(root, OWNER, "made-ops.git"), "show", "main:README.md"), "# made-ops");
+    isError(await call("POST", "/user/repos", { body: { name: "made-ops" } }), 422, /^Repository creation failed\.$/);
+    const edited = await call("PATCH", `/repos/${OWNER}/made-ops`, { body: { name: "made-ops", description: "ops", has_wiki: false } });
+    conforms("PATCH", "/repos/{owner}/{repo}", edited, 200);
+    const read = await call("GET", `/repos/${OWNER}/made-ops`);
+    assert.deepStrictEqual([field(read.body, "description"), field(read.body, "has_wiki"), field(read.body, "has_issues"), field(read.body, "private")], ["ops", false, false, true], "an edit keeps what the create set");
+    assert.strictEqual((await call("PATCH", `/repos/${OWNER}/made-ops`, { body: { name: "renamed-ops" } })).status, 501, "a rename is not served");
+    assert.strictEqual((await call("DELETE", `/repos/${OWNER}/made-ops`)).status, 204);
+    conforms("GET", "/repos/{owner}/{repo}", await call("GET", `/repos/${OWNER}/made-ops`), 404);
+    assert.ok(!fs.existsSync(path.join(root, OWNER, "made-ops.git")), "the git repository is gone too");
+  });
+
   it("answers what it does not implement with 501 naming the method and path, never 404, and keeps a list of them", async () => {
     const before = double.unimplemented.length;
     for (const [method, apiPath] of [
