@@ -355,6 +355,8 @@ async function programFromReadme(w: World): Promise<void> {
   for (const entry of fs.readdirSync(path.join(ROOT, "node_modules"))) fs.symlinkSync(path.join(ROOT, "node_modules", entry), path.join(modules, entry));
   fs.symlinkSync(ROOT, path.join(modules, "deliberate-image-builds"));
   fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), "name: platform-stack\nruntime: nodejs\n");
+  const dependencies = Object.fromEntries(["@pulumi/github", "@pulumi/kubernetes", "@pulumi/pulumi"].map((d) => [d, `^${(JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", d, "package.json"), "utf8")) as { version: string }).version}`]));
+  fs.writeFileSync(path.join(projectDir, "package.json"), `${JSON.stringify({ name: "platform-stack", private: true, main: "index.ts", dependencies: { ...dependencies, "deliberate-image-builds": "file:" + ROOT } }, null, 2)}\n`);
   fs.writeFileSync(path.join(projectDir, "index.ts"), readmeSnippet(LIBRARY_HEADING));
   const cli = new PulumiCli(w.bin, projectDir, path.join(projectDir, ".pulumi-run"), { KUBECONFIG: w.cluster.kubeconfig, GITHUB_BASE_URL: `${w.gitHost}/`, ...w.gitEnv });
   await cli.run(["stack", "init", STACK]);
