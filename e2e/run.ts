@@ -1,5 +1,5 @@
 // npm run e2e: the real Pulumi CLI and providers against a real Kubernetes API server and a GitHub
-// double backed by real git repositories. See README (End-to-end test) for what each step proves.
+// double backed by real git repositories. See docs/e2e.md for what each step proves.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";

@@ -31,7 +31,7 @@ describe("pulumi: the revision file's first content", () => {
   it("keeps what a readable branch records, and starts from initialRevision only where nothing was ever recorded", () => {
     assert.deepStrictEqual(seed({ here: { branch: "readable", content: revisionFile(SHA_B) } }), { content: revisionFile(SHA_B), revision: SHA_B, source: "kept" });
     assert.deepStrictEqual(seed({}), { content: revisionFile(SHA_A), revision: SHA_A, source: "initialRevision" });
-    // The same location as last time: a file deleted there is re-seeded (README: delete it to start over).
+    // The same location as last time: a file deleted there is re-seeded (docs/changing-a-running-setup.md: delete it to start over).
     assert.strictEqual(seed({ previous: { location: { ...main, branch: "release" }, lookup: { branch: "readable" } } }).source, "initialRevision");
   });
 
