@@ -1,12 +1,12 @@
-// The README's program of one's own with two apps sharing one ops repository: it type-checks against the
-// package's entry as written, and deploys under Pulumi's mocks.
+// The README's library snippets: each type-checks against the package's entry as written; the program of
+// one's own with two apps sharing one ops repository also deploys under Pulumi's mocks.
 import * as assert from "assert";
 import Module from "module";
 import * as path from "path";
 import * as ts from "typescript";
 import { installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
 import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET } from "../helpers/fixtures";
-import { LIBRARY_HEADING, readmeSnippet } from "../helpers/readme";
+import { COMPONENTS_HEADING, LIBRARY_HEADING, readmeSnippet } from "../helpers/readme";
 import * as pulumi from "@pulumi/pulumi";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -17,36 +17,62 @@ const snippet = () => readmeSnippet(LIBRARY_HEADING);
 
 /** The snippet as a file beside the package's entry, `deliberate-image-builds` being that entry. */
 const SNIPPET_FILE = path.join(ROOT, "readme-library-snippet.ts");
+/** The first library snippet, a file of the same program (each snippet a module: no name is shared). */
+const FIRST_SNIPPET_FILE = path.join(ROOT, "readme-components-snippet.ts");
 const packageEntry = path.join(ROOT, "components", "index.ts");
+
+/**
+ * The type checker's complaints about each snippet as a file of one program of one's own (strict), none
+ * elsewhere; one program for both, since loading the Pulumi SDKs' types is most of the time.
+ */
+function typeCheck(snippets: Map<string, string>): Map<string, string[]> {
+  const options: ts.CompilerOptions = {
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ["node"],
+    baseUrl: ROOT,
+    paths: { "deliberate-image-builds": [path.relative(ROOT, packageEntry)] },
+  };
+  const host = ts.createCompilerHost(options);
+  const read = host.readFile.bind(host);
+  const exists = host.fileExists.bind(host);
+  host.readFile = (f) => snippets.get(path.resolve(f)) ?? read(f);
+  host.fileExists = (f) => snippets.has(path.resolve(f)) || exists(f);
+  const program = ts.createProgram([...snippets.keys()], options, host);
+  const problems = new Map([...snippets.keys()].map((file) => [file, [] as string[]]));
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    const file = d.file === undefined ? undefined : path.resolve(d.file.fileName);
+    // A problem of no file (options, the host) counts against each snippet.
+    for (const [f, list] of problems) if (file === undefined || file === f) list.push(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  }
+  return problems;
+}
+
+let checked: Map<string, string[]> | undefined;
+/** The problems of one snippet, both checked on the first call. */
+function typeProblems(file: string): string[] {
+  checked ??= typeCheck(new Map([[SNIPPET_FILE, snippet()], [FIRST_SNIPPET_FILE, readmeSnippet(COMPONENTS_HEADING)]]));
+  return checked.get(file) ?? [];
+}
+
+describe("README: the library's first snippet, one app in a namespace of its own", function () {
+  this.timeout(120000);
+
+  it("type-checks against the package's entry: every name it uses is declared", () => {
+    assert.deepStrictEqual(typeProblems(FIRST_SNIPPET_FILE), []);
+  });
+});
 
 describe("README: two apps sharing one ops repository, with private repositories", function () {
   this.timeout(120000);
 
   it("type-checks against the package's entry", () => {
-    const text = snippet();
-    const options: ts.CompilerOptions = {
-      strict: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.CommonJS,
-      moduleResolution: ts.ModuleResolutionKind.Node10,
-      esModuleInterop: true,
-      skipLibCheck: true,
-      noEmit: true,
-      types: ["node"],
-      baseUrl: ROOT,
-      paths: { "deliberate-image-builds": [path.relative(ROOT, packageEntry)] },
-    };
-    const host = ts.createCompilerHost(options);
-    const read = host.readFile.bind(host);
-    const exists = host.fileExists.bind(host);
-    host.readFile = (f) => (path.resolve(f) === SNIPPET_FILE ? text : read(f));
-    host.fileExists = (f) => path.resolve(f) === SNIPPET_FILE || exists(f);
-    const program = ts.createProgram([SNIPPET_FILE], options, host);
-    const problems = ts
-      .getPreEmitDiagnostics(program)
-      .filter((d) => d.file === undefined || path.resolve(d.file.fileName) === SNIPPET_FILE)
-      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-    assert.deepStrictEqual(problems, []);
+    assert.deepStrictEqual(typeProblems(SNIPPET_FILE), []);
   });
 
   it("deploys under mocks: each app in its folder of the one repository, with kpack's and Argo CD's credentials", async () => {

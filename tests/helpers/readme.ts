@@ -7,6 +7,9 @@ const README = path.join(__dirname, "..", "..", "README.md");
 /** The README's program of one's own: tests/docs runs it under mocks, the e2e with the real CLI. */
 export const LIBRARY_HEADING = "### Two apps sharing one ops repository, with private repositories";
 
+/** The README's first library snippet: one app, its namespace and Secrets; tests/docs type-checks it. */
+export const COMPONENTS_HEADING = "## Components for your own Pulumi program";
+
 /** The first ```ts block under `heading` in README.md; throws naming what is missing. */
 export function readmeSnippet(heading: string): string {
   const readme = fs.readFileSync(README, "utf8");
