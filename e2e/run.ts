@@ -248,9 +248,10 @@ async function lifecycle(w: World): Promise<void> {
   w.github.acceptTokens([w.token]);
 
   process.stdout.write("8. the app moves to another ops branch\n");
-  await gitAsync(w.dir, "--git-dir", w.github.gitDir(ops), "branch", "release", "main");
-  // The new branch starts without the pipeline's file, as a branch made before the first run would.
-  await removeFileOnBranch(w, ops, "release", REVISION_FILE);
+  // The new branch is made from the ops repository's first commit, as a branch made before the first
+  // run would be: without the pipeline's revision.yaml.
+  const opsRoot = await gitAsync(w.dir, "--git-dir", w.github.gitDir(ops), "rev-list", "--max-parents=0", "main");
+  await gitAsync(w.dir, "--git-dir", w.github.gitDir(ops), "branch", "release", opsRoot);
   editApps(cli, (apps) => apps.map((a) => ({ ...a, opsBranch: "release" })));
   const u8 = await measured(w, 1, "up (ops branch moved)", () => cli.run(["up", "--yes", "--skip-preview"]));
   c.expect("up moves the files to the new branch", u8.code === 0, u8.stderr.slice(-2000));
@@ -285,17 +286,6 @@ async function lifecycle(w: World): Promise<void> {
   c.expect("Pulumi's files are gone from the ops repository", left.length === 0, left.join("\n"));
   c.expect("the tested revision file stays", (fileInRepo(w, ops, opsBranch, REVISION_FILE) ?? "").includes(tested));
   c.equal("the webhooks are gone", [...w.github.hooks(app), ...w.github.hooks(second.repo)].length, 0);
-}
-
-/** Deletes a file on a branch of the double's repository with git itself (a commit on that branch). */
-async function removeFileOnBranch(w: World, repo: string, branch: string, file: string): Promise<void> {
-  const work = fs.mkdtempSync(path.join(w.dir, "branch-edit-"));
-  const auth = { ...w.gitEnv, ...gitTokenEnv("dev", w.token) };
-  await gitAsync(w.dir, "clone", "-q", "--branch", branch, w.github.gitUrl(repo), work, auth);
-  if (!fs.existsSync(path.join(work, file))) return;
-  await gitAsync(work, "rm", "-q", file, auth);
-  await gitAsync(work, "commit", "-q", "-m", `Remove ${file}`, auth);
-  await gitAsync(work, "push", "-q", "origin", `HEAD:${branch}`, auth);
 }
 
 /**

@@ -108,7 +108,7 @@ function credentialsFor(name: string, args: DeliberateImageBuildsArgs): pulumi.R
   if (!args.credentials) return [];
   const listed = args.credentials.forApp(name);
   const account = args.imageServiceAccount ?? `${name}-image-builder`;
-  const plainNamespace = args.namespace instanceof BuildNamespace ? undefined : typeof args.namespace === "string" ? args.namespace : undefined;
+  const plainNamespace = typeof args.namespace === "string" ? args.namespace : undefined;
   const problem = !listed
     ? { key: "credentials", message: `got a BuildCredentials without an app ${show(name)}; expected one listing this app among its apps` }
     : listed.imageServiceAccount !== account

@@ -140,6 +140,11 @@ function notFound(docs = ""): ApiError {
   return new ApiError(404, "Not Found", errorBody(404, "Not Found", docs));
 }
 
+/** A name GitHub takes for a repository (and the double can serve over git as `<name>.git`). */
+function isRepositoryName(name: string): boolean {
+  return /^[A-Za-z0-9._-]+$/.test(name) && !name.endsWith(".git");
+}
+
 /** What the double does not serve: never a 404, which the provider would read as "absent". */
 function notImplemented(method: string, pathname: string): ApiError {
   const message = `The GitHub double does not implement ${method} ${pathname}`;
@@ -374,7 +379,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
         const b = await body();
         if (typeof b.name !== "string" || b.name === "") throw invalid(`"name" wasn't supplied.`, REPOS_DOCS);
         for (const unserved of ["template_repository", "team_id"]) if (b[unserved] !== undefined) throw notImplemented("POST", `${url.pathname} with ${unserved}`);
-        if (!/^[A-Za-z0-9._-]+$/.test(b.name) || b.name.endsWith(".git")) throw invalid(`"name" is not a repository name.`, REPOS_DOCS);
+        if (!isRepositoryName(b.name)) throw invalid(`"name" is not a repository name.`, REPOS_DOCS);
         if (state.repositories[b.name]) {
           const errors: Json[] = [{ resource: "Repository", code: "custom", field: "name", message: "name already exists on this account" }];
           throw new ApiError(422, "Repository creation failed.", { ...errorBody(422, "Repository creation failed.", REPOS_DOCS), errors });
@@ -756,7 +761,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
     apiUrl: `${urls.web}/`,
     gitUrl: (repo) => `${urls.web}/${owner}/${repo}.git`,
     async createRepository(name, repoOpts = {}) {
-      if (!/^[A-Za-z0-9._-]+$/.test(name) || name.endsWith(".git")) throw new Error(`not a repository name GitHub accepts: ${JSON.stringify(name)}`);
+      if (!isRepositoryName(name)) throw new Error(`not a repository name GitHub accepts: ${JSON.stringify(name)}`);
       if (state.repositories[name]) throw new Error(`repository ${owner}/${name} exists already`);
       await makeRepository(name, repoOpts);
     },
