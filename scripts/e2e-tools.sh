@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Builds, once, the binaries the end-to-end tests need, from their Go modules:
 # the Pulumi CLI and Node.js language host, the kubernetes and github provider
-# plugins, etcd, kube-apiserver and kube-controller-manager.
+# plugins, etcd, kube-apiserver and kube-controller-manager, and the controllers
+# the loop runs on: Tekton's and Triggers' webhooks, the EventListener sink and
+# the core interceptors, kpack's webhook, Argo CD (one multi-call binary) and
+# the kustomize its repo-server runs. Each controller's release manifests (CRDs,
+# config) are copied from its module to <dir>/share/<tool>/.
 #
 # Pins live in e2e/tools/pins.env. Binaries go to <dir>/bin, where <dir> is
 # $E2E_TOOLS_DIR or ${XDG_CACHE_HOME:-$HOME/.cache}/deliberate-image-builds/e2e-tools.
@@ -15,7 +19,9 @@ REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
 PINS_FILE="${E2E_TOOLS_PINS:-$REPO_DIR/e2e/tools/pins.env}"
 TOOLS_DIR="${E2E_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/deliberate-image-builds/e2e-tools}"
 
-ALL_TOOLS=(etcd pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-github kube-apiserver kube-controller-manager)
+ALL_TOOLS=(etcd pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-github kube-apiserver kube-controller-manager
+  tekton-pipeline-webhook tekton-triggers-webhook tekton-triggers-eventlistenersink tekton-triggers-interceptors
+  kpack-webhook argocd kustomize)
 
 usage() {
   cat <<EOF
@@ -77,7 +83,9 @@ for key in ETCD_MODULE ETCD_VERSION PULUMI_MODULE PULUMI_VERSION \
   PULUMI_LANGUAGE_NODEJS_MODULE PULUMI_LANGUAGE_NODEJS_VERSION PULUMI_LANGUAGE_NODEJS_PACKAGE \
   KUBERNETES_PROVIDER_MODULE KUBERNETES_PROVIDER_VERSION KUBERNETES_PROVIDER_RELEASE KUBERNETES_PROVIDER_SDK_VERSION \
   GITHUB_PROVIDER_SOURCE GITHUB_PROVIDER_RELEASE \
-  KUBERNETES_MODULE KUBERNETES_VERSION; do
+  KUBERNETES_MODULE KUBERNETES_VERSION TEKTON_PIPELINE_MODULE TEKTON_PIPELINE_VERSION \
+  TEKTON_TRIGGERS_MODULE TEKTON_TRIGGERS_VERSION KPACK_MODULE KPACK_VERSION \
+  ARGOCD_MODULE ARGOCD_VERSION ARGOCD_GOTOOLCHAIN KUSTOMIZE_MODULE KUSTOMIZE_VERSION; do
   [ -n "${!key:-}" ] || pin_missing "$key"
 done
 
@@ -90,8 +98,10 @@ K8S_STAGING_VERSION="v0.${KUBERNETES_VERSION#v*.}"
 # local ./ or ../ replaces) T_MAIN (name of a function writing our own main.go,
 # or empty to build T_PKG as it is) T_TAGS (build tags), or, for a Go module of
 # the project's own, T_SOURCE (its folder; T_VERSION is then a digest of it).
+# T_TOOLCHAIN names a Go toolchain the module needs (GOTOOLCHAIN); T_SHARE lists
+# folders of the module to copy to <dir>/share/<tool>/ (release manifests).
 define_tool() {
-  T_MODULE="" T_VERSION="" T_PKG="" T_LDFLAGS="" T_LOCAL="" T_MAIN="" T_TAGS="" T_SOURCE=""
+  T_MODULE="" T_VERSION="" T_PKG="" T_LDFLAGS="" T_LOCAL="" T_MAIN="" T_TAGS="" T_SOURCE="" T_TOOLCHAIN="" T_SHARE=""
   case "$1" in
     etcd)
       T_MODULE="$ETCD_MODULE" T_VERSION="$ETCD_VERSION" T_PKG="$ETCD_MODULE" T_LOCAL="$ETCD_VERSION"
@@ -119,6 +129,22 @@ define_tool() {
         flags+=" -X $p.gitTreeState=clean -X $p.buildDate=@BUILD_DATE@ -X $p.gitCommit=@GIT_COMMIT@"
       done
       T_LDFLAGS="${flags# }" ;;
+    tekton-pipeline-webhook)
+      T_MODULE="$TEKTON_PIPELINE_MODULE" T_VERSION="$TEKTON_PIPELINE_VERSION" T_PKG="$TEKTON_PIPELINE_MODULE/cmd/webhook" T_SHARE="config" ;;
+    tekton-triggers-webhook|tekton-triggers-eventlistenersink|tekton-triggers-interceptors)
+      T_MODULE="$TEKTON_TRIGGERS_MODULE" T_VERSION="$TEKTON_TRIGGERS_VERSION" T_PKG="$TEKTON_TRIGGERS_MODULE/cmd/${1#tekton-triggers-}"
+      [ "$1" != tekton-triggers-webhook ] || T_SHARE="config" ;;
+    kpack-webhook)
+      T_MODULE="$KPACK_MODULE" T_VERSION="$KPACK_VERSION" T_PKG="$KPACK_MODULE/cmd/webhook" T_SHARE="config" ;;
+    argocd)
+      # One binary for every Argo CD component; it picks one by the name it runs
+      # as (argocd-application-controller, argocd-repo-server). Its ./gitops-engine
+      # replace becomes the separately served gitops-engine module.
+      T_MODULE="$ARGOCD_MODULE" T_VERSION="$ARGOCD_VERSION" T_PKG="$ARGOCD_MODULE/cmd" T_LOCAL="$ARGOCD_VERSION"
+      T_TOOLCHAIN="$ARGOCD_GOTOOLCHAIN" T_SHARE="manifests/crds"
+      T_LDFLAGS="-X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}" ;;
+    kustomize)
+      T_MODULE="$KUSTOMIZE_MODULE" T_VERSION="$KUSTOMIZE_VERSION" T_PKG="$KUSTOMIZE_MODULE" T_LOCAL="" ;;
     *) echo "e2e-tools: no definition for $1" >&2; return 1 ;;
   esac
 }
@@ -200,8 +226,9 @@ go_mod_replaces() {
 pin_of() { # the string recorded in the stamp
   local main_src=""
   [ -z "$T_MAIN" ] || main_src="$(declare -f "$T_MAIN" | sha256sum | cut -c1-16)"
-  printf 'module=%s@%s pkg=%s local=%s ldflags=%s tags=%s main=%s go=%s cgo=%s\n' \
-    "$T_MODULE" "$T_VERSION" "$T_PKG" "$T_LOCAL" "$T_LDFLAGS" "$T_TAGS" "$main_src" "$(go env GOVERSION)" "$CGO_ENABLED"
+  printf 'module=%s@%s pkg=%s local=%s ldflags=%s tags=%s main=%s go=%s cgo=%s%s\n' \
+    "$T_MODULE" "$T_VERSION" "$T_PKG" "$T_LOCAL" "$T_LDFLAGS" "$T_TAGS" "$main_src" \
+    "$(GOTOOLCHAIN="${T_TOOLCHAIN:-$GOTOOLCHAIN}" go env GOVERSION)" "$CGO_ENABLED" "${T_SHARE:+ share=$T_SHARE}"
 }
 
 first_go_error() { # the line that says what went wrong
@@ -233,6 +260,7 @@ build_source_tool() { # $1 name, $2 build dir, $3 output binary
 build_tool() {
   local name="$1" out="$TOOLS_DIR/bin/$1" wdir="$TOOLS_DIR/src/$1" dl="$TOOLS_DIR/src/$1.download.json"
   set -x
+  [ -z "$T_TOOLCHAIN" ] || export GOTOOLCHAIN="$T_TOOLCHAIN"
   rm -rf "$wdir"; mkdir -p "$wdir"
   if [ -n "$T_SOURCE" ]; then build_source_tool "$name" "$wdir" "$out"; return; fi
   if ! go mod download -json "$T_MODULE@$T_VERSION" > "$dl"; then
@@ -268,6 +296,12 @@ build_tool() {
   local ldflags="${T_LDFLAGS//@BUILD_DATE@/$built_at}"
   ldflags="${ldflags//@GIT_COMMIT@/$commit}"
   go build -p 2 -trimpath ${T_TAGS:+-tags "$T_TAGS"} -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg"
+  local folder
+  for folder in $T_SHARE; do
+    rm -rf "$TOOLS_DIR/share/$name/$folder"; mkdir -p "$TOOLS_DIR/share/$name/$folder"
+    cp -R "$moddir/$folder/." "$TOOLS_DIR/share/$name/$folder/"
+    chmod -R u+w "$TOOLS_DIR/share/$name"
+  done
   mv -f "$out.tmp" "$out"
 }
 
