@@ -1,0 +1,138 @@
+// The release manifests of Tekton, Triggers and kpack, read from the files `npm run e2e:tools` copies
+// out of each Go module (`<tools>/share/<tool>/config`), and changed only where a cluster without a
+// kubelet needs it: the controllers run as processes on loopback, so the Deployments that would run them
+// are left out, and the Service in front of each webhook becomes `type: ExternalName` with
+// `externalName: localhost`. The API server resolves such a Service to `https://localhost:<port>`
+// (k8s.io/apiserver pkg/util/proxy ResolveCluster), and still verifies the webhook's certificate
+// against `<service>.<namespace>.svc`, which knative's self-issued certificate names
+// (knative.dev/pkg webhook/certificates/resources CreateCerts). The port the process listens on is set
+// in every webhook configuration and CRD conversion webhook that names the Service: knative's
+// reconcilers set only the CA bundle and path there (validation/reconcile_config.go, defaulting.go),
+// so the port stays as applied. A ClusterInterceptor is called by the EventListener sink itself, which
+// cannot resolve a Service name here: it gets the `clientConfig.url` form, `https://localhost:<port>/<path>`
+// (pkg/interceptors ResolveToURL takes the url when there is one).
+import * as fs from "fs";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+
+export interface ManifestObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+interface ServiceReference {
+  name: string;
+  namespace: string;
+  port?: number;
+  path?: string;
+}
+
+interface ClientConfig {
+  service?: ServiceReference;
+  url?: string;
+  caBundle?: string;
+}
+
+/** A release's files to apply: folders are read whole, files as they are; in this order. */
+export interface ReleaseFiles {
+  /** `<tools>/share/<tool>`, holding the module's `config` folder. */
+  root: string;
+  files: string[];
+}
+
+function isManifestObject(doc: unknown): doc is ManifestObject {
+  const o = doc as Partial<ManifestObject> | null;
+  return !!o && typeof o.apiVersion === "string" && typeof o.kind === "string" && typeof o.metadata?.name === "string";
+}
+
+/** Every Kubernetes object of the listed files, in order; a file that is missing is an error naming it. */
+export function readRelease(release: ReleaseFiles): ManifestObject[] {
+  const objects: ManifestObject[] = [];
+  for (const entry of release.files) {
+    const full = path.join(release.root, entry);
+    if (!fs.existsSync(full)) throw new Error(`e2e: no ${full}: run npm run e2e:tools (it copies each controller's release manifests there)`);
+    const files = fs.statSync(full).isDirectory() ? fs.readdirSync(full).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(full, f)) : [full];
+    for (const file of files) {
+      for (const doc of parseAllDocuments(fs.readFileSync(file, "utf8"))) {
+        if (doc.errors.length > 0) throw new Error(`e2e: ${file}: ${doc.errors[0].message}`);
+        const value: unknown = doc.toJS();
+        if (isManifestObject(value)) objects.push(value);
+      }
+    }
+  }
+  return objects;
+}
+
+/** Kinds a release ships that run pods or scale them: nothing runs pods here, so they are not applied. */
+const PROCESS_KINDS = new Set(["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"]);
+
+/** Where the release's webhook Service is served from on this machine. */
+export interface LoopbackService {
+  namespace: string;
+  name: string;
+  port: number;
+}
+
+function servedHere(ref: ServiceReference | undefined, services: LoopbackService[]): LoopbackService | undefined {
+  return ref && services.find((s) => s.name === ref.name && s.namespace === ref.namespace);
+}
+
+function withPort(config: ClientConfig, services: LoopbackService[]): ClientConfig {
+  const here = servedHere(config.service, services);
+  return here && config.service ? { ...config, service: { ...config.service, port: here.port } } : config;
+}
+
+/**
+ * The release's objects as this machine applies them: no Deployments, each listed Service an
+ * ExternalName to localhost, and each reference to it carrying the port its process listens on.
+ */
+export function forLoopback(objects: ManifestObject[], services: LoopbackService[]): ManifestObject[] {
+  return objects
+    .filter((o) => !PROCESS_KINDS.has(o.kind))
+    .map((o) => {
+      if (o.kind === "Service" && servedHere({ name: o.metadata.name, namespace: o.metadata.namespace ?? "" }, services)) {
+        return { ...o, spec: { type: "ExternalName", externalName: "localhost" } };
+      }
+      if (o.kind === "ValidatingWebhookConfiguration" || o.kind === "MutatingWebhookConfiguration") {
+        const webhooks = (o.webhooks as { clientConfig: ClientConfig }[] | undefined) ?? [];
+        return { ...o, webhooks: webhooks.map((w) => ({ ...w, clientConfig: withPort(w.clientConfig, services) })) };
+      }
+      const interceptor = (o.spec as { clientConfig?: ClientConfig } | undefined)?.clientConfig;
+      const here = o.kind === "ClusterInterceptor" ? servedHere(interceptor?.service, services) : undefined;
+      if (here) {
+        const spec = o.spec as Record<string, unknown>;
+        return { ...o, spec: { ...spec, clientConfig: { url: `https://localhost:${here.port}/${interceptor?.service?.path ?? ""}` } } };
+      }
+      const conversion = (o.spec as { conversion?: { webhook?: { clientConfig?: ClientConfig } } } | undefined)?.conversion;
+      if (o.kind === "CustomResourceDefinition" && conversion?.webhook?.clientConfig) {
+        const spec = o.spec as Record<string, unknown>;
+        return { ...o, spec: { ...spec, conversion: { ...conversion, webhook: { ...conversion.webhook, clientConfig: withPort(conversion.webhook.clientConfig, services) } } } };
+      }
+      return o;
+    });
+}
+
+interface Container {
+  name: string;
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+}
+
+/**
+ * The environment the release's Deployment gives its container: plain values, and the namespace where
+ * the downward API would fill it in. Any other `valueFrom` is an error naming it: the e2e would not know
+ * what the process lacks.
+ */
+export function deploymentEnv(objects: ManifestObject[], deployment: string): Record<string, string> {
+  const d = objects.find((o) => o.kind === "Deployment" && o.metadata.name === deployment);
+  if (!d) throw new Error(`e2e: the release has no Deployment ${deployment}`);
+  const containers = (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
+  const env: Record<string, string> = {};
+  for (const e of containers[0].env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") env[e.name] = d.metadata.namespace ?? "";
+    else throw new Error(`e2e: Deployment ${deployment}: env ${e.name} comes from ${JSON.stringify(e.valueFrom)}, which the e2e cannot give a process`);
+  }
+  return env;
+}
