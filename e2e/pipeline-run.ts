@@ -20,17 +20,28 @@ function triggerTemplateParams(text: string, values: Params): string {
   });
 }
 
-export interface RunOptions {
-  /** The multi-document YAML `pulumi up` committed to cicd/tekton. */
-  tektonFile: string;
-  /** What the push webhook would carry. */
-  repoUrl: string;
-  revision: string;
+/** The token Secret's value, the git env and the run's folder: what the pods of a run would have. */
+export interface RunEnvironment {
   /** The value of the token Secret the Task reads. */
   token: string;
   /** Extra env for every git process: e.g. the CA the e2e's GitHub double is served with. */
   gitEnv: Record<string, string>;
   dir: string;
+}
+
+export interface RunOptions extends RunEnvironment {
+  /** The multi-document YAML `pulumi up` committed to cicd/tekton. */
+  tektonFile: string;
+  /** What the push webhook would carry. */
+  repoUrl: string;
+  revision: string;
+}
+
+/** What a run of the write-back needs to know: its params, its Pipeline and the Tasks it refers to. */
+export interface PipelineRunObjects {
+  params: Params;
+  pipeline: Pipeline;
+  tasks: Task[];
 }
 
 function objectsOf<T>(file: string, kind: string): T[] {
@@ -39,20 +50,30 @@ function objectsOf<T>(file: string, kind: string): T[] {
     .filter((o) => o.kind === kind) as T[];
 }
 
+/** The run a push would start, from the committed file: the TriggerTemplate's params filled in as Triggers does. */
+export function runFromTektonFile(tektonFile: string, repoUrl: string, revision: string): PipelineRunObjects {
+  const [template] = objectsOf<TriggerTemplate>(tektonFile, "TriggerTemplate");
+  const [pipeline] = objectsOf<Pipeline>(tektonFile, "Pipeline");
+  const run = template.spec.resourcetemplates[0];
+  const ttParams: Params = { REPO_URL: repoUrl, REVISION: revision };
+  const params: Params = {};
+  for (const p of run.spec.params ?? []) params[p.name] = triggerTemplateParams(String(p.value), ttParams);
+  return { params, pipeline, tasks: objectsOf<Task>(tektonFile, "Task") };
+}
+
 /** git as git-clone runs it, authenticated with the token (the basic-auth workspace's role here). */
 function gitAs(token: string, env: Record<string, string>, cwd: string, ...args: string[]): Promise<string> {
   return gitAsync(cwd, ...args, { ...env, ...gitTokenEnv(GIT_TOKEN_USERNAME, token) });
 }
 
 /** Runs fetch-repository, fetch-ops-repository (as git-clone leaves them) and update-image-revision. */
-export async function runWriteBack(o: RunOptions): Promise<ProcessResult> {
-  const [template] = objectsOf<TriggerTemplate>(o.tektonFile, "TriggerTemplate");
-  const [pipeline] = objectsOf<Pipeline>(o.tektonFile, "Pipeline");
-  const run = template.spec.resourcetemplates[0];
-  const ttParams: Params = { REPO_URL: o.repoUrl, REVISION: o.revision };
-  const pipelineParams: Params = {};
-  for (const p of run.spec.params ?? []) pipelineParams[p.name] = triggerTemplateParams(String(p.value), ttParams);
+export function runWriteBack(o: RunOptions): Promise<ProcessResult> {
+  return runPipelineWriteBack(runFromTektonFile(o.tektonFile, o.repoUrl, o.revision), o);
+}
 
+/** The same, for a run's objects as the API server holds them (a PipelineRun's params, its Pipeline and Task). */
+export async function runPipelineWriteBack(run: PipelineRunObjects, o: RunEnvironment): Promise<ProcessResult> {
+  const { pipeline, params: pipelineParams } = run;
   // Every pipeline workspace is a folder of this run; a PipelineTask sees it at its subPath.
   const workspaceDir = (pipelineTask: Pipeline["spec"]["tasks"][number], taskWorkspace: string): string => {
     const binding = pipelineTask.workspaces?.find((w) => w.name === taskWorkspace);
@@ -79,8 +100,8 @@ export async function runWriteBack(o: RunOptions): Promise<ProcessResult> {
   const update = pipeline.spec.tasks.find((t) => t.name === "update-image-revision");
   if (!update || !update.taskRef || !("name" in update.taskRef)) throw new Error("e2e: the Pipeline has no update-image-revision task by name");
   const taskName = (update.taskRef as { name: string }).name;
-  const task = objectsOf<Task>(o.tektonFile, "Task").find((t) => t.metadata.name === taskName);
-  if (!task) throw new Error(`e2e: the ops file holds no Task ${taskName}`);
+  const task = run.tasks.find((t) => t.metadata.name === taskName);
+  if (!task) throw new Error(`e2e: no Task ${taskName} among the run's Tasks`);
   const taskParams: Params = {};
   for (const p of task.spec.params ?? []) if (p.default !== undefined) taskParams[p.name] = String(p.default);
   Object.assign(taskParams, paramsOf(update));
