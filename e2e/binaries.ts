@@ -5,6 +5,21 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+/**
+ * The controllers the loop runs on (built by `npm run e2e:tools`, but redis-server: a Debian package).
+ * A run without one of them says which and leaves out what needs it.
+ */
+export const CONTROLLERS = [
+  "tekton-pipeline-webhook",
+  "tekton-triggers-webhook",
+  "tekton-triggers-eventlistenersink",
+  "tekton-triggers-interceptors",
+  "kpack-webhook",
+  "argocd",
+  "kustomize",
+  "redis-server",
+] as const;
+
 export const TOOLS = [
   "pulumi",
   "pulumi-language-nodejs",
@@ -15,6 +30,7 @@ export const TOOLS = [
   "kube-controller-manager",
   "kubectl",
   "git",
+  ...CONTROLLERS,
 ] as const;
 export type Tool = (typeof TOOLS)[number];
 export type Binaries = Record<Tool, string>;

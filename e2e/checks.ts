@@ -15,6 +15,8 @@ export class Checks {
   /** What could not run here at all, and so proves nothing either way. */
   readonly notRun: string[] = [];
   readonly figures: Figure[] = [];
+  /** Times that are not a CLI command's: the controllers' start, the loop's hops. */
+  readonly timings: { what: string; seconds: number }[] = [];
 
   /** Records one expectation; `detail` says what was seen when it does not hold. */
   expect(name: string, ok: boolean, detail = ""): boolean {
@@ -40,6 +42,7 @@ export class Checks {
     for (const f of this.figures) {
       lines.push(`  ${String(f.apps).padStart(4)}  ${f.command.padEnd(28)} ${f.seconds.toFixed(1).padStart(7)}  ${String(f.githubReads).padStart(5)}  ${String(f.githubWrites).padStart(6)}`);
     }
+    if (this.timings.length > 0) lines.push("", "controller timings (wall time):", ...this.timings.map((t) => `  ${t.what.padEnd(60)} ${t.seconds.toFixed(1).padStart(7)} s`));
     if (this.failures.length > 0) lines.push("", "failed:", ...this.failures.map((f) => `  - ${f}`));
     if (this.notRun.length > 0) lines.push("", "not run:", ...this.notRun.map((f) => `  - ${f}`));
     lines.push("", `e2e: ${this.passed} passed, ${this.failed} failed`);

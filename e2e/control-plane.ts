@@ -11,7 +11,45 @@ import { Daemon, freePort, startDaemon, waitFor } from "./processes";
 export interface ControlPlane {
   server: string;
   kubeconfig: string;
+  /** The API server's audit log: who created each PipelineRun (JSON lines, see AUDIT_POLICY). */
+  auditLog: string;
   stop(): Promise<void>;
+}
+
+/**
+ * What the API server records: the creation of PipelineRuns, with the response (it carries the name a
+ * generateName got), so the e2e can say which identity started each run. Nothing else.
+ */
+const AUDIT_POLICY = [
+  "apiVersion: audit.k8s.io/v1",
+  "kind: Policy",
+  "omitStages: [RequestReceived]",
+  "rules:",
+  "  - level: RequestResponse",
+  "    verbs: [create]",
+  "    resources: [{ group: tekton.dev, resources: [pipelineruns] }]",
+  "  - level: None",
+  "",
+].join("\n");
+
+/** One PipelineRun creation as the audit log has it. */
+export interface AuditedCreate {
+  username: string;
+  namespace: string;
+  name: string;
+  code: number;
+}
+
+/** The creations of a resource the audit log holds so far. */
+export function auditedCreates(cluster: ControlPlane, resource: string): AuditedCreate[] {
+  if (!fs.existsSync(cluster.auditLog)) return [];
+  return fs
+    .readFileSync(cluster.auditLog, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { verb: string; user: { username: string }; objectRef?: { resource?: string; namespace?: string }; responseStatus?: { code?: number }; responseObject?: { metadata?: { name?: string } } })
+    .filter((e) => e.verb === "create" && e.objectRef?.resource === resource)
+    .map((e) => ({ username: e.user.username, namespace: e.objectRef?.namespace ?? "", name: e.responseObject?.metadata?.name ?? "", code: e.responseStatus?.code ?? 0 }));
 }
 
 /** A fake bearer token, good for this run's API server only. */
@@ -74,6 +112,9 @@ export async function startControlPlane(bin: Binaries, dir: string): Promise<Con
   fs.writeFileSync(tokens, `${ADMIN_TOKEN},admin,admin,system:masters\n`);
 
   const server = `https://127.0.0.1:${apiPort}`;
+  const auditPolicy = path.join(dir, "audit-policy.yaml");
+  const auditLog = path.join(dir, "audit.log");
+  fs.writeFileSync(auditPolicy, AUDIT_POLICY);
   daemons.push(
     startDaemon("kube-apiserver", bin["kube-apiserver"], [
       "--etcd-servers", etcdUrl,
@@ -90,6 +131,9 @@ export async function startControlPlane(bin: Binaries, dir: string): Promise<Con
       "--service-cluster-ip-range", "10.0.0.0/24",
       "--allow-privileged",
       "--disable-admission-plugins", "ServiceAccount",
+      "--audit-policy-file", auditPolicy,
+      "--audit-log-path", auditLog,
+      "--audit-log-mode", "blocking",
     ], dir),
   );
   const apiLog = daemons[1].log;
@@ -113,6 +157,7 @@ export async function startControlPlane(bin: Binaries, dir: string): Promise<Con
   return {
     server,
     kubeconfig: config,
+    auditLog,
     stop: async () => {
       for (const d of daemons.reverse()) await d.stop();
     },

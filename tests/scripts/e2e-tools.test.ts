@@ -41,6 +41,13 @@ const TOOLS = [
   "pulumi-resource-github",
   "kube-apiserver",
   "kube-controller-manager",
+  "tekton-pipeline-webhook",
+  "tekton-triggers-webhook",
+  "tekton-triggers-eventlistenersink",
+  "tekton-triggers-interceptors",
+  "kpack-webhook",
+  "argocd",
+  "kustomize",
 ];
 
 describe("scripts: npm run e2e:tools", function () {
@@ -94,6 +101,19 @@ describe("scripts: npm run e2e:tools", function () {
       assert.ok(line(tool).includes(`k8s.io/component-base/version.gitVersion=${p.KUBERNETES_VERSION}`));
       assert.ok(line(tool).includes(`k8s.io/client-go/pkg/version.gitMinor=${minor}`));
     }
+  });
+
+  it("runs the controllers of the releases tools/upstream-validate judges objects with, Argo CD on the Go it needs", () => {
+    const p = pins();
+    const goMod = fs.readFileSync(path.join(ROOT, "tools", "upstream-validate", "go.mod"), "utf8");
+    for (const [module, version] of [[p.TEKTON_PIPELINE_MODULE, p.TEKTON_PIPELINE_VERSION], [p.TEKTON_TRIGGERS_MODULE, p.TEKTON_TRIGGERS_VERSION], [p.KPACK_MODULE, p.KPACK_VERSION]]) {
+      assert.match(goMod, new RegExp(`^\\s*${module.replace(/\./g, "\\.")} ${version.replace(/\./g, "\\.")}$`, "m"), `${module} ${version} in tools/upstream-validate/go.mod`);
+    }
+    const lines = run(["--print-pins"]).stdout.trim().split("\n");
+    const line = (tool: string) => lines.find((l) => l.startsWith(`${tool}:`)) ?? "";
+    assert.strictEqual(line("tekton-triggers-eventlistenersink"), `tekton-triggers-eventlistenersink: ${p.TEKTON_TRIGGERS_MODULE}@${p.TEKTON_TRIGGERS_VERSION} pkg=${p.TEKTON_TRIGGERS_MODULE}/cmd/eventlistenersink ldflags=`);
+    assert.strictEqual(line("argocd"), `argocd: ${p.ARGOCD_MODULE}@${p.ARGOCD_VERSION} pkg=${p.ARGOCD_MODULE}/cmd ldflags=-X github.com/argoproj/argo-cd/v3/common.version=${p.ARGOCD_VERSION.slice(1)}`);
+    assert.match(p.ARGOCD_GOTOOLCHAIN, /^go1\.27\.\d+$/);
   });
 
   it("builds the GitHub plugin from the project's own module, pinned by its go.mod, and rebuilds it when a file changes", () => {
