@@ -386,3 +386,88 @@ export function hookBody(urls: Urls, repo: string, h: StoredHook): JsonObject {
     last_response: { code: null, status: "unused", message: null },
   };
 }
+
+/** A webhook `push` event's `repository`: GitHub's push payload keeps the repository's older shape. */
+export function pushEventRepository(full: JsonObject, ownerEmail: string): JsonObject {
+  const { permissions: _permissions, ...repository } = full;
+  const owner = full.owner as JsonObject;
+  const seconds = (v: Json | undefined): Json => (typeof v === "string" ? Math.floor(Date.parse(v) / 1000) : (v ?? null));
+  return {
+    ...repository,
+    // There `url` is the web page, `created_at` and `pushed_at` are Unix seconds, the owner has a
+    // name and an email, and `stargazers` and `master_branch` are still sent (octokit/webhooks'
+    // payload examples of push; the OpenAPI `webhook-push` schema allows both date forms).
+    owner: { name: owner.login, email: ownerEmail, ...owner },
+    url: full.html_url,
+    created_at: seconds(full.created_at),
+    pushed_at: seconds(full.pushed_at),
+    stargazers: full.stargazers_count,
+    master_branch: full.default_branch,
+  };
+}
+
+/** A `push` event's entry of `commits` (and its `head_commit`): the commit with the paths it changed. */
+export function pushCommitBody(urls: Urls, repo: string, c: CommitObject, files: ChangedFile[], distinct: boolean, loginOf: (p: Person) => string | undefined): JsonObject {
+  const person = (p: Person): JsonObject => {
+    const username = loginOf(p);
+    return { name: p.name, email: p.email, ...(username === undefined ? {} : { username }) };
+  };
+  const paths = (...statuses: ChangedFile["status"][]) => files.filter((f) => statuses.includes(f.status)).map((f) => f.path);
+  return {
+    id: c.sha,
+    tree_id: c.tree,
+    distinct,
+    message: c.message.replace(/\n$/, ""),
+    timestamp: c.author.date,
+    url: `${urls.repoWeb(repo)}/commit/${c.sha}`,
+    author: person(c.author),
+    committer: person(c.committer),
+    added: paths("added"),
+    removed: paths("removed"),
+    modified: paths("modified", "changed"),
+  };
+}
+
+/** What one ref update was, as a `push` event tells it. */
+export interface PushedRef {
+  ref: string;
+  before: string;
+  after: string;
+  created: boolean;
+  deleted: boolean;
+  forced: boolean;
+  /** For a tag: the branch whose head it points at, if any; null otherwise. */
+  baseRef: string | null;
+  /** Whether the repository had a branch before this push (a new ref is then compared with it). */
+  hadBranches: boolean;
+  commits: JsonObject[];
+  headCommit: JsonObject | null;
+}
+
+/** The web page comparing a ref's old and new commit, as GitHub links it in a push event. */
+function compareUrl(urls: Urls, repo: string, p: PushedRef): string {
+  const web = urls.repoWeb(repo);
+  const short = (sha: string) => sha.slice(0, 12);
+  if (p.created && !p.hadBranches) return `${web}/commit/${p.after}`;
+  if (p.created) return `${web}/compare/${escapePath(p.ref.replace(/^refs\/(heads|tags)\//, ""))}`;
+  return `${web}/compare/${short(p.before)}...${short(p.after)}`;
+}
+
+/** The `push` webhook event (`webhook-push`) for one ref a push moved. */
+export function pushEventBody(urls: Urls, repo: string, p: PushedRef, repository: JsonObject, pusher: { name: string; email: string }, sender: JsonObject): JsonObject {
+  return {
+    ref: p.ref,
+    before: p.before,
+    after: p.after,
+    repository,
+    pusher,
+    sender,
+    created: p.created,
+    deleted: p.deleted,
+    forced: p.forced,
+    base_ref: p.baseRef,
+    compare: compareUrl(urls, repo, p),
+    commits: p.commits,
+    head_commit: p.headCommit,
+  };
+}

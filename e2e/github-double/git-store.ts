@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const NO_COMMIT = "0".repeat(40);
+/** What git (and GitHub's push event) writes for "no object": a ref's old value when created, new when deleted. */
+export const NO_COMMIT = "0".repeat(40);
 
 class GitError extends Error {
   constructor(
@@ -75,6 +76,15 @@ export interface TreeEntry {
   sha: string;
   size: number;
   path: string;
+}
+
+export interface GitRef {
+  /** Full name: refs/heads/main, refs/tags/v1. */
+  name: string;
+  /** The object the ref points at: a commit, or an annotated tag's tag object. */
+  sha: string;
+  /** The commit under it: `sha` itself for a branch or a lightweight tag. */
+  commit: string;
 }
 
 export interface ChangedFile {
@@ -149,6 +159,41 @@ export class BareRepository {
 
   async isEmpty(): Promise<boolean> {
     return (await gitText(this.gitDir, ["for-each-ref", "--count=1", "refs/heads/"])) === "";
+  }
+
+  /** Every branch and tag, with the commit under each. */
+  async refs(): Promise<GitRef[]> {
+    // %(*objectname) is the peeled object of an annotated tag, empty for anything else.
+    const out = await gitText(this.gitDir, ["for-each-ref", "--format=%(objectname) %(*objectname) %(refname)", "refs/heads/", "refs/tags/"]);
+    return out === ""
+      ? []
+      : out.split("\n").map((line) => {
+          const [sha, peeled, name] = line.split(" ");
+          return { name, sha, commit: peeled || sha };
+        });
+  }
+
+  /** The commit an object (a commit or an annotated tag) comes down to; undefined for anything else. */
+  async peel(sha: string): Promise<string | undefined> {
+    return /^[0-9a-f]{40}$/.test(sha) ? this.resolve(sha) : undefined;
+  }
+
+  /** Whether `ancestor` is `descendant` or reachable from it: a fast-forward from one to the other. */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    try {
+      await runGit(this.gitDir, ["merge-base", "--is-ancestor", ancestor, descendant]);
+      return true;
+    } catch (err) {
+      // Exit status 1 is git's "no"; anything else (an unknown object) is a failure to report.
+      if (err instanceof GitError && err.code === 1) return false;
+      throw err;
+    }
+  }
+
+  /** Commits reachable from `tip` and from none of `exclude`, oldest first; the newest `max` if there are more. */
+  async commitsSince(tip: string, exclude: string[], max: number): Promise<string[]> {
+    const out = await gitText(this.gitDir, ["rev-list", "--topo-order", `--max-count=${max}`, tip, "--not", ...exclude]);
+    return out === "" ? [] : out.split("\n").reverse();
   }
 
   /** The newest committer date on any branch (GitHub's `pushed_at`, near enough), or undefined if none. */
