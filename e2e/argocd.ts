@@ -59,6 +59,8 @@ export interface ManagedResource {
 
 /** The fields of an Application's status the e2e reads (pkg/apis/application/v1alpha1/types.go ApplicationStatus). */
 export interface ApplicationStatus {
+  /** When the controller last compared the Application with the cluster (RFC 3339, whole seconds). */
+  reconciledAt?: string;
   sync?: { status: SyncStatusCode; revision?: string };
   health?: { status: HealthStatusCode; message?: string };
   operationState?: {

@@ -8,7 +8,10 @@ import { PROJECT } from "../components/config/errors";
 import { REVISION_FILE, TEKTON_FILE } from "../components/plan/ops-repository";
 import { renderStack } from "../scripts/render";
 import { argoCdFinalizerStandIn } from "./argocd-stand-in";
-import { findBinaries } from "./binaries";
+import { CONTROLLERS, findBinaries, Tool, toolsBinDir } from "./binaries";
+import { startArgoCd } from "./argocd";
+import { Admission, refusals, RELEASES, startAdmission } from "./controllers/admission";
+import { controllerLoop } from "./loop";
 import { PulumiSchema, schemaDifferences } from "./github-schema";
 import { Checks } from "./checks";
 import { startControlPlane } from "./control-plane";
@@ -156,7 +159,8 @@ async function lifecycle(w: World): Promise<void> {
   process.stdout.write("10. the policy pack\n");
   await policyPack(w, cli);
 
-  process.stdout.write("11. pulumi destroy (with Argo CD's finalizer handled as Argo CD would)\n");
+  // No Argo CD runs for this stack (the loop's stack has the real one): the case of Argo CD being down.
+  process.stdout.write("11. pulumi destroy with Argo CD down (a stand-in removes the finalizer, as Tearing down tells an operator to)\n");
   const argocd = argoCdFinalizerStandIn(w.bin.kubectl, w.cluster.kubeconfig);
   const d11 = await measured(w, 2, "destroy", () => cli.run(["destroy", "--yes", "--skip-preview"])).finally(() => argocd.stop());
   c.expect("destroy succeeds", d11.code === 0, d11.stderr.slice(-3000));
@@ -395,7 +399,7 @@ async function writeBackOnRenderedFiles(w: World): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const { bin, lacking } = findBinaries(process.env, ["pulumi-resource-github"]);
+  const { bin, lacking } = findBinaries(process.env, ["pulumi-resource-github", ...CONTROLLERS]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deliberate-e2e-"));
   process.stdout.write(`e2e: run folder ${dir} (logs of every process and command)\n`);
   const checks = new Checks();
@@ -405,15 +409,44 @@ async function main(): Promise<number> {
   const doublePort = await freePort();
   const front = await tlsFront(certificate, doublePort);
   const gitHost = `https://127.0.0.1:${front.port}`;
-  const github = await startGitHubDouble({ root: path.join(dir, "github"), owner: OWNER, token: TOKEN, port: doublePort, publicUrl: gitHost });
+  const github = await startGitHubDouble({ root: path.join(dir, "github"), owner: OWNER, token: TOKEN, port: doublePort, publicUrl: gitHost, webhookCa: certificate.certFile });
   const w: World = { bin, dir, cluster, github, front, gitHost, checks, token: TOKEN, gitEnv: { SSL_CERT_FILE: certificate.certFile, GIT_SSL_CAINFO: certificate.certFile } };
+  const missing = (tools: readonly Tool[]) => tools.filter((t) => lacking.includes(t));
+  const share = path.join(path.dirname(toolsBinDir()), "share");
+  let admission: Admission | undefined;
   try {
-    // What a cluster with Argo CD, Tekton and kpack installed has: their CRDs and Argo CD's namespace.
-    kubectl(w, "apply", "--server-side", "-f", path.join(referenceDir(), "crds", "argo-cd", "application-crd.yaml"));
+    // What a cluster with Argo CD, Tekton and kpack installed has: their CRDs (Argo CD's of the release
+    // that runs when there is one) and Argo CD's namespace.
+    const argoCrds = missing(["argocd"]).length === 0 ? ["-k", path.join(share, "argocd", "manifests", "crds")] : ["-f", path.join(referenceDir(), "crds", "argo-cd", "application-crd.yaml")];
+    kubectl(w, "apply", "--server-side", ...argoCrds);
     kubectl(w, "create", "namespace", "argocd");
+    const admissionTools = RELEASES.flatMap((r) => r.processes.map((p) => p.bin as Tool));
+    if (missing(admissionTools).length === 0) {
+      process.stdout.write("Tekton's, Triggers' and kpack's webhooks and Triggers' interceptors start\n");
+      const started = Date.now();
+      admission = await startAdmission({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig }, path.dirname(share), (t) => bin[t as Tool], dir);
+      checks.timings.push({ what: "the releases' webhooks and interceptors installed and ready", seconds: (Date.now() - started) / 1000 });
+      for (const r of await refusals({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig })) checks.expect(r.what, r.ok, r.detail);
+    } else {
+      checks.notRun.push(`the admission webhooks (Tekton, Triggers, kpack): not built here: ${missing(admissionTools).join(", ")} (npm run e2e:tools)`);
+    }
     await errorsAsUsersSeeThem(w);
-    if (lacking.length === 0) {
+    if (!lacking.includes("pulumi-resource-github")) {
       checkGitHubSchema(w);
+      const loopTools = missing(CONTROLLERS);
+      if (admission && loopTools.length === 0) {
+        const figures = await controllerLoop(w, {
+          sinkBin: bin["tekton-triggers-eventlistenersink"],
+          certificate,
+          interceptorsLog: admission.daemons.find((d) => d.name === "tekton-triggers-interceptors")?.log ?? "",
+          startArgoCd: () =>
+            startArgoCd({ argocdBin: bin.argocd, gitVerifyWrapper: path.join(share, "argocd", "hack", "git-verify-wrapper.sh"), redisBin: bin["redis-server"], kustomizeDir: path.dirname(bin.kustomize), gitBin: bin.git, kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig, caFile: certificate.certFile, gitHost, crdsDir: path.join(share, "argocd", "manifests", "crds"), dir: path.join(dir, "argocd") }),
+        });
+        for (const ms of figures.pushToPipelineRunMs) checks.timings.push({ what: "loop: push to PipelineRun", seconds: ms / 1000 });
+        for (const ms of figures.writeBackToImageMs) checks.timings.push({ what: "loop: write-back to the Image's new revision", seconds: ms / 1000 });
+      } else {
+        checks.notRun.push(`the loop on the real controllers: not built or installed here: ${loopTools.join(", ") || "the admission webhooks"}`);
+      }
       await lifecycle(w);
       await atScale(w, 10);
       for (const apps of [1, 10]) await floor(w, apps);
@@ -429,6 +462,7 @@ async function main(): Promise<number> {
       checks.notRun.push("the full lifecycle with the GitHub provider (preview, up, up again, write-back, refresh, config change, rotation, policy pack, destroy) and the 10-app figures");
     }
   } finally {
+    await admission?.stop();
     await front.close();
     await github.close();
     await cluster.stop();

@@ -99,7 +99,7 @@ K8S_STAGING_VERSION="v0.${KUBERNETES_VERSION#v*.}"
 # or empty to build T_PKG as it is) T_TAGS (build tags), or, for a Go module of
 # the project's own, T_SOURCE (its folder; T_VERSION is then a digest of it).
 # T_TOOLCHAIN names a Go toolchain the module needs (GOTOOLCHAIN); T_SHARE lists
-# folders of the module to copy to <dir>/share/<tool>/ (release manifests).
+# folders and files of the module to copy to <dir>/share/<tool>/ (release manifests).
 define_tool() {
   T_MODULE="" T_VERSION="" T_PKG="" T_LDFLAGS="" T_LOCAL="" T_MAIN="" T_TAGS="" T_SOURCE="" T_TOOLCHAIN="" T_SHARE=""
   case "$1" in
@@ -141,7 +141,9 @@ define_tool() {
       # as (argocd-application-controller, argocd-repo-server). Its ./gitops-engine
       # replace becomes the separately served gitops-engine module.
       T_MODULE="$ARGOCD_MODULE" T_VERSION="$ARGOCD_VERSION" T_PKG="$ARGOCD_MODULE/cmd" T_LOCAL="$ARGOCD_VERSION"
-      T_TOOLCHAIN="$ARGOCD_GOTOOLCHAIN" T_SHARE="manifests/crds"
+      # The repo-server runs hack/git-verify-wrapper.sh for every git source, GPG off or not
+      # (util/git/client.go VerifyCommitSignature); the image puts it on PATH.
+      T_TOOLCHAIN="$ARGOCD_GOTOOLCHAIN" T_SHARE="manifests/crds hack/git-verify-wrapper.sh"
       T_LDFLAGS="-X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}" ;;
     kustomize)
       T_MODULE="$KUSTOMIZE_MODULE" T_VERSION="$KUSTOMIZE_VERSION" T_PKG="$KUSTOMIZE_MODULE" T_LOCAL="" ;;
@@ -296,10 +298,10 @@ build_tool() {
   local ldflags="${T_LDFLAGS//@BUILD_DATE@/$built_at}"
   ldflags="${ldflags//@GIT_COMMIT@/$commit}"
   go build -p 2 -trimpath ${T_TAGS:+-tags "$T_TAGS"} -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg"
-  local folder
-  for folder in $T_SHARE; do
-    rm -rf "$TOOLS_DIR/share/$name/$folder"; mkdir -p "$TOOLS_DIR/share/$name/$folder"
-    cp -R "$moddir/$folder/." "$TOOLS_DIR/share/$name/$folder/"
+  local item
+  for item in $T_SHARE; do
+    rm -rf "$TOOLS_DIR/share/$name/$item"; mkdir -p "$(dirname "$TOOLS_DIR/share/$name/$item")"
+    cp -R "$moddir/$item" "$TOOLS_DIR/share/$name/$item"
     chmod -R u+w "$TOOLS_DIR/share/$name"
   done
   mv -f "$out.tmp" "$out"

@@ -168,3 +168,32 @@ async function applyWhenAdmitted(k: Kube, objects: ManifestObject[]): Promise<vo
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n${last}`);
   });
 }
+
+/** An object each webhook must refuse, and what its refusal says (from the admission try on v1.15.0, v0.37.0, v0.17.2). */
+export const REFUSED: { what: string; yaml: string; message: RegExp }[] = [
+  {
+    what: "Tekton's webhook refuses a Task step with both script and command",
+    yaml: "apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: refused, namespace: default}\nspec:\n  steps:\n    - {name: s, image: alpine, script: echo, command: [sh]}\n",
+    message: /admission webhook "validation\.webhook\.pipeline\.tekton\.dev" denied the request: validation failed: script cannot be used with command/,
+  },
+  {
+    what: "Triggers' webhook refuses a TriggerTemplate without resource templates",
+    yaml: "apiVersion: triggers.tekton.dev/v1beta1\nkind: TriggerTemplate\nmetadata: {name: refused, namespace: default}\nspec:\n  resourcetemplates: []\n",
+    message: /admission webhook "validation\.webhook\.triggers\.tekton\.dev" denied the request: validation failed: missing field\(s\): .*spec\.resourcetemplates/,
+  },
+  {
+    what: "kpack's webhook refuses an Image without a tag, a builder or a source",
+    yaml: "apiVersion: kpack.io/v1alpha2\nkind: Image\nmetadata: {name: refused, namespace: default}\nspec:\n  tag: ''\n",
+    message: /admission webhook "validation\.webhook\.kpack\.io" denied the request: validation failed: expected exactly one, got neither: spec\.source\.blob, spec\.source\.git, spec\.source\.registry/,
+  },
+];
+
+/** Each of REFUSED sent to the API server (dry run): the refusal, as kubectl prints it. */
+export async function refusals(k: Kube): Promise<{ what: string; ok: boolean; detail: string }[]> {
+  const out = [];
+  for (const r of REFUSED) {
+    const detail = await kubectl(k, ["apply", "--dry-run=server", "-f", "-"], r.yaml).then((stdout) => `accepted: ${stdout}`, (err: Error) => err.message);
+    out.push({ what: r.what, ok: r.message.test(detail), detail });
+  }
+  return out;
+}

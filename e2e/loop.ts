@@ -1,0 +1,236 @@
+// The loop this project exists for, on upstream code: a push to the app repository reaches the real
+// EventListener sink through the GitHub double's webhook delivery; Triggers' github and cel
+// interceptors pass it; the sink creates the PipelineRun as the listener's service account; the run's
+// write-back (no kubelet runs its pods: the e2e runs the step's script with the run's params and the Task
+// as the API server holds them) records the commit; Argo CD syncs the ops repository, so the kpack
+// Image (admitted by kpack's webhook) moves to the tested commit, and only then. See docs/e2e.md.
+import * as fs from "fs";
+import * as path from "path";
+import { objectNames } from "../components/plan/names";
+import { REVISION_FILE } from "../components/plan/ops-repository";
+import { Pipeline, Task } from "../components/tekton/types";
+import { gitAsync, gitTokenEnv } from "../tests/helpers/git-world";
+import { ApplicationStatus, ArgoCd } from "./argocd";
+import { auditedCreates } from "./control-plane";
+import { getJson, Kube, list } from "./controllers/kube";
+import { startSink } from "./controllers/listener";
+import { runPipelineWriteBack } from "./pipeline-run";
+import { freePort, waitFor } from "./processes";
+import { LoopbackCertificate, tlsFront } from "./tls";
+import { developerPush, editApps, fileInRepo, measured, newStack, World } from "./world";
+
+const APP = "loop-app";
+const NAMESPACE = "default";
+
+interface Metadata {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  creationTimestamp?: string;
+}
+
+interface PipelineRunObject {
+  metadata: Metadata;
+  spec: { pipelineRef: { name: string }; params: { name: string; value: string }[] };
+}
+
+interface ImageObject {
+  metadata: Metadata;
+  spec: { source: { git: { url: string; revision: string } } };
+}
+
+interface SecretObject {
+  data: Record<string, string>;
+}
+
+const byApp = (o: { metadata: Metadata }) => o.metadata.labels?.["app.kubernetes.io/name"] === APP;
+
+async function pipelineRuns(k: Kube): Promise<PipelineRunObject[]> {
+  return (await list<PipelineRunObject>(k, "pipelineruns.tekton.dev", NAMESPACE)).filter(byApp);
+}
+
+async function image(k: Kube): Promise<ImageObject | undefined> {
+  return (await list<ImageObject>(k, "images.kpack.io", NAMESPACE)).filter(byApp)[0];
+}
+
+function param(run: PipelineRunObject, name: string): string | undefined {
+  return run.spec.params.find((p) => p.name === name)?.value;
+}
+
+/** The sink answers GitHub at once and runs its triggers after; this long is "no run came of it". */
+const NO_RUN_WINDOW_MS = 8_000;
+
+export interface LoopFigures {
+  pushToPipelineRunMs: number[];
+  writeBackToImageMs: number[];
+}
+
+/** A push by the developer to a ref other than main: a branch or a tag, with nothing else changed. */
+async function pushRef(w: World, repo: string, ref: string): Promise<void> {
+  const work = fs.mkdtempSync(path.join(w.dir, "developer-ref-"));
+  const auth = { ...w.gitEnv, ...gitTokenEnv("dev", w.token) };
+  await gitAsync(w.dir, "clone", "-q", w.github.gitUrl(repo), work, auth);
+  if (ref.startsWith("refs/tags/")) await gitAsync(work, "tag", ref.slice("refs/tags/".length), auth);
+  await gitAsync(work, "push", "-q", "origin", `HEAD:${ref}`, auth);
+}
+
+/** Lines of a process's log that match, so far. */
+function logLines(log: string, pattern: RegExp): number {
+  return fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => pattern.test(l)).length : 0;
+}
+
+/** What Triggers' interceptors log when they stop an event (pkg/interceptors/server Interceptor response). */
+const REFUSED_BY_CEL = /Continue:false Status:\{Code:FailedPrecondition Message:expression body\.ref == 'refs\/heads\/main'/;
+const REFUSED_SIGNATURE = /Continue:false Status:\{Code:FailedPrecondition Message:payload signature check failed/;
+
+export interface LoopOptions {
+  startArgoCd: () => Promise<ArgoCd>;
+  sinkBin: string;
+  certificate: LoopbackCertificate;
+  /** The interceptors' log, where their refusals show (the sink answers 202 before they run). */
+  interceptorsLog: string;
+}
+
+export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigures> {
+  const c = w.checks;
+  const k: Kube = { kubectl: w.bin.kubectl, kubeconfig: w.cluster.kubeconfig };
+  const figures: LoopFigures = { pushToPipelineRunMs: [], writeBackToImageMs: [] };
+  // The listener's public URL: TLS in front of the sink, as an ingress would put it; known before up.
+  const sinkPort = await freePort();
+  const front = await tlsFront(o.certificate, sinkPort);
+  const cli = await newStack(w, 1, "index.ts", () => APP);
+  editApps(cli, (apps) => apps.map((a) => ({ ...a, webhookUrl: `https://127.0.0.1:${front.port}/` })));
+  let argocd: ArgoCd | undefined;
+  const stops: (() => Promise<void>)[] = [() => front.close()];
+  try {
+    process.stdout.write("L1. pulumi up, then the real Argo CD syncs the ops repository\n");
+    const up = await measured(w, 1, "loop: up", () => cli.run(["up", "--yes", "--skip-preview"]));
+    if (!c.expect("loop: up succeeds", up.code === 0, up.stderr.slice(-3000))) return figures;
+    argocd = await o.startArgoCd();
+    stops.unshift(argocd.stop);
+    process.stdout.write(`  Argo CD ready in ${(argocd.readyMs / 1000).toFixed(1)} s\n`);
+    const names = objectNames({ name: APP, namespace: NAMESPACE, imageTag: "" });
+    const applications = [names.imageApplication, names.tektonApplication];
+    const wanted = (s: ApplicationStatus) => s.sync?.status === "Synced" && (s.health?.status === "Healthy" || s.health?.status === "Progressing");
+    for (const name of applications) {
+      const status = await argocd.waitForApplication(name, wanted, 180_000).catch((err: Error) => err);
+      c.expect(`loop: Argo CD syncs ${name}: Synced, Healthy or Progressing`, !(status instanceof Error), status instanceof Error ? status.message : "");
+    }
+    const listeners = (await list<{ metadata: Metadata }>(k, "eventlisteners.triggers.tekton.dev", NAMESPACE)).filter(byApp);
+    const tasks = (await list<Task>(k, "tasks.tekton.dev", NAMESPACE)).map((t) => t.metadata.name);
+    c.expect("loop: the EventListener and the Tasks of cicd/tekton are in the cluster, admitted by Tekton's and Triggers' webhooks", listeners.length === 1 && tasks.includes(names.task), `${listeners.length} listener(s); tasks ${tasks.join(", ")}`);
+    const initial = await image(k);
+    const firstRevision = (await gitAsync(w.dir, "--git-dir", w.github.gitDir(APP), "rev-list", "--max-parents=0", "main")).trim();
+    c.equal("loop: the kpack Image (admitted by kpack's webhook) is at the initial revision", initial?.spec.source.git.revision, firstRevision);
+    if (listeners.length !== 1) return figures;
+
+    process.stdout.write("L2. a push reaches the real EventListener\n");
+    const sink = await startSink(k, { bin: o.sinkBin, server: w.cluster.server, namespace: NAMESPACE, name: listeners[0].metadata.name, port: sinkPort, logDir: w.dir });
+    stops.unshift(sink.stop);
+    const pushAndRun = async (label: string): Promise<{ sha: string; run?: PipelineRunObject }> => {
+      const before = new Set((await pipelineRuns(k)).map((r) => r.metadata.name));
+      const deliveries = w.github.deliveries().length;
+      const started = Date.now();
+      const sha = await developerPush(w, APP, "main.go", `package main\n\n// ${label}\nfunc main() {}\n`);
+      let run: PipelineRunObject | undefined;
+      await waitFor(`a PipelineRun for ${label}`, async () => {
+        run = (await pipelineRuns(k)).find((r) => !before.has(r.metadata.name));
+        return !!run;
+      }, 60_000, sink.daemon.log).catch(() => undefined);
+      if (run) figures.pushToPipelineRunMs.push(Date.now() - started);
+      const delivered = w.github.deliveries().slice(deliveries);
+      c.expect(`loop: ${label}: the double delivered the push and the listener accepted it (202)`, delivered.length === 1 && delivered[0].statusCode === 202, JSON.stringify(delivered.map(({ payload, headers, ...d }) => d)));
+      return { sha, run };
+    };
+    const first = await pushAndRun("a first tested change");
+    c.expect("loop: the push created a PipelineRun", !!first.run, fs.readFileSync(sink.daemon.log, "utf8").slice(-2000));
+    if (!first.run) return figures;
+    c.equal("loop: the PipelineRun carries the pushed commit", param(first.run, "revision"), first.sha);
+    c.equal("loop: the PipelineRun clones the app's repository", param(first.run, "repo-url"), w.github.gitUrl(APP));
+    const creator = auditedCreates(w.cluster, "pipelineruns").find((a) => a.name === first.run?.metadata.name);
+    c.equal("loop: the listener's own service account created it", creator?.username, sink.serviceAccount);
+
+    for (const [label, ref] of [["a push to another branch", "refs/heads/feature"], ["a tag", "refs/tags/v0.1.0"]] as const) {
+      const before = (await pipelineRuns(k)).length;
+      const refusals = logLines(o.interceptorsLog, REFUSED_BY_CEL);
+      const deliveries = w.github.deliveries().length;
+      await pushRef(w, APP, ref);
+      await new Promise((r) => setTimeout(r, NO_RUN_WINDOW_MS));
+      const delivered = w.github.deliveries().slice(deliveries);
+      c.expect(`loop: ${label} is delivered to the listener`, delivered.length === 1 && delivered[0].ref === ref && delivered[0].statusCode === 202, JSON.stringify(delivered.map(({ payload, headers, ...d }) => d)));
+      c.equal(`loop: ${label}: the cel interceptor stops it`, logLines(o.interceptorsLog, REFUSED_BY_CEL) - refusals, 1);
+      c.equal(`loop: ${label} starts no PipelineRun`, (await pipelineRuns(k)).length, before);
+    }
+    {
+      const before = (await pipelineRuns(k)).length;
+      const refusals = logLines(o.interceptorsLog, REFUSED_SIGNATURE);
+      const original = w.github.deliveries().find((d) => d.ref === "refs/heads/main" && d.after === first.sha);
+      const forged = original ? await w.github.testOnlyRedeliver(original.id, { signatureSecret: "not-the-webhook-secret" }) : undefined;
+      await new Promise((r) => setTimeout(r, NO_RUN_WINDOW_MS));
+      c.expect("loop: a delivery with a bad signature reaches the listener", forged?.statusCode === 202, JSON.stringify(forged?.error ?? forged?.statusCode));
+      c.equal("loop: a delivery with a bad signature: the github interceptor refuses it", logLines(o.interceptorsLog, REFUSED_SIGNATURE) - refusals, 1);
+      c.equal("loop: a delivery with a bad signature starts no PipelineRun", (await pipelineRuns(k)).length, before);
+    }
+
+    process.stdout.write("L3. the run's write-back, from the PipelineRun and Task in the API server\n");
+    const writeBack = async (run: PipelineRunObject, dir: string) => {
+      const pipeline = await getJson<Pipeline>(k, "pipelines.tekton.dev", run.spec.pipelineRef.name, NAMESPACE);
+      if (!pipeline) throw new Error(`e2e: no Pipeline ${run.spec.pipelineRef.name}`);
+      const taskNames = pipeline.spec.tasks.flatMap((t) => (t.taskRef && "name" in t.taskRef ? [(t.taskRef as { name: string }).name] : []));
+      const taskObjects = (await list<Task>(k, "tasks.tekton.dev", NAMESPACE)).filter((t) => taskNames.includes(t.metadata.name ?? ""));
+      const secretName = param(run, "github-token-secret") ?? "";
+      const secret = await getJson<SecretObject>(k, "secret", secretName, NAMESPACE);
+      const token = Buffer.from(secret?.data[param(run, "github-token-secret-key") ?? ""] ?? "", "base64").toString();
+      const params = Object.fromEntries(run.spec.params.map((p) => [p.name, p.value]));
+      return runPipelineWriteBack({ params, pipeline, tasks: taskObjects }, { token, gitEnv: w.gitEnv, dir: path.join(w.dir, dir) });
+    };
+    const step = await writeBack(first.run, "loop-run-1");
+    c.expect("loop: update-image-revision succeeds", step.code === 0, `${step.stdout}\n${step.stderr}`);
+    const ops = `${APP}-ops`;
+    c.expect("loop: revision.yaml records the tested commit", (fileInRepo(w, ops, "main", REVISION_FILE) ?? "").includes(first.sha));
+
+    process.stdout.write("L4. Argo CD moves the Image to the tested commit\n");
+    const imageAt = async (sha: string, timeoutMs: number) => {
+      const started = Date.now();
+      const ok = await waitFor(`the Image at ${sha}`, async () => (await image(k))?.spec.source.git.revision === sha, timeoutMs).then(() => true, () => false);
+      return { ok, ms: Date.now() - started };
+    };
+    const moved = await imageAt(first.sha, 240_000);
+    if (moved.ok) figures.writeBackToImageMs.push(moved.ms);
+    c.expect("loop: the Image's revision is the tested commit", moved.ok, JSON.stringify((await image(k))?.spec.source.git));
+
+    process.stdout.write("L5. a run that fails before the write-back leaves the Image where it was\n");
+    const second = await pushAndRun("a change whose lint fails");
+    c.expect("loop: the push created a PipelineRun", !!second.run);
+    // No write-back: the run failed at lint. Argo CD's next comparison must leave the Image alone.
+    const runFailedAt = Date.now();
+    const opsHead = (await gitAsync(w.dir, "--git-dir", w.github.gitDir(ops), "rev-parse", "main")).trim();
+    const resynced = await argocd
+      .waitForApplication(names.imageApplication, (s) => Date.parse(s.reconciledAt ?? "") > runFailedAt + 1000 && s.sync?.revision === opsHead && s.sync?.status === "Synced", 240_000)
+      .then(() => true, () => false);
+    c.expect("loop: Argo CD has compared the ops repository's head with the cluster again since", resynced);
+    c.equal("loop: the Image stays at the last tested commit", (await image(k))?.spec.source.git.revision, first.sha);
+
+    process.stdout.write("L6. the next tested push moves the Image again\n");
+    const third = await pushAndRun("a second tested change");
+    if (third.run) {
+      const r3 = await writeBack(third.run, "loop-run-3");
+      c.expect("loop: update-image-revision succeeds again", r3.code === 0, `${r3.stdout}\n${r3.stderr}`);
+      const again = await imageAt(third.sha, 240_000);
+      if (again.ok) figures.writeBackToImageMs.push(again.ms);
+      c.expect("loop: the Image moves to the newly tested commit", again.ok);
+    }
+
+    process.stdout.write("L7. pulumi destroy, with the real Argo CD deleting what it applied\n");
+    const d = await measured(w, 1, "loop: destroy", () => cli.run(["destroy", "--yes", "--skip-preview"]));
+    c.expect("loop: destroy succeeds (Argo CD itself removes the Applications' finalizer)", d.code === 0, d.stderr.slice(-2000));
+    const left = [
+      ...(await list<{ metadata: Metadata }>(k, "eventlisteners.triggers.tekton.dev", NAMESPACE)).filter(byApp),
+      ...(await list<{ metadata: Metadata }>(k, "images.kpack.io", NAMESPACE)).filter(byApp),
+    ];
+    c.equal("loop: what Argo CD applied is gone with the Applications", left.map((o) => o.metadata.name), []);
+  } finally {
+    for (const stop of stops) await stop();
+  }
+  return figures;
+}
