@@ -1,6 +1,7 @@
 // A Kubernetes control plane on loopback: etcd, kube-apiserver and kube-controller-manager (for the
-// namespace and garbage-collector controllers, so deletions finish). No kubelet: nothing runs pods,
-// which the e2e does not need: it checks what Pulumi applies, not what Tekton or kpack then do.
+// namespace, garbage-collector and service-account controllers, so deletions finish and tokens can be
+// issued). No kubelet: nothing runs pods; the controllers that need none run as processes beside it
+// (e2e/controllers, e2e/argocd.ts), and the e2e runs the write-back's step itself (e2e/loop.ts).
 import { generateKeyPairSync } from "crypto";
 import * as fs from "fs";
 import * as https from "https";
