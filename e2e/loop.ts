@@ -9,15 +9,15 @@ import * as path from "path";
 import { objectNames } from "../components/plan/names";
 import { REVISION_FILE } from "../components/plan/ops-repository";
 import { Pipeline, Task } from "../components/tekton/types";
-import { gitAsync, gitTokenEnv } from "../tests/helpers/git-world";
-import { ApplicationStatus, ArgoCd } from "./argocd";
+import { gitAsync } from "../tests/helpers/git-world";
+import { ArgoCd, syncedAndHealthy } from "./argocd";
 import { auditedCreates } from "./control-plane";
 import { getJson, Kube, list } from "./controllers/kube";
 import { startSink } from "./controllers/listener";
 import { runPipelineWriteBack } from "./pipeline-run";
 import { freePort, waitFor } from "./processes";
 import { LoopbackCertificate, tlsFront } from "./tls";
-import { developerPush, editApps, fileInRepo, measured, newStack, World } from "./world";
+import { developerPush, developerPushRef, editApps, fileInRepo, measured, newStack, World } from "./world";
 
 const APP = "loop-app";
 const NAMESPACE = "default";
@@ -65,15 +65,6 @@ export interface LoopFigures {
   writeBackToImageMs: number[];
 }
 
-/** A push by the developer to a ref other than main: a branch or a tag, with nothing else changed. */
-async function pushRef(w: World, repo: string, ref: string): Promise<void> {
-  const work = fs.mkdtempSync(path.join(w.dir, "developer-ref-"));
-  const auth = { ...w.gitEnv, ...gitTokenEnv("dev", w.token) };
-  await gitAsync(w.dir, "clone", "-q", w.github.gitUrl(repo), work, auth);
-  if (ref.startsWith("refs/tags/")) await gitAsync(work, "tag", ref.slice("refs/tags/".length), auth);
-  await gitAsync(work, "push", "-q", "origin", `HEAD:${ref}`, auth);
-}
-
 /** Lines of a process's log that match, so far. */
 function logLines(log: string, pattern: RegExp): number {
   return fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((l) => pattern.test(l)).length : 0;
@@ -111,9 +102,8 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     process.stdout.write(`  Argo CD ready in ${(argocd.readyMs / 1000).toFixed(1)} s\n`);
     const names = objectNames({ name: APP, namespace: NAMESPACE, imageTag: "" });
     const applications = [names.imageApplication, names.tektonApplication];
-    const wanted = (s: ApplicationStatus) => s.sync?.status === "Synced" && (s.health?.status === "Healthy" || s.health?.status === "Progressing");
     for (const name of applications) {
-      const status = await argocd.waitForApplication(name, wanted, 180_000).catch((err: Error) => err);
+      const status = await argocd.waitForApplication(name, syncedAndHealthy, 180_000).catch((err: Error) => err);
       c.expect(`loop: Argo CD syncs ${name}: Synced, Healthy or Progressing`, !(status instanceof Error), status instanceof Error ? status.message : "");
     }
     const listeners = (await list<{ metadata: Metadata }>(k, "eventlisteners.triggers.tekton.dev", NAMESPACE)).filter(byApp);
@@ -154,7 +144,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       const before = (await pipelineRuns(k)).length;
       const refusals = logLines(o.interceptorsLog, REFUSED_BY_CEL);
       const deliveries = w.github.deliveries().length;
-      await pushRef(w, APP, ref);
+      await developerPushRef(w, APP, ref);
       await new Promise((r) => setTimeout(r, NO_RUN_WINDOW_MS));
       const delivered = w.github.deliveries().slice(deliveries);
       c.expect(`loop: ${label} is delivered to the listener`, delivered.length === 1 && delivered[0].ref === ref && delivered[0].statusCode === 202, JSON.stringify(delivered.map(({ payload, headers, ...d }) => d)));

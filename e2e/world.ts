@@ -54,15 +54,27 @@ export function fileInRepo(w: World, repo: string, branch: string, file: string)
   }
 }
 
-/** What a developer does: clone the app repository over https, change a file, push to main. */
-export async function developerPush(w: World, repo: string, file: string, content: string): Promise<string> {
+/** A developer's clone of a repository over https, and the env git needs for it. */
+async function developerClone(w: World, repo: string): Promise<{ work: string; auth: Record<string, string> }> {
   const work = fs.mkdtempSync(path.join(w.dir, "developer-"));
   const auth = { ...w.gitEnv, ...gitTokenEnv("dev", w.token) };
   await gitAsync(w.dir, "clone", "-q", w.github.gitUrl(repo), work, auth);
+  return { work, auth };
+}
+
+/** What a developer does: clone the app repository over https, change a file, push to main. */
+export async function developerPush(w: World, repo: string, file: string, content: string): Promise<string> {
+  const { work, auth } = await developerClone(w, repo);
   fs.writeFileSync(path.join(work, file), content);
   await gitAsync(work, "commit", "-q", "-am", "A change that passes lint and test", auth);
   await gitAsync(work, "push", "-q", "origin", "HEAD:main", auth);
   return gitAsync(work, "rev-parse", "HEAD");
+}
+
+/** A push of main's head to another ref: a new branch, or a tag (refs/tags/...). */
+export async function developerPushRef(w: World, repo: string, ref: string): Promise<void> {
+  const { work, auth } = await developerClone(w, repo);
+  await gitAsync(work, "push", "-q", "origin", `HEAD:${ref}`, auth);
 }
 
 /** Runs a CLI command and records its wall time and the GitHub requests it caused. */

@@ -15,6 +15,8 @@ interface ReleaseProcess {
   port: { env: string } | { fixed: number };
   /** Set on top of the Deployment's env, each with the reason. */
   env?: Record<string, string>;
+  /** Started once the releases' custom resources are applied (and admitted), not before. */
+  afterCustomResources?: boolean;
 }
 
 export interface Release {
@@ -56,6 +58,9 @@ export const RELEASES: Release[] = [
         // ClusterInterceptor's caBundle as roots (pkg/adapter getHTTPClient), and that host is localhost
         // here; the server names its certificate after this Service name (server.createCerts).
         env: { INTERCEPTOR_TLS_SVC_NAME: "localhost" },
+        // It writes its CA into the ClusterInterceptors it finds at start, then once a minute
+        // (server.CreateAndValidateCerts, UpdateCACertToClusterInterceptorCRD): they must exist first.
+        afterCustomResources: true,
       },
     ],
   },
@@ -102,7 +107,7 @@ export async function startAdmission(k: Kube, toolsDir: string, bin: (tool: stri
 
   const daemons: Daemon[] = [];
   const logOf = new Map<string, string>();
-  for (const { release, process: p, port } of planned) {
+  const start = async ({ release, process: p, port }: (typeof planned)[number]) => {
     const objects = releases.find((r) => r.release === release)?.objects ?? [];
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -118,7 +123,8 @@ export async function startAdmission(k: Kube, toolsDir: string, bin: (tool: stri
     const daemon = startDaemon(p.bin, bin(p.bin), [], logDir, env);
     daemons.push(daemon);
     logOf.set(p.service.name, daemon.log);
-  }
+  };
+  for (const p of planned.filter((p) => !p.process.afterCustomResources)) await start(p);
 
   const webhooks = all.filter((o) => WEBHOOK_KINDS.has(o.kind));
   const rest = all.filter((o) => !FIRST_KINDS.has(o.kind) && !CORE_GROUPS.has(o.apiVersion) && !WEBHOOK_KINDS.has(o.kind));
@@ -138,6 +144,7 @@ export async function startAdmission(k: Kube, toolsDir: string, bin: (tool: stri
     }
     // Now admitted by Triggers' webhook: the ClusterInterceptors; then their bundles from the interceptors.
     await applyWhenAdmitted(k, rest);
+    for (const p of planned.filter((p) => p.process.afterCustomResources)) await start(p);
     const interceptors = rest.filter((o) => o.kind === "ClusterInterceptor");
     const log = logOf.get("tekton-triggers-core-interceptors");
     for (const ci of interceptors) {
