@@ -1,11 +1,9 @@
 // git's smart HTTP protocol served by git's own `git http-backend` (a CGI program), so clients talk
 // to the real thing: the same code GitHub Enterprise's git front end speaks for.
 import { execFileSync, spawn } from "child_process";
-import * as crypto from "crypto";
-import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
 import * as path from "path";
+import { PostReceiveHook, RefUpdate } from "./post-receive";
 
 let backendPath: string | undefined;
 
@@ -13,43 +11,6 @@ let backendPath: string | undefined;
 function httpBackend(): string {
   backendPath ??= path.join(execFileSync("git", ["--exec-path"], { encoding: "utf8" }).trim(), "git-http-backend");
   return backendPath;
-}
-
-/** One ref a push moved, as git's post-receive hook is told of it (githooks(5)): all zeros for "none". */
-export interface RefUpdate {
-  ref: string;
-  before: string;
-  after: string;
-}
-
-/** The environment variable naming the file the post-receive hook appends a push's ref updates to. */
-const UPDATES_FILE_ENV = "GITHUB_DOUBLE_REF_UPDATES";
-let hooksDir: string | undefined;
-
-/**
- * A hooks folder (for `core.hooksPath`) whose post-receive appends its input, one "<old> <new> <ref>"
- * line per ref the push updated, to the file the push's environment names. post-receive is where a
- * git host learns what a push did: it runs after receive-pack has moved the refs, and only for the
- * refs it did move (a rejected ref is not listed). Made once per process.
- */
-function postReceiveHooks(): string {
-  if (hooksDir) return hooksDir;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "github-double-hooks-"));
-  fs.writeFileSync(path.join(dir, "post-receive"), `#!/bin/sh\nexec cat >> "$${UPDATES_FILE_ENV}"\n`, { mode: 0o755 });
-  hooksDir = dir;
-  return dir;
-}
-
-/** post-receive's input: "<old> <new> <ref>" lines. */
-function parseRefUpdates(text: string): RefUpdate[] {
-  return text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => {
-      const m = /^([0-9a-f]{40}) ([0-9a-f]{40}) (refs\/\S+)$/.exec(line.trim());
-      if (!m) throw new Error(`post-receive was given a line that is not "<old> <new> <ref>": ${JSON.stringify(line)}`);
-      return { before: m[1], after: m[2], ref: m[3] };
-    });
 }
 
 /** The git operation a smart-HTTP request belongs to: fetches read, only receive-pack writes. */
@@ -67,38 +28,32 @@ export function gitRequestOf(pathname: string, search: URLSearchParams): { repos
   return rpc ? { repository: rpc[1], service: rpc[2] as GitService, advertisement: false } : undefined;
 }
 
+/** Who is told of a push's ref updates, and the hook that reports them. */
+export interface PushListener {
+  hook: PostReceiveHook;
+  /** Called with the refs a push moved (never with an empty list). */
+  onRefsUpdated(updates: RefUpdate[]): void;
+}
+
 /**
  * Answers one smart-HTTP request from the bare repositories under `root` (the URL path below the
  * server root names the repository, e.g. `/owner/name.git/info/refs`). The caller has authenticated
  * the request; `remoteUser` is what http-backend sees, and a non-empty one enables receive-pack
  * (pushes), as git-http-backend(1) documents. Resolves with the status sent.
- * `onRefsUpdated`, when given, is called with the refs a push moved (never with an empty list) before
- * its answer goes out, so whatever it starts is under way by the time the client's `git push` returns.
+ * `pushes`, when given, is told of the refs a push moved before its answer goes out, so whatever it
+ * starts is under way by the time the client's `git push` returns.
  */
 export function serveGitRequest(
   root: string,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   remoteUser: string,
-  onRefsUpdated?: (updates: RefUpdate[]) => void,
+  pushes?: PushListener,
 ): Promise<number> {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const rpc = gitRequestOf(url.pathname, url.searchParams);
-  // Only a push's RPC request runs hooks; the hooks come in through git's environment-given config,
-  // so no repository's own config or hooks folder is touched.
-  const updatesFile = onRefsUpdated && rpc?.service === "git-receive-pack" && !rpc.advertisement ? path.join(postReceiveHooks(), `push-${crypto.randomUUID()}`) : undefined;
-  const hookEnv: Record<string, string> = updatesFile
-    ? { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "core.hooksPath", GIT_CONFIG_VALUE_0: postReceiveHooks(), [UPDATES_FILE_ENV]: updatesFile }
-    : {};
-  /** The refs the push moved, read (and the file removed) once receive-pack is done. */
-  const takeUpdates = (): RefUpdate[] => {
-    if (!updatesFile || !fs.existsSync(updatesFile)) return [];
-    try {
-      return parseRefUpdates(fs.readFileSync(updatesFile, "utf8"));
-    } finally {
-      fs.rmSync(updatesFile, { force: true });
-    }
-  };
+  // Only a push's RPC request runs hooks.
+  const watch = pushes && rpc?.service === "git-receive-pack" && !rpc.advertisement ? pushes.hook.watch() : undefined;
   return new Promise((resolve) => {
     const cgi = spawn(httpBackend(), [], {
       env: {
@@ -115,7 +70,7 @@ export function serveGitRequest(
         REMOTE_USER: remoteUser,
         REMOTE_ADDR: "127.0.0.1",
         HTTP_GIT_PROTOCOL: String(req.headers["git-protocol"] ?? ""),
-        ...hookEnv,
+        ...watch?.env,
       },
     });
     const chunks: Buffer[] = [];
@@ -133,8 +88,8 @@ export function serveGitRequest(
     cgi.on("close", () => {
       if (res.headersSent) return;
       try {
-        const updates = takeUpdates();
-        if (updates.length > 0) onRefsUpdated?.(updates);
+        const updates = watch?.takeUpdates() ?? [];
+        if (updates.length > 0) pushes?.onRefsUpdated(updates);
       } catch (err) {
         // The push landed but what it did cannot be told: say so rather than let it pass unseen.
         res.writeHead(500, { "Content-Type": "text/plain" });

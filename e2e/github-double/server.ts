@@ -29,31 +29,13 @@
 // Any other request is answered 501, naming its method and path: the e2e fails on every 501, so an
 // endpoint missing here can never pass for a 404 of GitHub's.
 //
-// Webhook deliveries, as GitHub documents them (docs.github.com webhooks: "Webhook events and payloads",
-// push; the OpenAPI description's x-webhooks push and `webhook-push` schema), so a push reaches the
-// EventListener sink as it would from GitHub:
-// - A push over git (refs as receive-pack's post-receive hook reports them) or a contents API commit
-//   makes one `push` event per ref moved, for every active hook subscribed to "push" (or "*"); a push
-//   of more than three tags makes none for its tags. GitHub queues deliveries: the push is answered first.
-// - Payload: ref (refs/heads/… or refs/tags/…), before/after (40 zeros for "none"; an annotated tag's
-//   after is the tag object), created, deleted, forced, base_ref (a tag's branch), compare, commits
-//   (a branch's new commits, none for a tag), head_commit, repository (clone_url is this double's git
-//   URL), pusher, sender.
-// - Headers: X-GitHub-Event, X-GitHub-Delivery (a GUID per event), X-GitHub-Hook-ID,
-//   X-GitHub-Hook-Installation-Target-*, X-GitHub-Enterprise-Version/-Host, User-Agent GitHub-Hookshot/…,
-//   and with a secret X-Hub-Signature (HMAC-SHA1) and X-Hub-Signature-256 (HMAC-SHA256) of the raw body.
-//   Only content_type "json" is sent (Triggers' GitHub interceptor refuses form bodies); a hook with
-//   another is recorded as an unsupported delivery and in `unimplemented`.
-// - https is verified against the public roots and the run's CA (webhookCa), skipped for insecure_ssl
-//   "1"; no answer in 10 s is a failed delivery, as on GitHub. Each delivery is recorded (deliveries(),
-//   awaitDeliveries()); testOnlyRedeliver sends one again with a wrong signature, which GitHub never does.
+// Webhook deliveries for pushes, as GitHub makes them: see deliveries.ts (and push-event.ts for the
+// payload, post-receive.ts for how a push over git is seen).
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
-import * as https from "https";
 import * as path from "path";
-import * as tls from "tls";
 import {
   authenticatedUser,
   branchBody,
@@ -67,18 +49,20 @@ import {
   Json,
   JsonObject,
   ownerUser,
-  PushedRef,
-  pushCommitBody,
-  pushEventBody,
-  pushEventRepository,
   refBody,
   REPOSITORY_SETTINGS,
   StoredHook,
   StoredRepository,
   Urls,
 } from "./bodies";
-import { gitRequestOf, RefUpdate, serveGitRequest } from "./git-smart-http";
-import { BareRepository, GitRef, NO_COMMIT, Person } from "./git-store";
+import { Delivery, DeliveryFilter, WebhookDeliveries } from "./deliveries";
+import { gitRequestOf, serveGitRequest } from "./git-smart-http";
+import { BareRepository, NO_COMMIT, Person } from "./git-store";
+import { PostReceiveHook } from "./post-receive";
+import { pushEvent } from "./push-event";
+
+// Kept importable from here, where GitHubDouble uses them.
+export type { Delivery, DeliveryFilter, DeliveryState } from "./deliveries";
 
 type Hook = StoredHook;
 
@@ -93,51 +77,6 @@ interface RequestCounts {
   writes: number;
   /** Keyed "METHOD /template", e.g. "PUT /api/v3/repos/{owner}/{repo}/contents/{path}". */
   byRoute: Record<string, number>;
-}
-
-/** Where a webhook delivery stands: "unsupported" is one the double does not make as GitHub would. */
-export type DeliveryState = "pending" | "delivered" | "failed" | "unsupported";
-
-/** One webhook delivery, as GitHub lists them under a hook's "Recent Deliveries". */
-export interface Delivery {
-  /** The delivery's own number (GitHub's `delivery_id`), unique per attempt. */
-  id: number;
-  /** X-GitHub-Delivery: the event's GUID, the same for every hook it goes to and for a redelivery. */
-  guid: string;
-  hookId: number;
-  repo: string;
-  event: "push";
-  ref: string;
-  before: string;
-  after: string;
-  /** The hook's config.url it was sent to. */
-  url: string;
-  state: DeliveryState;
-  /** The receiver's HTTP status; undefined when none came (refused connection, TLS failure, timeout). */
-  statusCode?: number;
-  /** Why it failed or was not made. */
-  error?: string;
-  /** The receiver's answer, its first 64 KiB. */
-  responseBody?: string;
-  /** The request headers sent, and the raw body (whose bytes the signatures cover). */
-  headers: Record<string, string>;
-  payload?: string;
-  /** Date.now() when the push (or API commit) that caused it had moved the ref, and when the receiver had answered. */
-  triggeredAt: number;
-  finishedAt?: number;
-  /** From sending the request to the end of the answer. */
-  durationMs?: number;
-  redelivery: boolean;
-  /** Test-only: signed with another secret than the hook's (see testOnlyRedeliver). */
-  forgedSignature: boolean;
-}
-
-/** Which deliveries to wait for: every given field must match. */
-export interface DeliveryFilter {
-  repo?: string;
-  ref?: string;
-  after?: string;
-  hookId?: number;
 }
 
 export interface GitHubDouble {
@@ -185,7 +124,7 @@ export interface GitHubDouble {
 }
 
 interface GitHubDoubleOptions {
-  /** Folder holding the bare repositories (`<owner>/<repo>.git`) and the double's own state file. */
+  /** Folder holding the bare repositories (`<owner>/<repo>.git`), the double's own state file and its git hooks. */
   root: string;
   /** The one token the API (as `token T` or `Bearer T`) and git (as Basic password) accept. */
   token: string;
@@ -215,39 +154,8 @@ const STATE_FILE = "github-double.json";
 const CONTENTS_DOCS = "/repos/contents";
 const HOOKS_DOCS = "/repos/webhooks";
 const REPOS_DOCS = "/repos/repos";
-
-/** GitHub ends a delivery whose receiver has not answered within 10 seconds and counts it failed. */
-const DELIVERY_TIMEOUT_MS = 10_000;
-/** GitHub documents the prefix only; what follows it is its build. */
-const HOOKSHOT_AGENT = "GitHub-Hookshot/github-double";
-/** The most commits a push event lists (the `webhook-push` schema's `commits`). */
-const MAX_PUSH_COMMITS = 2048;
-/** A push of more tags than this makes no event for any of them (the push event's notes). */
-const MAX_TAG_EVENTS = 3;
-/** How much of a receiver's answer a delivery keeps. */
-const RESPONSE_KEPT = 64 * 1024;
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function hmac(algorithm: "sha1" | "sha256", secret: string, payload: string): string {
-  return crypto.createHmac(algorithm, secret).update(payload).digest("hex");
-}
-
-function matches(d: Delivery, filter: DeliveryFilter): boolean {
-  return (Object.keys(filter) as (keyof DeliveryFilter)[]).every((key) => filter[key] === undefined || d[key] === filter[key]);
-}
-
-/** A CA certificate given as a file's path or as PEM, read once. */
-function readCa(ca: string | Buffer): string {
-  if (Buffer.isBuffer(ca)) return ca.toString("utf8");
-  try {
-    return fs.readFileSync(ca, "utf8");
-  } catch (err) {
-    throw new Error(`webhookCa: cannot read the CA certificate file ${JSON.stringify(ca)}: ${messageOf(err)}`);
-  }
-}
+/** The post-receive hook's folder under the root: a dot, so no GitHub login (an owner's folder) is named so. */
+const HOOKS_DIR = "github-double.hooks";
 
 function now(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -410,7 +318,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
         const made = await git.commitChanges({ branch, parent: head, files: new Map([[filePath, content]]), message, author, committer });
         if (!made) continue;
         // A commit made through the API is a push to its branch for webhooks too, as on GitHub.
-        pushed(repo, [{ ref: `refs/heads/${branch}`, before: head ?? NO_COMMIT, after: made.commit.sha }]);
+        deliveries.pushed(repo, [{ ref: `refs/heads/${branch}`, before: head ?? NO_COMMIT, after: made.commit.sha }]);
         if (remove || content === undefined) return { status: 200, body: fileCommitBody(urls, repo, null, made.commit) };
         const written = { mode: existing?.mode ?? "100644", type: "blob" as const, sha: made.blobs.get(filePath) ?? "", size: content.length, path: filePath };
         return { status: existing ? 200 : 201, body: fileCommitBody(urls, repo, contentBody(urls, repo, branch, written), made.commit) };
@@ -500,203 +408,26 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
   }
 
   // Webhook deliveries. GitHub delivers after it has answered the push, one event per ref moved, to
-  // each active hook subscribed to the event, signed with the hook's secret; see the notes at the top.
-  const trustedCas = opts.webhookCa === undefined ? undefined : [...tls.rootCertificates, readCa(opts.webhookCa)];
-  const stopping = new AbortController();
-  const deliveryLog: Delivery[] = [];
-  let nextDeliveryId = 1;
-  const deliveryListeners = new Set<() => void>();
+  // each active hook subscribed to the event, signed with the hook's secret; see deliveries.ts.
+  const postReceive = PostReceiveHook.install(path.join(root, HOOKS_DIR));
   const loginOf = (p: Person): string | undefined => {
     const login = accountFor(p)?.login;
     return typeof login === "string" ? login : undefined;
   };
-
-  function newDelivery(hook: StoredHook, repo: string, update: RefUpdate, guid: string, triggeredAt: number, extra: Partial<Delivery> = {}): Delivery {
-    const d: Delivery = {
-      id: nextDeliveryId++,
-      guid,
-      hookId: hook.id,
-      repo,
-      event: "push",
-      ref: update.ref,
-      before: update.before,
-      after: update.after,
-      url: hook.config.url,
-      state: "pending",
-      headers: {},
-      triggeredAt,
-      redelivery: false,
-      forgedSignature: false,
-      ...extra,
-    };
-    deliveryLog.push(d);
-    return d;
-  }
-
-  function finish(d: Delivery, outcome: Partial<Delivery>): void {
-    Object.assign(d, outcome, { finishedAt: Date.now() });
-    for (const listener of [...deliveryListeners]) listener();
-  }
-
-  /** Why the double cannot deliver to a hook as GitHub would; undefined when it can. */
-  function unsupported(hook: StoredHook): string | undefined {
-    if (hook.config.content_type === "json") return undefined;
-    // GitHub sends "form" as application/x-www-form-urlencoded, the JSON in a `payload` field.
-    return `the GitHub double delivers webhooks with content_type "json" only, hook ${hook.id} has ${JSON.stringify(hook.config.content_type)}`;
-  }
-
-  /**
-   * GitHub's `push` events for the refs one push (or one contents API commit) moved: one per ref, to
-   * every active hook of the repository subscribed to "push" (or "*"). The deliveries are listed at once
-   * and made afterwards, so the push is answered without waiting for them.
-   */
-  function pushed(repo: string, updates: RefUpdate[]): void {
-    const hooks = (state.hooks[repo] ?? []).filter((h) => h.active && (h.events.includes("push") || h.events.includes("*")));
-    if (hooks.length === 0) return;
-    const triggeredAt = Date.now();
-    const tags = updates.filter((u) => u.ref.startsWith("refs/tags/")).length;
-    for (const update of updates) {
-      if (tags > MAX_TAG_EVENTS && update.ref.startsWith("refs/tags/")) continue;
-      const guid = crypto.randomUUID();
-      const sending: { hook: StoredHook; delivery: Delivery }[] = [];
-      for (const hook of hooks) {
-        const delivery = newDelivery(hook, repo, update, guid, triggeredAt);
-        const reason = unsupported(hook);
-        if (reason === undefined) {
-          sending.push({ hook: { ...hook, config: { ...hook.config } }, delivery });
-        } else {
-          unimplemented.push({ method: "POST", path: `${hook.config.url} (webhook delivery with content_type ${hook.config.content_type})`, status: 501 });
-          finish(delivery, { state: "unsupported", error: reason });
-        }
-      }
-      if (sending.length === 0) continue;
-      void pushEvent(repo, update, updates).then(
-        (payload) => Promise.all(sending.map(({ hook, delivery }) => deliver(delivery, hook, payload, hook.config.secret))),
-        (err: unknown) => {
-          for (const { delivery } of sending) finish(delivery, { state: "failed", error: `the double could not make the push event: ${messageOf(err)}` });
-        },
-      );
-    }
-  }
-
-  /** The `push` event's JSON for one ref a push moved, read from the repository after the push. */
-  async function pushEvent(repo: string, update: RefUpdate, all: RefUpdate[]): Promise<string> {
-    const stored = state.repositories[repo];
-    if (!stored) throw new Error(`repository ${owner}/${repo} is gone`);
-    const git = new BareRepository(gitDirOf(repo));
-    const defaultBranch = await git.defaultBranch();
-    const refs = await git.refs();
-    const moved = new Set(all.map((u) => u.ref));
-    // The refs as they were before the push: those it moved at their old values.
-    const previous: Pick<GitRef, "name" | "sha">[] = [
-      ...refs.filter((r) => !moved.has(r.name)),
-      ...all.filter((u) => u.before !== NO_COMMIT).map((u) => ({ name: u.ref, sha: u.before })),
-    ];
-    const created = update.before === NO_COMMIT;
-    const deleted = update.after === NO_COMMIT;
-    const isBranch = update.ref.startsWith("refs/heads/");
-    const head = deleted ? undefined : await git.peel(update.after);
-    // A branch lists its commits since its old head (a new branch: since the default branch's); a tag lists none.
-    let shas: string[] = [];
-    if (isBranch && head) {
-      const base = created ? previous.filter((r) => r.name === `refs/heads/${defaultBranch}`).map((r) => r.sha) : [update.before];
-      shas = await git.commitsSince(head, base, MAX_PUSH_COMMITS);
-    }
-    // `distinct`: new to the repository, reachable from none of the refs it had.
-    const fresh = new Set(head ? await git.commitsSince(head, previous.map((r) => r.sha), MAX_PUSH_COMMITS) : []);
-    const commits: JsonObject[] = [];
-    for (const c of await git.commits(head ? [...shas, ...(shas.includes(head) ? [] : [head])] : [])) {
-      commits.push(pushCommitBody(urls, repo, c, await git.changes(c), fresh.has(c.sha), loginOf));
-    }
-    const headCommit = commits.find((c) => c.id === head) ?? null;
-    const branchesAtHead = refs.filter((r) => r.name.startsWith("refs/heads/") && r.commit === head).map((r) => r.name);
-    const pushedRef: PushedRef = {
-      ref: update.ref,
-      before: update.before,
-      after: update.after,
-      created,
-      deleted,
-      forced: !created && !deleted && !(await git.isAncestor(update.before, update.after)),
-      // A tag's base_ref: the branch whose head it points at, the default branch first.
-      baseRef: !isBranch && head ? (branchesAtHead.find((b) => b === `refs/heads/${defaultBranch}`) ?? branchesAtHead[0] ?? null) : null,
-      hadBranches: previous.some((r) => r.name.startsWith("refs/heads/")),
-      commits: commits.filter((c) => shas.includes(String(c.id))),
-      headCommit,
-    };
-    const ownerEmail = defaultIdentity().email;
-    const repository = pushEventRepository(fullRepository(urls, stored, state.ownerId, defaultBranch, now()), ownerEmail);
-    return JSON.stringify(pushEventBody(urls, repo, pushedRef, repository, { name: owner, email: ownerEmail }, ownerUser(urls, state.ownerId)));
-  }
-
-  /** One delivery's POST, signed with `secret` when there is one (GitHub signs with the hook's). */
-  async function deliver(d: Delivery, hook: StoredHook, payload: string, secret: string | undefined | null): Promise<void> {
-    const headers: Record<string, string> = {
-      "Content-Type": "application/json",
-      "Content-Length": String(Buffer.byteLength(payload)),
-      "User-Agent": HOOKSHOT_AGENT,
-      "X-GitHub-Delivery": d.guid,
-      "X-GitHub-Event": d.event,
-      "X-GitHub-Hook-ID": String(hook.id),
-      "X-GitHub-Hook-Installation-Target-ID": String(state.repositories[d.repo]?.id ?? ""),
-      "X-GitHub-Hook-Installation-Target-Type": "repository",
-      "X-GitHub-Enterprise-Version": `${GHES_VERSION}.0`,
-      "X-GitHub-Enterprise-Host": new URL(urls.web).hostname,
-    };
-    if (secret) {
-      headers["X-Hub-Signature"] = `sha1=${hmac("sha1", secret, payload)}`;
-      headers["X-Hub-Signature-256"] = `sha256=${hmac("sha256", secret, payload)}`;
-    }
-    Object.assign(d, { headers, payload });
-    const started = performance.now();
-    try {
-      const answer = await post(hook, headers, payload);
-      const ok = answer.statusCode >= 200 && answer.statusCode < 300;
-      finish(d, {
-        state: ok ? "delivered" : "failed",
-        statusCode: answer.statusCode,
-        responseBody: answer.body,
-        durationMs: performance.now() - started,
-        ...(ok ? {} : { error: `the receiver answered ${answer.statusCode}` }),
-      });
-    } catch (err) {
-      finish(d, { state: "failed", error: messageOf(err), durationMs: performance.now() - started });
-    }
-  }
-
-  /** POSTs to the hook's URL: https verified against the public roots and webhookCa, unless insecure_ssl is "1". */
-  function post(hook: StoredHook, headers: Record<string, string>, payload: string): Promise<{ statusCode: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const target = URL.canParse(hook.config.url) ? new URL(hook.config.url) : undefined;
-      if (!target || (target.protocol !== "http:" && target.protocol !== "https:")) {
-        reject(new Error(`hook ${hook.id}: config.url ${JSON.stringify(hook.config.url)} is not an http(s) URL`));
-        return;
-      }
-      const timeout = AbortSignal.timeout(DELIVERY_TIMEOUT_MS);
-      const signal = AbortSignal.any([stopping.signal, timeout]);
-      // agent: false, a connection per delivery, so none is left open to the receiver afterwards.
-      const common = { method: "POST", headers, signal, agent: false as const };
-      const onAnswer = (res: http.IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let kept = 0;
-        res.on("data", (chunk: Buffer) => {
-          if (kept < RESPONSE_KEPT) chunks.push(chunk);
-          kept += chunk.length;
-        });
-        res.on("error", reject);
-        res.on("end", () => resolve({ statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).subarray(0, RESPONSE_KEPT).toString("utf8") }));
-      };
-      const request =
-        target.protocol === "https:"
-          ? https.request(target, { ...common, ca: trustedCas, rejectUnauthorized: hook.config.insecure_ssl !== "1" }, onAnswer)
-          : http.request(target, common, onAnswer);
-      request.on("error", (err) => {
-        if (timeout.aborted) reject(new Error(`no answer within ${DELIVERY_TIMEOUT_MS / 1000} s, when GitHub gives up`));
-        else if (stopping.signal.aborted) reject(new Error("the GitHub double closed before the receiver answered"));
-        else reject(err);
-      });
-      request.end(payload);
-    });
-  }
+  const deliveries = new WebhookDeliveries({
+    webhookCa: opts.webhookCa,
+    owner,
+    hooksOf: (repo) => state.hooks[repo] ?? [],
+    repositoryId: (repo) => state.repositories[repo]?.id,
+    host: () => new URL(urls.web).hostname,
+    async pushEvent(repo, update, all) {
+      const stored = state.repositories[repo];
+      if (!stored) throw new Error(`repository ${owner}/${repo} is gone`);
+      const git = new BareRepository(gitDirOf(repo));
+      return pushEvent({ urls, git, repository: stored, ownerId: state.ownerId, pusher: { name: owner, email: defaultIdentity().email }, pushedAt: now(), loginOf }, update, all);
+    },
+    unimplemented: (request) => unimplemented.push(request),
+  });
 
   const O = "([^/]+)";
   const routes: Route[] = [
@@ -1055,7 +786,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
       res.end("Repository not found.\n");
       return;
     }
-    await serveGitRequest(root, req, res, owner, (updates) => pushed(repo, updates));
+    await serveGitRequest(root, req, res, owner, { hook: postReceive, onRefsUpdated: (updates) => deliveries.pushed(repo, updates) });
   }
 
   const server = http.createServer((req, res) => {
@@ -1110,43 +841,12 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
     acceptTokens(tokens) {
       accepted = new Set(tokens);
     },
-    deliveries: () => deliveryLog.map((d) => ({ ...d, headers: { ...d.headers } })),
-    awaitDeliveries(count, timeoutMs, filter = {}) {
-      const finished = () => deliveryLog.filter((d) => d.state !== "pending" && matches(d, filter));
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const done = finished();
-          if (done.length < count) return;
-          stop();
-          resolve(done.slice(0, count).map((d) => ({ ...d, headers: { ...d.headers } })));
-        };
-        const timer = setTimeout(() => {
-          stop();
-          const seen = deliveryLog.filter((d) => matches(d, filter)).map((d) => `#${d.id} ${d.ref} ${d.after.slice(0, 12)} → ${d.url}: ${d.state}${d.error ? ` (${d.error})` : ""}`);
-          reject(new Error(`expected ${count} finished webhook deliveries matching ${JSON.stringify(filter)} within ${timeoutMs} ms; there are ${seen.length}: ${seen.join("; ") || "none"}`));
-        }, timeoutMs);
-        const stop = () => {
-          clearTimeout(timer);
-          deliveryListeners.delete(check);
-        };
-        deliveryListeners.add(check);
-        check();
-      });
-    },
-    async testOnlyRedeliver(deliveryId, { signatureSecret }) {
-      const original = deliveryLog.find((d) => d.id === deliveryId);
-      if (!original) throw new Error(`testOnlyRedeliver: no webhook delivery ${deliveryId}; there are ${deliveryLog.map((d) => d.id).join(", ") || "none"}`);
-      if (original.payload === undefined) throw new Error(`testOnlyRedeliver: delivery ${deliveryId} sent nothing to send again (${original.state}${original.error ? `: ${original.error}` : ""})`);
-      const hook = (state.hooks[original.repo] ?? []).find((h) => h.id === original.hookId);
-      if (!hook) throw new Error(`testOnlyRedeliver: hook ${original.hookId} of ${owner}/${original.repo} no longer exists`);
-      const update = { ref: original.ref, before: original.before, after: original.after };
-      const delivery = newDelivery(hook, original.repo, update, original.guid, Date.now(), { redelivery: true, forgedSignature: true });
-      await deliver(delivery, { ...hook, config: { ...hook.config } }, original.payload, signatureSecret);
-      return { ...delivery, headers: { ...delivery.headers } };
-    },
+    deliveries: () => deliveries.list(),
+    awaitDeliveries: (count, timeoutMs, filter) => deliveries.awaitFinished(count, timeoutMs, filter),
+    testOnlyRedeliver: (deliveryId, { signatureSecret }) => deliveries.testOnlyRedeliver(deliveryId, signatureSecret),
     close: () =>
       new Promise((resolve, reject) => {
-        stopping.abort();
+        deliveries.stop();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),

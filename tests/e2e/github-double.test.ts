@@ -4,6 +4,8 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
 import * as path from "path";
 import { GitHubDouble, startGitHubDouble } from "../../e2e/github-double";
 import { GHES_VERSION } from "../../e2e/github-double/bodies";
@@ -37,6 +39,34 @@ function field(body: unknown, ...keys: string[]): unknown {
 
 /** base64 as go-github sends file contents: one unbroken line. */
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+
+/** main.ts run as its own process on `root` with `args` and `env` added, once it has printed its API URL. */
+async function startDoubleProcess(root: string, args: string[], env: Record<string, string> = {}): Promise<{ apiUrl: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ["--require", "./scripts/register-ts.js", "e2e/github-double/main.ts", "--root", root, "--owner", OWNER, "--token-env", "FAKE_DOUBLE_TOKEN", ...args], {
+    cwd: path.resolve(__dirname, "../.."),
+    env: { PATH: process.env.PATH, FAKE_DOUBLE_TOKEN: TOKEN, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const apiUrl = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("\n")) resolve(out.trim());
+    });
+    void exited.then((code) => reject(new Error(`main.ts exited with ${code} before printing the API URL: ${stderr}`)));
+  });
+  return {
+    apiUrl,
+    /** Stops it as a supervisor does (SIGTERM): it must close and exit 0. */
+    async stop() {
+      child.kill("SIGTERM");
+      assert.strictEqual(await exited, 0, stderr);
+    },
+  };
+}
 
 describe("e2e: GitHub double", function () {
   this.timeout(30000);
@@ -423,21 +453,7 @@ describe("e2e: GitHub double", function () {
   });
 
   it("runs as its own process: prints the API URL, serves the state left on disk, stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--require", "./scripts/register-ts.js", "e2e/github-double/main.ts", "--root", root, "--owner", OWNER, "--token-env", "FAKE_DOUBLE_TOKEN", "--repository", "cli-ops@release", "--repository", REPO], {
-      cwd: path.resolve(__dirname, "../.."),
-      env: { PATH: process.env.PATH, FAKE_DOUBLE_TOKEN: TOKEN },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const apiUrl = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        if (out.includes("\n")) resolve(out.trim());
-      });
-      child.on("exit", (code) => reject(new Error(`main.ts exited with ${code} before printing the API URL: ${stderr}`)));
-    });
+    const { apiUrl, stop } = await startDoubleProcess(root, ["--repository", "cli-ops@release", "--repository", REPO]);
     try {
       assert.match(apiUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/);
       const repo = await fetch(`${apiUrl}api/v3/repos/${OWNER}/pushed-ops`, { headers: { Authorization: `token ${TOKEN}` } });
@@ -445,9 +461,44 @@ describe("e2e: GitHub double", function () {
       const created = await fetch(`${apiUrl}api/v3/repos/${OWNER}/cli-ops`, { headers: { Authorization: `token ${TOKEN}` } });
       assert.strictEqual(field(await created.json(), "default_branch"), "release", "--repository made it, with its branch");
     } finally {
-      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      child.kill("SIGTERM");
-      assert.strictEqual(await exited, 0, stderr);
+      await stop();
     }
+  });
+
+  it("leaves nothing in the temp directory: a push's post-receive hook is kept under the double's root", async () => {
+    // The process gets a temp directory of its own, so whatever is left there is this double's.
+    const tmp = tempDir("github-double-tmpdir-");
+    const { apiUrl, stop } = await startDoubleProcess(tempDir("github-double-own-root-"), ["--repository", "tmp-ops"], { TMPDIR: tmp });
+    // A receiver for the push's webhook: its delivery shows the push went through post-receive.
+    let delivered: (body: string) => void = () => undefined;
+    const delivery = new Promise<string>((resolve) => (delivered = resolve));
+    const receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        res.writeHead(204).end();
+        delivered(Buffer.concat(chunks).toString("utf8"));
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const hook = await fetch(`${apiUrl}api/v3/repos/${OWNER}/tmp-ops/hooks`, {
+        method: "POST",
+        headers: { Authorization: `token ${TOKEN}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "web", config: { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, content_type: "json" }, events: ["push"], active: true }),
+      });
+      assert.strictEqual(hook.status, 201);
+      const work = tempDir("github-double-tmp-push-");
+      git(work, "init", "--quiet");
+      fs.writeFileSync(path.join(work, "a.txt"), "a\n");
+      git(work, "add", "a.txt");
+      git(work, "commit", "--quiet", "-m", "A");
+      await gitAsync(work, "push", "--quiet", `${apiUrl.replace("http://", `http://x-access-token:${TOKEN}@`)}${OWNER}/tmp-ops.git`, "HEAD:refs/heads/main");
+      assert.strictEqual(field(JSON.parse(await delivery), "after"), git(work, "rev-parse", "HEAD"));
+    } finally {
+      receiver.close();
+      await stop();
+    }
+    assert.deepStrictEqual(fs.readdirSync(tmp), [], "what the double left in its temp directory");
   });
 });
