@@ -1,13 +1,14 @@
 // What a PipelineRun of the build pipeline does up to the write-back, done the way Tekton would do it
 // for the objects that `pulumi up` committed: the clones that git-clone leaves (depth 1, detached) in
 // the workspaces and sub-paths the Pipeline names, then the update-image-revision step's own script,
-// run for real with sh and git, its params and workspace paths substituted as Tekton does.
+// run for real with busybox's sh and applets and git (the Alpine step image's tools), its params and
+// workspace paths substituted as Tekton does.
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { GIT_TOKEN_USERNAME } from "../components/tekton/git-clone";
 import { Pipeline, Task, TriggerTemplate } from "../components/tekton/types";
-import { gitAsync, gitTokenEnv, substitute } from "../tests/helpers/git-world";
+import { busyboxPath, gitAsync, gitTokenEnv, substitute } from "../tests/helpers/git-world";
 import { ProcessResult, runProcess } from "./processes";
 
 type Params = Record<string, string>;
@@ -110,7 +111,8 @@ export async function runPipelineWriteBack(run: PipelineRunObjects, o: RunEnviro
   const fill = (text: string): string => substitute(text, taskParams, workspaces);
 
   const [step] = task.spec.steps;
-  const stepEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: o.dir, ...o.gitEnv, GIT_CONFIG_NOSYSTEM: "1" };
+  // The step image's tools: busybox's sh and applets, and git; no GNU tool the Alpine image lacks.
+  const stepEnv: NodeJS.ProcessEnv = { PATH: busyboxPath(), HOME: o.dir, ...o.gitEnv, GIT_CONFIG_NOSYSTEM: "1" };
   for (const e of step.env ?? []) stepEnv[e.name] = e.valueFrom ? o.token : fill(e.value ?? "");
   const script = path.join(o.dir, "update-image-revision.sh");
   fs.writeFileSync(script, fill(step.script ?? ""));

@@ -65,7 +65,7 @@ function isolatedEnv(home: string): NodeJS.ProcessEnv {
  * there. Debian's `busybox` package provides the applets (`.ci/run` installs it). Made once per process.
  */
 let stepPath: string | undefined;
-function busyboxPath(): string {
+export function busyboxPath(): string {
   if (stepPath) return stepPath;
   const found = spawnSync("busybox", ["--list"], { encoding: "utf8" });
   if (found.error || found.status !== 0) {
