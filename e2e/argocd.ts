@@ -9,7 +9,8 @@ import * as net from "net";
 import * as path from "path";
 import { STACK_KEYS } from "../components/config/keys";
 import { argocdCm, argocdNamespace, defaultProject, reconciliationEnv, tlsCertsCm, tlsCertsKey, toYamlStream } from "./argocd-manifests";
-import { Daemon, freePort, runProcess, startDaemon, waitFor } from "./processes";
+import { Kube, kubectl as kubectlOn } from "./controllers/kube";
+import { Daemon, freePort, startDaemon, waitFor } from "./processes";
 
 export interface ArgoCdOptions {
   /** The multi-call `argocd` binary. */
@@ -107,15 +108,6 @@ export function syncedAndHealthy(status: ApplicationStatus): boolean {
 /** The reconciliation a test wants: the install's default is 120 s with up to 60 s of jitter. */
 const TEST_RECONCILIATION = { timeout: "10s", jitter: "0s" };
 
-/** kubectl against one API server, without blocking the event loop (the git server may run in this process); rejects on a non-zero exit with its stderr. */
-export function kubectlOf(kubectl: string, kubeconfig: string): (args: string[], input?: string) => Promise<string> {
-  return async (args, input) => {
-    const r = await runProcess(kubectl, ["--kubeconfig", kubeconfig, ...args], { input });
-    if (r.code !== 0) throw new Error(`e2e: kubectl ${args.slice(0, 3).join(" ")} exited ${r.code}: ${r.stderr.trim()}`);
-    return r.stdout;
-  };
-}
-
 /** `AUTH` then `PING` in redis's protocol; true when redis answers both. */
 function redisPing(port: number, password: string): Promise<boolean> {
   const command = (...parts: string[]) => `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join("")}`;
@@ -161,7 +153,8 @@ function gitOnPath(): string {
  */
 export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
   const started = Date.now();
-  const kubectl = kubectlOf(opts.kubectl, opts.kubeconfig);
+  const k: Kube = { kubectl: opts.kubectl, kubeconfig: opts.kubeconfig };
+  const kubectl = (args: string[], input?: string) => kubectlOn(k, args, input);
   const namespace = opts.namespace ?? STACK_KEYS.argocdNamespace.default;
   const dir = path.resolve(opts.dir);
   const sub = (...p: string[]) => {

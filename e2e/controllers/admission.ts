@@ -102,7 +102,13 @@ export async function startAdmission(k: Kube, toolsDir: string, bin: (tool: stri
   const all = releases.flatMap((r) => forLoopback(r.objects, services));
 
   await apply(k, all.filter((o) => FIRST_KINDS.has(o.kind)));
-  await kubectl(k, ["wait", "--for", "condition=established", "--timeout", "60s", "crd", "--all"]);
+  // Polled: `kubectl wait --for condition=established` fails on a CRD whose status has no conditions yet.
+  for (const crd of all.filter((o) => o.kind === "CustomResourceDefinition")) {
+    await waitFor(`CRD ${crd.metadata.name} established`, async () => {
+      const live = await getJson<{ status?: { conditions?: { type: string; status: string }[] } }>(k, "crd", crd.metadata.name);
+      return !!live?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True");
+    }, 60_000);
+  }
   await apply(k, all.filter((o) => CORE_GROUPS.has(o.apiVersion) && !FIRST_KINDS.has(o.kind)));
 
   const daemons: Daemon[] = [];
@@ -130,7 +136,7 @@ export async function startAdmission(k: Kube, toolsDir: string, bin: (tool: stri
   const rest = all.filter((o) => !FIRST_KINDS.has(o.kind) && !CORE_GROUPS.has(o.apiVersion) && !WEBHOOK_KINDS.has(o.kind));
   await apply(k, webhooks);
   const stop = async () => {
-    for (const d of daemons.reverse()) await d.stop();
+    for (const d of [...daemons].reverse()) await d.stop();
   };
   try {
     for (const w of webhooks) {
