@@ -20,6 +20,8 @@ export const CONTROLLERS = [
   "redis-server",
 ] as const;
 
+export type Controller = (typeof CONTROLLERS)[number];
+
 export const TOOLS = [
   "pulumi",
   "pulumi-language-nodejs",

@@ -420,11 +420,11 @@ async function main(): Promise<number> {
     const argoCrds = missing(["argocd"]).length === 0 ? ["-k", path.join(share, "argocd", "manifests", "crds")] : ["-f", path.join(referenceDir(), "crds", "argo-cd", "application-crd.yaml")];
     kubectl(w, "apply", "--server-side", ...argoCrds);
     kubectl(w, "create", "namespace", "argocd");
-    const admissionTools = RELEASES.flatMap((r) => r.processes.map((p) => p.bin as Tool));
+    const admissionTools = RELEASES.flatMap((r) => r.processes.map((p) => p.bin));
     if (missing(admissionTools).length === 0) {
       process.stdout.write("Tekton's, Triggers' and kpack's webhooks and Triggers' interceptors start\n");
       const started = Date.now();
-      admission = await startAdmission({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig }, path.dirname(share), (t) => bin[t as Tool], dir);
+      admission = await startAdmission({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig }, path.dirname(share), (t) => bin[t], dir);
       checks.timings.push({ what: "the releases' webhooks and interceptors installed and ready", seconds: (Date.now() - started) / 1000 });
       for (const r of await refusals({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig })) checks.expect(r.what, r.ok, r.detail);
     } else {

@@ -2,13 +2,14 @@
 // serving the e2e's API server: installed from their releases' own manifests (see releases.ts for the
 // one change, loopback) and started with the environment their release Deployments give them.
 import * as path from "path";
+import { Controller } from "../binaries";
 import { Daemon, freePort, startDaemon, waitFor } from "../processes";
 import { apply, getJson, Kube, kubectl } from "./kube";
 import { deploymentEnv, forLoopback, LoopbackService, ManifestObject, readRelease } from "./releases";
 
 /** One process of a release: a binary built by `npm run e2e:tools`, run as the named Deployment would run it. */
 interface ReleaseProcess {
-  bin: string;
+  bin: Controller;
   deployment: string;
   service: { namespace: string; name: string };
   /** The env var the process takes its port from; a port fixed in the code instead is given here. */
@@ -21,7 +22,7 @@ interface ReleaseProcess {
 
 export interface Release {
   /** The tool whose `share/<tool>` folder holds the release's `config`. */
-  tool: string;
+  tool: Controller;
   files: string[];
   processes: ReleaseProcess[];
 }
@@ -92,7 +93,7 @@ interface WebhookConfiguration {
  * its process's CA bundle and every ClusterInterceptor its interceptors' bundle, so that whatever is
  * applied afterwards is admitted or refused by upstream code.
  */
-export async function startAdmission(k: Kube, toolsDir: string, bin: (tool: string) => string, logDir: string): Promise<Admission> {
+export async function startAdmission(k: Kube, toolsDir: string, bin: (tool: Controller) => string, logDir: string): Promise<Admission> {
   const planned: { release: Release; process: ReleaseProcess; port: number }[] = [];
   for (const release of RELEASES) {
     for (const p of release.processes) planned.push({ release, process: p, port: "fixed" in p.port ? p.port.fixed : await freePort() });
