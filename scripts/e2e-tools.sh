@@ -28,7 +28,7 @@ usage() {
 Usage: bash scripts/e2e-tools.sh [--force] [--print-pins] [--list] [--help] [TOOL...]
 
 Builds the e2e tool binaries from their Go modules into a cache outside the
-repository (about an hour cold on 2 cores; seconds when everything is built).
+repository (about an hour and a quarter cold on 2 cores; seconds when everything is built).
 
   TOOL...       build only these (default: all): ${ALL_TOOLS[*]}
   --force       rebuild even when the binary and its pin stamp are up to date
