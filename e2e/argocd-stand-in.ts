@@ -1,15 +1,15 @@
 // Argo CD's part in deleting an Application, for an e2e cluster where no Argo CD runs.
-import { execFile } from "child_process";
+import { kubectl } from "./controllers/kube";
 
 /**
  * What Argo CD does for an Application being deleted, once it has deleted what the Application applied
  * (nothing here: no controller runs): it removes `resources-finalizer.argocd.argoproj.io`. Without this,
  * destroy waits out the Applications' delete timeout, which the README's "Tearing down" describes.
  */
-export function argoCdFinalizerStandIn(kubectl: string, kubeconfig: string): { stop(): void } {
+export function argoCdFinalizerStandIn(kubectlBin: string, kubeconfig: string): { stop(): void } {
   let stopped = false;
-  const kubectlAsync = (...args: string[]) =>
-    new Promise<string>((resolve) => execFile(kubectl, ["--kubeconfig", kubeconfig, ...args], (err, stdout) => resolve(err ? "" : stdout)));
+  // A failed call is tried again on the next round, as a controller's would be.
+  const kubectlAsync = (...args: string[]) => kubectl({ kubectl: kubectlBin, kubeconfig }, args).catch(() => "");
   const loop = async () => {
     while (!stopped) {
       const list = JSON.parse((await kubectlAsync("get", "applications.argoproj.io", "-n", "argocd", "-o", "json")) || '{"items":[]}') as {

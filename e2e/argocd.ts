@@ -4,13 +4,12 @@
 // then judged by the code that syncs it: the Applications, the repo-creds Secret, the ops files.
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 import { STACK_KEYS } from "../components/config/keys";
 import { argocdCm, argocdNamespace, defaultProject, reconciliationEnv, tlsCertsCm, tlsCertsKey, toYamlStream } from "./argocd-manifests";
-import { Kube, kubectl as kubectlOn } from "./controllers/kube";
-import { Daemon, freePort, startDaemon, waitFor } from "./processes";
+import { getJson, Kube, kubectl as kubectlOn, waitForEstablished } from "./controllers/kube";
+import { Daemon, freePort, httpOk, startDaemon, waitFor } from "./processes";
 
 export interface ArgoCdOptions {
   /** The multi-call `argocd` binary. */
@@ -129,16 +128,6 @@ function redisPing(port: number, password: string): Promise<boolean> {
   });
 }
 
-function httpOk(url: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on("error", () => resolve(false));
-    req.on("timeout", () => req.destroy());
-  });
-}
 
 function gitOnPath(): string {
   const found = (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "git")).find((f) => fs.existsSync(f));
@@ -166,10 +155,7 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
   // The CRDs as the release lists them; server-side, as the ApplicationSet CRD is too large for the
   // last-applied annotation of a client-side apply.
   await kubectl(["apply", "--server-side", "-k", opts.crdsDir]);
-  // Polled rather than `kubectl wait`, which fails on a CRD whose status has no conditions yet.
-  const established = async () =>
-    (await kubectl(["get", "crd/applications.argoproj.io", "crd/appprojects.argoproj.io", "-o", `jsonpath={.items[*].status.conditions[?(@.type=="Established")].status}`])).trim() === "True True";
-  await waitFor("Argo CD's CRDs established", established, 60_000);
+  await waitForEstablished(k, ["applications.argoproj.io", "appprojects.argoproj.io"]);
   const pem = fs.readFileSync(opts.caFile, "utf8");
   const cm = argocdCm(namespace, TEST_RECONCILIATION);
   const objects = [argocdNamespace(namespace), cm, tlsCertsCm(namespace, { [tlsCertsKey(opts.gitHost)]: pem }), defaultProject(namespace)];
@@ -177,8 +163,8 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
 
   // argocd-tls-certs-cm as the repo-server's volume holds it: one file per key, read back from the API server.
   const tlsDir = sub("repo-server", "tls");
-  const mounted = JSON.parse(await kubectl(["get", "configmap", "argocd-tls-certs-cm", "-n", namespace, "-o", "json"])) as { data?: Record<string, string> };
-  for (const [key, value] of Object.entries(mounted.data ?? {})) fs.writeFileSync(path.join(tlsDir, key), value);
+  const mounted = await getJson<{ data?: Record<string, string> }>(k, "configmap", "argocd-tls-certs-cm", namespace);
+  for (const [key, value] of Object.entries(mounted?.data ?? {})) fs.writeFileSync(path.join(tlsDir, key), value);
 
   // The image's layout (Dockerfile): one binary, a link per component; the component is argv[0]'s
   // base name (cmd/main.go). `argocd` itself is git's askpass helper (util/askpass/server.go Environ).
@@ -275,10 +261,7 @@ export async function startArgoCd(opts: ArgoCdOptions): Promise<ArgoCd> {
     // /healthz answers once the Application and AppProject informers have synced (controller/appcontroller.go Run).
     await waitFor("argocd-application-controller", () => httpOk(`http://127.0.0.1:${controllerMetrics}/healthz`), 90_000, controller.log);
 
-    const application = async (name: string): Promise<LiveApplication | undefined> => {
-      const json = await kubectl(["get", "applications.argoproj.io", name, "-n", namespace, "-o", "json", "--ignore-not-found"]);
-      return json.trim() === "" ? undefined : (JSON.parse(json) as LiveApplication);
-    };
+    const application = (name: string) => getJson<LiveApplication>(k, "applications.argoproj.io", name, namespace);
     return {
       namespace,
       logs: { redis: redis.log, repoServer: repoServer.log, controller: controller.log },

@@ -6,6 +6,7 @@ import { generateKeyPairSync } from "crypto";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
+import { stringify } from "yaml";
 import { Binaries } from "./binaries";
 import { Daemon, freePort, startDaemon, waitFor } from "./processes";
 
@@ -56,25 +57,16 @@ export function auditedCreates(cluster: ControlPlane, resource: string): Audited
 /** A fake bearer token, good for this run's API server only. */
 const ADMIN_TOKEN = "e2e-fake-admin-token-not-a-credential";
 
-function kubeconfig(server: string): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "  - name: e2e",
-    "    cluster:",
-    `      server: ${server}`,
-    "      insecure-skip-tls-verify: true",
-    "users:",
-    "  - name: admin",
-    "    user:",
-    `      token: ${ADMIN_TOKEN}`,
-    "contexts:",
-    "  - name: e2e",
-    "    context: { cluster: e2e, user: admin, namespace: default }",
-    "current-context: e2e",
-    "",
-  ].join("\n");
+/** A kubeconfig for one identity on this run's API server (its certificate is made for the run: not verified). */
+export function kubeconfig(server: string, user = "admin", token = ADMIN_TOKEN, namespace = "default"): string {
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "e2e", cluster: { server, "insecure-skip-tls-verify": true } }],
+    users: [{ name: user, user: { token } }],
+    contexts: [{ name: "e2e", context: { cluster: "e2e", user, namespace } }],
+    "current-context": "e2e",
+  });
 }
 
 function readyz(server: string): Promise<boolean> {

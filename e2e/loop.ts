@@ -17,7 +17,7 @@ import { startSink } from "./controllers/listener";
 import { runPipelineWriteBack } from "./pipeline-run";
 import { freePort, waitFor } from "./processes";
 import { LoopbackCertificate, tlsFront } from "./tls";
-import { developerPush, developerPushRef, editApps, fileInRepo, measured, newStack, World } from "./world";
+import { developerPush, developerPushRef, editApps, fileInRepo, measured, newStack, secretValue, World } from "./world";
 
 const APP = "loop-app";
 const NAMESPACE = "default";
@@ -37,10 +37,6 @@ interface PipelineRunObject {
 interface ImageObject {
   metadata: Metadata;
   spec: { source: { git: { url: string; revision: string } } };
-}
-
-interface SecretObject {
-  data: Record<string, string>;
 }
 
 const byApp = (o: { metadata: Metadata }) => o.metadata.labels?.["app.kubernetes.io/name"] === APP;
@@ -168,9 +164,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       if (!pipeline) throw new Error(`e2e: no Pipeline ${run.spec.pipelineRef.name}`);
       const taskNames = pipeline.spec.tasks.flatMap((t) => (t.taskRef && "name" in t.taskRef ? [(t.taskRef as { name: string }).name] : []));
       const taskObjects = (await list<Task>(k, "tasks.tekton.dev", NAMESPACE)).filter((t) => taskNames.includes(t.metadata.name ?? ""));
-      const secretName = param(run, "github-token-secret") ?? "";
-      const secret = await getJson<SecretObject>(k, "secret", secretName, NAMESPACE);
-      const token = Buffer.from(secret?.data[param(run, "github-token-secret-key") ?? ""] ?? "", "base64").toString();
+      const token = secretValue(w, NAMESPACE, param(run, "github-token-secret") ?? "", param(run, "github-token-secret-key") ?? "");
       const params = Object.fromEntries(run.spec.params.map((p) => [p.name, p.value]));
       return runPipelineWriteBack({ params, pipeline, tasks: taskObjects }, { token, gitEnv: w.gitEnv, dir: path.join(w.dir, dir) });
     };

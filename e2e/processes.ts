@@ -2,6 +2,7 @@
 // ended with the run, and the one way a process is run to its end for its output.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
 import * as net from "net";
 import * as path from "path";
 
@@ -119,4 +120,16 @@ export async function waitFor(what: string, ready: () => Promise<boolean>, timeo
   }
   const tail = log && fs.existsSync(log) ? `\n--- last lines of ${log}:\n${fs.readFileSync(log, "utf8").split("\n").slice(-15).join("\n")}` : "";
   throw new Error(`e2e: ${what} not ready after ${timeoutMs / 1000} s${tail}`);
+}
+
+/** A readiness probe over plain http: true when the URL answers 200 within 2 s. */
+export function httpOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => req.destroy());
+  });
 }

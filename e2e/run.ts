@@ -35,6 +35,7 @@ import {
   OWNER,
   ROOT,
   ROTATED_TOKEN,
+  secretValue,
   STACK,
   TOKEN,
   WEBHOOK_SECRET,
@@ -288,11 +289,6 @@ function checkGitHubSchema(w: World): void {
   w.checks.expect("the GitHub plugin's schema has every token and property the program uses of @pulumi/github", differences.length === 0, differences.join("\n"));
 }
 
-function secretValue(w: World, namespace: string, name: string, key: string): string {
-  const escaped = key.replace(/\./g, "\\.");
-  return Buffer.from(kubectl(w, "get", "secret", name, "-n", namespace, "-o", `jsonpath={.data.${escaped}}`), "base64").toString();
-}
-
 /**
  * Without the GitHub provider: the cluster side of the same stack through the real CLI, language host,
  * Kubernetes provider and API server (Secrets, credentials, service account; no perpetual diff; a token
@@ -424,7 +420,7 @@ async function main(): Promise<number> {
     if (missing(admissionTools).length === 0) {
       process.stdout.write("Tekton's, Triggers' and kpack's webhooks and Triggers' interceptors start\n");
       const started = Date.now();
-      admission = await startAdmission({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig }, path.dirname(share), (t) => bin[t], dir);
+      admission = await startAdmission({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig }, share, (t) => bin[t], dir);
       checks.timings.push({ what: "the releases' webhooks and interceptors installed and ready", seconds: (Date.now() - started) / 1000 });
       for (const r of await refusals({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig })) checks.expect(r.what, r.ok, r.detail);
     } else {

@@ -45,6 +45,12 @@ export function kubectl(w: World, ...args: string[]): string {
   return execFileSync(w.bin.kubectl, ["--kubeconfig", w.cluster.kubeconfig, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/** A Secret's value under one key, decoded, as the API server holds it. */
+export function secretValue(w: World, namespace: string, name: string, key: string): string {
+  const escaped = key.replace(/\./g, "\\.");
+  return Buffer.from(kubectl(w, "get", "secret", name, "-n", namespace, "-o", `jsonpath={.data.${escaped}}`), "base64").toString();
+}
+
 /** The branch head's file, read from the double's repository with git itself. */
 export function fileInRepo(w: World, repo: string, branch: string, file: string): string | undefined {
   try {

@@ -4,7 +4,7 @@
 import * as path from "path";
 import { Controller } from "../binaries";
 import { Daemon, freePort, startDaemon, waitFor } from "../processes";
-import { apply, getJson, Kube, kubectl } from "./kube";
+import { apply, getJson, Kube, kubectl, waitForEstablished } from "./kube";
 import { deploymentEnv, forLoopback, LoopbackService, ManifestObject, readRelease } from "./releases";
 
 /** One process of a release: a binary built by `npm run e2e:tools`, run as the named Deployment would run it. */
@@ -21,7 +21,7 @@ interface ReleaseProcess {
 }
 
 export interface Release {
-  /** The tool whose `share/<tool>` folder holds the release's `config`. */
+  /** The tool whose `<share>/<tool>` folder holds the release's `config`. */
   tool: Controller;
   files: string[];
   processes: ReleaseProcess[];
@@ -93,23 +93,17 @@ interface WebhookConfiguration {
  * its process's CA bundle and every ClusterInterceptor its interceptors' bundle, so that whatever is
  * applied afterwards is admitted or refused by upstream code.
  */
-export async function startAdmission(k: Kube, toolsDir: string, bin: (tool: Controller) => string, logDir: string): Promise<Admission> {
+export async function startAdmission(k: Kube, shareDir: string, bin: (tool: Controller) => string, logDir: string): Promise<Admission> {
   const planned: { release: Release; process: ReleaseProcess; port: number }[] = [];
   for (const release of RELEASES) {
     for (const p of release.processes) planned.push({ release, process: p, port: "fixed" in p.port ? p.port.fixed : await freePort() });
   }
   const services: LoopbackService[] = planned.map((p) => ({ ...p.process.service, port: p.port }));
-  const releases = RELEASES.map((r) => ({ release: r, objects: readRelease({ root: path.join(toolsDir, "share", r.tool), files: r.files }) }));
+  const releases = RELEASES.map((r) => ({ release: r, objects: readRelease({ root: path.join(shareDir, r.tool), files: r.files }) }));
   const all = releases.flatMap((r) => forLoopback(r.objects, services));
 
   await apply(k, all.filter((o) => FIRST_KINDS.has(o.kind)));
-  // Polled: `kubectl wait --for condition=established` fails on a CRD whose status has no conditions yet.
-  for (const crd of all.filter((o) => o.kind === "CustomResourceDefinition")) {
-    await waitFor(`CRD ${crd.metadata.name} established`, async () => {
-      const live = await getJson<{ status?: { conditions?: { type: string; status: string }[] } }>(k, "crd", crd.metadata.name);
-      return !!live?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True");
-    }, 60_000);
-  }
+  await waitForEstablished(k, all.filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.metadata.name));
   await apply(k, all.filter((o) => CORE_GROUPS.has(o.apiVersion) && !FIRST_KINDS.has(o.kind)));
 
   const daemons: Daemon[] = [];

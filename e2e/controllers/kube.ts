@@ -1,7 +1,7 @@
 // kubectl as the controllers' e2e uses it: asynchronously (the GitHub double answers in this process),
 // with the run's admin kubeconfig, and with errors that say what was asked.
 import { stringify } from "yaml";
-import { runProcess } from "../processes";
+import { runProcess, waitFor } from "../processes";
 import { ManifestObject } from "./releases";
 
 export interface Kube {
@@ -37,4 +37,14 @@ export async function getJson<T>(k: Kube, resource: string, name: string, namesp
 export async function list<T>(k: Kube, resource: string, namespace?: string): Promise<T[]> {
   const out = await kubectl(k, ["get", resource, ...(namespace ? ["-n", namespace] : ["-A"]), "-o", "json"]);
   return (JSON.parse(out) as { items: T[] }).items;
+}
+
+/** Polls until each CRD is Established: `kubectl wait` fails on a CRD whose status has no conditions yet. */
+export async function waitForEstablished(k: Kube, crds: string[], timeoutMs = 60_000): Promise<void> {
+  for (const crd of crds) {
+    await waitFor(`CRD ${crd} established`, async () => {
+      const live = await getJson<{ status?: { conditions?: { type: string; status: string }[] } }>(k, "crd", crd);
+      return !!live?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True");
+    }, timeoutMs);
+  }
 }

@@ -5,8 +5,8 @@
 // ops repository grants it, and nothing more.
 import * as fs from "fs";
 import * as path from "path";
-import { stringify } from "yaml";
-import { Daemon, freePort, startDaemon, waitFor } from "../processes";
+import { kubeconfig } from "../control-plane";
+import { Daemon, freePort, httpOk, startDaemon, waitFor } from "../processes";
 import { getJson, Kube, kubectl } from "./kube";
 
 interface EventListenerObject {
@@ -25,15 +25,7 @@ export interface Sink {
 /** A kubeconfig for one service account: a token from the TokenRequest API, as a pod is given one. */
 async function serviceAccountKubeconfig(k: Kube, server: string, namespace: string, account: string, file: string): Promise<void> {
   const token = (await kubectl(k, ["create", "token", account, "-n", namespace, "--duration", "2h"])).trim();
-  const config = {
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "e2e", cluster: { server, "insecure-skip-tls-verify": true } }],
-    users: [{ name: account, user: { token } }],
-    contexts: [{ name: "e2e", context: { cluster: "e2e", user: account, namespace } }],
-    "current-context": "e2e",
-  };
-  fs.writeFileSync(file, stringify(config), { mode: 0o600 });
+  fs.writeFileSync(file, kubeconfig(server, account, token, namespace), { mode: 0o600 });
 }
 
 /** The sink's defaults, from resources/config.go (the controller's flags default to the same values). */
@@ -78,8 +70,7 @@ export async function startSink(k: Kube, o: { bin: string; server: string; names
     METRICS_PROMETHEUS_PORT: String(await freePort()),
   });
   await waitFor(`the EventListener sink for ${o.name}`, async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/live`).catch(() => undefined);
-    return res?.status === 200;
+    return httpOk(`http://127.0.0.1:${port}/live`);
   }, 90_000, daemon.log);
   return { port, serviceAccount: `system:serviceaccount:${o.namespace}:${account}`, daemon, stop: () => daemon.stop() };
 }
