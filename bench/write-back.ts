@@ -8,10 +8,9 @@ export async function benchWriteBack(n: number, say: (line: string) => void): Pr
     for (let i = 1; i <= n; i++) world.appCommit(`change ${i}`);
     world.pushApp();
     const targets = world.commits.slice(1);
-    const workspaces = targets.map((c) => world.workspace(c));
     const started = Date.now();
     // The Task's default back-off (1 s a step, jittered), as in the cluster.
-    const results = await Promise.all(targets.map((c, i) => world.runStep(workspaces[i], c, {})));
+    const results = await Promise.all(targets.map((c) => world.runStep(c, {})));
     const ms = Date.now() - started;
     const failed = results.filter((r) => r.code !== 0).length;
     const retries = results.reduce((sum, r) => sum + (r.stdout.match(/was rejected \(attempt/g) ?? []).length, 0);

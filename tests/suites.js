@@ -21,6 +21,7 @@ const SLOW = [
   "tests/synth/render.test.ts",
   "tests/synth/schemas.test.ts",
   "tests/tekton/update-image-revision.test.ts",
+  "tests/tekton/write-back-isolation.test.ts",
 ];
 
 const ROOT = path.resolve(__dirname, "..");

@@ -133,6 +133,11 @@ export interface AppPlanArgs extends PipelineArgs {
   imageServiceAccount?: string;
   /** Go import path the lint and test Tasks build under. @default "<gitHost host>/<githubOwner>/<appRepository>" */
   goPackage?: string;
+  /**
+   * git-clone also fetches the app repository's submodules, with the read credential, from wherever
+   * `.gitmodules` points on the git host. @default false
+   */
+  submodules?: boolean;
 }
 
 /** The args of AppPlanArgs that stand for one app's config keys (the rest are the stack's). */
@@ -156,6 +161,7 @@ const APP_ARGS: { readonly [K in AppOwnArg]-?: { key: AppKey; of: (app: AppSetti
   builder: { key: "builder", of: (a) => a.builder.name },
   imageServiceAccount: { key: "imageServiceAccount", of: (a) => a.imageServiceAccount.name },
   goPackage: { key: "goPackage", of: (a) => a.goPackage },
+  submodules: { key: "submodules", of: (a) => a.submodules },
 };
 const APP_ARG_KEYS = Object.keys(APP_ARGS) as AppOwnArg[];
 

@@ -158,7 +158,7 @@ export const REQUIRED_SECRET_KEYS: readonly string[] = SECRET_KEYS.filter((key) 
 
 export interface AppKeySpec {
   required?: boolean;
-  default?: string;
+  default?: string | boolean;
   description: string;
 }
 
@@ -188,6 +188,10 @@ export const APP_KEYS = {
   goPackage: { default: "", description: "Go import path the lint and test build under, e.g. example.com/team/app; defaults to <gitHost host name>/<githubOwner>/<repo>." },
   goVersion: { default: "", description: "golang image tag this app's tests run in; empty for the stack's goVersion." },
   golangciLintVersion: { default: "", description: "golangci-lint image tag this app's lint runs in; empty for the stack's golangciLintVersion." },
+  submodules: {
+    default: false,
+    description: "true: git-clone also fetches the app repository's submodules, from any repository the read token can read; false: none.",
+  },
   webhookUrl: { default: "", description: "Public https URL of the EventListener; empty for no webhook, or https://<ingressHost>/ with an ingressHost." },
   ingressHost: { default: "", description: "Host name an Ingress routes to this app's EventListener; empty for no Ingress." },
 } as const satisfies Record<string, AppKeySpec>;

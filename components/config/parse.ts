@@ -112,7 +112,7 @@ function defaultOf(key: StackKey): string {
 
 function appDefault(key: AppKey): string {
   const spec: AppKeySpec = APP_KEYS[key];
-  return spec.default ?? "";
+  return String(spec.default ?? "");
 }
 
 function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps">, problems: ConfigProblem[]): AppSettings | undefined {
@@ -148,6 +148,7 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
     goPackage: r.optionalString("goPackage", v.goImportPath) ?? `${host}/${stack.githubOwner}/${repo}`,
     goVersion: r.optionalString("goVersion", v.versionTag) ?? stack.catalog.goVersion,
     golangciLintVersion: r.optionalString("golangciLintVersion", v.versionTag) ?? stack.catalog.golangciLintVersion,
+    submodules: r.boolean("submodules", APP_KEYS.submodules.default),
     // An Ingress makes the listener reachable at its host's root, so that is where GitHub delivers.
     webhookUrl: r.optionalString("webhookUrl", v.httpsUrl) ?? (ingressHost ? `https://${ingressHost}/` : undefined),
     ingressHost,

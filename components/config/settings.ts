@@ -33,6 +33,8 @@ export interface AppSettings {
   goVersion: string;
   /** golangci-lint image tag the lint runs in: the app's own, else the stack's `catalog.golangciLintVersion`. */
   golangciLintVersion: string;
+  /** git-clone fetches the app repository's submodules (off unless the app asks: see README, Security model). */
+  submodules: boolean;
   /** Public URL of this app's EventListener; when set, a push webhook is created on `repo`. */
   webhookUrl?: string;
   /** Host an Ingress routes to this app's EventListener; committed with the Tekton objects. */

@@ -28,14 +28,35 @@ export interface SecretKeySelector {
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef: SecretKeySelector };
+  valueFrom?: { secretKeyRef: SecretKeySelector & { optional?: boolean } };
 }
 
 export interface SecurityContext {
   runAsNonRoot?: boolean;
   runAsUser?: number;
+  runAsGroup?: number;
   allowPrivilegeEscalation?: boolean;
   capabilities?: { drop: string[] };
+  seccompProfile?: { type: "RuntimeDefault" };
+}
+
+/** A user no image names: the one every step the project owns runs as (git-clone's, 65532). */
+export const NON_ROOT_USER = 65532;
+
+/**
+ * What the `restricted` Pod Security Standard asks of a container, with a fixed non-root user
+ * (k8s.io/pod-security-admission policy/: check_runAsNonRoot.go, check_allowPrivilegeEscalation.go,
+ * check_capabilities_restricted.go, check_seccompProfile_restricted.go).
+ */
+export function restrictedSecurityContext(): SecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: NON_ROOT_USER,
+    runAsGroup: NON_ROOT_USER,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  };
 }
 
 /**
@@ -58,6 +79,8 @@ export interface LocalObjectReference {
 export interface ServiceAccount extends KubernetesObject<"v1", "ServiceAccount"> {
   /** Named, never generated: pods and other objects refer to an account by its name. */
   metadata: ObjectMeta & { name: string };
+  /** false for an account whose pods never call the API: no token is mounted into them. */
+  automountServiceAccountToken?: boolean;
   secrets?: LocalObjectReference[];
   imagePullSecrets?: LocalObjectReference[];
 }

@@ -25,8 +25,11 @@ export interface ObjectNames {
   tektonApplication: string;
 }
 
-/** Secrets live once per namespace; every app there shares them. */
-export const GITHUB_TOKEN_SECRET = { name: "github-token", key: "GITHUB_TOKEN" } as const;
+/**
+ * Secrets live once per namespace; every app there shares them. `github-token` holds the write-back's
+ * two tokens: `key` writes the ops repositories, `readKey` reads the app repositories.
+ */
+export const GITHUB_TOKEN_SECRET = { name: "github-token", key: "GITHUB_TOKEN", readKey: "READ_TOKEN" } as const;
 export const WEBHOOK_SECRET = { name: "github-webhook-secret", key: "secretToken" } as const;
 /** git-clone's basic-auth files, derived from the token, for cloning private repositories. */
 export const GIT_CREDENTIALS_SECRET = { name: "github-git-credentials" } as const;

@@ -12,9 +12,8 @@ export const GIT_CLONE_USER = 65532;
  */
 export const GIT_TOKEN_USERNAME = "x-access-token";
 
-/** Where each clone goes inside the one run volume (git-clone's `subdirectory` param). */
+/** Where the app's clone goes inside the run volume (git-clone's `subdirectory` param). */
 export const APP_CLONE_DIR = "app";
-export const OPS_CLONE_DIR = "ops";
 
 /** The two files git-clone copies from its `basic-auth` workspace into the user's home before cloning. */
 export interface BasicAuthFiles<S> {

@@ -1,5 +1,5 @@
 import { appObjectMeta } from "../kubernetes/types";
-import { APP_CLONE_DIR, OPS_CLONE_DIR } from "./git-clone";
+import { APP_CLONE_DIR } from "./git-clone";
 import { Param, Pipeline, TaskRef, WorkspacePipelineTaskBinding } from "./types";
 
 /** Where the catalog Tasks come from: resolvers, since the public Tekton Hub is gone. */
@@ -49,21 +49,21 @@ export interface BuildPipelineArgs {
   catalog: CatalogRefs;
   /** Name of the update-image-revision Task in the namespace. */
   updateTask: string;
-  opsRepositoryUrl: string;
   opsBranch: string;
+  /** git-clone fetches the app's submodules (with the read credential, from any repository it can read). */
+  submodules: boolean;
   goPackage: string;
   goVersion: string;
   golangciLintVersion: string;
 }
 
 /**
- * Workspace names, shared with the TriggerTemplate that binds them. One volume holds both clones, in
- * folders of their own: with Tekton's default `coschedule: workspaces`, a TaskRun that mounts two
- * claims fails ("more than one PersistentVolumeClaim is bound", tektoncd/pipeline
- * pkg/workspace/validate.go), and update-image-revision reads both clones.
+ * Workspace names, shared with the TriggerTemplate that binds them. The run's volume holds the app's
+ * clone, which lint and test run the app's own code in: whatever they leave there is the app's, so no
+ * Task that holds a credential mounts it after them.
  */
 export const RUN_WORKSPACE = "shared-workspace";
-/** The Secret git-clone's `basic-auth` workspace reads credentials from. */
+/** The Secret git-clone's `basic-auth` workspace reads credentials from: the read-only token. */
 export const CREDENTIALS_WORKSPACE = "git-credentials";
 
 /**
@@ -80,8 +80,9 @@ const p = (name: string): string => `$(params.${name})`;
 const params = (values: Record<string, string>): Param[] => Object.entries(values).map(([name, value]) => ({ name, value }));
 
 /**
- * clone → lint ∥ test → clone ops → update-image-revision. The pipeline builds no image: kpack does,
- * once the tested commit lands in the ops repository.
+ * clone → lint ∥ test → update-image-revision. The pipeline builds no image: kpack does, once the
+ * tested commit lands in the ops repository. The write-back fetches the ops repository itself, into a
+ * folder of its own: a clone on the run's volume would be writable by the code under test.
  */
 export function buildPipeline(a: BuildPipelineArgs): Pipeline {
   // git-clone makes its `subdirectory` as its own user; the Tasks after it mount that folder (subPath).
@@ -103,14 +104,15 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
         { name: "github-token-secret-key", type: "string", description: "Key of the token in that Secret." },
       ],
       workspaces: [
-        { name: RUN_WORKSPACE, description: `The run's volume: the app repository's clone in ${APP_CLONE_DIR}/, the ops repository's in ${OPS_CLONE_DIR}/.` },
-        { name: CREDENTIALS_WORKSPACE, description: "git credentials for both clones (.gitconfig and .git-credentials), from a Secret." },
+        { name: RUN_WORKSPACE, description: `The run's volume: the app repository's clone in ${APP_CLONE_DIR}/, which lint and test may write.` },
+        { name: CREDENTIALS_WORKSPACE, description: "git-clone's read-only credentials (.gitconfig and .git-credentials), from a Secret." },
       ],
       tasks: [
         {
           name: "fetch-repository",
           taskRef: gitCloneRef(a.catalog),
-          params: params({ url: p("repo-url"), revision: p("revision"), subdirectory: APP_CLONE_DIR, deleteExisting: "true" }),
+          // git-clone fetches submodules unless told not to, with the credential for the whole host.
+          params: params({ url: p("repo-url"), revision: p("revision"), subdirectory: APP_CLONE_DIR, deleteExisting: "true", submodules: String(a.submodules) }),
           workspaces: cloneWorkspaces,
         },
         {
@@ -128,26 +130,17 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
           workspaces: [appSource],
         },
         {
-          name: "fetch-ops-repository",
-          runAfter: ["lint", "test"],
-          taskRef: gitCloneRef(a.catalog),
-          params: params({ url: a.opsRepositoryUrl, revision: a.opsBranch, subdirectory: OPS_CLONE_DIR, deleteExisting: "true" }),
-          workspaces: cloneWorkspaces,
-        },
-        {
           name: "update-image-revision",
-          runAfter: ["fetch-ops-repository"],
+          runAfter: ["lint", "test"],
           taskRef: { kind: "Task", name: a.updateTask },
           params: params({
             REVISION: p("revision"),
+            APP_URL: p("repo-url"),
             GITHUB_TOKEN_SECRET: p("github-token-secret"),
             GITHUB_TOKEN_SECRET_KEY: p("github-token-secret-key"),
             OPS_BRANCH: a.opsBranch,
           }),
-          workspaces: [
-            { name: "source", workspace: RUN_WORKSPACE, subPath: OPS_CLONE_DIR },
-            { name: "app-source", workspace: RUN_WORKSPACE, subPath: APP_CLONE_DIR },
-          ],
+          workspaces: [],
         },
       ],
     },

@@ -7,9 +7,12 @@
 #   - only a full commit SHA that the app repository has is accepted;
 #   - never backwards: if the ops branch records REVISION or a descendant of it, nothing is pushed;
 #   - no lost updates: a rejected push fetches again, decides again and retries, a bounded number of times;
-#   - the token is read by a credential helper at the moment git asks, and written nowhere;
+#   - the tokens are read by a credential helper at the moment git asks, each only for its own
+#     repository's exact URL, and written nowhere;
+#   - nothing the lint and test Tasks could write is read: both repositories are fetched into fresh ones
+#     of this step's own, made with config it wrote (no system, global or clone config, no hooks);
 #   - only the revision line of REVISION_FILE changes; every fault ends non-zero with a message.
-# POSIX sh, git and busybox's applets (setsid, sleep, kill, od, tr, tail) only.
+# POSIX sh, git and busybox's applets (setsid, sleep, kill, od, tr, tail, mktemp, rm) only.
 set -eu
 
 say() { printf 'update-image-revision: %s\n' "$*"; }
@@ -18,7 +21,7 @@ fail() {
   exit 1
 }
 
-: "${REVISION?}" "${OPS_BRANCH:?}" "${REVISION_FILE:?}" "${APP_SOURCE:?}"
+: "${REVISION?}" "${OPS_URL:?}" "${OPS_BRANCH:?}" "${REVISION_FILE:?}" "${APP_URL:?}"
 MAX_ATTEMPTS=${MAX_ATTEMPTS:-5}
 GIT_TIMEOUT=${GIT_TIMEOUT:-30}
 RETRY_DELAY_MS=${RETRY_DELAY_MS:-1000}
@@ -32,17 +35,67 @@ esac
 git check-ref-format --branch "$OPS_BRANCH" >/dev/null 2>&1 || fail "OPS_BRANCH is not a branch name; got '$OPS_BRANCH'"
 case $MAX_ATTEMPTS in "" | *[!0-9]* | 0) fail "MAX_ATTEMPTS must be a whole number from 1; got '$MAX_ATTEMPTS'" ;; esac
 
-# --- how git authenticates ---------------------------------------------------------------------------
-# Config from the environment applies to every git below and lives only in this process. The helper
-# prints the token when git asks for it; the value is never in a URL, a file or an argument.
-export GIT_TERMINAL_PROMPT=0
-export GIT_CONFIG_COUNT=3
+# Prints the scheme of repository URL $2 (named $1 in errors): https, or http and file for a test's own
+# server; anything else (ext::, ssh, a URL with credentials or spaces in it) is refused.
+scheme_of() {
+  case $2 in
+    *[[:space:]]* | *@*) fail "$1 must be a repository URL without credentials or spaces; got '$2'" ;;
+    https://?*) echo https ;;
+    http://?*) echo http ;;
+    file:///?*) echo file ;;
+    *) fail "$1 must be an https:// repository URL; got '$2'" ;;
+  esac
+}
+OPS_SCHEME=$(scheme_of OPS_URL "$OPS_URL")
+APP_SCHEME=$(scheme_of APP_URL "$APP_URL")
+
+# --- a git of this step's own ------------------------------------------------------------------------
+# No config but what is written here: not the image's system config, not a home folder's, and no
+# repository config but that of the two repositories made below. Only the two URLs' schemes are spoken.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/update-image-revision.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+mkdir "$WORK/home"
+: >"$WORK/gitconfig"
+export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config"
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$WORK/gitconfig" GIT_CONFIG_SYSTEM=/dev/null
+export GIT_TERMINAL_PROMPT=0 GIT_ALLOW_PROTOCOL="$OPS_SCHEME:$APP_SCHEME"
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES GIT_CONFIG \
+  GIT_CONFIG_PARAMETERS GIT_EXEC_PATH GIT_SSH GIT_SSH_COMMAND GIT_ASKPASS SSH_ASKPASS GIT_PROXY_COMMAND \
+  GIT_TEMPLATE_DIR GIT_CEILING_DIRECTORIES
+
+# How git authenticates. The helper sees the whole URL git asks for (useHttpPath) and answers only for
+# these two repositories, character for character but for case (GitHub's names are case-insensitive,
+# and a push payload spells them as GitHub stores them): the ops repository with WRITE_TOKEN, the app
+# repository with READ_TOKEN when there is one (a public app repository needs none). A redirect or any
+# other URL gets nothing. The values are never in a URL, a file or an argument.
+export GIT_CONFIG_COUNT=4
 export GIT_CONFIG_KEY_0=credential.helper GIT_CONFIG_VALUE_0=
 export GIT_CONFIG_KEY_1=credential.helper
 # shellcheck disable=SC2016 # expanded by the helper's shell when git runs it, not here
-export GIT_CONFIG_VALUE_1='!f() { test "$1" = get || exit 0; printf "username=x-access-token\npassword=%s\n" "${GITHUB_TOKEN:?the token secret is empty}"; }; f'
-# The clones were made by git-clone, possibly as another user.
-export GIT_CONFIG_KEY_2=safe.directory GIT_CONFIG_VALUE_2='*'
+export GIT_CONFIG_VALUE_1='!f() {
+  test "$1" = get || exit 0
+  protocol= host= path=
+  while IFS= read -r line && [ -n "$line" ]; do
+    case $line in protocol=*) protocol=${line#protocol=} ;; host=*) host=${line#host=} ;; path=*) path=${line#path=} ;; esac
+  done
+  lower() { printf "%s" "$1" | tr "A-Z" "a-z"; }
+  asked=$(lower "$protocol://$host/$path")
+  if [ "$asked" = "$(lower "$OPS_URL")" ]; then token=${WRITE_TOKEN:?the write token secret is empty}
+  elif [ "$asked" = "$(lower "$APP_URL")" ] && [ -n "${READ_TOKEN:-}" ]; then token=$READ_TOKEN
+  else exit 0; fi
+  printf "username=x-access-token\npassword=%s\n" "$token"
+}; f'
+export GIT_CONFIG_KEY_2=credential.useHttpPath GIT_CONFIG_VALUE_2=true
+# No alias, hook or fsmonitor can come from anywhere: the repositories are new and empty of them.
+export GIT_CONFIG_KEY_3=core.hooksPath GIT_CONFIG_VALUE_3=/dev/null
+
+OPS="$WORK/ops"
+APP="$WORK/app"
+git init --quiet --template= "$OPS"
+git init --quiet --bare --template= "$APP"
+git -C "$OPS" remote add origin "$OPS_URL"
+git -C "$APP" remote add origin "$APP_URL"
+cd "$OPS"
 
 # Anything that talks to a remote gets a deadline, so an unreachable host ends the step, not the run.
 # git runs in a process group of its own, and the whole group is stopped at the deadline: busybox's
@@ -63,7 +116,7 @@ remote_git() {
   fi
   return "$git_status"
 }
-app_git() { git -C "$APP_SOURCE" "$@"; }
+app_git() { git -C "$APP" "$@"; }
 
 # --- what the ops branch records -----------------------------------------------------------------------
 OPS_REF=refs/remotes/origin/$OPS_BRANCH
@@ -101,12 +154,13 @@ record_revision() {
 # --- how REVISION relates to what is recorded ----------------------------------------------------------
 has_commit() { app_git cat-file -e "$1^{commit}" 2>/dev/null; }
 
-# Makes commit $1 present in the shallow app clone; fails when the app repository does not have it.
+# Makes commit $1 present in the step's shallow copy of the app history; fails when the app repository
+# does not have it.
 # An unreachable app repository ends the step: "not found" must never be guessed from "not asked".
 fetch_commit() {
   has_commit "$1" && return 0
-  remote_git -C "$APP_SOURCE" fetch --quiet --no-tags --depth=1 origin "$1" 2>/dev/null && return 0
-  remote_git -C "$APP_SOURCE" ls-remote --quiet origin HEAD >/dev/null 2>&1 ||
+  remote_git -C "$APP" fetch --quiet --no-tags --depth=1 origin "$1" 2>/dev/null && return 0
+  remote_git -C "$APP" ls-remote --quiet origin HEAD >/dev/null 2>&1 ||
     fail "could not reach the app repository to look up $1; nothing was changed"
   return 1
 }
@@ -129,13 +183,13 @@ relation_to() {
       fi
       return
     fi
-    # The shallow clone ends before the two histories meet: fetch more of both, then all of it.
+    # The shallow copy ends before the two histories meet: fetch more of both, then all of it.
     if [ "$deepen" -le 4096 ]; then
-      remote_git -C "$APP_SOURCE" fetch --quiet --no-tags --deepen="$deepen" origin "$REVISION" "$1" 2>/dev/null ||
+      remote_git -C "$APP" fetch --quiet --no-tags --deepen="$deepen" origin "$REVISION" "$1" 2>/dev/null ||
         fail "could not deepen the app clone to compare $REVISION with $1"
       deepen=$((deepen * 4))
     else
-      remote_git -C "$APP_SOURCE" fetch --quiet --no-tags --unshallow origin "$REVISION" "$1" 2>/dev/null ||
+      remote_git -C "$APP" fetch --quiet --no-tags --unshallow origin "$REVISION" "$1" 2>/dev/null ||
         fail "could not fetch the app history to compare $REVISION with $1"
     fi
   done
@@ -150,7 +204,6 @@ back_off() {
 
 # --- the write-back ------------------------------------------------------------------------------------
 fetch_commit "$REVISION" || fail "REVISION $REVISION is not a commit of the app repository"
-APP_URL=$(app_git remote get-url origin)
 
 attempt=1
 while :; do

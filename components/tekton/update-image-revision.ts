@@ -1,7 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { appObjectMeta } from "../kubernetes/types";
-import { GIT_CLONE_USER } from "./git-clone";
+import { appObjectMeta, restrictedSecurityContext } from "../kubernetes/types";
 import { Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -11,24 +10,31 @@ export interface UpdateImageRevisionTaskArgs {
   name: string;
   namespace: string;
   app: string;
-  /** sh, git and busybox applets (setsid, sleep, kill, od), pinned. */
+  /** sh, git and busybox applets (setsid, sleep, kill, od, mktemp), pinned. */
   image: string;
+  /** The ops repository's clone URL: the only URL the write token is given for. */
+  opsRepositoryUrl: string;
+  /** The app repository's clone URL, as the stack names it; a run passes the URL its push carried. */
+  appRepositoryUrl: string;
   /** Path of the pipeline-owned revision patch inside the ops repository. */
   revisionFile: string;
   opsBranch: string;
   maxAttempts: number;
   authorName: string;
   authorEmail: string;
-  tokenSecret: { name: string; key: string };
+  /** The Secret and its keys: the token that writes the ops repository, and the one that reads the app repository. */
+  tokenSecret: { name: string; key: string; readKey: string };
 }
-
 
 /**
  * The Task that records a tested commit as the kpack Image's revision. Every param reaches the script
- * through `env`, never through `$(params.*)` inside the script, so no value can rewrite the script.
+ * through `env`, never through `$(params.*)` inside the script, so no value can rewrite the script. It
+ * mounts no workspace: the lint and test Tasks can write the run's volume, so nothing on it may meet
+ * a credential; the step fetches what it needs into a folder of its own container.
  */
 export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
   const param = (name: string) => `$(params.${name})`;
+  const secretParam = (key: string) => ({ secretKeyRef: { name: param("GITHUB_TOKEN_SECRET"), key: param(key) } });
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Task",
@@ -36,49 +42,41 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
     spec: {
       description:
         "Records REVISION, a commit the pipeline linted and tested, as the kpack Image's spec.source.git.revision " +
-        "in the ops repository and pushes it; never moves the revision backwards and retries lost races.",
+        "in the ops repository and pushes it; never moves the revision backwards and retries lost races. " +
+        "Reads nothing the run's other Tasks wrote.",
       params: [
         { name: "REVISION", type: "string", description: "Full commit SHA of the app repository that passed lint and test." },
-        { name: "GITHUB_TOKEN_SECRET", type: "string", default: a.tokenSecret.name, description: "Secret holding the token to push with." },
-        { name: "GITHUB_TOKEN_SECRET_KEY", type: "string", default: a.tokenSecret.key, description: "Key of the token in that Secret." },
+        { name: "APP_URL", type: "string", default: a.appRepositoryUrl, description: "Clone URL of the app repository (the push's)." },
+        { name: "OPS_URL", type: "string", default: a.opsRepositoryUrl, description: "Clone URL of the ops repository." },
+        { name: "GITHUB_TOKEN_SECRET", type: "string", default: a.tokenSecret.name, description: "Secret holding the tokens." },
+        { name: "GITHUB_TOKEN_SECRET_KEY", type: "string", default: a.tokenSecret.key, description: "Key of the token that writes the ops repository." },
+        { name: "READ_TOKEN_SECRET_KEY", type: "string", default: a.tokenSecret.readKey, description: "Key of the token that reads the app repository (may be empty)." },
         { name: "OPS_BRANCH", type: "string", default: a.opsBranch, description: "Branch of the ops repository to push to." },
         { name: "REVISION_FILE", type: "string", default: a.revisionFile, description: "The revision patch, relative to the ops repository root." },
         { name: "MAX_ATTEMPTS", type: "string", default: String(a.maxAttempts), description: "Push attempts before giving up." },
         { name: "GIT_USER_NAME", type: "string", default: a.authorName, description: "Author and committer name of the revision commit." },
         { name: "GIT_USER_EMAIL", type: "string", default: a.authorEmail, description: "Author and committer email of the revision commit." },
       ],
-      workspaces: [
-        { name: "source", description: "The ops repository, as git-clone left it." },
-        { name: "app-source", description: "The app repository, as git-clone left it (shallow)." },
-      ],
+      workspaces: [],
       steps: [
         {
           name: "update-image-revision",
           image: a.image,
-          workingDir: "$(workspaces.source.path)",
           env: [
             { name: "REVISION", value: param("REVISION") },
+            { name: "APP_URL", value: param("APP_URL") },
+            { name: "OPS_URL", value: param("OPS_URL") },
             { name: "OPS_BRANCH", value: param("OPS_BRANCH") },
             { name: "REVISION_FILE", value: param("REVISION_FILE") },
             { name: "MAX_ATTEMPTS", value: param("MAX_ATTEMPTS") },
-            { name: "APP_SOURCE", value: "$(workspaces.app-source.path)" },
             { name: "GIT_AUTHOR_NAME", value: param("GIT_USER_NAME") },
             { name: "GIT_AUTHOR_EMAIL", value: param("GIT_USER_EMAIL") },
             { name: "GIT_COMMITTER_NAME", value: param("GIT_USER_NAME") },
             { name: "GIT_COMMITTER_EMAIL", value: param("GIT_USER_EMAIL") },
-            { name: "HOME", value: "/tmp" },
-            {
-              name: "GITHUB_TOKEN",
-              valueFrom: { secretKeyRef: { name: param("GITHUB_TOKEN_SECRET"), key: param("GITHUB_TOKEN_SECRET_KEY") } },
-            },
+            { name: "WRITE_TOKEN", valueFrom: secretParam("GITHUB_TOKEN_SECRET_KEY") },
+            { name: "READ_TOKEN", valueFrom: secretParam("READ_TOKEN_SECRET_KEY") },
           ],
-          // git-clone's user, so this step can write the clone git-clone left.
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: GIT_CLONE_USER,
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ["ALL"] },
-          },
+          securityContext: restrictedSecurityContext(),
           script: UPDATE_IMAGE_REVISION_SCRIPT,
         },
       ],

@@ -55,8 +55,8 @@ export const PLANTED_MISTAKES: PlantedMistake[] = [
   {
     name: "a runAfter to no task",
     file: "tekton",
-    plant: (docs) => (pipelineTask(docs, "fetch-ops-repository").runAfter = ["lint", "tests"]),
-    refusedWith: "invalid value: couldn't add link between fetch-ops-repository and tests: task fetch-ops-repository depends on tests but tests wasn't present in Pipeline",
+    plant: (docs) => (pipelineTask(docs, "update-image-revision").runAfter = ["lint", "tests"]),
+    refusedWith: "invalid value: couldn't add link between update-image-revision and tests: task update-image-revision depends on tests but tests wasn't present in Pipeline",
   },
   {
     name: "a pipeline task passes an undeclared $(params.x)",

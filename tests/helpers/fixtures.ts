@@ -46,6 +46,8 @@ export function projectCopy(pathspecs: string[] = [], dir = tempDir("project-cop
 }
 
 export const FAKE_TOKEN = "ghp_FAKE_TEST_TOKEN_not_a_real_credential_0000";
+/** The read-only token's stand-in: another obviously fake value, so a test tells the two apart. */
+export const FAKE_READ_TOKEN = "ghp_FAKE_READ_ONLY_TOKEN_not_a_real_credential_1";
 export const FAKE_WEBHOOK_SECRET = "fake-webhook-secret-for-tests-only";
 
 export const SHA_A = "0f3e2d1c4b5a69788776655443322110ffeeddcc";

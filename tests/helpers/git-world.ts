@@ -10,7 +10,8 @@ import { planStack } from "../../components/plan/stack";
 import { opsFileContent } from "../../components/synth/ops-file";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { Task } from "../../components/tekton/types";
-import { FAKE_TOKEN, plannedObject, settings, tempDir } from "./fixtures";
+import { FAKE_READ_TOKEN, FAKE_TOKEN, plannedObject, settings, tempDir } from "./fixtures";
+import { GITHUB_TOKEN_SECRET } from "../../components/plan/names";
 
 export const OPS_BRANCH = "main";
 
@@ -117,6 +118,7 @@ export class GitWorld {
   readonly opsBare = path.join(this.root, "ops.git");
   private readonly appWork = path.join(this.root, "app-work");
   private readonly opsWork = path.join(this.root, "ops-work");
+  /** Steps run so far: each gets a folder of its own. */
   private workspaces = 0;
   /** App commits, oldest first, on one line of history. */
   readonly commits: string[] = [];
@@ -203,8 +205,8 @@ export class GitWorld {
     fs.writeFileSync(path.join(this.opsWork, rel), content);
   }
 
-  /** What git-clone leaves: `git init`, origin, a depth-1 fetch of the revision, detached checkout. */
-  private gitClone(url: string, revision: string, dir: string): void {
+  /** What git-clone leaves in `dir`: `git init`, origin, a depth-1 fetch of the revision, detached checkout. */
+  gitClone(url: string, revision: string, dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
     git(dir, "init", "-q");
     git(dir, "remote", "add", "origin", url);
@@ -212,41 +214,39 @@ export class GitWorld {
     git(dir, "checkout", "-q", "-f", "FETCH_HEAD");
   }
 
-  /** The two workspaces one pipeline run has once fetch-repository and fetch-ops-repository are done. */
-  workspace(revision: string): { source: string; appSource: string } {
-    const ws = path.join(this.root, `run-${++this.workspaces}`);
-    const source = path.join(ws, "ops");
-    const appSource = path.join(ws, "app");
-    this.gitClone(`file://${this.opsBare}`, OPS_BRANCH, source);
-    this.gitClone(`file://${this.appBare}`, revision, appSource);
-    return { source, appSource };
+  /** The repositories' URLs: the local bare ones, as the Task's APP_URL and OPS_URL params. */
+  get urls(): { app: string; ops: string } {
+    return { app: `file://${this.appBare}`, ops: `file://${this.opsBare}` };
   }
 
-  /** Runs the rendered step's script with its env as Tekton would set it. */
+  /**
+   * Runs the rendered step's script with its env as Tekton would set it, in a folder of its own (the
+   * step mounts no workspace), its temporary files under `<root>/step-<n>/tmp`. `params` override the
+   * Task's defaults (the URLs default to the local bare repositories); `tools`: busybox's (the step
+   * image's) or this machine's GNU ones.
+   */
   runStep(
-    ws: { source: string; appSource: string },
     revision: string,
     extraEnv: Record<string, string> = { RETRY_DELAY_MS: "50" },
     task: Task = renderedTask(),
+    params: Record<string, string> = {},
+    tools: "busybox" | "gnu" = "busybox",
   ): Promise<ProcessResult> {
     const [step] = task.spec.steps;
-    const params: Record<string, string> = {};
-    for (const p of task.spec.params) if (p.default !== undefined) params[p.name] = p.default;
-    params.REVISION = revision;
-    const workspaces = { source: ws.source, "app-source": ws.appSource };
-    const env: NodeJS.ProcessEnv = { ...isolatedEnv(path.join(ws.source, "..")) };
-    delete env.GIT_AUTHOR_NAME;
-    delete env.GIT_AUTHOR_EMAIL;
-    delete env.GIT_COMMITTER_NAME;
-    delete env.GIT_COMMITTER_EMAIL;
+    const values: Record<string, string> = {};
+    for (const p of task.spec.params) if (p.default !== undefined) values[p.name] = p.default;
+    Object.assign(values, { APP_URL: this.urls.app, OPS_URL: this.urls.ops, REVISION: revision }, params);
+    const dir = path.join(this.root, `step-${++this.workspaces}`);
+    fs.mkdirSync(path.join(dir, "tmp"), { recursive: true });
+    const env: NodeJS.ProcessEnv = { PATH: tools === "busybox" ? busyboxPath() : process.env.PATH, HOME: dir, LANG: "C", TMPDIR: path.join(dir, "tmp") };
+    const secrets: Record<string, string> = { [GITHUB_TOKEN_SECRET.key]: FAKE_TOKEN, [GITHUB_TOKEN_SECRET.readKey]: FAKE_READ_TOKEN };
     for (const e of step.env ?? []) {
-      env[e.name] = e.valueFrom ? FAKE_TOKEN : substitute(e.value ?? "", params, workspaces);
+      env[e.name] = e.valueFrom ? secrets[substitute(e.valueFrom.secretKeyRef.key, values, {})] : substitute(e.value ?? "", values, {});
     }
     Object.assign(env, extraEnv);
-    const script = substitute(step.script, params, workspaces);
-    const scriptFile = path.join(ws.source, "..", "step.sh");
-    fs.writeFileSync(scriptFile, script);
-    return runProcess("sh", [scriptFile], { cwd: substitute(step.workingDir ?? ".", params, workspaces), env: { ...env, PATH: busyboxPath() } });
+    const scriptFile = path.join(dir, "step.sh");
+    fs.writeFileSync(scriptFile, substitute(step.script, values, {}));
+    return runProcess("sh", [scriptFile], { cwd: dir, env });
   }
 
   /** The revision the ops branch records now. */

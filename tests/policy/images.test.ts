@@ -35,8 +35,6 @@ describe("policy images-pinned", () => {
       ["Pipeline spec.tasks[0].taskRef.params.bundle", "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0"],
       ["Pipeline spec.tasks[1] (lint)", "docker.io/golangci/golangci-lint:v2.15.0"],
       ["Pipeline spec.tasks[2] (test)", "docker.io/library/golang:1.27.3"],
-      ["Pipeline spec.tasks[3] (fetch-ops-repository)", "ghcr.io/tektoncd-catalog/git-clone:v1.7.0"],
-      ["Pipeline spec.tasks[3].taskRef.params.bundle", "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0"],
     ]);
   });
 

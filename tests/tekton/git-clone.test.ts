@@ -58,7 +58,7 @@ describe("tekton: git-clone's basic-auth files", function () {
   });
 
   it("keep public repositories cloning, the token sent nowhere it is not asked for", async () => {
-    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN, true);
+    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN, { publicRead: true });
     try {
       await clone(`${server.url}/app.git`, homeWith({ ...basicAuthFiles(server.url, FAKE_TOKEN, plain) }));
       assert.deepStrictEqual(server.authorizations, [], "git sends credentials only when the server asks");

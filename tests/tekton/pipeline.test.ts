@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { Pipeline, Task, TaskRef, TriggerTemplate } from "../../components/tekton/types";
 import { catalogReferences, catalogTask, CatalogTask } from "../helpers/reference";
-import { plannedObject } from "../helpers/fixtures";
+import { appEntry, plannedObject } from "../helpers/fixtures";
 
 /**
  * The catalog Task a resolver reference fetches: the reference file whose README row gives exactly
@@ -25,15 +25,14 @@ describe("tekton: build-pipeline", () => {
   const pipeline = plannedObject<Pipeline>("Pipeline");
   const task = plannedObject<Task>("Task");
 
-  it("runs clone → lint, test → clone ops → update-image-revision, and builds no image", () => {
+  it("runs clone → lint, test → update-image-revision, and builds no image", () => {
     assert.deepStrictEqual(
       pipeline.spec.tasks.map((t) => [t.name, t.runAfter ?? []]),
       [
         ["fetch-repository", []],
         ["lint", ["fetch-repository"]],
         ["test", ["fetch-repository"]],
-        ["fetch-ops-repository", ["lint", "test"]],
-        ["update-image-revision", ["fetch-ops-repository"]],
+        ["update-image-revision", ["lint", "test"]],
       ],
     );
     assert.deepStrictEqual(pipeline.spec.params.map((p) => p.name), ["repo-url", "revision", "github-token-secret", "github-token-secret-key"]);
@@ -83,35 +82,30 @@ describe("tekton: build-pipeline", () => {
     assert.strictEqual(goEnv({ GOARCH: "" }, "GOARCH"), goEnv({ GOARCH: "" }, "GOHOSTARCH"));
   });
 
-  it("clones the ops repository at the ops branch and records the pushed revision", () => {
-    const ops = pipeline.spec.tasks.find((t) => t.name === "fetch-ops-repository");
-    assert.deepStrictEqual(ops?.params.filter((p) => p.name !== "deleteExisting"), [
-      { name: "url", value: "https://github.com/example-org/go-sample-app-ops.git" },
-      { name: "revision", value: "main" },
-      { name: "subdirectory", value: "ops" },
-    ]);
+  it("records the pushed revision from a write-back that fetches the ops repository itself, after lint and test", () => {
+    assert.strictEqual(pipeline.spec.tasks.find((t) => t.name === "fetch-ops-repository"), undefined, "no ops clone on the run's volume");
     const update = pipeline.spec.tasks.find((t) => t.name === "update-image-revision");
     assert.deepStrictEqual(update?.params.find((p) => p.name === "REVISION"), { name: "REVISION", value: "$(params.revision)" });
-    assert.deepStrictEqual(update?.workspaces, [
-      { name: "source", workspace: "shared-workspace", subPath: "ops" },
-      { name: "app-source", workspace: "shared-workspace", subPath: "app" },
-    ]);
+    assert.deepStrictEqual(update?.params.find((p) => p.name === "APP_URL"), { name: "APP_URL", value: "$(params.repo-url)" });
+    assert.deepStrictEqual(update?.runAfter, ["lint", "test"]);
+    assert.deepStrictEqual(update?.workspaces, [], "the run's volume, which lint and test write, never meets the write-back's tokens");
   });
 
-  it("keeps each clone in its own folder of the one volume, where the Tasks after it look", () => {
+  it("clones the app into its folder of the volume, without submodules unless the app asks, where lint and test look", () => {
     const task = (name: string) => pipeline.spec.tasks.find((t) => t.name === name);
-    const folder = (name: string) => task(name)?.params.find((p) => p.name === "subdirectory")?.value;
-    assert.deepStrictEqual([folder("fetch-repository"), folder("fetch-ops-repository")], ["app", "ops"]);
+    const param = (name: string) => task("fetch-repository")?.params.find((p) => p.name === name)?.value;
+    assert.strictEqual(param("subdirectory"), "app");
+    assert.strictEqual(param("submodules"), "false");
+    const withSubmodules = plannedObject<Pipeline>("Pipeline", {}, [appEntry("go-sample-app", { submodules: true })]);
+    assert.strictEqual(withSubmodules.spec.tasks[0].params.find((p) => p.name === "submodules")?.value, "true");
     for (const name of ["lint", "test"]) assert.deepStrictEqual(task(name)?.workspaces, [{ name: "source", workspace: "shared-workspace", subPath: "app" }]);
   });
 
-  it("gives both clones the git credentials Secret through git-clone's basic-auth workspace", () => {
+  it("gives the app's clone the git credentials Secret through git-clone's basic-auth workspace", () => {
     const run = plannedObject<TriggerTemplate>("TriggerTemplate").spec.resourcetemplates[0];
-    for (const name of ["fetch-repository", "fetch-ops-repository"]) {
-      const auth = pipeline.spec.tasks.find((t) => t.name === name)?.workspaces.find((w) => w.name === "basic-auth");
-      const binding = run.spec.workspaces.find((b) => b.name === auth?.workspace);
-      assert.deepStrictEqual(binding, { name: "git-credentials", secret: { secretName: "github-git-credentials" } }, name);
-    }
+    const auth = pipeline.spec.tasks.find((t) => t.name === "fetch-repository")?.workspaces.find((w) => w.name === "basic-auth");
+    const binding = run.spec.workspaces.find((b) => b.name === auth?.workspace);
+    assert.deepStrictEqual(binding, { name: "git-credentials", secret: { secretName: "github-git-credentials" } });
   });
 
   it("gives the TriggerTemplate's PipelineRun a fresh volume writable by git-clone's user, removed when the run ends", () => {

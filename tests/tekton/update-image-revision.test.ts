@@ -1,5 +1,6 @@
-// The write-back step, run for real: sh and git against local bare repositories laid out as git-clone
-// leaves them, with the Task's params and workspaces substituted as Tekton does.
+// The write-back step, run for real: sh and git against local bare repositories (file:// or over http),
+// with the Task's params substituted as Tekton does. The step mounts no workspace: it fetches both
+// repositories itself.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -10,9 +11,9 @@ import { planStack } from "../../components/plan/stack";
 import { opsFileContent } from "../../components/synth/ops-file";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { ProcessResult } from "../../e2e/processes";
-import { appEntry, FAKE_TOKEN, settings } from "../helpers/fixtures";
+import { appEntry, FAKE_READ_TOKEN, FAKE_TOKEN, settings } from "../helpers/fixtures";
 import { kustomizeBuild } from "../helpers/kustomize";
-import { git, GitWorld, OPS_BRANCH, renderedTask, revisionFile } from "../helpers/git-world";
+import { basicAuthorization, git, GitWorld, OPS_BRANCH, renderedTask, revisionFile } from "../helpers/git-world";
 import { serveRepositories } from "../helpers/git-http-server";
 
 function assertOk(r: ProcessResult): void {
@@ -34,7 +35,7 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     world = new GitWorld(3);
     const [c0, , c2] = world.commits;
     const before = world.opsHead();
-    const r = await world.runStep(world.workspace(c2), c2);
+    const r = await world.runStep(c2);
     assertOk(r);
     assert.match(r.stdout, new RegExp(`recorded ${c2} on ${OPS_BRANCH} \\(was ${c0}, attempt 1\\)`));
     assert.strictEqual(world.recordedRevision(), c2);
@@ -58,7 +59,7 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     // The first rollout's file: the Image was go-sample-app-image-<old digest> in old-builds.
     const before = plan({ namespace: "old-builds", image: "registry.example.com/example-org/old-name" });
     world.writeRevisionFile(opsFileContent(withTestedRevision(revisionFileOf(before.repoFiles), c0)));
-    assertOk(await world.runStep(world.workspace(c1), c1));
+    assertOk(await world.runStep(c1));
     const written = git(world.root, "--git-dir", world.opsBare, "show", `${OPS_BRANCH}:${REVISION_FILE}`) + "\n";
     // After the app moved to builds and another tag, pulumi up rewrote the kustomization and image.yaml only.
     const after = plan({ namespace: "builds", image: "registry.example.com/platform/go-sample-app:v2" });
@@ -72,9 +73,9 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
   it("pushes nothing when the same revision is recorded twice", async () => {
     world = new GitWorld(2);
     const c1 = world.commits[1];
-    assertOk(await world.runStep(world.workspace(c1), c1));
+    assertOk(await world.runStep(c1));
     const head = world.opsHead();
-    const again = await world.runStep(world.workspace(c1), c1);
+    const again = await world.runStep(c1);
     assertOk(again);
     assert.match(again.stdout, new RegExp(`already records ${c1}; nothing to push`));
     assert.strictEqual(world.opsHead(), head);
@@ -84,7 +85,7 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     world = new GitWorld(4, 3);
     const [, c1, , c3] = world.commits;
     const head = world.opsHead();
-    const r = await world.runStep(world.workspace(c1), c1);
+    const r = await world.runStep(c1);
     assertOk(r);
     assert.match(r.stdout, new RegExp(`records ${c3}, which already contains ${c1}; nothing to push`));
     assert.strictEqual(world.opsHead(), head);
@@ -95,11 +96,11 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     world = new GitWorld(150);
     const oldest = world.commits[0];
     const newest = world.commits[149];
-    const forward = await world.runStep(world.workspace(newest), newest);
+    const forward = await world.runStep(newest);
     assertOk(forward);
     assert.strictEqual(world.recordedRevision(), newest);
     // And back: the oldest commit, 149 commits behind, is recognised as contained.
-    const stale = await world.runStep(world.workspace(oldest), oldest);
+    const stale = await world.runStep(oldest);
     assertOk(stale);
     assert.match(stale.stdout, /already contains/);
     assert.strictEqual(world.recordedRevision(), newest);
@@ -112,8 +113,7 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     world.pushApp();
     // Every run cloned the ops branch before any pushed, as pipelines that finish together do.
     const targets = world.commits.slice(1);
-    const workspaces = targets.map((c) => world.workspace(c));
-    const results = await Promise.all(targets.map((c, i) => world.runStep(workspaces[i], c)));
+    const results = await Promise.all(targets.map((c) => world.runStep(c)));
     results.forEach(assertOk);
     assert.strictEqual(world.recordedRevision(), targets[runs - 1]);
     const history = world.recordedHistory();
@@ -146,8 +146,7 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     world.pushApp();
     // Two runs per app, every one cloned before any pushed: app-a tested 1 and 3, app-b 2 and 4.
     const runs = world.commits.slice(1).map((commit, i) => ({ app: apps[i % 2], commit }));
-    const workspaces = runs.map((r) => world.workspace(r.commit));
-    const results = await Promise.all(runs.map((r, i) => world.runStep(workspaces[i], r.commit, { RETRY_DELAY_MS: "50" }, r.app.task)));
+    const results = await Promise.all(runs.map((r) => world.runStep(r.commit, { RETRY_DELAY_MS: "50" }, r.app.task)));
     results.forEach(assertOk);
     const recorded = (rel: string, commit?: string) => /^ {6}revision: "?([0-9a-f]*)"?$/m.exec(world.opsFile(rel, commit))?.[1];
     assert.strictEqual(recorded(apps[0].path), world.commits[3], "app-a's newest tested commit");
@@ -166,59 +165,65 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     world = new GitWorld(3);
     const c2 = world.commits[2];
     fs.writeFileSync(path.join(world.opsBare, "hooks", "pre-receive"), "#!/bin/sh\necho 'branch is protected' >&2\nexit 1\n", { mode: 0o755 });
-    const r = await world.runStep(world.workspace(c2), c2);
+    const r = await world.runStep(c2);
     assert.strictEqual(r.code, 1);
     assert.match(r.stderr, /the push to main failed: .*(pre-receive hook declined|branch is protected)/);
     assert.doesNotMatch(r.stdout, /attempt 1 of/);
     assert.strictEqual(world.recordedRevision(), world.commits[0]);
   });
 
-  /** Makes someone else push to the ops branch right after a fetch of this run, `times` times. */
-  function raceAfterFetch(ws: { source: string }, times: number): void {
-    const mover = path.join(world.root, "upload-pack-then-move.sh");
-    const count = path.join(world.root, "moves");
-    fs.writeFileSync(
-      mover,
-      [
-        "#!/bin/sh",
-        'for repo; do :; done',
-        'git-upload-pack "$@"; status=$?',
-        `n=$(cat ${count} 2>/dev/null || echo 0); [ "$n" -ge ${times} ] && exit $status; echo $((n + 1)) > ${count}`,
-        'export GIT_AUTHOR_NAME=other GIT_AUTHOR_EMAIL=o@example.com GIT_COMMITTER_NAME=other GIT_COMMITTER_EMAIL=o@example.com',
-        'tip=$(git --git-dir="$repo" rev-parse main)',
-        'next=$(git --git-dir="$repo" commit-tree -p "$tip" -m "another run" "$tip^{tree}")',
-        'git --git-dir="$repo" update-ref refs/heads/main "$next" "$tip"',
-        "exit $status",
-        "",
-      ].join("\n"),
-      { mode: 0o755 },
-    );
-    git(ws.source, "config", "remote.origin.uploadpack", mover);
+  /** Moves the ops branch as another run's push would: a commit on top of its tip. */
+  function anotherRunPushes(): void {
+    const who = { GIT_AUTHOR_NAME: "other", GIT_AUTHOR_EMAIL: "o@example.com", GIT_COMMITTER_NAME: "other", GIT_COMMITTER_EMAIL: "o@example.com" };
+    const tip = git(world.root, "--git-dir", world.opsBare, "rev-parse", OPS_BRANCH);
+    const next = git(world.root, "--git-dir", world.opsBare, "commit-tree", "-p", tip, "-m", "another run", `${tip}^{tree}`, who);
+    git(world.root, "--git-dir", world.opsBare, "update-ref", `refs/heads/${OPS_BRANCH}`, next, tip);
+  }
+
+  /** Serves the repositories over http, another run pushing right after each of the first `times` fetches of the ops branch. */
+  async function raceAfterFetch(times: number) {
+    let moved = 0;
+    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN, {
+      readToken: FAKE_READ_TOKEN,
+      afterFetch: (repository) => {
+        if (repository === "ops" && moved < times) {
+          moved++;
+          anotherRunPushes();
+        }
+      },
+    });
+    return { server, params: { OPS_URL: `${server.url}/ops.git`, APP_URL: `${server.url}/app.git` } };
   }
 
   it("retries a lost race: fetches again, decides again, and records", async () => {
     world = new GitWorld(2);
     const [c0, c1] = world.commits;
-    const ws = world.workspace(c1);
-    raceAfterFetch(ws, 1);
-    const r = await world.runStep(ws, c1, { RETRY_DELAY_MS: "10" });
-    assertOk(r);
-    assert.match(r.stdout, /rejected \(attempt 1 of 5\); fetching and deciding again/);
-    assert.match(r.stdout, new RegExp(`recorded ${c1} on main \\(was ${c0}, attempt 2\\)`));
-    assert.strictEqual(world.recordedRevision(), c1);
-    assert.deepStrictEqual(world.recordedHistory(), [c0, c0, c1], "the other push, then this one on top of it");
+    const { server, params } = await raceAfterFetch(1);
+    try {
+      const r = await world.runStep(c1, { RETRY_DELAY_MS: "10" }, renderedTask(), params);
+      assertOk(r);
+      assert.match(r.stdout, /rejected \(attempt 1 of 5\); fetching and deciding again/);
+      assert.match(r.stdout, new RegExp(`recorded ${c1} on main \\(was ${c0}, attempt 2\\)`));
+      assert.strictEqual(world.recordedRevision(), c1);
+      assert.deepStrictEqual(world.recordedHistory(), [c0, c0, c1], "the other push, then this one on top of it");
+    } finally {
+      await server.close();
+    }
   });
 
   it("gives up after MAX_ATTEMPTS lost races, leaving the branch as the others left it", async () => {
     world = new GitWorld(2);
     const c1 = world.commits[1];
-    const ws = world.workspace(c1);
-    raceAfterFetch(ws, 100);
-    const r = await world.runStep(ws, c1, { RETRY_DELAY_MS: "10" }, renderedTask(3));
-    assert.strictEqual(r.code, 1, r.stdout);
-    assert.match(r.stdout, /rejected \(attempt 1 of 3\).*\n.*rejected \(attempt 2 of 3\)/);
-    assert.match(r.stderr, /was rejected 3 times; giving up/);
-    assert.strictEqual(world.recordedRevision(), world.commits[0]);
+    const { server, params } = await raceAfterFetch(100);
+    try {
+      const r = await world.runStep(c1, { RETRY_DELAY_MS: "10" }, renderedTask(3), params);
+      assert.strictEqual(r.code, 1, r.stdout);
+      assert.match(r.stdout, /rejected \(attempt 1 of 3\).*\n.*rejected \(attempt 2 of 3\)/);
+      assert.match(r.stderr, /was rejected 3 times; giving up/);
+      assert.strictEqual(world.recordedRevision(), world.commits[0]);
+    } finally {
+      await server.close();
+    }
   });
 
   describe("refuses hostile and bad REVISION values, changing nothing", () => {
@@ -239,24 +244,19 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     for (const [what, value, message] of hostile) {
       it(what, async () => {
         const head = shared.opsHead();
-        const ws = shared.workspace(shared.commits[1]);
-        const r = await shared.runStep(ws, value);
+        const r = await shared.runStep(value);
         assert.strictEqual(r.code, 1, `${r.stdout}\n${r.stderr}`);
         assert.match(r.stderr, message);
         assert.strictEqual(shared.opsHead(), head);
-        for (const dir of [shared.root, ws.source, ws.appSource, path.dirname(ws.source)]) {
-          assert.ok(!fs.existsSync(path.join(dir, "PWNED")), `a command ran in ${dir}`);
-        }
+        assert.deepStrictEqual(filesNamed(shared.root, "PWNED"), [], "a command ran");
       });
     }
   });
 
   it("ends quickly with a message when the ops remote is unreachable", async () => {
     world = new GitWorld(2);
-    const ws = world.workspace(world.commits[1]);
-    git(ws.source, "remote", "set-url", "origin", `file://${world.root}/gone.git`);
     const head = world.opsHead();
-    const r = await world.runStep(ws, world.commits[1]);
+    const r = await world.runStep(world.commits[1], undefined, undefined, { OPS_URL: `file://${world.root}/gone.git` });
     assert.strictEqual(r.code, 1);
     assert.match(r.stderr, /could not fetch branch main of the ops repository; nothing was changed/);
     assert.ok(r.ms < 10000, `took ${r.ms} ms`);
@@ -265,48 +265,58 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
 
   it("ends without guessing when the app remote is unreachable", async () => {
     world = new GitWorld(3, 1);
-    const ws = world.workspace(world.commits[2]);
-    git(ws.appSource, "remote", "set-url", "origin", `file://${world.root}/gone.git`);
     const head = world.opsHead();
-    const r = await world.runStep(ws, world.commits[2]);
+    const r = await world.runStep(world.commits[2], undefined, undefined, { APP_URL: `file://${world.root}/gone.git` });
     assert.strictEqual(r.code, 1, r.stdout);
     assert.match(r.stderr, /could not reach the app repository/);
     assert.strictEqual(world.opsHead(), head);
   });
 
+  /** Serves the repositories over http, never answering the requests `stall` picks. */
+  async function stallingServer(stall: (request: { method: string; url: string }) => boolean) {
+    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN, { readToken: FAKE_READ_TOKEN, stall });
+    return { server, params: { OPS_URL: `${server.url}/ops.git`, APP_URL: `${server.url}/app.git` } };
+  }
+
   it("stops a remote that hangs at the deadline", async () => {
     world = new GitWorld(2);
-    const ws = world.workspace(world.commits[1]);
-    // An upload-pack that never answers stands in for a host that accepts and then goes silent.
-    git(ws.source, "config", "remote.origin.uploadpack", "sleep 30 #");
-    const r = await world.runStep(ws, world.commits[1], { RETRY_DELAY_MS: "50", GIT_TIMEOUT: "1" });
-    assert.strictEqual(r.code, 1);
-    assert.match(r.stderr, /could not fetch branch main/);
-    assert.ok(r.ms < 10000, `took ${r.ms} ms`);
+    // A host that accepts and then goes silent on every request for the ops repository.
+    const { server, params } = await stallingServer((req) => req.url.startsWith("/ops.git/"));
+    try {
+      const r = await world.runStep(world.commits[1], { RETRY_DELAY_MS: "50", GIT_TIMEOUT: "1" }, undefined, params);
+      assert.strictEqual(r.code, 1);
+      assert.match(r.stderr, /could not fetch branch main/);
+      assert.ok(r.ms < 10000, `took ${r.ms} ms`);
+    } finally {
+      await server.close();
+    }
   });
 
   it("stops a push that hangs at the deadline, with everything git started, and says so", async () => {
     world = new GitWorld(2);
-    const ws = world.workspace(world.commits[1]);
-    // The push's output is read through a command substitution: a receive-pack left running past the
-    // deadline would hold it open. busybox's timeout signals only git itself.
-    git(ws.source, "config", "remote.origin.receivepack", "sleep 30 #");
-    const r = await world.runStep(ws, world.commits[1], { RETRY_DELAY_MS: "50", GIT_TIMEOUT: "1" });
-    assert.strictEqual(r.code, 1, r.stdout);
-    assert.match(r.stderr, /git push .* gave no answer within 1 s; stopped/);
-    assert.match(r.stderr, /the push to main failed/);
-    assert.ok(r.ms < 10000, `took ${r.ms} ms`);
-    assert.strictEqual(world.recordedRevision(), world.commits[0]);
+    // The push's output is read through a command substitution: a transport helper left running past
+    // the deadline would hold it open. busybox's timeout signals only git itself.
+    const { server, params } = await stallingServer((req) => req.url.includes("receive-pack"));
+    try {
+      const r = await world.runStep(world.commits[1], { RETRY_DELAY_MS: "50", GIT_TIMEOUT: "1" }, undefined, params);
+      assert.strictEqual(r.code, 1, r.stdout);
+      assert.match(r.stderr, /git push .* gave no answer within 1 s; stopped/);
+      assert.match(r.stderr, /the push to main failed/);
+      assert.ok(r.ms < 10000, `took ${r.ms} ms`);
+      assert.strictEqual(world.recordedRevision(), world.commits[0]);
+    } finally {
+      await server.close();
+    }
   });
 
   it("reads a revision line written unquoted, as files from before the quotes hold, and writes it quoted", async () => {
     world = new GitWorld(3, 1);
     const [, c1, c2] = world.commits;
     world.writeRevisionFile(revisionFile(c1).replace(`"${c1}"`, c1));
-    const stale = await world.runStep(world.workspace(c1), c1);
+    const stale = await world.runStep(c1);
     assertOk(stale);
     assert.match(stale.stdout, new RegExp(`already records ${c1}; nothing to push`));
-    const r = await world.runStep(world.workspace(c2), c2);
+    const r = await world.runStep(c2);
     assertOk(r);
     assert.strictEqual(git(world.root, "--git-dir", world.opsBare, "show", `${OPS_BRANCH}:${REVISION_FILE}`) + "\n", revisionFile(c2));
   });
@@ -315,35 +325,76 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     world = new GitWorld(3, 2);
     const [c0, , c2] = world.commits;
     const rewritten = world.appCommit("force-pushed replacement", c0, "2099-01-01T00:00:00Z");
-    const r = await world.runStep(world.workspace(rewritten), rewritten);
+    const r = await world.runStep(rewritten);
     assertOk(r);
     assert.match(r.stdout, new RegExp(`the recorded ${c2} is not in the history of ${rewritten}`));
     assert.strictEqual(world.recordedRevision(), rewritten);
     // A late run for a commit of the old history does not put it back.
     const head = world.opsHead();
-    const late = await world.runStep(world.workspace(c2), c2);
+    const late = await world.runStep(c2);
     assertOk(late);
     assert.match(late.stdout, /a newer commit of another history .* nothing to push/);
     assert.strictEqual(world.opsHead(), head);
   });
 
-  it("authenticates with the token through the helper, and the token appears nowhere", async () => {
+  it("authenticates with each token only for its own repository, and the tokens appear nowhere", async () => {
     world = new GitWorld(2);
-    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN);
+    // The app repository is private here: it reads with the read token; the ops repository with the write token.
+    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN, { readToken: FAKE_READ_TOKEN });
     try {
       const c1 = world.commits[1];
-      const ws = world.workspace(c1);
-      git(ws.source, "remote", "set-url", "origin", `${server.url}/ops.git`);
-      git(ws.appSource, "remote", "set-url", "origin", `${server.url}/app.git`);
-      const r = await world.runStep(ws, c1);
+      const r = await world.runStep(c1, undefined, undefined, { OPS_URL: `${server.url}/ops.git`, APP_URL: `${server.url}/app.git` });
       assertOk(r);
       assert.strictEqual(world.recordedRevision(), c1, "the push went through the authenticated remote");
-      assert.ok(server.authorizations.length > 0, "git sent credentials");
-      assert.ok(!`${r.stdout}${r.stderr}`.includes(FAKE_TOKEN), "the token is not in the step's output");
-      assert.ok(!world.everythingWritten().includes(FAKE_TOKEN), "the token is in no file, repository or commit");
-      assert.doesNotMatch(git(ws.source, "remote", "get-url", "origin"), /@/);
+      const sent = (repository: string) => new Set(server.requests.filter((q) => q.includes(` /${repository}.git/`)).map((q) => q.split(" ").slice(2).join(" ")).filter((a) => a !== "-"));
+      assert.deepStrictEqual([...sent("app")], [basicAuthorization("x-access-token", FAKE_READ_TOKEN)], "the app repository saw the read token only");
+      assert.deepStrictEqual([...sent("ops")], [basicAuthorization("x-access-token", FAKE_TOKEN)], "the ops repository saw the write token only");
+      for (const token of [FAKE_TOKEN, FAKE_READ_TOKEN]) {
+        assert.ok(!`${r.stdout}${r.stderr}`.includes(token), "a token is in the step's output");
+        assert.ok(!world.everythingWritten().includes(token), "a token is in a file, repository or commit");
+      }
+      assert.deepStrictEqual(fs.readdirSync(path.join(world.root, "step-1", "tmp")), [], "the step's own repositories are removed when it ends");
     } finally {
       await server.close();
     }
   });
+
+  it("sends the app repository no credential when there is no read token (a public app repository)", async () => {
+    world = new GitWorld(2);
+    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN, { publicRead: true });
+    try {
+      const c1 = world.commits[1];
+      const r = await world.runStep(c1, { RETRY_DELAY_MS: "50", READ_TOKEN: "" }, undefined, { OPS_URL: `${server.url}/ops.git`, APP_URL: `${server.url}/app.git` });
+      assertOk(r);
+      assert.strictEqual(world.recordedRevision(), c1);
+      assert.ok(server.requests.filter((q) => q.includes(" /app.git/")).every((q) => q.endsWith(" -")), server.requests.join("\n"));
+    } finally {
+      await server.close();
+    }
+  });
+
+  describe("refuses repository URLs it must not speak to, changing nothing", () => {
+    const refused: [string, string, string][] = [
+      ["an ext:: command as the ops URL", "OPS_URL", "ext::sh -c touch% PWNED"],
+      ["credentials in the app URL", "APP_URL", "https://x-access-token:stolen@github.com/example-org/app.git"],
+      ["an ssh URL", "OPS_URL", "ssh://git@github.com/example-org/ops.git"],
+      ["a scp-like path", "APP_URL", "git@github.com:example-org/app.git"],
+    ];
+    for (const [what, param, value] of refused) {
+      it(what, async () => {
+        world = new GitWorld(2);
+        const head = world.opsHead();
+        const r = await world.runStep(world.commits[1], undefined, undefined, { [param]: value });
+        assert.strictEqual(r.code, 1, r.stdout);
+        assert.match(r.stderr, new RegExp(`${param} must be a`));
+        assert.strictEqual(world.opsHead(), head);
+        assert.deepStrictEqual(filesNamed(world.root, "PWNED"), []);
+      });
+    }
+  });
 });
+
+/** Every file called `name` under `dir`. */
+function filesNamed(dir: string, name: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => path.basename(f) === name);
+}
