@@ -5,7 +5,7 @@ import { optionsOrExit, runAsProgram } from "./cli";
 import { parseSettings, settingsWarnings } from "../components/config/parse";
 import { plaintextSecretProblem, readStackFile, retypedValueWarning, stackNameProblem } from "../components/config/stack-file";
 import { planStack } from "../components/plan/stack";
-import { renderPlan, RENDER_SECRETS } from "../components/synth/render";
+import { renderPlan, renderSecrets } from "../components/synth/render";
 
 export interface RenderOptions {
   projectDir: string;
@@ -59,7 +59,7 @@ export function renderStack(o: RenderOptions): RenderResult {
   const out = path.resolve(o.out);
   const stackFile = readStackFile(o.projectDir, o.stack);
   const settings = parseSettings(stackFile.raw, stackFile.problems);
-  const rendered = renderPlan(planStack(settings, RENDER_SECRETS));
+  const rendered = renderPlan(planStack(settings, renderSecrets(settings)));
   const recorded = recordedFiles(out);
   const existing = (rel: string) => fs.existsSync(path.join(out, rel));
 

@@ -27,7 +27,20 @@ export const STACK_KEYS = {
   githubToken: {
     type: "string",
     secret: true,
-    description: "GitHub token: Pulumi writes the ops repositories with it and the pipeline pushes revisions with it.",
+    description:
+      "GitHub token Pulumi writes the ops files and webhooks with; it stays in Pulumi. Also every token below that is not set (one preview warning says which).",
+  },
+  writeBackToken: {
+    type: "string",
+    secret: true,
+    optionalSecret: true,
+    description: "Fine-grained GitHub token the pipeline's write-back pushes revision.yaml with: Contents read and write on the ops repositories only; empty to use githubToken.",
+  },
+  readToken: {
+    type: "string",
+    secret: true,
+    optionalSecret: true,
+    description: "Fine-grained GitHub token with Contents read-only on the app and ops repositories: git-clone, the write-back's app fetch, kpack and Argo CD read with it; empty to use githubToken.",
   },
   webhookSecret: {
     type: "string",
@@ -38,7 +51,7 @@ export const STACK_KEYS = {
     type: "string",
     secret: true,
     optionalSecret: true,
-    description: "Read-only GitHub token Argo CD reads the ops repositories with; empty to use githubToken (a write token) instead.",
+    description: "Read-only GitHub token Argo CD reads the ops repositories with; empty to use readToken (or githubToken when that is empty too).",
   },
   registryCredentials: {
     type: "string",

@@ -213,10 +213,21 @@ function ingressSettings(r: Reader, problems: ConfigProblem[]): StackSettings["i
 
 /** What an operator should know before deploying these settings, though nothing is wrong with them. */
 export function settingsWarnings(settings: StackSettings): string[] {
-  if (!settings.privateRepositories || settings.argocdToken === "argocdToken") return [];
-  return [
-    `${PROJECT}:argocdToken is not set, so Argo CD reads the ops repositories with githubToken: a token that can write them is then readable by anyone who can read Secrets in the ${settings.argocd.namespace} namespace (set a read-only token with pulumi config set --secret argocdToken)`,
+  const warning = sharedTokenWarning(settings);
+  return warning ? [warning] : [];
+}
+
+/**
+ * One warning, when githubToken (Pulumi's, with admin rights on the repositories' webhooks) also
+ * serves in the cluster: what reaches it there, and which keys split it off. Undefined when split.
+ */
+export function sharedTokenWarning(t: Pick<StackSettings, "writeBackToken" | "readToken" | "argocdToken" | "privateRepositories">, prefix = `${PROJECT}:`): string | undefined {
+  const uses = [
+    ...(t.writeBackToken ? [] : [`the write-back pushes with it (set ${prefix}writeBackToken: Contents read and write on the ops repositories only)`]),
+    ...(t.readToken ? [] : [`${t.argocdToken === "argocdToken" || !t.privateRepositories ? "git-clone and kpack" : "git-clone, kpack and Argo CD"} read with it (set ${prefix}readToken: Contents read-only on the app and ops repositories)`]),
   ];
+  if (uses.length === 0) return undefined;
+  return `${prefix}githubToken also serves in the cluster, where anyone who can read the build namespaces' Secrets holds it: ${uses.join("; ")}`;
 }
 
 /**
@@ -276,6 +287,8 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = [], { c
     kubeContext: r.optionalString("kubeContext", v.plainText),
     privateRepositories: r.boolean("privateRepositories", STACK_KEYS.privateRepositories.default),
     argocdToken: r.secretSet("argocdToken") ? "argocdToken" : "githubToken",
+    writeBackToken: r.secretSet("writeBackToken"),
+    readToken: r.secretSet("readToken"),
     registryCredentials: r.secretSet("registryCredentials"),
     ingress: ingressSettings(r, problems),
     argocd: {

@@ -48,8 +48,12 @@ export interface StackSettings {
   kubeContext?: string;
   /** Argo CD and kpack get credentials to read the repositories. */
   privateRepositories: boolean;
-  /** Which token Argo CD reads the ops repositories with: its own read-only one, or githubToken. */
+  /** Which token Argo CD reads the ops repositories with: its own read-only one, or the read token. */
   argocdToken: "argocdToken" | "githubToken";
+  /** The stack sets writeBackToken: the write-back pushes with it instead of githubToken. */
+  writeBackToken: boolean;
+  /** The stack sets readToken: clones, kpack and Argo CD read with it instead of githubToken. */
+  readToken: boolean;
   /** The stack gives kpack registry credentials (the secret registryCredentials). */
   registryCredentials: boolean;
   ingress: { className?: string; tlsSecret?: string; clusterIssuer?: string };

@@ -13,8 +13,15 @@ export const KPACK_REGISTRY_SECRET = "kpack-registry-credentials";
 /** The secret values the credentials are made of: Pulumi secret Outputs to deploy, markers to render. */
 export interface CredentialValues<S> {
   githubToken: S;
+  /** Read-only: what clones, kpack and Argo CD read with when given; githubToken serves when not. */
+  readToken?: S;
   argocdToken?: S;
   registryCredentials?: S;
+}
+
+/** The token that reads the repositories: readToken where the stack gives one, else githubToken. */
+export function readTokenOf<S>(values: Pick<CredentialValues<S>, "githubToken" | "readToken">): S {
+  return values.readToken ?? values.githubToken;
 }
 
 /** What kpack needs in one build namespace. */
@@ -38,7 +45,7 @@ export interface CredentialsPlan<S> {
 }
 
 /** What the credentials are planned from: a stack's settings, or BuildCredentials' args. */
-export type CredentialSettings = Pick<StackSettings, "githubOwner" | "gitHost" | "privateRepositories" | "argocdToken" | "registryCredentials"> & {
+export type CredentialSettings = Pick<StackSettings, "githubOwner" | "gitHost" | "privateRepositories" | "argocdToken" | "readToken" | "registryCredentials"> & {
   argocd: Pick<StackSettings["argocd"], "namespace">;
   apps: readonly Pick<AppSettings, "name" | "namespace" | "imageServiceAccount">[];
   /** Argo CD's repo-creds with privateRepositories; false for a program that brings its own. @default true */
@@ -57,11 +64,12 @@ function required<S>(value: S | undefined, key: string): S {
 
 /** Pure: the same settings and values give the same Secrets, service accounts and patches. */
 export function planCredentials<S>(stack: CredentialSettings, values: CredentialValues<S>): CredentialsPlan<S> {
-  const argocdPassword = stack.argocdToken === "argocdToken" ? required(values.argocdToken, "argocdToken") : values.githubToken;
+  const readPassword = stack.readToken ? required(values.readToken, "readToken") : values.githubToken;
+  const argocdPassword = stack.argocdToken === "argocdToken" ? required(values.argocdToken, "argocdToken") : readPassword;
   const registryValue = stack.registryCredentials ? required(values.registryCredentials, "registryCredentials") : undefined;
   const namespaces = buildNamespaces(stack).map((namespace): NamespaceCredentials<S> => {
     const git = stack.privateRepositories
-      ? gitCredentials({ name: KPACK_GIT_SECRET, namespace, gitHost: stack.gitHost, username: GIT_TOKEN_USERNAME, password: values.githubToken })
+      ? gitCredentials({ name: KPACK_GIT_SECRET, namespace, gitHost: stack.gitHost, username: GIT_TOKEN_USERNAME, password: readPassword })
       : undefined;
     const registry = registryValue === undefined ? undefined : registryCredentials({ name: KPACK_REGISTRY_SECRET, namespace, dockerConfigJson: registryValue });
     const secrets = [git, registry].filter((s): s is Secret<S> => s !== undefined).map((s) => s.metadata.name ?? "");

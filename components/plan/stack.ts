@@ -5,12 +5,14 @@ import { secret } from "../kubernetes/secret";
 import { basicAuthFiles } from "../tekton/git-clone";
 import { Secret } from "../kubernetes/types";
 import { buildNamespaces, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
-import { CredentialsPlan, CredentialValues, planCredentials } from "./private-access";
+import { CredentialsPlan, CredentialValues, planCredentials, readTokenOf } from "./private-access";
 import { cloneUrl, opsLayout, opsRepositoryFiles, RepoFile } from "./ops-repository";
 
 /** The secret values a plan is made with: Pulumi secret Outputs to deploy, markers to render. */
 export interface SecretValues<S> extends CredentialValues<S> {
   githubToken: S;
+  /** What the write-back pushes the ops repositories with; githubToken serves when not given. */
+  writeBackToken?: S;
   webhookSecret: S;
   /** A secret computed from a secret, itself secret: `apply` on an Output; render keeps the marker. */
   derive(secret: S, compute: (plain: string) => string): S;
@@ -79,18 +81,24 @@ function planApplications(stack: StackSettings, app: AppSettings, names: ObjectN
 export function planNamespace<S>(
   stack: Pick<StackSettings, "gitHost">,
   name: string,
-  secrets: Pick<SecretValues<S>, "githubToken" | "webhookSecret" | "derive">,
+  secrets: Pick<SecretValues<S>, "githubToken" | "writeBackToken" | "readToken" | "webhookSecret" | "derive">,
 ): NamespacePlan<S> {
+  const readToken = readTokenOf(secrets);
   return {
     name,
     namespace: isBuiltInNamespace(name) ? undefined : namespace(name),
-    githubToken: secret({ name: GITHUB_TOKEN_SECRET.name, namespace: name, type: "Opaque", stringData: { [GITHUB_TOKEN_SECRET.key]: secrets.githubToken } }),
+    githubToken: secret({
+      name: GITHUB_TOKEN_SECRET.name,
+      namespace: name,
+      type: "Opaque",
+      stringData: { [GITHUB_TOKEN_SECRET.key]: secrets.writeBackToken ?? secrets.githubToken, [GITHUB_TOKEN_SECRET.readKey]: readToken },
+    }),
     webhookSecret: secret({ name: WEBHOOK_SECRET.name, namespace: name, type: "Opaque", stringData: { [WEBHOOK_SECRET.key]: secrets.webhookSecret } }),
     gitCredentials: secret({
       name: GIT_CREDENTIALS_SECRET.name,
       namespace: name,
       type: "Opaque",
-      stringData: { ...basicAuthFiles(stack.gitHost, secrets.githubToken, secrets.derive) },
+      stringData: { ...basicAuthFiles(stack.gitHost, readToken, secrets.derive) },
     }),
   };
 }

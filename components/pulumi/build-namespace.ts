@@ -12,8 +12,12 @@ import { NamespacePlan, planNamespace } from "../plan/stack";
 export interface BuildNamespaceArgs {
   /** The namespace the apps build in, e.g. a Namespace resource's `metadata.name`. */
   namespace: pulumi.Input<string>;
-  /** GitHub token the pipeline pushes the tested revision with and clones private repositories with; kept secret. */
+  /** GitHub token every token below defaults to; kept secret. Split it (a preview warning says so). */
   githubToken: pulumi.Input<string>;
+  /** The token the write-back pushes revision.yaml with: Contents read and write on the ops repositories only. @default githubToken */
+  writeBackToken?: pulumi.Input<string>;
+  /** The token git-clone and the write-back read the app repositories with: Contents read-only. @default githubToken */
+  readToken?: pulumi.Input<string>;
   /** Shared secret GitHub signs push webhooks with; the EventListeners reject pushes without it. Kept secret. */
   webhookSecret: pulumi.Input<string>;
   /** Base URL the git credentials are for. @default "https://github.com", the gitHost config key's default */
@@ -48,6 +52,8 @@ export class BuildNamespace extends pulumi.ComponentResource {
     const stack = { gitHost: checkedGitHost(name, args.gitHost ?? STACK_KEYS.gitHost.default) };
     const values = {
       githubToken: pulumi.secret(args.githubToken),
+      writeBackToken: args.writeBackToken === undefined ? undefined : pulumi.secret(args.writeBackToken),
+      readToken: args.readToken === undefined ? undefined : pulumi.secret(args.readToken),
       webhookSecret: pulumi.secret(args.webhookSecret),
       derive: (secret: pulumi.Output<string>, compute: (plain: string) => string) => secret.apply(compute),
     };

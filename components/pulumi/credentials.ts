@@ -16,8 +16,13 @@ import { CredentialSettings, CredentialsPlan, planCredentials } from "../plan/pr
 export interface BuildCredentialsArgs {
   /** GitHub user or organisation owning the repositories. */
   githubOwner: string;
-  /** Token kpack clones private app repositories with, and Argo CD reads with unless argocdToken is given; kept secret. */
+  /** The token that reads the repositories unless readToken is given; kept secret. */
   githubToken: pulumi.Input<string>;
+  /**
+   * A read-only token (Contents: read on the app and ops repositories) kpack clones private app
+   * repositories with, and Argo CD reads with unless argocdToken is given; kept secret. @default githubToken
+   */
+  readToken?: pulumi.Input<string>;
   /** Base URL of the repositories. @default "https://github.com" */
   gitHost?: string;
   /**
@@ -30,7 +35,7 @@ export interface BuildCredentialsArgs {
   privateRepositories?: boolean;
   /** Argo CD's repo-creds for githubOwner's repositories; false when you bring your own. @default true */
   argocdRepositoryCredentials?: boolean;
-  /** A read-only token Argo CD reads the ops repositories with; kept secret. @default githubToken */
+  /** A read-only token Argo CD reads the ops repositories with; kept secret. @default readToken, else githubToken */
   argocdToken?: pulumi.Input<string>;
   /** Namespace Argo CD runs in. @default "argocd" */
   argocdNamespace?: string;
@@ -69,6 +74,7 @@ export function credentialSettings(name: string, args: BuildCredentialsArgs): Cr
     privateRepositories: args.privateRepositories ?? true,
     argocdRepositoryCredentials: args.argocdRepositoryCredentials ?? true,
     argocdToken: args.argocdToken === undefined ? "githubToken" : "argocdToken",
+    readToken: args.readToken !== undefined,
     registryCredentials: args.registryCredentials !== undefined,
     argocd: { namespace: argocdNamespace },
     apps: args.apps.map((app) => ({
@@ -121,6 +127,7 @@ export class BuildCredentials extends pulumi.ComponentResource {
     this.apps = new Map(settings.apps.map((a) => [a.name, { namespace: a.namespace, account: a.imageServiceAccount.name }]));
     const plan = planCredentials(settings, {
       githubToken: pulumi.secret(args.githubToken),
+      readToken: args.readToken === undefined ? undefined : pulumi.secret(args.readToken),
       argocdToken: args.argocdToken === undefined ? undefined : pulumi.secret(args.argocdToken),
       registryCredentials: args.registryCredentials === undefined ? undefined : pulumi.secret(args.registryCredentials),
     });

@@ -41,6 +41,8 @@ export function loadSettings(): StackSettings {
 export function secretConfig(settings: StackSettings, config: pulumi.Config = new pulumi.Config()) {
   return {
     githubToken: config.requireSecret("githubToken"),
+    writeBackToken: settings.writeBackToken ? config.requireSecret("writeBackToken") : undefined,
+    readToken: settings.readToken ? config.requireSecret("readToken") : undefined,
     webhookSecret: config.requireSecret("webhookSecret"),
     argocdToken: settings.argocdToken === "argocdToken" ? config.requireSecret("argocdToken") : undefined,
     registryCredentials: settings.registryCredentials ? config.requireSecret("registryCredentials") : undefined,
@@ -91,6 +93,7 @@ export function credentialsArgs(settings: StackSettings, secrets: ReturnType<typ
   return {
     githubOwner: settings.githubOwner,
     githubToken: secrets.githubToken,
+    readToken: secrets.readToken,
     gitHost: settings.gitHost,
     apps: settings.apps.map((a) => ({ name: a.name, namespace: a.namespace, imageServiceAccount: a.imageServiceAccount.owned ? undefined : a.imageServiceAccount.name })),
     privateRepositories: settings.privateRepositories,
@@ -113,7 +116,15 @@ export function registerClusterSide(
   for (const name of buildNamespaces(settings)) {
     const buildNamespace = new BuildNamespace(
       `ns-${name}`,
-      { namespace: name, githubToken: secrets.githubToken, webhookSecret: secrets.webhookSecret, gitHost: settings.gitHost, labelNamespace: !isBuiltInNamespace(name) },
+      {
+        namespace: name,
+        githubToken: secrets.githubToken,
+        writeBackToken: secrets.writeBackToken,
+        readToken: secrets.readToken,
+        webhookSecret: secrets.webhookSecret,
+        gitHost: settings.gitHost,
+        labelNamespace: !isBuiltInNamespace(name),
+      },
       { providers: { kubernetes: cluster } },
     );
     namespaces.set(name, buildNamespace);

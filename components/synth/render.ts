@@ -3,6 +3,7 @@ import { KubernetesObject } from "../kubernetes/types";
 import { opsFileContent } from "./ops-file";
 import { toYaml } from "./yaml";
 import { PROJECT } from "../config/errors";
+import { StackSettings } from "../config/settings";
 
 /** What a rendered Secret holds instead of its value. Rendering never sees a secret's value at all. */
 export function secretMarker(key: keyof SecretValues<string>): string {
@@ -11,12 +12,20 @@ export function secretMarker(key: keyof SecretValues<string>): string {
 
 export const RENDER_SECRETS: Required<SecretValues<string>> = {
   githubToken: secretMarker("githubToken"),
+  writeBackToken: secretMarker("writeBackToken"),
+  readToken: secretMarker("readToken"),
   webhookSecret: secretMarker("webhookSecret"),
   argocdToken: secretMarker("argocdToken"),
   registryCredentials: secretMarker("registryCredentials"),
   // What is derived from a secret shows the marker of the secret it comes from.
   derive: (marker) => marker,
 };
+
+/** The markers of the secrets a stack sets: a token it leaves unset is githubToken's, and shows that marker. */
+export function renderSecrets(settings: Pick<StackSettings, "writeBackToken" | "readToken">): SecretValues<string> {
+  const { writeBackToken, readToken, ...always } = RENDER_SECRETS;
+  return { ...always, ...(settings.writeBackToken ? { writeBackToken } : {}), ...(settings.readToken ? { readToken } : {}) };
+}
 
 /**
  * `cluster/<namespace>/<kind>-<name>.yaml`, or `cluster/<kind>-<name>.yaml` for a cluster-scoped object.

@@ -75,15 +75,28 @@ describe("plan: credentials for private repositories and registries", () => {
     assert.ok(argocdUses(String(secret.stringData.url), "https://GitHub.com/Example-Org/ops"), "Argo CD compares lowercased");
   });
 
-  it("falls back to githubToken for Argo CD, with a warning naming the risk, only when argocdToken is unset", () => {
+  it("falls back to githubToken for every token the stack leaves unset, with one warning saying which to split", () => {
     const s = settings();
-    assert.strictEqual(s.argocdToken, "githubToken");
-    assert.strictEqual(planStack(s, plainSecretValues({ githubToken: "T", webhookSecret: "W" })).credentials.argocd?.stringData.password, "T");
-    assert.match(settingsWarnings(s).join("\n"), /argocdToken is not set, so Argo CD reads the ops repositories with githubToken: a token that can write them/);
-    const own = parseSettings(fromPulumiConfig({ "deliberate-image-builds:argocdToken": "ghp_fake_read_only", "deliberate-image-builds:githubOwner": "example-org", "deliberate-image-builds:apps": JSON.stringify([appEntry()]) }, "deliberate-image-builds").raw);
-    assert.deepStrictEqual([own.argocdToken, settingsWarnings(own)], ["argocdToken", []]);
+    assert.deepStrictEqual([s.argocdToken, s.writeBackToken, s.readToken], ["githubToken", false, false]);
+    const one = planStack(s, plainSecretValues({ githubToken: "T", webhookSecret: "W" }));
+    assert.strictEqual(one.credentials.argocd?.stringData.password, "T");
+    assert.deepStrictEqual(one.namespaces[0].githubToken.stringData, { GITHUB_TOKEN: "T", READ_TOKEN: "T" });
+    const [warning, ...more] = settingsWarnings(s);
+    assert.deepStrictEqual(more, []);
+    assert.match(warning, /githubToken also serves in the cluster.*writeBackToken: Contents read and write on the ops repositories only.*git-clone, kpack and Argo CD read with it \(set deliberate-image-builds:readToken: Contents read-only/);
+    const config = (extra: Record<string, string>) =>
+      parseSettings(fromPulumiConfig({ ...extra, "deliberate-image-builds:githubOwner": "example-org", "deliberate-image-builds:apps": JSON.stringify([appEntry()]) }, "deliberate-image-builds").raw);
+    const split = config({ "deliberate-image-builds:writeBackToken": "ghp_fake_write", "deliberate-image-builds:readToken": "ghp_fake_read" });
+    assert.deepStrictEqual([split.writeBackToken, split.readToken, settingsWarnings(split)], [true, true, []]);
+    const splitPlan = planStack(split, plainSecretValues({ githubToken: "T", writeBackToken: "WB", readToken: "R", webhookSecret: "W" }));
+    assert.deepStrictEqual(splitPlan.namespaces[0].githubToken.stringData, { GITHUB_TOKEN: "WB", READ_TOKEN: "R" }, "the write-back's two tokens");
+    assert.match(String(splitPlan.namespaces[0].gitCredentials.stringData[".git-credentials"]), /x-access-token:R@/, "git-clone reads with the read token");
+    assert.strictEqual(splitPlan.credentials.argocd?.stringData.password, "R", "Argo CD reads with the read token");
+    assert.strictEqual((splitPlan.credentials.namespaces[0].git as Secret<string>).stringData.password, "R", "kpack reads with the read token");
+    const argocdOwn = config({ "deliberate-image-builds:argocdToken": "ghp_fake_read_only" });
+    assert.match(settingsWarnings(argocdOwn)[0], /git-clone and kpack read with it/);
     // Pulumi hands the declared default "" for an unset key: that is not a token.
-    const unset = fromPulumiConfig({ "deliberate-image-builds:argocdToken": "" }, "deliberate-image-builds").raw;
+    const unset = fromPulumiConfig({ "deliberate-image-builds:argocdToken": "", "deliberate-image-builds:readToken": "" }, "deliberate-image-builds").raw;
     assert.deepStrictEqual(unset, {});
   });
 

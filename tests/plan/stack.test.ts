@@ -41,7 +41,7 @@ describe("plan: the stack", () => {
   it("puts the Secrets in each build namespace with the given values only", () => {
     const plan = planStack(settings(), { githubToken: "T", webhookSecret: "W", derive: (value, compute) => compute(value) });
     const [ns] = plan.namespaces;
-    assert.deepStrictEqual([ns.githubToken.metadata.name, ns.githubToken.stringData], ["github-token", { GITHUB_TOKEN: "T" }]);
+    assert.deepStrictEqual([ns.githubToken.metadata.name, ns.githubToken.stringData], ["github-token", { GITHUB_TOKEN: "T", READ_TOKEN: "T" }]);
     assert.deepStrictEqual([ns.webhookSecret.metadata.name, ns.webhookSecret.stringData], ["github-webhook-secret", { secretToken: "W" }]);
     assert.deepStrictEqual([ns.gitCredentials.metadata.name, ns.gitCredentials.stringData], [
       "github-git-credentials",

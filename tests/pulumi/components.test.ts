@@ -99,7 +99,8 @@ describe("pulumi: the public components", function () {
       ready();
       const ns = new BuildNamespace("builds", { namespace: pulumi.output("builds"), githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET, gitHost, labelNamespace: true });
       await settled(ns.namespace);
-      return world.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => [r.type, r.name, r.inputs]);
+      // In the order of their names: the SDK registers each once its inputs resolve, in no set order.
+      return world.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => [r.type, r.name, r.inputs]).sort(byName);
     };
     const planned = (gitHost: string) => {
       const p = planNamespace({ gitHost }, "builds", plainSecretValues({ githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET }));
@@ -108,8 +109,9 @@ describe("pulumi: the public components", function () {
         ["kubernetes:core/v1:Secret", "builds-github-token", p.githubToken],
         ["kubernetes:core/v1:Secret", "builds-webhook-secret", p.webhookSecret],
         ["kubernetes:core/v1:Secret", "builds-git-credentials", p.gitCredentials],
-      ];
+      ].sort(byName);
     };
+    const byName = (a: unknown[], b: unknown[]) => String(a[1]).localeCompare(String(b[1]));
     assert.deepStrictEqual(await registered(), planned(settings().gitHost));
     assert.deepStrictEqual(await registered("https://git.example.com:8443/"), planned("https://git.example.com:8443"));
   });
@@ -176,8 +178,8 @@ describe("pulumi: the public components", function () {
     const buildNamespace = new BuildNamespace("builds", { namespace: "builds", githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
     const app = new DeliberateImageBuilds("go-sample-app", args({ namespace: buildNamespace }));
     await settled(app.testedRevision);
-    const secretUrns = byType("kubernetes:core/v1:Secret").map((s) => s.name);
-    assert.deepStrictEqual(secretUrns, ["builds-github-token", "builds-webhook-secret", "builds-git-credentials"]);
+    const secretUrns = byType("kubernetes:core/v1:Secret").map((s) => s.name).sort();
+    assert.deepStrictEqual(secretUrns, ["builds-git-credentials", "builds-github-token", "builds-webhook-secret"]);
     for (const application of byType("kubernetes:argoproj.io/v1alpha1:Application")) {
       assert.strictEqual((application.inputs.spec as { destination: { namespace: string } }).destination.namespace, "builds");
       // The BuildNamespace's Secrets, though the app's opts name no dependency.

@@ -2,20 +2,21 @@
 // an existing service account patched rather than taken over, and the fallback warned about.
 import * as assert from "assert";
 import { createOpsBranches, installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
-import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack } from "../helpers/fixtures";
+import { appEntry, FAKE_READ_TOKEN, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, rawStack } from "../helpers/fixtures";
 
 installMocks();
 import { deployStack } from "../../components/pulumi/stack";
 import { ConfigError } from "../../components/config/errors";
 
 const FAKE_ARGOCD_TOKEN = "ghp_FAKE_READ_ONLY_not_a_real_credential_0000";
+const FAKE_WRITE_BACK_TOKEN = "ghp_FAKE_WRITE_BACK_not_a_real_credential_0000";
 const FAKE_REGISTRY = JSON.stringify({ auths: { "registry.example.com": { auth: Buffer.from("robot:fake-registry-password").toString("base64") } } });
 
 async function deploy(extra: Record<string, unknown>, apps?: unknown[]): Promise<string[]> {
   resetWorld();
   createOpsBranches(rawStack({}, apps).apps);
   const secrets = { githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET, ...extra };
-  setStackConfig({ ...rawStack({}, apps), ...secrets }, Object.keys(secrets).filter((k) => ["githubToken", "webhookSecret", "argocdToken", "registryCredentials"].includes(k)));
+  setStackConfig({ ...rawStack({}, apps), ...secrets }, Object.keys(secrets).filter((k) => ["githubToken", "writeBackToken", "readToken", "webhookSecret", "argocdToken", "registryCredentials"].includes(k)));
   const out = deployStack();
   await settled(...Object.values(out.apps).map((a) => a.testedRevision));
   return [...world.warnings];
@@ -26,12 +27,14 @@ const secretNamed = (name: string) => world.resources.find((r) => r.type === "ku
 describe("pulumi: credentials for private repositories and registries", function () {
   this.timeout(20000);
 
-  it("applies Argo CD's and kpack's Secrets with their values held as secrets, Argo CD's from argocdToken", async () => {
-    const warnings = await deploy({ argocdToken: FAKE_ARGOCD_TOKEN, registryCredentials: FAKE_REGISTRY });
+  it("applies Argo CD's and kpack's Secrets with their values held as secrets, Argo CD's from argocdToken, kpack's from readToken", async () => {
+    const warnings = await deploy({ argocdToken: FAKE_ARGOCD_TOKEN, registryCredentials: FAKE_REGISTRY, readToken: FAKE_READ_TOKEN, writeBackToken: FAKE_WRITE_BACK_TOKEN });
     assert.deepStrictEqual(warnings, []);
     const argocd = secretNamed("repo-creds-example-org");
     assert.deepStrictEqual(argocd?.inputs.stringData, { type: "git", url: "https://github.com/example-org/", username: "x-access-token", password: FAKE_ARGOCD_TOKEN });
-    assert.deepStrictEqual(secretNamed("kpack-git-credentials")?.inputs.stringData, { username: "x-access-token", password: FAKE_TOKEN });
+    assert.deepStrictEqual(secretNamed("kpack-git-credentials")?.inputs.stringData, { username: "x-access-token", password: FAKE_READ_TOKEN });
+    assert.deepStrictEqual(secretNamed("github-token")?.inputs.stringData, { GITHUB_TOKEN: FAKE_WRITE_BACK_TOKEN, READ_TOKEN: FAKE_READ_TOKEN });
+    assert.doesNotMatch(JSON.stringify(world.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => r.inputs)), new RegExp(FAKE_TOKEN), "githubToken stays in Pulumi");
     assert.deepStrictEqual(secretNamed("kpack-registry-credentials")?.inputs.stringData, { ".dockerconfigjson": FAKE_REGISTRY });
     for (const name of ["repo-creds-example-org", "kpack-git-credentials", "kpack-registry-credentials"]) {
       assert.deepStrictEqual(secretNamed(name)?.secretPaths, ["stringData"], `${name}'s values reach Pulumi as secrets`);
@@ -84,10 +87,10 @@ describe("pulumi: credentials for private repositories and registries", function
     ]);
   });
 
-  it("warns that a write token becomes readable by Argo CD when argocdToken is unset", async () => {
+  it("warns once that githubToken serves in the cluster when the write-back and read tokens are unset", async () => {
     const warnings = await deploy({});
     assert.strictEqual(warnings.length, 1);
-    assert.match(warnings[0], /argocdToken is not set, so Argo CD reads the ops repositories with githubToken/);
+    assert.match(warnings[0], /githubToken also serves in the cluster.*writeBackToken.*git-clone, kpack and Argo CD read with it \(set deliberate-image-builds:readToken/);
     assert.deepStrictEqual((secretNamed("repo-creds-example-org")?.inputs.stringData as { password: string }).password, FAKE_TOKEN);
   });
 

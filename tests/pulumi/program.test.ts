@@ -97,7 +97,7 @@ describe("pulumi: the program under mocks", function () {
     assert.ok(await pulumi.isSecret(config.requireSecret("githubToken")));
     await settled();
     const secret = byType("kubernetes:core/v1:Secret").find((r) => r.name.endsWith("github-token"));
-    assert.deepStrictEqual(secret?.inputs.stringData, { GITHUB_TOKEN: FAKE_TOKEN }, "the cluster gets the real token");
+    assert.deepStrictEqual(secret?.inputs.stringData, { GITHUB_TOKEN: FAKE_TOKEN, READ_TOKEN: FAKE_TOKEN }, "the cluster gets the real token");
     assert.deepStrictEqual(secret?.secretPaths, ["stringData"], "and Pulumi holds it as a secret");
     const hook = await deploy({}, [appEntry("go-sample-app", { webhookUrl: "https://hooks.example.com/go" })]).then(() => byType("github:index/repositoryWebhook:RepositoryWebhook")[0]);
     assert.ok(hook.secretPaths.some((p) => p.startsWith("configuration")), "the webhook secret stays secret");
@@ -163,8 +163,9 @@ describe("pulumi: the program under mocks", function () {
         }
       });
     });
-    // github-token's GITHUB_TOKEN and github-git-credentials' .git-credentials (derived from it), in each namespace.
-    assert.strictEqual(changed, 4, "the token's two Secrets of each namespace change");
+    // With no token split off, github-token's GITHUB_TOKEN and READ_TOKEN and github-git-credentials'
+    // .git-credentials (derived from the read token), in each namespace.
+    assert.strictEqual(changed, 6, "the token's two Secrets of each namespace change, three values");
   });
 
   it("hands the GitHub provider its write budget from the stack config", async () => {
