@@ -45,9 +45,10 @@ export function opsFolderApplication(a: ApplicationArgs): Application {
       project: a.project,
       source: { repoURL: a.repoURL, targetRevision: a.targetRevision, path: a.path },
       destination: { server: a.destinationServer, namespace: a.destinationNamespace },
+      // No CreateNamespace: the program makes the namespace, and the project allows no cluster-scoped kind.
       syncPolicy: {
         automated: { enabled: true, prune: a.prune, selfHeal: a.selfHeal },
-        syncOptions: ["CreateNamespace=true"],
+        syncOptions: [],
       },
     },
   };

@@ -23,7 +23,10 @@ export interface PipelineArgs {
   certManagerIssuer?: string;
   /** Namespace Argo CD runs in; the Applications go there. @default "argocd" */
   argocdNamespace?: string;
-  /** Argo CD project of the Applications. @default "default" */
+  /**
+   * An existing Argo CD project for the Applications, which you keep as tight as the one made here.
+   * "": an AppProject of the app's own (its ops repository, its build namespace, the kinds its ops files hold; no cluster-scoped kind).
+   * @default "" */
   argocdProject?: string;
   /**
    * API server the Applications deploy to. Another cluster than Argo CD's needs the build namespace's
@@ -68,7 +71,7 @@ const PIPELINE_SETTINGS: { readonly [K in keyof PipelineArgs]-?: (s: Omit<StackS
   ingressTlsSecret: (s) => s.ingress.tlsSecret ?? "",
   certManagerIssuer: (s) => s.ingress.clusterIssuer ?? "",
   argocdNamespace: (s) => s.argocd.namespace,
-  argocdProject: (s) => s.argocd.project,
+  argocdProject: (s) => s.argocd.project ?? "",
   argocdDestinationServer: (s) => s.argocd.destinationServer,
   argocdPrune: (s) => s.argocd.prune,
   argocdSelfHeal: (s) => s.argocd.selfHeal,

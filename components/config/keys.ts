@@ -74,7 +74,12 @@ export const STACK_KEYS = {
   gitHost: { type: "string", default: "https://github.com", description: "Base URL that repository clone URLs are built from." },
   kubeContext: { type: "string", default: "", description: "kubeconfig context to deploy to; empty for the current one." },
   argocdNamespace: { type: "string", default: "argocd", description: "Namespace Argo CD runs in; the Applications go there." },
-  argocdProject: { type: "string", default: "default", description: "Argo CD project of the Applications." },
+  argocdProject: {
+    type: "string",
+    default: "",
+    description:
+      "Argo CD project of the Applications; empty: one AppProject per app, made by the program, allowing only its ops repository, its build namespace and the kinds its ops files hold.",
+  },
   argocdDestinationServer: {
     type: "string",
     default: "https://kubernetes.default.svc",

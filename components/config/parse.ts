@@ -293,7 +293,7 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = [], { c
     ingress: ingressSettings(r, problems),
     argocd: {
       namespace: r.string("argocdNamespace", defaultOf("argocdNamespace"), v.dnsLabel),
-      project: r.string("argocdProject", defaultOf("argocdProject"), v.dnsLabel),
+      project: r.optionalString("argocdProject", v.dnsSubdomain),
       destinationServer: r.string("argocdDestinationServer", defaultOf("argocdDestinationServer"), v.httpsUrl),
       prune: r.boolean("argocdPrune", STACK_KEYS.argocdPrune.default),
       selfHeal: r.boolean("argocdSelfHeal", STACK_KEYS.argocdSelfHeal.default),

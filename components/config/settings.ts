@@ -59,7 +59,8 @@ export interface StackSettings {
   ingress: { className?: string; tlsSecret?: string; clusterIssuer?: string };
   argocd: {
     namespace: string;
-    project: string;
+    /** An AppProject the stack brings for every Application; undefined: one per app, made by the program. */
+    project?: string;
     destinationServer: string;
     prune: boolean;
     selfHeal: boolean;

@@ -45,7 +45,15 @@ const refs = (names: readonly string[]): LocalObjectReference[] => names.map((na
  * lists it, so keychains that read only `imagePullSecrets` (go-containerregistry's k8schain) find it too.
  */
 export function imageServiceAccount(a: { name: string; namespace: string; app: string; secrets: string[]; registrySecrets: string[] }): ServiceAccount {
-  const account: ServiceAccount = { apiVersion: "v1", kind: "ServiceAccount", metadata: appObjectMeta(a, "image-builder"), secrets: refs(a.secrets) };
+  // kpack's controller reads the account's Secrets itself, and its build pods call no API
+  // (pkg/buildpod/generator.go fetchBuildSecrets; cmd/build-init, completion: k8schain.NewNoClient).
+  const account: ServiceAccount = {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: appObjectMeta(a, "image-builder"),
+    automountServiceAccountToken: false,
+    secrets: refs(a.secrets),
+  };
   if (a.registrySecrets.length > 0) account.imagePullSecrets = refs(a.registrySecrets);
   return account;
 }

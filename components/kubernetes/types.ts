@@ -97,6 +97,23 @@ export interface Subject {
   namespace: string;
 }
 
+/** One rule of a Role or ClusterRole: no wildcards are written anywhere in this program. */
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: ("get" | "list" | "watch" | "create")[];
+}
+
+export interface Role extends KubernetesObject<"rbac.authorization.k8s.io/v1", "Role"> {
+  metadata: ObjectMeta & { name: string; namespace: string };
+  rules: PolicyRule[];
+}
+
+export interface ClusterRole extends KubernetesObject<"rbac.authorization.k8s.io/v1", "ClusterRole"> {
+  metadata: ObjectMeta & { name: string };
+  rules: PolicyRule[];
+}
+
 export interface RoleBinding extends KubernetesObject<"rbac.authorization.k8s.io/v1", "RoleBinding"> {
   roleRef: RoleRef;
   subjects: Subject[];

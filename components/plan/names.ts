@@ -14,11 +14,15 @@ export interface ObjectNames {
   eventListener: string;
   /** The Service Tekton Triggers creates for the EventListener: what GitHub's webhook must reach. */
   eventListenerService: string;
+  /** The EventListener's account; applied by Pulumi, like its Role and ClusterRole. */
   triggersServiceAccount: string;
-  /** Cluster-scoped, so it carries the namespace too. */
-  triggersClusterRoleBinding: string;
-  triggersRoleBinding: string;
+  /** The listener's Role and RoleBinding. */
+  triggersRole: string;
+  /** The listener's ClusterRole and ClusterRoleBinding: cluster-scoped, so it carries the namespace too. */
+  triggersClusterRole: string;
   pipelineServiceAccount: string;
+  /** The Argo CD AppProject of the app's two Applications, in Argo CD's namespace: it carries the namespace too. */
+  appProject: string;
   /** After the app and its image tag: kpack never lets an Image's tag change, so a new tag is a new Image. */
   kpackImage: string;
   imageApplication: string;
@@ -66,12 +70,15 @@ export function objectNames(app: Pick<AppSettings, "name" | "namespace" | "image
     triggerTemplate: `${n}-build-run`,
     eventListener: `${n}-listener`,
     eventListenerService: eventListenerService(`${n}-listener`),
-    triggersServiceAccount: `${n}-listener`,
-    triggersRoleBinding: `${n}-listener`,
+    // Names of their own, apart from those Argo CD applied from the ops repository before these left
+    // it: Argo CD prunes those, and must never prune what Pulumi applies now.
+    triggersServiceAccount: `${n}-event-listener`,
+    triggersRole: `${n}-event-listener`,
     // An RBAC name is a path segment (k8s.io/kubernetes pkg/apis/rbac/validation ValidateRBACName), so
     // it may hold the `.` a namespace and an app name (DNS labels) cannot.
-    triggersClusterRoleBinding: `${app.namespace}.${n}-listener`,
-    pipelineServiceAccount: `${n}-build-bot`,
+    triggersClusterRole: `${app.namespace}.${n}-event-listener`,
+    pipelineServiceAccount: `${n}-pipeline`,
+    appProject: `${app.namespace}.${n}`,
     // kpack refuses any change of an Image's spec.tag (pkg/apis/build/v1alpha2/image_validation.go
     // validateTag: "Immutable field changed"): another tag is another Image, and Argo CD prunes the old.
     kpackImage: `${n}-image-${nameDigest(app.imageTag, IMAGE_SUFFIX_LENGTH)}`,
@@ -101,9 +108,10 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
   triggerBinding: { max: 253, rule: "Kubernetes' limit for an object name" },
   triggerTemplate: { max: 253, rule: "Kubernetes' limit for an object name" },
   triggersServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
-  triggersRoleBinding: { max: 253, rule: "Kubernetes' limit for a RoleBinding name" },
-  triggersClusterRoleBinding: { max: 253, rule: "Kubernetes' limit for a ClusterRoleBinding name" },
+  triggersRole: { max: 253, rule: "Kubernetes' limit for a Role name" },
+  triggersClusterRole: { max: 253, rule: "Kubernetes' limit for a ClusterRole name" },
   pipelineServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
+  appProject: { max: 253, rule: "Kubernetes' limit for an object name" },
 };
 
 /** The longest an app's name may be, and the derived name that sets that limit. */

@@ -3,7 +3,7 @@ import { imageKustomization, ImageRevisionPatch, imageRevisionPatch, kpackImage,
 import { Ingress, listenerIngress } from "../kubernetes/ingress";
 import { KubernetesObject } from "../kubernetes/types";
 import { buildPipeline } from "../tekton/pipeline";
-import { buildTriggerTemplate, listenerRbac, pipelineServiceAccount, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
+import { buildTriggerTemplate, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
 import { updateImageRevisionTask } from "../tekton/update-image-revision";
 import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET } from "./names";
 import { OWN_OPS_PATH } from "./ops-folders";
@@ -20,7 +20,7 @@ export function opsLayout(opsPath: string) {
     image: `${kpack}/image.yaml`,
     /** The tested revision: the only file the pipeline writes. */
     revision: `${kpack}/revision.yaml`,
-    /** Everything build-pipeline needs: Task, Pipeline, service accounts, trigger objects, EventListener. */
+    /** Everything build-pipeline needs but rights: Task, Pipeline, trigger objects, EventListener. */
     tektonFile: `${tekton}/build-pipeline.yaml`,
   };
 }
@@ -163,7 +163,6 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         goVersion: app.goVersion,
         golangciLintVersion: app.golangciLintVersion,
       }),
-      pipelineServiceAccount({ name: names.pipelineServiceAccount, namespace: ns, app: app.name }),
       pushTriggerBinding({ name: names.triggerBinding, namespace: ns, app: app.name }),
       buildTriggerTemplate({
         name: names.triggerTemplate,
@@ -175,13 +174,6 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         tokenSecret: GITHUB_TOKEN_SECRET,
         credentialsSecret: GIT_CREDENTIALS_SECRET.name,
         workspaceSize: "1Gi",
-      }),
-      ...listenerRbac({
-        namespace: ns,
-        app: app.name,
-        serviceAccount: names.triggersServiceAccount,
-        roleBinding: names.triggersRoleBinding,
-        clusterRoleBinding: names.triggersClusterRoleBinding,
       }),
       pushEventListener({
         name: names.eventListener,

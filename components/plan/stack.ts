@@ -3,10 +3,12 @@ import { AppSettings, StackSettings } from "../config/settings";
 import { isBuiltInNamespace, namespace, Namespace } from "../kubernetes/namespace";
 import { secret } from "../kubernetes/secret";
 import { basicAuthFiles } from "../tekton/git-clone";
-import { Secret } from "../kubernetes/types";
+import { KubernetesObject, Secret, ServiceAccount } from "../kubernetes/types";
+import { AppProject, appProject, groupKindsOf } from "../argocd/app-project";
+import { ListenerRbac, listenerRbac, pipelineServiceAccount } from "../tekton/triggers";
 import { buildNamespaces, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
 import { CredentialsPlan, CredentialValues, planCredentials, readTokenOf } from "./private-access";
-import { cloneUrl, opsLayout, opsRepositoryFiles, RepoFile } from "./ops-repository";
+import { cloneUrl, kubernetesObjectsIn, opsLayout, opsRepositoryFiles, RepoFile } from "./ops-repository";
 
 /** The secret values a plan is made with: Pulumi secret Outputs to deploy, markers to render. */
 export interface SecretValues<S> extends CredentialValues<S> {
@@ -42,11 +44,24 @@ export interface WebhookPlan<S> {
   events: ["push"];
 }
 
+/**
+ * What an app's objects may do, applied by Pulumi and never committed: whoever writes the ops repository
+ * can grant no rights. Each object here is one resource of the component.
+ */
+export interface AppAccess {
+  /** Undefined when the stack brings its own project (argocdProject). */
+  project?: AppProject;
+  pipelineServiceAccount: ServiceAccount;
+  listener: ListenerRbac;
+}
+
 export interface AppPlan<S> {
   app: AppSettings;
   names: ObjectNames;
   /** Files committed to the app's ops repository; Argo CD applies them. */
   repoFiles: RepoFile[];
+  /** Applied to the cluster by Pulumi, before the Applications. */
+  access: AppAccess;
   /** Applied to the cluster by Pulumi. */
   applications: [Application, Application];
   webhook?: WebhookPlan<S>;
@@ -63,7 +78,7 @@ function planApplications(stack: StackSettings, app: AppSettings, names: ObjectN
   const common = {
     app: app.name,
     argocdNamespace: stack.argocd.namespace,
-    project: stack.argocd.project,
+    project: stack.argocd.project ?? names.appProject,
     repoURL: cloneUrl(stack, app.opsRepository),
     targetRevision: app.opsBranch,
     destinationServer: stack.argocd.destinationServer,
@@ -103,13 +118,42 @@ export function planNamespace<S>(
   };
 }
 
+/** The app's project, accounts and RBAC: the project allows exactly the kinds `repoFiles` hold. */
+function planAccess(stack: StackSettings, app: AppSettings, names: ObjectNames, repoFiles: RepoFile[]): AppAccess {
+  const ref = { namespace: app.namespace, app: app.name };
+  return {
+    project:
+      stack.argocd.project === undefined
+        ? appProject({
+            name: names.appProject,
+            app: app.name,
+            argocdNamespace: stack.argocd.namespace,
+            repoURL: cloneUrl(stack, app.opsRepository),
+            destinationServer: stack.argocd.destinationServer,
+            destinationNamespace: app.namespace,
+            kinds: groupKindsOf(kubernetesObjectsIn(repoFiles)),
+          })
+        : undefined,
+    pipelineServiceAccount: pipelineServiceAccount({ ...ref, name: names.pipelineServiceAccount }),
+    listener: listenerRbac({ ...ref, serviceAccount: names.triggersServiceAccount, role: names.triggersRole, clusterRole: names.triggersClusterRole }),
+  };
+}
+
+/** The access objects in the order they are applied: the accounts before what binds them. */
+export function accessObjects(access: AppAccess): KubernetesObject[] {
+  const { project, pipelineServiceAccount, listener } = access;
+  return [...(project ? [project] : []), pipelineServiceAccount, listener.serviceAccount, listener.role, listener.roleBinding, listener.clusterRole, listener.clusterRoleBinding];
+}
+
 /** One app's ops files, Applications and webhook; `webhookSecret` signs the webhook when it has a URL. */
 export function planApp<S>(stack: StackSettings, app: AppSettings, webhookSecret: S): AppPlan<S> {
   const names = objectNames(app);
+  const repoFiles = opsRepositoryFiles(stack, app, names);
   return {
     app,
     names,
-    repoFiles: opsRepositoryFiles(stack, app, names),
+    repoFiles,
+    access: planAccess(stack, app, names, repoFiles),
     applications: planApplications(stack, app, names),
     webhook: app.webhookUrl
       ? { owner: stack.githubOwner, repository: app.repo, url: app.webhookUrl, secret: webhookSecret, events: ["push"] }

@@ -7,6 +7,8 @@ import { AppSettings } from "../config/settings";
 import { OWN_OPS_PATH } from "../plan/ops-folders";
 import { locationOf, revisionFileOf, sameLocation } from "../plan/ops-repository";
 import { AppPlan, planApp, WebhookPlan } from "../plan/stack";
+import { ClusterRole, ClusterRoleBinding, KubernetesObject, Role, RoleBinding } from "../kubernetes/types";
+import { ListenerRbac } from "../tekton/triggers";
 import { opsFileContent } from "../synth/ops-file";
 import { BuildNamespace } from "./build-namespace";
 import { BuildCredentials } from "./credentials";
@@ -142,6 +144,8 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
   readonly eventListenerService: pulumi.Output<string>;
   /** The two Argo CD Applications: `cicd/kpack` and `cicd/tekton` of the ops repository. */
   readonly applications: k8s.apiextensions.CustomResource[];
+  /** The AppProject, the pipeline's and the listener's accounts and the listener's roles: in the cluster, never in git. */
+  readonly access: pulumi.CustomResource[];
   /** The files committed to the ops repository; `cicd/kpack/revision.yaml` is the pipeline's after its creation. */
   readonly opsFiles: github.RepositoryFile[];
   /** Where the revision file is; the next update reads it back to carry the revision over a move. */
@@ -243,8 +247,40 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
       return resource;
     });
 
-    // The Applications come after the files, so their first sync finds the folders complete, and after
-    // waitFor, which children do not wait for by themselves.
+    // What the app's objects may do, never in git: its AppProject, its accounts and the listener's
+    // roles. Named after their roles, so moving the app renames nothing.
+    const accessOpts = { ...parent, dependsOn: waitFor };
+    const access = (pick: (a: AppPlan<undefined>["access"]) => KubernetesObject & { metadata: object }) => planned((p) => pick(p.access).metadata);
+    const listener = (pick: (l: ListenerRbac) => RoleBinding | ClusterRoleBinding) => ({
+      metadata: planned((p) => pick(p.access.listener).metadata),
+      roleRef: planned((p) => pick(p.access.listener).roleRef),
+      subjects: planned((p) => pick(p.access.listener).subjects),
+    });
+    const rolesOf = (pick: (l: ListenerRbac) => Role | ClusterRole) => ({ metadata: planned((p) => pick(p.access.listener).metadata), rules: planned((p) => pick(p.access.listener).rules) });
+    const accounts = [
+      new k8s.core.v1.ServiceAccount(`${name}-pipeline-account`, { metadata: access((a) => a.pipelineServiceAccount), automountServiceAccountToken: false }, accessOpts),
+      new k8s.core.v1.ServiceAccount(`${name}-listener-account`, { metadata: access((a) => a.listener.serviceAccount) }, accessOpts),
+    ];
+    const roles = [new k8s.rbac.v1.Role(`${name}-listener-role`, rolesOf((l) => l.role), accessOpts), new k8s.rbac.v1.ClusterRole(`${name}-listener-cluster-role`, rolesOf((l) => l.clusterRole), accessOpts)];
+    const bindingOpts = { ...parent, dependsOn: [...waitFor, ...accounts, ...roles] };
+    const bindings = [
+      new k8s.rbac.v1.RoleBinding(`${name}-listener-role-binding`, listener((l) => l.roleBinding), bindingOpts),
+      new k8s.rbac.v1.ClusterRoleBinding(`${name}-listener-cluster-role-binding`, listener((l) => l.clusterRoleBinding), bindingOpts),
+    ];
+    const project = shape.access.project
+      ? [
+          new k8s.apiextensions.CustomResource(
+            `${name}-project`,
+            { apiVersion: shape.access.project.apiVersion, kind: shape.access.project.kind, metadata: planned((p) => p.access.project!.metadata), spec: planned((p) => p.access.project!.spec) },
+            accessOpts,
+          ),
+        ]
+      : [];
+    this.access = [...project, ...accounts, ...roles, ...bindings];
+
+    // The Applications come after the files and the access objects, so their first sync finds the
+    // folders complete and the listener its rights, and after waitFor, which children do not wait for
+    // by themselves.
     this.applications = shape.applications.map((application, i) => {
       return new k8s.apiextensions.CustomResource(
         `${name}-${APPLICATION_ROLES[i]}`,
@@ -256,7 +292,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
         },
         {
           ...parent,
-          dependsOn: [...this.opsFiles, ...waitFor],
+          dependsOn: [...this.opsFiles, ...this.access, ...waitFor],
           customTimeouts: { delete: APPLICATION_DELETE_TIMEOUT },
           // Registered before as `<name>-<Application name>`, which repeated the app's name.
           aliases: [{ name: `${name}-${application.metadata.name}` }],

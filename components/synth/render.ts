@@ -1,4 +1,4 @@
-import { SecretValues, StackPlan } from "../plan/stack";
+import { accessObjects, SecretValues, StackPlan } from "../plan/stack";
 import { KubernetesObject } from "../kubernetes/types";
 import { opsFileContent } from "./ops-file";
 import { toYaml } from "./yaml";
@@ -57,7 +57,7 @@ export function renderPlan(plan: StackPlan<string>): Map<string, string> {
     if (o) add(clusterPath(o), toYaml(o));
   }
   for (const app of plan.apps) {
-    for (const o of app.applications) add(clusterPath(o), toYaml(o));
+    for (const o of [...accessObjects(app.access), ...app.applications]) add(clusterPath(o), toYaml(o));
     for (const f of app.repoFiles) add(`repos/${f.owner}/${f.repository}/${f.path}`, opsFileContent(f));
     if (app.webhook) add(`github/${app.webhook.owner}/${app.webhook.repository}/webhook-${app.app.name}.yaml`, toYaml(app.webhook));
   }

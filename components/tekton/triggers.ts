@@ -1,4 +1,4 @@
-import { appLabels, appObjectMeta, AppObjectRef, ClusterRoleBinding, RoleBinding, ServiceAccount } from "../kubernetes/types";
+import { appLabels, appObjectMeta, AppObjectRef, ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, ServiceAccount } from "../kubernetes/types";
 import { GIT_CLONE_USER } from "./git-clone";
 import { CREDENTIALS_WORKSPACE, RUN_WORKSPACE } from "./pipeline";
 import { EventListener, TriggerBinding, TriggerTemplate, VolumeClaimTemplate } from "./types";
@@ -162,34 +162,71 @@ export interface ListenerRbacArgs {
   namespace: string;
   app: string;
   serviceAccount: string;
-  roleBinding: string;
-  clusterRoleBinding: string;
+  /** The Role and its RoleBinding, in the namespace. */
+  role: string;
+  /** The ClusterRole and its ClusterRoleBinding: cluster-scoped, so their name carries the namespace. */
+  clusterRole: string;
 }
 
-/** The EventListener's identity, bound to the roles Tekton Triggers ships for it. */
-export function listenerRbac(a: ListenerRbacArgs): [ServiceAccount, RoleBinding, ClusterRoleBinding] {
+/** The EventListener's account and its rights, applied by Pulumi: nothing in git grants rights. */
+export interface ListenerRbac {
+  serviceAccount: ServiceAccount;
+  role: Role;
+  roleBinding: RoleBinding;
+  clusterRole: ClusterRole;
+  clusterRoleBinding: ClusterRoleBinding;
+}
+
+/**
+ * What the EventListener sink of Tekton Triggers v0.37 asks the API server for, and nothing more. The
+ * sink scopes its informers to its namespace (cmd/eventlistenersink/main.go: injection.WithNamespaceScope
+ * unless the EventListener selects other namespaces, which ours never does) and waits for them to fill:
+ * list and watch of the seven kinds pkg/adapter/adapter.go registers, the two cluster-scoped ones
+ * cluster-wide. It reads them through listers, so no `get`. It creates what the TriggerTemplate holds
+ * (pkg/resources/create.go): PipelineRuns. Not granted, unlike upstream's
+ * tekton-triggers-eventlistener-roles and -clusterroles: Secrets (the github interceptor reads the
+ * webhook secret in the core interceptors, under their own account), `impersonate` (only for a Trigger
+ * with its own serviceAccountName, pkg/sink/sink.go), ConfigMaps (the controller passes the sink its
+ * config as env), taskruns, and events (recorded only with the controller's -el-events=enable).
+ */
+export const LISTENER_NAMESPACE_RULES: PolicyRule[] = [
+  { apiGroups: ["triggers.tekton.dev"], resources: ["eventlisteners", "triggers", "triggerbindings", "triggertemplates", "interceptors"], verbs: ["list", "watch"] },
+  { apiGroups: ["tekton.dev"], resources: ["pipelineruns"], verbs: ["create"] },
+];
+/** The sink polls the ClusterInterceptors' CA bundles at start and fails without them (pkg/adapter/adapter.go getCertFromInterceptor). */
+export const LISTENER_CLUSTER_RULES: PolicyRule[] = [
+  { apiGroups: ["triggers.tekton.dev"], resources: ["clusterinterceptors", "clustertriggerbindings"], verbs: ["list", "watch"] },
+];
+
+export function listenerRbac(a: ListenerRbacArgs): ListenerRbac {
   const labels = appLabels(a.app, "trigger");
   const subjects = [{ kind: "ServiceAccount" as const, name: a.serviceAccount, namespace: a.namespace }];
-  return [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: a.serviceAccount, namespace: a.namespace, labels } },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
+  const rbac = "rbac.authorization.k8s.io" as const;
+  return {
+    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: a.serviceAccount, namespace: a.namespace, labels } },
+    role: { apiVersion: `${rbac}/v1`, kind: "Role", metadata: { name: a.role, namespace: a.namespace, labels }, rules: LISTENER_NAMESPACE_RULES },
+    roleBinding: {
+      apiVersion: `${rbac}/v1`,
       kind: "RoleBinding",
-      metadata: { name: a.roleBinding, namespace: a.namespace, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "tekton-triggers-eventlistener-roles" },
+      metadata: { name: a.role, namespace: a.namespace, labels },
+      roleRef: { apiGroup: rbac, kind: "Role", name: a.role },
       subjects,
     },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
+    clusterRole: { apiVersion: `${rbac}/v1`, kind: "ClusterRole", metadata: { name: a.clusterRole, labels }, rules: LISTENER_CLUSTER_RULES },
+    clusterRoleBinding: {
+      apiVersion: `${rbac}/v1`,
       kind: "ClusterRoleBinding",
-      metadata: { name: a.clusterRoleBinding, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "tekton-triggers-eventlistener-clusterroles" },
+      metadata: { name: a.clusterRole, labels },
+      roleRef: { apiGroup: rbac, kind: "ClusterRole", name: a.clusterRole },
       subjects,
     },
-  ];
+  };
 }
 
-/** The identity pipeline runs use. It needs no rights of its own: the token comes from a Secret. */
+/**
+ * The identity pipeline runs use. It needs no rights and no API token: the Tasks' tokens come from a
+ * Secret, and no step calls the API, so the code under test finds no token to call it with.
+ */
 export function pipelineServiceAccount(a: AppObjectRef): ServiceAccount {
-  return { apiVersion: "v1", kind: "ServiceAccount", metadata: appObjectMeta(a, "pipeline") };
+  return { apiVersion: "v1", kind: "ServiceAccount", metadata: appObjectMeta(a, "pipeline"), automountServiceAccountToken: false };
 }

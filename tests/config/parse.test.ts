@@ -21,7 +21,7 @@ describe("config: parseSettings", () => {
     assert.strictEqual(s.gitHost, "https://github.com");
     assert.deepStrictEqual(s.argocd, {
       namespace: "argocd",
-      project: "default",
+      project: undefined,
       destinationServer: "https://kubernetes.default.svc",
       prune: true,
       selfHeal: true,

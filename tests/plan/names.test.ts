@@ -5,7 +5,7 @@ import { ConfigError } from "../../components/config/errors";
 import { parseSettings } from "../../components/config/parse";
 import { KubernetesObject } from "../../components/kubernetes/types";
 import { kubernetesObjectsIn } from "../../components/plan/ops-repository";
-import { planStack, StackPlan } from "../../components/plan/stack";
+import { accessObjects, planStack, StackPlan } from "../../components/plan/stack";
 import { RENDER_SECRETS, renderPlan } from "../../components/synth/render";
 import { TriggerTemplate } from "../../components/tekton/types";
 import { appEntry, rawStack } from "../helpers/fixtures";
@@ -56,6 +56,7 @@ function renderedObjects(plan: StackPlan<string>): KubernetesObject[] {
   const objects: KubernetesObject[] = plan.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.webhookSecret].filter((o): o is NonNullable<typeof o> => !!o));
   for (const app of plan.apps) {
     objects.push(...app.applications);
+    objects.push(...accessObjects(app.access));
     objects.push(...kubernetesObjectsIn(app.repoFiles));
   }
   const runs = objects.filter((o): o is TriggerTemplate => o.kind === "TriggerTemplate").flatMap((t) => t.spec.resourcetemplates);
@@ -135,8 +136,10 @@ describe("plan: object names", () => {
       const plan = accepted([appEntry(app1, { namespace: ns1 }), appEntry(app2, { namespace: ns2 })]);
       if (plan instanceof ConfigError) throw plan;
       tried++;
-      const bindings = renderedObjects(plan).filter((o) => o.kind === "ClusterRoleBinding").map((o) => o.metadata.name);
-      assert.strictEqual(new Set(bindings).size, 2, `${app1} in ${ns1}, ${app2} in ${ns2}: ${bindings}`);
+      for (const kind of ["ClusterRoleBinding", "ClusterRole", "AppProject"]) {
+        const named: (string | undefined)[] = renderedObjects(plan).filter((o) => o.kind === kind).map((o) => o.metadata.name);
+        assert.strictEqual(new Set(named).size, 2, `${kind}: ${app1} in ${ns1}, ${app2} in ${ns2}: ${named}`);
+      }
       // render refuses two objects on one path; every object gets its own.
       assert.doesNotThrow(() => renderPlan(plan), `${app1} in ${ns1}, ${app2} in ${ns2}`);
     }

@@ -20,7 +20,7 @@ describe("plan: the ops repository's files", () => {
         [
           "cicd/tekton/build-pipeline.yaml",
           "pulumi",
-          ["Task", "Pipeline", "ServiceAccount", "TriggerBinding", "TriggerTemplate", "ServiceAccount", "RoleBinding", "ClusterRoleBinding", "EventListener", "Ingress"],
+          ["Task", "Pipeline", "TriggerBinding", "TriggerTemplate", "EventListener", "Ingress"],
         ],
       ],
     );

@@ -80,7 +80,7 @@ describe("pulumi: the public components", function () {
     const plain = new DeliberateImageBuilds("go-sample-app", args({ webhook: { url: "https://hooks.example.com/go", secret: FAKE_WEBHOOK_SECRET } }));
     await settled(plain.testedRevision);
     const plainInputs = world.resources.filter((r) => r.type.startsWith("github:") || r.type.includes("argoproj")).map((r) => r.inputs);
-    assert.strictEqual(inputs.length, 7, "four files, two Applications, a webhook");
+    assert.strictEqual(inputs.length, 8, "four files, an AppProject, two Applications, a webhook");
     assert.deepStrictEqual(inputs, plainInputs);
 
     // A namespace from another resource beside a plain URL.

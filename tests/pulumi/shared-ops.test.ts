@@ -130,7 +130,7 @@ describe("pulumi: names from the program's own resources", function () {
       opsRepository: pulumi.output("named-ops"),
       opsBranch: pulumi.output("release"),
     });
-    assert.strictEqual(plain.length, 6);
+    assert.strictEqual(plain.length, 7, "four files, the AppProject, two Applications");
     assert.deepStrictEqual(fromOutputs, plain);
   });
 

@@ -113,7 +113,7 @@ describe("tekton: build-pipeline", () => {
     const [run] = tt.spec.resourcetemplates;
     assert.strictEqual(run.apiVersion, "tekton.dev/v1");
     assert.strictEqual(run.metadata.generateName, "go-sample-app-build-");
-    assert.strictEqual(run.spec.taskRunTemplate.serviceAccountName, "go-sample-app-build-bot");
+    assert.strictEqual(run.spec.taskRunTemplate.serviceAccountName, "go-sample-app-pipeline");
     // git-clone v1.7.0 runs as 65532 (its step's securityContext); the kubelet gives the volume to fsGroup.
     const gitClone = catalogTask("git-clone-v1.7.0.yaml") as unknown as { spec: { steps: { securityContext?: { runAsUser?: number } }[] } };
     assert.strictEqual(run.spec.taskRunTemplate.podTemplate.securityContext.fsGroup, gitClone.spec.steps[0].securityContext?.runAsUser);
