@@ -21,6 +21,8 @@ export interface PipelineArgs {
   ingressTlsSecret?: string;
   /** cert-manager ClusterIssuer that issues the listener's Ingress its certificate. @default "" (none) */
   certManagerIssuer?: string;
+  /** Accept an ingressHost without TLS (no ingressTlsSecret or certManagerIssuer): pushes then travel in clear text. @default false */
+  ingressWithoutTls?: boolean;
   /** Namespace Argo CD runs in; the Applications go there. @default "argocd" */
   argocdNamespace?: string;
   /**
@@ -70,6 +72,7 @@ const PIPELINE_SETTINGS: { readonly [K in keyof PipelineArgs]-?: (s: Omit<StackS
   ingressClassName: (s) => s.ingress.className ?? "",
   ingressTlsSecret: (s) => s.ingress.tlsSecret ?? "",
   certManagerIssuer: (s) => s.ingress.clusterIssuer ?? "",
+  ingressWithoutTls: (s) => s.ingress.withoutTls,
   argocdNamespace: (s) => s.argocd.namespace,
   argocdProject: (s) => s.argocd.project ?? "",
   argocdDestinationServer: (s) => s.argocd.destinationServer,

@@ -45,7 +45,8 @@ export const STACK_KEYS = {
   webhookSecret: {
     type: "string",
     secret: true,
-    description: "Shared secret GitHub signs push webhooks with; the EventListener rejects pushes without it.",
+    description:
+      "At least 32 random characters (openssl rand -hex 32): each app's webhook secret, which GitHub signs its pushes with, is derived from it; the root itself never leaves Pulumi.",
   },
   argocdToken: {
     type: "string",
@@ -70,6 +71,11 @@ export const STACK_KEYS = {
     type: "string",
     default: "",
     description: "cert-manager ClusterIssuer that issues each listener Ingress its certificate (<app>-listener-tls).",
+  },
+  ingressWithoutTls: {
+    type: "boolean",
+    default: false,
+    description: "true accepts a listener Ingress without TLS (no ingressTlsSecret or certManagerIssuer): GitHub then sends every push, and its signature, in clear text.",
   },
   gitHost: { type: "string", default: "https://github.com", description: "Base URL that repository clone URLs are built from." },
   kubeContext: { type: "string", default: "", description: "kubeconfig context to deploy to; empty for the current one." },

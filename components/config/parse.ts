@@ -15,7 +15,7 @@ export class MalformedSecret {
 }
 
 /** Shape checks of secret values, run where the value is at hand and then forgotten. */
-const SECRET_CHECKS: Partial<Record<StackKey, Check>> = { registryCredentials: v.dockerConfigJson };
+const SECRET_CHECKS: Partial<Record<StackKey, Check>> = { registryCredentials: v.dockerConfigJson, webhookSecret: v.webhookSecret };
 
 /** Project config as plain values, keys without the `deliberate-image-builds:` prefix. */
 export type RawConfig = Record<string, unknown>;
@@ -131,7 +131,7 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
   ) as BuilderKind;
   const host = safeHost(stack.gitHost);
   const namedAccount = r.optionalString("imageServiceAccount", v.dnsLabel);
-  const ingressHost = r.optionalString("ingressHost", v.hostName);
+  const ingressHost = r.optionalString("ingressHost", v.hostName, (host) => plainHttpIngress(host, stack.ingress));
   return {
     name,
     repo,
@@ -178,6 +178,12 @@ function safeHost(url: string): string {
   }
 }
 
+/** An Ingress without TLS, unless the stack accepts it in so many words (ingressWithoutTls). */
+function plainHttpIngress(host: string, ingress: StackSettings["ingress"]): string | undefined {
+  if (ingress.tlsSecret || ingress.clusterIssuer || ingress.withoutTls) return undefined;
+  return `expected TLS for the listener's host: set ingressTlsSecret or certManagerIssuer (without TLS GitHub sends every push and its signature in clear text), or ingressWithoutTls: true to accept that`;
+}
+
 /** Two apps that would write the same ops files or the same names fight; say so before anything runs. */
 function checkUnique(apps: AppSettings[], problems: ConfigProblem[]): void {
   const names = new Map<string, number>();
@@ -208,7 +214,7 @@ function ingressSettings(r: Reader, problems: ConfigProblem[]): StackSettings["i
       message: `got ${show(clusterIssuer)} beside ingressTlsSecret ${show(tlsSecret)}; expected one of the two: cert-manager issues a certificate into its own Secret`,
     });
   }
-  return { className: r.optionalString("ingressClassName", v.dnsSubdomain), tlsSecret, clusterIssuer };
+  return { className: r.optionalString("ingressClassName", v.dnsSubdomain), tlsSecret, clusterIssuer, withoutTls: r.boolean("ingressWithoutTls", STACK_KEYS.ingressWithoutTls.default) };
 }
 
 /** What an operator should know before deploying these settings, though nothing is wrong with them. */
@@ -320,6 +326,7 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = [], { c
       authorEmail: r.string("gitAuthorEmail", defaultOf("gitAuthorEmail"), v.email),
     },
   };
+  r.secretSet("webhookSecret"); // reports a value too short to be random; its being set is the engine's to check
   if (!component) checkStackDestination(stack.argocd.destinationServer, problems);
   const rawApps = raw.apps;
   let apps: AppSettings[] = [];

@@ -56,7 +56,7 @@ export interface StackSettings {
   readToken: boolean;
   /** The stack gives kpack registry credentials (the secret registryCredentials). */
   registryCredentials: boolean;
-  ingress: { className?: string; tlsSecret?: string; clusterIssuer?: string };
+  ingress: { className?: string; tlsSecret?: string; clusterIssuer?: string; withoutTls: boolean };
   argocd: {
     namespace: string;
     /** An AppProject the stack brings for every Application; undefined: one per app, made by the program. */

@@ -199,3 +199,12 @@ export function opsPath(value: string): string | undefined {
     ? undefined
     : "expected a folder of the ops repository such as cicd or apps/go-sample-app (relative, '/'-separated, no '.' or '..' segments)";
 }
+
+/** GitHub asks for a webhook secret of high entropy; 32 characters is the least this program takes. */
+export const WEBHOOK_SECRET_MIN_LENGTH = 32;
+
+/** A webhook secret long enough to be random: never quoted, it is a secret. */
+export function webhookSecret(value: string): string | undefined {
+  if (value.length >= WEBHOOK_SECRET_MIN_LENGTH) return undefined;
+  return `expected at least ${WEBHOOK_SECRET_MIN_LENGTH} random characters, got ${value.length} (e.g. openssl rand -hex 32)`;
+}

@@ -1,4 +1,4 @@
-import { createHash } from "crypto";
+import { createHash, createHmac } from "crypto";
 import { AppSettings } from "../config/settings";
 import { dnsLabel } from "../config/validators";
 import { eventListenerService } from "../kubernetes/ingress";
@@ -23,6 +23,8 @@ export interface ObjectNames {
   pipelineServiceAccount: string;
   /** The Argo CD AppProject of the app's two Applications, in Argo CD's namespace: it carries the namespace too. */
   appProject: string;
+  /** The Secret holding the app's webhook secret, which its EventListener checks pushes with. */
+  webhookSecret: string;
   /** After the app and its image tag: kpack never lets an Image's tag change, so a new tag is a new Image. */
   kpackImage: string;
   imageApplication: string;
@@ -34,7 +36,17 @@ export interface ObjectNames {
  * two tokens: `key` writes the ops repositories, `readKey` reads the app repositories.
  */
 export const GITHUB_TOKEN_SECRET = { name: "github-token", key: "GITHUB_TOKEN", readKey: "READ_TOKEN" } as const;
-export const WEBHOOK_SECRET = { name: "github-webhook-secret", key: "secretToken" } as const;
+/** The key of each app's webhook Secret (`<app>-webhook`): one secret per app, never shared. */
+export const WEBHOOK_SECRET_KEY = "secretToken";
+
+/**
+ * An app's webhook secret when none is given: HMAC-SHA256 of the app's namespace and name under the
+ * stack's webhookSecret, 32 bytes as hex. Each app signs with its own, and no app's secret tells another's
+ * or the root; a new root rotates them all. Pure, so every `pulumi up` derives the same.
+ */
+export function appWebhookSecret(root: string, app: { namespace: string; name: string }): string {
+  return createHmac("sha256", root).update(`deliberate-image-builds/webhook/${app.namespace}/${app.name}`).digest("hex");
+}
 /** git-clone's basic-auth files, derived from the token, for cloning private repositories. */
 export const GIT_CREDENTIALS_SECRET = { name: "github-git-credentials" } as const;
 
@@ -79,6 +91,7 @@ export function objectNames(app: Pick<AppSettings, "name" | "namespace" | "image
     triggersClusterRole: `${app.namespace}.${n}-event-listener`,
     pipelineServiceAccount: `${n}-pipeline`,
     appProject: `${app.namespace}.${n}`,
+    webhookSecret: `${n}-webhook`,
     // kpack refuses any change of an Image's spec.tag (pkg/apis/build/v1alpha2/image_validation.go
     // validateTag: "Immutable field changed"): another tag is another Image, and Argo CD prunes the old.
     kpackImage: `${n}-image-${nameDigest(app.imageTag, IMAGE_SUFFIX_LENGTH)}`,
@@ -112,6 +125,7 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
   triggersClusterRole: { max: 253, rule: "Kubernetes' limit for a ClusterRole name" },
   pipelineServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
   appProject: { max: 253, rule: "Kubernetes' limit for an object name" },
+  webhookSecret: { max: 253, rule: "Kubernetes' limit for a Secret name" },
 };
 
 /** The longest an app's name may be, and the derived name that sets that limit. */

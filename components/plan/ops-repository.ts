@@ -5,7 +5,7 @@ import { KubernetesObject } from "../kubernetes/types";
 import { buildPipeline } from "../tekton/pipeline";
 import { buildTriggerTemplate, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
 import { updateImageRevisionTask } from "../tekton/update-image-revision";
-import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET } from "./names";
+import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET_KEY } from "./names";
 import { OWN_OPS_PATH } from "./ops-folders";
 import { opsPath as opsPathProblem } from "../config/validators";
 
@@ -182,7 +182,7 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         serviceAccount: names.triggersServiceAccount,
         binding: names.triggerBinding,
         template: names.triggerTemplate,
-        webhookSecret: WEBHOOK_SECRET,
+        webhookSecret: { name: names.webhookSecret, key: WEBHOOK_SECRET_KEY },
         repositoryFullName: `${stack.githubOwner}/${app.repo}`,
         branch: app.branch,
       }),

@@ -6,7 +6,7 @@ import { basicAuthFiles } from "../tekton/git-clone";
 import { KubernetesObject, Secret, ServiceAccount } from "../kubernetes/types";
 import { AppProject, appProject, groupKindsOf } from "../argocd/app-project";
 import { ListenerRbac, listenerRbac, pipelineServiceAccount } from "../tekton/triggers";
-import { buildNamespaces, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET } from "./names";
+import { appWebhookSecret, buildNamespaces, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET_KEY } from "./names";
 import { CredentialsPlan, CredentialValues, planCredentials, readTokenOf } from "./private-access";
 import { cloneUrl, kubernetesObjectsIn, opsLayout, opsRepositoryFiles, RepoFile } from "./ops-repository";
 
@@ -15,6 +15,7 @@ export interface SecretValues<S> extends CredentialValues<S> {
   githubToken: S;
   /** What the write-back pushes the ops repositories with; githubToken serves when not given. */
   writeBackToken?: S;
+  /** The root each app's webhook secret is derived from (appWebhookSecret); never in the cluster itself. */
   webhookSecret: S;
   /** A secret computed from a secret, itself secret: `apply` on an Output; render keeps the marker. */
   derive(secret: S, compute: (plain: string) => string): S;
@@ -31,8 +32,7 @@ export interface NamespacePlan<S> {
   /** Undefined for namespaces every cluster has. */
   namespace?: Namespace;
   githubToken: Secret<S>;
-  webhookSecret: Secret<S>;
-  /** git-clone's basic-auth files for both clones, derived from the token. */
+  /** git-clone's basic-auth files for the app's clone, derived from the read token. */
   gitCredentials: Secret<S>;
 }
 
@@ -62,6 +62,8 @@ export interface AppPlan<S> {
   repoFiles: RepoFile[];
   /** Applied to the cluster by Pulumi, before the Applications. */
   access: AppAccess;
+  /** The app's own webhook secret, which its EventListener checks each push's signature with. */
+  webhookSecret: Secret<S>;
   /** Applied to the cluster by Pulumi. */
   applications: [Application, Application];
   webhook?: WebhookPlan<S>;
@@ -96,7 +98,7 @@ function planApplications(stack: StackSettings, app: AppSettings, names: ObjectN
 export function planNamespace<S>(
   stack: Pick<StackSettings, "gitHost">,
   name: string,
-  secrets: Pick<SecretValues<S>, "githubToken" | "writeBackToken" | "readToken" | "webhookSecret" | "derive">,
+  secrets: Pick<SecretValues<S>, "githubToken" | "writeBackToken" | "readToken" | "derive">,
 ): NamespacePlan<S> {
   const readToken = readTokenOf(secrets);
   return {
@@ -108,7 +110,6 @@ export function planNamespace<S>(
       type: "Opaque",
       stringData: { [GITHUB_TOKEN_SECRET.key]: secrets.writeBackToken ?? secrets.githubToken, [GITHUB_TOKEN_SECRET.readKey]: readToken },
     }),
-    webhookSecret: secret({ name: WEBHOOK_SECRET.name, namespace: name, type: "Opaque", stringData: { [WEBHOOK_SECRET.key]: secrets.webhookSecret } }),
     gitCredentials: secret({
       name: GIT_CREDENTIALS_SECRET.name,
       namespace: name,
@@ -145,7 +146,7 @@ export function accessObjects(access: AppAccess): KubernetesObject[] {
   return [...(project ? [project] : []), pipelineServiceAccount, listener.serviceAccount, listener.role, listener.roleBinding, listener.clusterRole, listener.clusterRoleBinding];
 }
 
-/** One app's ops files, Applications and webhook; `webhookSecret` signs the webhook when it has a URL. */
+/** One app's ops files, Applications and webhook; `webhookSecret`, the app's own, signs its pushes. */
 export function planApp<S>(stack: StackSettings, app: AppSettings, webhookSecret: S): AppPlan<S> {
   const names = objectNames(app);
   const repoFiles = opsRepositoryFiles(stack, app, names);
@@ -154,6 +155,7 @@ export function planApp<S>(stack: StackSettings, app: AppSettings, webhookSecret
     names,
     repoFiles,
     access: planAccess(stack, app, names, repoFiles),
+    webhookSecret: secret({ name: names.webhookSecret, namespace: app.namespace, type: "Opaque", stringData: { [WEBHOOK_SECRET_KEY]: webhookSecret } }),
     applications: planApplications(stack, app, names),
     webhook: app.webhookUrl
       ? { owner: stack.githubOwner, repository: app.repo, url: app.webhookUrl, secret: webhookSecret, events: ["push"] }
@@ -169,7 +171,7 @@ export function planApp<S>(stack: StackSettings, app: AppSettings, webhookSecret
 export function planStack<S>(stack: StackSettings, secrets: SecretValues<S>): StackPlan<S> {
   return {
     namespaces: buildNamespaces(stack).map((name) => planNamespace(stack, name, secrets)),
-    apps: stack.apps.map((app) => planApp(stack, app, secrets.webhookSecret)),
+    apps: stack.apps.map((app) => planApp(stack, app, secrets.derive(secrets.webhookSecret, (root) => appWebhookSecret(root, app)))),
     credentials: planCredentials(stack, secrets),
   };
 }

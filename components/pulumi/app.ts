@@ -7,6 +7,8 @@ import { AppSettings } from "../config/settings";
 import { OWN_OPS_PATH } from "../plan/ops-folders";
 import { locationOf, revisionFileOf, sameLocation } from "../plan/ops-repository";
 import { AppPlan, planApp, WebhookPlan } from "../plan/stack";
+import { appWebhookSecret, WEBHOOK_SECRET_KEY } from "../plan/names";
+import { webhookSecret as webhookSecretProblem } from "../config/validators";
 import { ClusterRole, ClusterRoleBinding, KubernetesObject, Role, RoleBinding } from "../kubernetes/types";
 import { ListenerRbac } from "../tekton/triggers";
 import { opsFileContent } from "../synth/ops-file";
@@ -48,11 +50,16 @@ export interface DeliberateImageBuildsArgs extends Omit<AppPlanArgs, NamesFromRe
    */
   namespace: BuildNamespace | pulumi.Input<string>;
   /**
-   * GitHub's push webhook on appRepository. `url`: the EventListener's public https URL, by default
-   * `https://<ingressHost>/`; `secret`: what GitHub signs pushes with, the namespace's webhook secret.
-   * @default none: no webhook
+   * GitHub's push webhook on appRepository, signed with webhookSecret. `url`: the EventListener's
+   * public https URL, by default `https://<ingressHost>/`. @default none: no webhook
    */
-  webhook?: { url?: pulumi.Input<string>; secret: pulumi.Input<string> };
+  webhook?: { url?: pulumi.Input<string> };
+  /**
+   * The app's own webhook secret, at least 32 characters: GitHub signs its pushes with it and its
+   * EventListener checks them with it. Kept secret. @default derived for this app alone from the
+   * BuildNamespace's webhookSecret (namespace must then be that BuildNamespace)
+   */
+  webhookSecret?: pulumi.Input<string>;
   /**
    * The BuildCredentials listing this app (its namespace and imageServiceAccount as given here): the
    * Applications wait for Argo CD's repository credentials, kpack's Secrets and the account kpack
@@ -100,7 +107,7 @@ export const APPLICATION_DELETE_TIMEOUT = "3m";
 const APPLICATION_ROLES = ["image", "tekton"] as const;
 
 function argValues(args: DeliberateImageBuildsArgs, resolved: InputArgs<string | undefined>): AppArgValues {
-  const { namespace: _n, webhook: _w, previousRevisionFile: _p, credentials: _c, appRepository: _a, branch: _b, opsRepository: _o, opsBranch: _ob, ...plain } = args;
+  const { namespace: _n, webhook: _w, webhookSecret: _s, previousRevisionFile: _p, credentials: _c, appRepository: _a, branch: _b, opsRepository: _o, opsBranch: _ob, ...plain } = args;
   const required = (value: string | undefined) => value ?? NOT_KNOWN_YET;
   return { ...plain, ...resolved, appRepository: required(resolved.appRepository), branch: required(resolved.branch), opsRepository: required(resolved.opsRepository) };
 }
@@ -120,6 +127,29 @@ function credentialsFor(name: string, args: DeliberateImageBuildsArgs): pulumi.R
         : undefined;
   if (problem) throw new ComponentArgsError(APP_COMPONENT, name, [problem]);
   return listed!.waitFor;
+}
+
+/**
+ * The app's webhook secret as a secret Output: `webhookSecret` when given (checked once it resolves),
+ * else derived for this app from the linked BuildNamespace's root.
+ */
+function appWebhookSecretOf(name: string, args: DeliberateImageBuildsArgs, linked: BuildNamespace | undefined, namespace: pulumi.Input<string>): pulumi.Output<string> {
+  const given = args.webhookSecret;
+  if (given !== undefined) {
+    return pulumi.secret(
+      pulumi.output(given).apply((value) => {
+        const bad = webhookSecretProblem(value);
+        if (bad) throw new ComponentArgsError(APP_COMPONENT, name, [{ key: "webhookSecret", message: `got a value too short (not shown: it is secret); ${bad}` }]);
+        return value;
+      }),
+    );
+  }
+  if (!linked) {
+    throw new ComponentArgsError(APP_COMPONENT, name, [
+      { key: "webhookSecret", message: "got nothing, and a bare namespace to derive none from; expected the app's webhook secret, or its BuildNamespace as namespace" },
+    ]);
+  }
+  return pulumi.secret(pulumi.all([linked.webhookSecretRoot, namespace]).apply(([root, ns]) => appWebhookSecret(root, { namespace: ns, name })));
 }
 
 /** The webhook an app with `webhook` args has; none when neither a URL nor an ingressHost says where pushes go. */
@@ -247,6 +277,14 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
       return resource;
     });
 
+    // The app's own webhook secret: given, or derived for this app from its BuildNamespace's root.
+    const webhookSecretValue = appWebhookSecretOf(name, args, linked, namespaceInput);
+    const webhookSecretResource = new k8s.core.v1.Secret(
+      `${name}-webhook-secret`,
+      { metadata: planned((p) => p.webhookSecret.metadata), type: shape.webhookSecret.type, stringData: { [WEBHOOK_SECRET_KEY]: webhookSecretValue } },
+      { ...parent, dependsOn: waitFor, additionalSecretOutputs: ["stringData", "data"] },
+    );
+
     // What the app's objects may do, never in git: its AppProject, its accounts and the listener's
     // roles. Named after their roles, so moving the app renames nothing.
     const accessOpts = { ...parent, dependsOn: waitFor };
@@ -276,7 +314,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
           ),
         ]
       : [];
-    this.access = [...project, ...accounts, ...roles, ...bindings];
+    this.access = [...project, ...accounts, ...roles, ...bindings, webhookSecretResource];
 
     // The Applications come after the files and the access objects, so their first sync finds the
     // folders complete and the listener its rights, and after waitFor, which children do not wait for
@@ -301,13 +339,13 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     });
 
     if (webhookArgs) {
-      new github.RepositoryWebhook(
+      void new github.RepositoryWebhook(
         `${name}-push-webhook`,
         {
           repository: planned((p) => webhookOf(p, name).repository),
           events: planned((p) => webhookOf(p, name).events),
           active: true,
-          configuration: { url: planned((p) => webhookOf(p, name).url), contentType: "json", secret: pulumi.secret(webhookArgs.secret), insecureSsl: false },
+          configuration: { url: planned((p) => webhookOf(p, name).url), contentType: "json", secret: webhookSecretValue, insecureSsl: false },
         },
         { ...parent, additionalSecretOutputs: ["configuration"] },
       );

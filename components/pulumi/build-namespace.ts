@@ -4,7 +4,7 @@ import { ComponentArgsError } from "../config/component-args";
 import { show } from "../config/errors";
 import { STACK_KEYS } from "../config/keys";
 import { normalGitHost } from "../config/parse";
-import { baseHttpsUrl, dnsLabel } from "../config/validators";
+import { baseHttpsUrl, dnsLabel, webhookSecret } from "../config/validators";
 import { namespace as namespaceObject } from "../kubernetes/namespace";
 import { Secret } from "../kubernetes/types";
 import { NamespacePlan, planNamespace } from "../plan/stack";
@@ -18,7 +18,10 @@ export interface BuildNamespaceArgs {
   writeBackToken?: pulumi.Input<string>;
   /** The token git-clone and the write-back read the app repositories with: Contents read-only. @default githubToken */
   readToken?: pulumi.Input<string>;
-  /** Shared secret GitHub signs push webhooks with; the EventListeners reject pushes without it. Kept secret. */
+  /**
+   * At least 32 random characters: each app here that is given no webhook secret of its own signs with
+   * one derived from it (appWebhookSecret), so no two apps share one. Kept secret; never in the cluster.
+   */
   webhookSecret: pulumi.Input<string>;
   /** Base URL the git credentials are for. @default "https://github.com", the gitHost config key's default */
   gitHost?: string;
@@ -33,12 +36,14 @@ export interface BuildNamespaceArgs {
 export const NAMESPACE_COMPONENT = "BuildNamespace";
 
 /**
- * A build namespace's Secrets, which every app there uses: `github-token` for the pipeline's push, the
- * webhook secret for the listeners, and git-clone's credentials derived from the token.
+ * A build namespace's Secrets, which every app there uses: `github-token` for the write-back's push and
+ * its read of the app, and git-clone's credentials derived from the read token; and the root of the
+ * apps' webhook secrets (each app's own Secret is made by its DeliberateImageBuilds).
  */
 export class BuildNamespace extends pulumi.ComponentResource {
   readonly githubTokenSecret: k8s.core.v1.Secret;
-  readonly webhookSecret: k8s.core.v1.Secret;
+  /** The root the apps' webhook secrets are derived from, checked; secret. */
+  readonly webhookSecretRoot: pulumi.Output<string>;
   /** git-clone's basic-auth files, derived from the token: both clones of every run read it. */
   readonly gitCredentialsSecret: k8s.core.v1.Secret;
   /** The namespace's name, once its Secrets exist. */
@@ -54,7 +59,6 @@ export class BuildNamespace extends pulumi.ComponentResource {
       githubToken: pulumi.secret(args.githubToken),
       writeBackToken: args.writeBackToken === undefined ? undefined : pulumi.secret(args.writeBackToken),
       readToken: args.readToken === undefined ? undefined : pulumi.secret(args.readToken),
-      webhookSecret: pulumi.secret(args.webhookSecret),
       derive: (secret: pulumi.Output<string>, compute: (plain: string) => string) => secret.apply(compute),
     };
     // Planned once: the Secrets' types and values do not depend on the namespace, so they are known
@@ -74,16 +78,21 @@ export class BuildNamespace extends pulumi.ComponentResource {
     const secret = (suffix: string, planned: Secret<pulumi.Output<string>>) =>
       new k8s.core.v1.Secret(`${name}-${suffix}`, { ...planned, metadata: namespace.apply((ns) => ({ ...planned.metadata, namespace: ns })) }, secretOpts);
     this.githubTokenSecret = secret("github-token", plan.githubToken);
-    this.webhookSecret = secret("webhook-secret", plan.webhookSecret);
+    this.webhookSecretRoot = pulumi.secret(
+      pulumi.output(args.webhookSecret).apply((root) => {
+        const bad = webhookSecret(root);
+        if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "webhookSecret", message: `got a value too short (not shown: it is secret); ${bad}` }]);
+        return root;
+      }),
+    );
     this.gitCredentialsSecret = secret("git-credentials", plan.gitCredentials);
     this.namespaceName = typeof args.namespace === "string" && !dnsLabel(args.namespace) ? args.namespace : undefined;
     this.namespace = pulumi
-      .all([namespace, this.githubTokenSecret.metadata, this.webhookSecret.metadata, this.gitCredentialsSecret.metadata])
+      .all([namespace, this.githubTokenSecret.metadata, this.gitCredentialsSecret.metadata])
       .apply(([ns]) => ns);
     this.registerOutputs({
       namespace: this.namespace,
       githubTokenSecret: this.githubTokenSecret.metadata.name,
-      webhookSecret: this.webhookSecret.metadata.name,
       gitCredentialsSecret: this.gitCredentialsSecret.metadata.name,
     });
   }

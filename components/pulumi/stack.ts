@@ -152,7 +152,8 @@ function registerStack(settings: StackSettings, secrets: ReturnType<typeof secre
         ...appArgs(settings, app),
         namespace: buildNamespace,
         credentials,
-        webhook: app.webhookUrl ? { url: app.webhookUrl, secret: secrets.webhookSecret } : undefined,
+        // No secret here: each app signs with its own, derived from webhookSecret through its BuildNamespace.
+        webhook: app.webhookUrl ? { url: app.webhookUrl } : undefined,
         previousRevisionFile: previous.apply((outputs) => previousRevisionFile(outputs, app.name)),
       },
       { providers: { kubernetes: cluster, github: gitHub } },

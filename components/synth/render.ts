@@ -50,14 +50,14 @@ export function renderPlan(plan: StackPlan<string>): Map<string, string> {
     files.set(path, content);
   };
   for (const ns of plan.namespaces) {
-    for (const o of [ns.namespace, ns.githubToken, ns.webhookSecret, ns.gitCredentials]) if (o) add(clusterPath(o), toYaml(o));
+    for (const o of [ns.namespace, ns.githubToken, ns.gitCredentials]) if (o) add(clusterPath(o), toYaml(o));
   }
   const { argocd, namespaces } = plan.credentials;
   for (const o of [argocd, ...namespaces.flatMap((n) => [n.git, n.registry, ...n.ownedServiceAccounts, ...n.serviceAccountPatches])]) {
     if (o) add(clusterPath(o), toYaml(o));
   }
   for (const app of plan.apps) {
-    for (const o of [...accessObjects(app.access), ...app.applications]) add(clusterPath(o), toYaml(o));
+    for (const o of [...accessObjects(app.access), app.webhookSecret, ...app.applications]) add(clusterPath(o), toYaml(o));
     for (const f of app.repoFiles) add(`repos/${f.owner}/${f.repository}/${f.path}`, opsFileContent(f));
     if (app.webhook) add(`github/${app.webhook.owner}/${app.webhook.repository}/webhook-${app.app.name}.yaml`, toYaml(app.webhook));
   }

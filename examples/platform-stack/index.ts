@@ -35,10 +35,11 @@ const app = new DeliberateImageBuilds(
     opsBranch: "main",
     image: "registry.example.com/example-org/go-sample-app",
     initialRevision: "0f3e2d1c4b5a69788776655443322110ffeeddcc",
-    namespace: builds.namespace,
-    webhook: { url: pulumi.interpolate`https://${config.require("listenerHost")}/`, secret: webhookSecret },
+    // The BuildNamespace itself: the app waits for its Secrets, and derives its webhook secret from it.
+    namespace: builds,
+    webhook: { url: pulumi.interpolate`https://${config.require("listenerHost")}/` },
   },
-  { providers: { kubernetes: cluster, github: gitHub }, dependsOn: [builds, imageBuilder] },
+  { providers: { kubernetes: cluster, github: gitHub }, dependsOn: [imageBuilder] },
 );
 
 export const testedRevision = app.testedRevision;

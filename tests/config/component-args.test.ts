@@ -13,6 +13,7 @@ const NOT_DEFAULTS: Record<(typeof PIPELINE_ARG_KEYS)[number], string | number |
   ingressClassName: "nginx",
   ingressTlsSecret: "listener-tls",
   certManagerIssuer: "letsencrypt",
+  ingressWithoutTls: true,
   argocdNamespace: "gitops",
   argocdProject: "builds",
   argocdDestinationServer: "https://cluster.example.com",

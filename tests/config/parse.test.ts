@@ -219,3 +219,35 @@ describe("config: fromPulumiConfig", () => {
     assert.strictEqual(parseSettings(raw).writeBack.maxAttempts, 7);
   });
 });
+
+describe("config: the webhook secret and the listener's Ingress", () => {
+  const P = "deliberate-image-builds";
+  const base = { [`${P}:githubOwner`]: "example-org", [`${P}:apps`]: JSON.stringify([appEntry()]) };
+
+  it("refuses a webhookSecret shorter than 32 characters, naming the key and never the value", () => {
+    const short = "only-31-characters-of-secret-xx";
+    assert.strictEqual(short.length, 31);
+    const err = (() => {
+      try {
+        settingsFromPulumiConfig({ ...base, [`${P}:webhookSecret`]: short }, P);
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    assert.ok(err instanceof ConfigError, String(err));
+    assert.match(err.message, /deliberate-image-builds:webhookSecret: got a value of the wrong shape \(not shown: it is secret\); expected at least 32 random characters, got 31/);
+    assert.ok(!err.message.includes(short));
+    assert.doesNotThrow(() => settingsFromPulumiConfig({ ...base, [`${P}:webhookSecret`]: `${short}x` }, P));
+  });
+
+  it("refuses an ingressHost without TLS unless the stack accepts that in so many words", () => {
+    const withHost = (extra: Record<string, unknown>) => rawStack(extra, [appEntry("go-sample-app", { ingressHost: "hooks.example.com" })]);
+    assert.deepStrictEqual(problems(withHost({})), [
+      `  - ${P}:apps[0].ingressHost: got "hooks.example.com"; expected TLS for the listener's host: set ingressTlsSecret or certManagerIssuer (without TLS GitHub sends every push and its signature in clear text), or ingressWithoutTls: true to accept that`,
+    ]);
+    for (const accepted of [{ ingressTlsSecret: "listener-tls" }, { certManagerIssuer: "letsencrypt" }, { ingressWithoutTls: true }]) {
+      assert.strictEqual(parseSettings(withHost(accepted)).apps[0].ingressHost, "hooks.example.com", JSON.stringify(accepted));
+    }
+  });
+});

@@ -31,7 +31,7 @@ pulumi.runtime.setAllConfig({
   "platform-stack:githubOwner": "example-org",
   "platform-stack:listenerHost": "hooks.example.com",
   "platform-stack:githubToken": "ghp_fakePackTestToken",
-  "platform-stack:webhookSecret": "fake-webhook-secret",
+  "platform-stack:webhookSecret": "fake-webhook-secret-of-32-characters-or-more",
 }, ["platform-stack:githubToken", "platform-stack:webhookSecret"]);
 const program = require("./index.ts");
 let last = -1;

@@ -13,7 +13,7 @@ describe("plan: what an app's objects may do", () => {
     planStack(settings(extra, [appEntry("go-sample-app", { namespace: "builds", ...app })]), RENDER_SECRETS).apps[0];
 
   it("keeps every account, role and binding out of the ops repository", () => {
-    const committed = kubernetesObjectsIn(plan({}, { ingressHost: "hooks.example.com" }).repoFiles).map((o) => o.kind);
+    const committed = kubernetesObjectsIn(plan({ certManagerIssuer: "letsencrypt" }, { ingressHost: "hooks.example.com" }).repoFiles).map((o) => o.kind);
     assert.deepStrictEqual(committed.filter((k) => RBAC_KINDS.includes(k) || k === "Secret" || k === "Namespace"), []);
     const applied = accessObjects(plan().access).map((o) => o.kind);
     assert.deepStrictEqual(applied, ["AppProject", "ServiceAccount", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]);
@@ -21,7 +21,7 @@ describe("plan: what an app's objects may do", () => {
 
   it("gives the Applications a project of their own: their ops repository, their namespace, no cluster-scoped kind, exactly the kinds of the ops files", () => {
     for (const ingressHost of [undefined, "hooks.example.com"]) {
-      const app = plan({}, ingressHost ? { ingressHost } : {});
+      const app = plan({ ingressTlsSecret: "listener-tls" }, ingressHost ? { ingressHost } : {});
       const project = app.access.project!;
       assert.deepStrictEqual(project.metadata.namespace, "argocd");
       assert.deepStrictEqual(project.spec.sourceRepos, ["https://github.com/example-org/go-sample-app-ops.git"]);

@@ -53,7 +53,7 @@ function nameProblems(o: KubernetesObject): string[] {
 }
 
 function renderedObjects(plan: StackPlan<string>): KubernetesObject[] {
-  const objects: KubernetesObject[] = plan.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.webhookSecret].filter((o): o is NonNullable<typeof o> => !!o));
+  const objects: KubernetesObject[] = plan.namespaces.flatMap((n) => [n.namespace, n.githubToken].filter((o): o is NonNullable<typeof o> => !!o));
   for (const app of plan.apps) {
     objects.push(...app.applications);
     objects.push(...accessObjects(app.access));

@@ -8,7 +8,7 @@ import { appEntry, settings, SHA_A } from "../helpers/fixtures";
 const SHA_B = "b".repeat(40);
 
 describe("plan: the ops repository's files", () => {
-  const [app] = planStack(settings({}, [appEntry("go-sample-app", { ingressHost: "hooks.example.com" })]), RENDER_SECRETS).apps;
+  const [app] = planStack(settings({ certManagerIssuer: "letsencrypt" }, [appEntry("go-sample-app", { ingressHost: "hooks.example.com" })]), RENDER_SECRETS).apps;
 
   it("holds each file as the objects it commits, in order, not as text", () => {
     assert.deepStrictEqual(

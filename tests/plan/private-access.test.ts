@@ -224,7 +224,8 @@ describe("plan: credentials for private repositories and registries", () => {
     const planned = [
       p.credentials.argocd,
       ...p.credentials.namespaces.flatMap((n) => [n.git, n.registry]),
-      ...p.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.webhookSecret, n.gitCredentials]),
+      ...p.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.gitCredentials]),
+      ...p.apps.map((a) => a.webhookSecret),
     ].filter((o): o is NonNullable<typeof o> => o !== undefined);
     assert.deepStrictEqual(planned.map((o) => o.kind).sort().join(" "), `Namespace ${"Secret ".repeat(11).trim()}`);
     for (const o of planned) assert.strictEqual(o.metadata.labels?.["app.kubernetes.io/part-of"], "deliberate-image-builds", `${o.kind} ${o.metadata.name}`);
@@ -245,7 +246,7 @@ describe("plan: credentials for private repositories and registries", () => {
   });
 
   it("keeps every credential out of the ops repository files", () => {
-    const p = planStack(settings({ registryCredentials: "[secret]", argocdToken: "[secret]" }, [appEntry("a", { ingressHost: "a.example.com" })]), plainSecretValues({
+    const p = planStack(settings({ registryCredentials: "[secret]", argocdToken: "[secret]", ingressTlsSecret: "listener-tls" }, [appEntry("a", { ingressHost: "a.example.com" })]), plainSecretValues({
       githubToken: FAKE_TOKEN,
       webhookSecret: FAKE_WEBHOOK_SECRET,
       argocdToken: "fake-argocd-read-token",

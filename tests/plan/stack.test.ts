@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { planStack } from "../../components/plan/stack";
+import { appWebhookSecret } from "../../components/plan/names";
 import { KubernetesObject } from "../../components/kubernetes/types";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import * as path from "path";
@@ -12,8 +13,9 @@ import { renderStack } from "../../scripts/render";
 
 function objectsOf(plan: ReturnType<typeof planStack<string>>): KubernetesObject[] {
   return [
-    ...plan.namespaces.flatMap((n) => [n.namespace, n.githubToken, n.webhookSecret].filter((o): o is NonNullable<typeof o> => !!o)),
+    ...plan.namespaces.flatMap((n) => [n.namespace, n.githubToken].filter((o): o is NonNullable<typeof o> => !!o)),
     ...plan.apps.flatMap((a) => [
+      a.webhookSecret,
       ...a.applications,
       ...kubernetesObjectsIn(a.repoFiles.filter((f) => f.path.startsWith("cicd/tekton/"))),
     ]),
@@ -42,7 +44,10 @@ describe("plan: the stack", () => {
     const plan = planStack(settings(), { githubToken: "T", webhookSecret: "W", derive: (value, compute) => compute(value) });
     const [ns] = plan.namespaces;
     assert.deepStrictEqual([ns.githubToken.metadata.name, ns.githubToken.stringData], ["github-token", { GITHUB_TOKEN: "T", READ_TOKEN: "T" }]);
-    assert.deepStrictEqual([ns.webhookSecret.metadata.name, ns.webhookSecret.stringData], ["github-webhook-secret", { secretToken: "W" }]);
+    // Each app's webhook secret is its own, derived from the root, which stays out of the cluster.
+    const [app] = plan.apps;
+    assert.deepStrictEqual([app.webhookSecret.metadata.name, app.webhookSecret.stringData], ["go-sample-app-webhook", { secretToken: appWebhookSecret("W", { namespace: "default", name: "go-sample-app" }) }]);
+    assert.ok(!JSON.stringify(plan).includes('"W"'), "the root is in no object");
     assert.deepStrictEqual([ns.gitCredentials.metadata.name, ns.gitCredentials.stringData], [
       "github-git-credentials",
       { ".gitconfig": '[credential "https://github.com"]\n\thelper = store\n', ".git-credentials": "https://x-access-token:T@github.com\n" },

@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs } from "../../components";
 import { plainSecretValues, planNamespace } from "../../components/plan/stack";
+import { appWebhookSecret } from "../../components/plan/names";
 
 const byType = (type: string) => world.resources.filter((r) => r.type === type);
 
@@ -21,6 +22,7 @@ function args(extra: Partial<DeliberateImageBuildsArgs> = {}): DeliberateImageBu
     image: "registry.example.com/example-org/go-sample-app",
     initialRevision: SHA_A,
     namespace: "builds",
+    webhookSecret: FAKE_WEBHOOK_SECRET,
     ...extra,
   };
 }
@@ -53,11 +55,35 @@ describe("pulumi: the public components", function () {
       },
     );
     assert.throws(() => new DeliberateImageBuilds("Go_App", args()), /DeliberateImageBuilds "Go_App".*\n.*args\.name \(the resource name\): got "Go_App"; expected a DNS-1123 label/);
-    assert.throws(() => new DeliberateImageBuilds("go-sample-app", args({ webhook: { secret: "x" } })), /args\.webhook\.url: got nothing; expected the EventListener's https URL, or an ingressHost/);
+    assert.throws(() => new DeliberateImageBuilds("go-sample-app", args({ webhook: {} })), /args\.webhook\.url: got nothing; expected the EventListener's https URL, or an ingressHost/);
     // An empty URL reads as none, as an empty stack config value does.
-    assert.throws(() => new DeliberateImageBuilds("go-sample-app", args({ webhook: { url: "", secret: "x" } })), /args\.webhook\.url: got nothing; expected the EventListener's https URL, or an ingressHost/);
+    assert.throws(() => new DeliberateImageBuilds("go-sample-app", args({ webhook: { url: "" } })), /args\.webhook\.url: got nothing; expected the EventListener's https URL, or an ingressHost/);
     assert.throws(() => new BuildNamespace("ns", { namespace: "builds", githubToken: "t", webhookSecret: "w", gitHost: "http://git.example.com" }), /BuildNamespace "ns".*\n.*args\.gitHost: got "http:\/\/git\.example\.com"; expected an absolute https:\/\/ URL/);
     assert.deepStrictEqual(world.resources, []);
+  });
+
+  it("gives each app a webhook secret of its own: derived from its BuildNamespace's root, or given and at least 32 characters", async () => {
+    ready();
+    createOpsBranches([appEntry(), appEntry("second")]);
+    const buildNamespace = new BuildNamespace("builds", { namespace: "builds", githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
+    const derived = ["go-sample-app", "second"].map((name) => new DeliberateImageBuilds(name, args({ appRepository: name, opsRepository: `${name}-ops`, namespace: buildNamespace, webhookSecret: undefined })));
+    await settled(...derived.map((a) => a.testedRevision));
+    const valueOf = (name: string) => (byType("kubernetes:core/v1:Secret").find((r) => (r.inputs.metadata as { name: string }).name === `${name}-webhook`)?.inputs.stringData as { secretToken: string }).secretToken;
+    assert.strictEqual(valueOf("go-sample-app"), appWebhookSecret(FAKE_WEBHOOK_SECRET, { namespace: "builds", name: "go-sample-app" }));
+    assert.notStrictEqual(valueOf("go-sample-app"), valueOf("second"), "no two apps share one");
+    assert.strictEqual(valueOf("go-sample-app").length, 64, "32 bytes");
+    assert.ok(!JSON.stringify(world.resources.map((r) => r.inputs)).includes(FAKE_WEBHOOK_SECRET), "the root never reaches a resource");
+
+    ready();
+    assert.throws(
+      () => new DeliberateImageBuilds("go-sample-app", args({ webhookSecret: undefined })),
+      /args\.webhookSecret: got nothing, and a bare namespace to derive none from; expected the app's webhook secret, or its BuildNamespace as namespace/,
+    );
+    const failure = nextFailure();
+    new DeliberateImageBuilds("go-sample-app", args({ webhookSecret: pulumi.output("too-short-a-secret") }));
+    const message = await failure;
+    assert.match(message, /args\.webhookSecret: got a value too short \(not shown: it is secret\); expected at least 32 random characters, got 18/);
+    assert.ok(!message.includes("too-short-a-secret"));
   });
 
   it("plans with a namespace and webhook URL from other resources, as with the same plain values", async () => {
@@ -67,29 +93,32 @@ describe("pulumi: the public components", function () {
     const buildNamespace = new BuildNamespace("builds", { namespace: ns.metadata.name, githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
     const fromInputs = new DeliberateImageBuilds(
       "go-sample-app",
-      args({ namespace: buildNamespace.namespace, webhook: { url, secret: FAKE_WEBHOOK_SECRET } }),
+      args({ namespace: buildNamespace.namespace, webhook: { url } }),
       { dependsOn: [buildNamespace] },
     );
     await settled(fromInputs.testedRevision);
-    const inputs = world.resources.filter((r) => r.type.startsWith("github:") || r.type.includes("argoproj")).map((r) => r.inputs);
+    // In a set order: the SDK registers each resource once its inputs resolve.
+    const inputsOf = () => world.resources.filter((r) => r.type.startsWith("github:") || r.type.includes("argoproj")).map((r) => JSON.stringify(r.inputs)).sort();
+    const inputs = inputsOf();
     const secrets = byType("kubernetes:core/v1:Secret");
     assert.deepStrictEqual(secrets.map((s) => (s.inputs.metadata as { namespace: string }).namespace), ["builds", "builds", "builds"]);
     assert.ok(secrets.every((s) => s.secretPaths.includes("stringData")), "plain values in, secrets in state");
 
     ready();
-    const plain = new DeliberateImageBuilds("go-sample-app", args({ webhook: { url: "https://hooks.example.com/go", secret: FAKE_WEBHOOK_SECRET } }));
+    const plain = new DeliberateImageBuilds("go-sample-app", args({ webhook: { url: "https://hooks.example.com/go" } }));
     await settled(plain.testedRevision);
-    const plainInputs = world.resources.filter((r) => r.type.startsWith("github:") || r.type.includes("argoproj")).map((r) => r.inputs);
+    const plainInputs = inputsOf();
     assert.strictEqual(inputs.length, 8, "four files, an AppProject, two Applications, a webhook");
     assert.deepStrictEqual(inputs, plainInputs);
 
     // A namespace from another resource beside a plain URL.
     ready();
     const mixedNamespace = new BuildNamespace("builds", { namespace: pulumi.output("builds"), githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
-    const mixed = new DeliberateImageBuilds("go-sample-app", args({ namespace: mixedNamespace.namespace, webhook: { url: "https://hooks.example.com/go", secret: FAKE_WEBHOOK_SECRET } }));
+    const mixed = new DeliberateImageBuilds("go-sample-app", args({ namespace: mixedNamespace.namespace, webhook: { url: "https://hooks.example.com/go" } }));
     await settled(mixed.testedRevision);
-    assert.deepStrictEqual(world.resources.filter((r) => r.type.startsWith("github:") || r.type.includes("argoproj")).map((r) => r.inputs), plainInputs);
-    assert.match(String(plainInputs.find((i) => i.file === "cicd/kpack/image.yaml")?.content), /namespace: builds/);
+    assert.deepStrictEqual(inputsOf(), plainInputs);
+    const image = plainInputs.map((i) => JSON.parse(i) as { file?: string; content?: string }).find((i) => i.file === "cicd/kpack/image.yaml");
+    assert.match(String(image?.content), /namespace: builds/);
     assert.strictEqual(await outputValue(plain.eventListenerService), "el-go-sample-app-listener");
     assert.deepStrictEqual(plain.opsFiles.length + plain.applications.length, 6);
   });
@@ -107,7 +136,6 @@ describe("pulumi: the public components", function () {
       return [
         ["kubernetes:core/v1:NamespacePatch", "builds-namespace", p.namespace],
         ["kubernetes:core/v1:Secret", "builds-github-token", p.githubToken],
-        ["kubernetes:core/v1:Secret", "builds-webhook-secret", p.webhookSecret],
         ["kubernetes:core/v1:Secret", "builds-git-credentials", p.gitCredentials],
       ].sort(byName);
     };
@@ -131,7 +159,7 @@ describe("pulumi: the public components", function () {
     try {
       // The namespace and URL feed every file, both Applications and the webhook: each of their inputs
       // fails with the one error, and the SDK prefixes its message once per input it serializes.
-      const app = new DeliberateImageBuilds("go-sample-app", args({ namespace: pulumi.output("Not_A_Label"), webhook: { url: pulumi.output("https://hooks.example.com/go"), secret: "w" } }));
+      const app = new DeliberateImageBuilds("go-sample-app", args({ namespace: pulumi.output("Not_A_Label"), webhook: { url: pulumi.output("https://hooks.example.com/go") } }));
       await settled(app.eventListenerService);
       await new Promise((resolve) => setTimeout(resolve, 200));
     } finally {
@@ -179,7 +207,7 @@ describe("pulumi: the public components", function () {
     const app = new DeliberateImageBuilds("go-sample-app", args({ namespace: buildNamespace }));
     await settled(app.testedRevision);
     const secretUrns = byType("kubernetes:core/v1:Secret").map((s) => s.name).sort();
-    assert.deepStrictEqual(secretUrns, ["builds-git-credentials", "builds-github-token", "builds-webhook-secret"]);
+    assert.deepStrictEqual(secretUrns, ["builds-git-credentials", "builds-github-token", "go-sample-app-webhook-secret"]);
     for (const application of byType("kubernetes:argoproj.io/v1alpha1:Application")) {
       assert.strictEqual((application.inputs.spec as { destination: { namespace: string } }).destination.namespace, "builds");
       // The BuildNamespace's Secrets, though the app's opts name no dependency.

@@ -99,7 +99,7 @@ describe("pulumi: credentials for private repositories and registries", function
     assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount" && r.name.startsWith("credentials")), [], "no image account is made");
     const patch = world.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccountPatch");
     assert.deepStrictEqual(patch.map((p) => p.inputs), [{ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "kpack-registry", namespace: "default" }, secrets: [{ name: "kpack-registry-credentials" }] }]);
-    assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => (r.inputs.metadata as { name: string }).name).sort(), ["github-git-credentials", "github-token", "github-webhook-secret", "kpack-registry-credentials"]);
+    assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => (r.inputs.metadata as { name: string }).name).sort(), ["github-git-credentials", "github-token", "go-sample-app-webhook", "kpack-registry-credentials"]);
   });
 
   it("fails before registering anything when registryCredentials is not a docker config.json, without showing it", () => {

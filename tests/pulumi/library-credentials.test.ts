@@ -21,6 +21,7 @@ function app(name: string, extra: Partial<DeliberateImageBuildsArgs> = {}): Deli
     image: `registry.example.com/example-org/${name}`,
     initialRevision: SHA_A,
     namespace: "builds",
+    webhookSecret: FAKE_WEBHOOK_SECRET,
     ...extra,
   };
 }

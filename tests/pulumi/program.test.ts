@@ -118,7 +118,7 @@ describe("pulumi: the program under mocks", function () {
     // Plain values in: the component keeps them secret by itself.
     const ns = new BuildNamespace("ns-probe", { namespace: "default", githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
     assert.ok(await pulumi.isSecret(ns.githubTokenSecret.stringData));
-    assert.ok(await pulumi.isSecret(ns.webhookSecret.stringData));
+    assert.ok(await pulumi.isSecret(ns.webhookSecretRoot));
     assert.ok(await pulumi.isSecret(ns.gitCredentialsSecret.stringData));
     await settled();
     // What the Secret holds is derived from the token, and reaches the engine as a secret itself.

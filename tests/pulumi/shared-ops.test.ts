@@ -3,7 +3,7 @@
 // repository the program creates.
 import * as assert from "assert";
 import { installMocks, outputValue, resetWorld, settled, world } from "../helpers/pulumi-mocks";
-import { SHA_A } from "../helpers/fixtures";
+import { FAKE_WEBHOOK_SECRET, SHA_A } from "../helpers/fixtures";
 
 installMocks();
 import * as github from "@pulumi/github";
@@ -25,6 +25,7 @@ function app(name: string, extra: Partial<DeliberateImageBuildsArgs> = {}): Deli
     image: `registry.example.com/example-org/${name}`,
     initialRevision: SHA_A,
     namespace: "builds",
+    webhookSecret: FAKE_WEBHOOK_SECRET,
     ...extra,
   };
 }
@@ -160,7 +161,7 @@ describe("pulumi: preview of a new stack whose ops repository exists", function 
 
   it("still reads the ops branch, so a missing one stops the preview before any write", async () => {
     resetWorld(); // no branch anywhere
-    const namespace = new BuildNamespace("ns-builds", { namespace: "builds", githubToken: pulumi.secret("ghp_fake_preview_token"), webhookSecret: pulumi.secret("fake-preview-secret") });
+    const namespace = new BuildNamespace("ns-builds", { namespace: "builds", githubToken: pulumi.secret("ghp_fake_preview_token"), webhookSecret: pulumi.secret("fake-preview-secret-of-32-characters-or-more") });
     const failure = nextFailure();
     const c = new DeliberateImageBuilds("missing-branch", app("missing-branch", { namespace }));
     void c.testedRevision;

@@ -30,6 +30,7 @@ function deploy(mocks: pulumi.runtime.Mocks): Promise<string> {
       image: "registry.example.com/example-org/go-sample-app",
       initialRevision: SHA_A,
       namespace: "builds",
+      webhookSecret: "fake-webhook-secret-of-32-characters-or-more",
     });
     app.testedRevision.apply((revision) => {
       process.off("unhandledRejection", failed);
