@@ -38,7 +38,7 @@ const config = process.env.BENCH_CONFIG
   ? JSON.parse(process.env.BENCH_CONFIG)
   : require("./stack-config").stackConfig(path.join(root, "Pulumi.dev.yaml"));
 config[`${project.name}:githubToken`] = "fake-bench-token";
-config[`${project.name}:webhookSecret`] = "fake-bench-secret";
+config[`${project.name}:webhookSecret`] = "fake-bench-secret-of-32-characters-or-more";
 pulumi.runtime.setAllConfig(config, [`${project.name}:githubToken`, `${project.name}:webhookSecret`]);
 
 if (process.env.BENCH_REPLAY) {

@@ -6,8 +6,9 @@
 // Image (admitted by kpack's webhook) moves to the tested commit, and only then. See docs/e2e.md.
 import * as fs from "fs";
 import * as path from "path";
-import { objectNames } from "../components/plan/names";
-import { REVISION_FILE } from "../components/plan/ops-repository";
+import { GITHUB_TOKEN_SECRET, objectNames } from "../components/plan/names";
+import { opsLayout, REVISION_FILE } from "../components/plan/ops-repository";
+import { OWN_OPS_PATH } from "../components/plan/ops-folders";
 import { Pipeline, Task } from "../components/tekton/types";
 import { gitAsync } from "../tests/helpers/git-world";
 import { ArgoCd, syncedAndHealthy } from "./argocd";
@@ -15,6 +16,7 @@ import { auditedCreates } from "./control-plane";
 import { getJson, Kube, list } from "./controllers/kube";
 import { startSink } from "./controllers/listener";
 import { runPipelineWriteBack } from "./pipeline-run";
+import { canI, FORBIDDEN, plantIntoOpsFolder } from "./security";
 import { freePort, waitFor } from "./processes";
 import { LoopbackCertificate, tlsFront } from "./tls";
 import { developerPush, developerPushRef, editApps, fileInRepo, measured, newStack, secretValue, World } from "./world";
@@ -110,6 +112,21 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     c.equal("loop: the kpack Image (admitted by kpack's webhook) is at the initial revision", initial?.spec.source.git.revision, firstRevision);
     if (listeners.length !== 1) return figures;
 
+    process.stdout.write("L1s. the project's accounts, asked of the API server's authorizer\n");
+    const accounts = [names.pipelineServiceAccount, names.triggersServiceAccount, `${APP}-image-builder`].map((name) => ({ namespace: NAMESPACE, name }));
+    for (const account of accounts) {
+      for (const { verb, resource, namespaces } of FORBIDDEN) {
+        for (const ns of namespaces) {
+          c.equal(`loop: ${account.name} may not ${verb} ${resource} ${ns === undefined ? "in any namespace" : `in ${ns}`}`, await canI(k, account, verb, resource, ns), false);
+        }
+      }
+    }
+    const listenerAccount = { namespace: NAMESPACE, name: names.triggersServiceAccount };
+    c.equal("loop: the listener may create PipelineRuns in its namespace (the authorizer says yes where it should)", await canI(k, listenerAccount, "create", "pipelineruns.tekton.dev", NAMESPACE), true);
+    c.equal("loop: the listener may not create PipelineRuns in another namespace", await canI(k, listenerAccount, "create", "pipelineruns.tekton.dev", "kube-system"), false);
+    const project = await getJson<{ spec: { namespaceResourceWhitelist: unknown[]; clusterResourceWhitelist?: unknown[] } }>(k, "appprojects.argoproj.io", names.appProject, "argocd");
+    c.expect("loop: the Applications' AppProject exists, allowing no cluster-scoped kind", !!project && (project.spec.clusterResourceWhitelist ?? []).length === 0, JSON.stringify(project?.spec));
+
     process.stdout.write("L2. a push reaches the real EventListener\n");
     const sink = await startSink(k, { bin: o.sinkBin, server: w.cluster.server, namespace: NAMESPACE, name: listeners[0].metadata.name, port: sinkPort, logDir: w.dir });
     stops.unshift(sink.stop);
@@ -164,9 +181,11 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       if (!pipeline) throw new Error(`e2e: no Pipeline ${run.spec.pipelineRef.name}`);
       const taskNames = pipeline.spec.tasks.flatMap((t) => (t.taskRef && "name" in t.taskRef ? [(t.taskRef as { name: string }).name] : []));
       const taskObjects = (await list<Task>(k, "tasks.tekton.dev", NAMESPACE)).filter((t) => taskNames.includes(t.metadata.name ?? ""));
-      const token = secretValue(w, NAMESPACE, param(run, "github-token-secret") ?? "", param(run, "github-token-secret-key") ?? "");
+      // The write-back's Secret, key by key, as its pod would have it; git-clone reads with the read token.
+      const tokenSecret = param(run, "github-token-secret") ?? "";
+      const secrets = Object.fromEntries([GITHUB_TOKEN_SECRET.key, GITHUB_TOKEN_SECRET.readKey].map((key) => [key, secretValue(w, NAMESPACE, tokenSecret, key)]));
       const params = Object.fromEntries(run.spec.params.map((p) => [p.name, p.value]));
-      return runPipelineWriteBack({ params, pipeline, tasks: taskObjects }, { token, gitEnv: w.gitEnv, dir: path.join(w.dir, dir) });
+      return runPipelineWriteBack({ params, pipeline, tasks: taskObjects }, { token: secrets[GITHUB_TOKEN_SECRET.readKey], secrets, gitEnv: w.gitEnv, dir: path.join(w.dir, dir) });
     };
     const step = await writeBack(first.run, "loop-run-1");
     c.expect("loop: update-image-revision succeeds", step.code === 0, `${step.stdout}\n${step.stderr}`);
@@ -182,6 +201,14 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const moved = await imageAt(first.sha, 240_000);
     if (moved.ok) figures.writeBackToImageMs.push(moved.ms);
     c.expect("loop: the Image's revision is the tested commit", moved.ok, JSON.stringify((await image(k))?.spec.source.git));
+
+    process.stdout.write("L4s. the ops repository grants no rights: Argo CD refuses what the AppProject does not allow\n");
+    const planted = await plantIntoOpsFolder(w, k, argocd, { opsRepo: ops, folder: opsLayout(OWN_OPS_PATH).tekton, application: names.tektonApplication, namespace: NAMESPACE, names });
+    c.expect("loop: Argo CD refuses a committed ClusterRoleBinding (\"not permitted in project\")", /resource rbac\.authorization\.k8s\.io:ClusterRoleBinding is not permitted in project/.test(planted.message), planted.message);
+    c.expect("loop: Argo CD refuses a committed Secret", /resource :Secret is not permitted in project/.test(planted.message), planted.message);
+    c.expect("loop: Argo CD refuses an object in another namespace", /namespace kube-system is not permitted in project/.test(planted.message), planted.message);
+    c.equal("loop: no planted object reaches the API server", planted.reached, []);
+    process.stdout.write(`  Argo CD: ${planted.message}\n`);
 
     process.stdout.write("L5. a run that fails before the write-back leaves the Image where it was\n");
     const second = await pushAndRun("a change whose lint fails");

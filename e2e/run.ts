@@ -68,7 +68,7 @@ async function lifecycle(w: World): Promise<void> {
   const up = await measured(w, 1, "up (new stack)", () => cli.run(["up", "--yes", "--skip-preview"]));
   c.expect("up succeeds", up.code === 0, up.stderr.slice(-3000));
   const secrets = kubectl(w, "get", "secrets", "-n", "default", "-o", "name");
-  c.expect("the github-token and webhook Secrets exist", /secret\/github-token\b/.test(secrets) && /secret\/github-webhook-secret\b/.test(secrets), secrets);
+  c.expect("the github-token and the app's webhook Secrets exist", /secret\/github-token\b/.test(secrets) && new RegExp(`secret/${app}-webhook\\b`).test(secrets), secrets);
   const applications = kubectl(w, "get", "applications.argoproj.io", "-n", "argocd", "-o", "name");
   c.expect("both Argo CD Applications exist", applications.trim().split("\n").filter(Boolean).length === 2, applications);
   const out = path.join(w.dir, "render-1");
@@ -306,7 +306,7 @@ async function clusterSide(w: World): Promise<void> {
   const up = await measured(w, 1, "up (new, cluster side)", () => cli.run(["up", "--yes", "--skip-preview"]));
   c.expect("up succeeds", up.code === 0, up.stderr.slice(-3000) + up.stdout.slice(-3000));
   const inDefault = kubectl(w, "get", "secrets,serviceaccounts", "-n", "default", "-o", "name");
-  for (const name of ["secret/github-token", "secret/github-webhook-secret", "secret/github-git-credentials", "secret/kpack-git-credentials", "serviceaccount/go-sample-app-image-builder"]) {
+  for (const name of ["secret/github-token", "secret/github-git-credentials", "secret/kpack-git-credentials", "serviceaccount/go-sample-app-image-builder"]) {
     c.expect(`${name} exists`, inDefault.split("\n").includes(name), inDefault);
   }
   c.expect("Argo CD's repository credentials exist", kubectl(w, "get", "secrets", "-n", "argocd", "-o", "name").includes(`secret/repo-creds-${OWNER}`));

@@ -6,4 +6,4 @@ import { BuildNamespace } from "../components";
 import { loadSettings } from "../components/pulumi/stack";
 
 loadSettings();
-new BuildNamespace("builds", { namespace: pulumi.output("Not_A_Label"), githubToken: pulumi.secret("ghp_fake_e2e_token"), webhookSecret: pulumi.secret("fake-e2e-webhook-secret") });
+new BuildNamespace("builds", { namespace: pulumi.output("Not_A_Label"), githubToken: pulumi.secret("ghp_fake_e2e_token"), webhookSecret: pulumi.secret("fake-e2e-webhook-secret-of-32-characters-or-more") });

@@ -19,7 +19,7 @@ export const STACK = "e2e";
 // Obviously fake tokens: the double accepts whichever the test says is current.
 export const TOKEN = "ghp_fake_e2e_token_0000000000000000000000";
 export const ROTATED_TOKEN = "ghp_fake_e2e_token_rotated_11111111111111";
-export const WEBHOOK_SECRET = "fake-e2e-webhook-secret";
+export const WEBHOOK_SECRET = "fake-e2e-webhook-secret-of-32-characters-or-more";
 
 /** Files a project needs to run; linked, so the e2e runs the working tree's code as it is. */
 export const PROJECT_ENTRIES = ["index.ts", "components", "scripts", "e2e", "package.json", "tsconfig.json", "node_modules"];

@@ -73,10 +73,11 @@ describe("config: Pulumi.yaml and the stack files", () => {
     assert.strictEqual(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     // 2 providers; the stack's reference to its own previous outputs; the namespace's component and
-    // its 3 Secrets; the credentials' component, Argo CD's repository credentials, kpack's git Secret
-    // and the Image's service account; the app's component, its 4 ops repository files and 2 Argo CD
-    // Applications (the dev stack sets no webhook URL).
-    assert.strictEqual(report.resources, 18, "every resource of the dev stack registered");
+    // its 2 Secrets; the credentials' component, Argo CD's repository credentials, kpack's git Secret
+    // and the Image's service account; the app's component, its 4 ops repository files, its webhook
+    // Secret, its AppProject, 2 accounts, the listener's Role, ClusterRole and their 2 bindings, and 2
+    // Argo CD Applications (the dev stack sets no webhook URL).
+    assert.strictEqual(report.resources, 25, "every resource of the dev stack registered");
     assert.doesNotMatch(r.stderr, /ts-node/);
   });
 

@@ -26,12 +26,19 @@ describe("synth: npm run render", function () {
     assert.deepStrictEqual(files, [
       "cluster/argocd/application-go-sample-app-image.yaml",
       "cluster/argocd/application-go-sample-app-tekton.yaml",
+      "cluster/argocd/appproject-default.go-sample-app.yaml",
       "cluster/argocd/secret-repo-creds-example-org.yaml",
+      "cluster/clusterrole-default.go-sample-app-event-listener.yaml",
+      "cluster/clusterrolebinding-default.go-sample-app-event-listener.yaml",
+      "cluster/default/role-go-sample-app-event-listener.yaml",
+      "cluster/default/rolebinding-go-sample-app-event-listener.yaml",
       "cluster/default/secret-github-git-credentials.yaml",
       "cluster/default/secret-github-token.yaml",
-      "cluster/default/secret-github-webhook-secret.yaml",
+      "cluster/default/secret-go-sample-app-webhook.yaml",
       "cluster/default/secret-kpack-git-credentials.yaml",
+      "cluster/default/serviceaccount-go-sample-app-event-listener.yaml",
       "cluster/default/serviceaccount-go-sample-app-image-builder.yaml",
+      "cluster/default/serviceaccount-go-sample-app-pipeline.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/image.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/kustomization.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/revision.yaml",
@@ -54,7 +61,8 @@ describe("synth: npm run render", function () {
     );
     const out = path.join(dir, "out");
     const { warnings } = renderStack({ projectDir: dir, stack: "s", out });
-    assert.deepStrictEqual(warnings, ["Pulumi.s.yaml holds deliberate-image-builds:githubToken in plain text; expected it encrypted (pulumi config set --secret githubToken --stack s), so the stack file never carries it to a repository"]);
+    assert.deepStrictEqual(warnings.slice(0, 1), ["Pulumi.s.yaml holds deliberate-image-builds:githubToken in plain text; expected it encrypted (pulumi config set --secret githubToken --stack s), so the stack file never carries it to a repository"]);
+    assert.match(warnings.slice(1).join("\n"), /^deliberate-image-builds:githubToken also serves in the cluster/);
     const everything = filesUnder(out).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("\n");
     assert.ok(!everything.includes(FAKE_TOKEN));
     assert.match(fs.readFileSync(path.join(out, "cluster/default/secret-github-token.yaml"), "utf8"), /GITHUB_TOKEN: "\[secret: set with pulumi config set --secret deliberate-image-builds:githubToken\]"/);
@@ -74,7 +82,7 @@ describe("synth: npm run render", function () {
     assert.strictEqual(first.status, 0, first.stderr);
     stackProject("h", { githubOwner: "example-org", apps: [appEntry("one")] }, project);
     const second = renderStack({ projectDir: project, stack: "h", out: home });
-    assert.strictEqual(second.removed.length, 7, "app two's four ops files, two Applications and its Image's service account");
+    assert.strictEqual(second.removed.length, 15, "app two's four ops files, two Applications, its Image's service account and the 8 access objects and webhook Secret");
     for (const f of mine) assert.strictEqual(fs.readFileSync(path.join(home, f), "utf8"), "not render's", f);
     assert.deepStrictEqual(filesUnder(home).filter((f) => !mine.includes(f) && f !== RENDER_RECORD), second.files);
   });
@@ -106,7 +114,7 @@ describe("synth: npm run render", function () {
 
     stackProject("r", { githubOwner: "example-org", apps: [appEntry("one", { builder: "other-builder" })] }, project);
     const second = renderStack({ projectDir: project, stack: "r", out: `${out}/` });
-    assert.strictEqual(second.removed.length, 7, "app two's four ops files, two Applications and image service account");
+    assert.strictEqual(second.removed.length, 15, "app two's four ops files, two Applications, image service account, access objects and webhook Secret");
     assert.ok(second.removed.every((f) => f.includes("two")), second.removed.join("\n"));
     assert.ok(!fs.existsSync(path.join(out, "repos/example-org/two-ops")), "its emptied folders go too");
     assert.ok(fs.existsSync(path.join(out, "repos/example-org")) && fs.existsSync(parent), "nothing above them");
@@ -134,7 +142,7 @@ describe("synth: npm run render", function () {
     const out = tempDir("render-args-");
     const equals = run("--stack=dev", `--out=${out}`);
     assert.strictEqual(equals.status, 0, equals.stderr);
-    assert.match(equals.stdout, /rendered 12 files of stack dev/);
+    assert.match(equals.stdout, /rendered 19 files of stack dev/);
     const cases: [string[], RegExp][] = [
       [["--stack"], /render: Option '--stack <value>' argument missing/],
       [["--stack", "--out", out], /render: Option '--stack' argument is ambiguous/],
