@@ -208,6 +208,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     c.expect("loop: Argo CD refuses a committed Secret", /resource :Secret is not permitted in project/.test(planted.message), planted.message);
     c.expect("loop: Argo CD refuses an object in another namespace", /namespace kube-system is not permitted in project/.test(planted.message), planted.message);
     c.equal("loop: no planted object reaches the API server", planted.reached, []);
+    c.expect("loop: once the planted file is gone, the folder syncs clean at the next retry", planted.cleanSynced);
     process.stdout.write(`  Argo CD: ${planted.message}\n`);
 
     process.stdout.write("L5. a run that fails before the write-back leaves the Image where it was\n");

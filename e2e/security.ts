@@ -55,6 +55,8 @@ export interface PlantedRefusal {
   message: string;
   /** Which planted objects reached the API server: none, when the project holds. */
   reached: string[];
+  /** Whether the folder synced again once the planted file was gone. */
+  cleanSynced: boolean;
 }
 
 /**
@@ -67,17 +69,23 @@ export async function plantIntoOpsFolder(w: World, k: Kube, argocd: ArgoCd, o: {
   const file = `${o.folder}/planted.yaml`;
   const text = Object.values(planted).map((p) => stringify(p)).join("---\n");
   const head = await commitToOps(w, o.opsRepo, { [file]: text }, "A change that grants rights");
-  // Refused: a failed sync that names the project; applied: a sync of this commit that succeeded.
-  const refused = (s: ApplicationStatus) => s.operationState?.phase === "Failed" && /not permitted in project/.test(s.operationState.message ?? "");
+  // Refused: the sync of this commit fails (and is retried) with a message that names the project;
+  // applied: a sync of this commit that succeeded.
+  const refused = (s: ApplicationStatus) => s.sync?.revision === head && /not permitted in project/.test(s.operationState?.message ?? "");
   const applied = (s: ApplicationStatus) => s.sync?.revision === head && s.operationState?.phase === "Succeeded" && s.operationState.syncResult?.revision === head;
-  const status = await argocd.waitForApplication(o.application, (s) => refused(s) || applied(s), 180_000);
+  const status = await argocd.waitForApplication(o.application, (s) => refused(s) || applied(s), 180_000).catch((err: Error) => err);
   const reached: string[] = [];
   if (await getJson(k, "clusterrolebindings", planted.clusterRoleBinding.metadata.name)) reached.push("ClusterRoleBinding");
   if (await getJson(k, "secrets", planted.secret.metadata.name, o.namespace)) reached.push("Secret");
   if (await getJson(k, "tasks.tekton.dev", planted.elsewhere.metadata.name, "kube-system")) reached.push("Task in kube-system");
+  // The refused sync is being retried; each retry takes the newest commit (retry.refresh), so the
+  // clean one lands at the next retry.
   const clean = await commitToOps(w, o.opsRepo, { [file]: null }, "Take the planted file out again");
-  await argocd.waitForApplication(o.application, (s) => s.sync?.revision === clean && s.sync.status === "Synced" && s.operationState?.phase !== "Running", 180_000);
-  return { message: status.operationState?.message ?? JSON.stringify(status), reached };
+  const synced = await argocd
+    .waitForApplication(o.application, (s) => s.sync?.revision === clean && s.sync.status === "Synced" && s.operationState?.phase === "Succeeded", 240_000)
+    .then(() => true, () => false);
+  const message = status instanceof Error ? status.message : (status.operationState?.message ?? JSON.stringify(status));
+  return { message, reached, cleanSynced: synced };
 }
 
 /** `kubectl auth can-i` as a service account: the API server's authorizer decides (SubjectAccessReview). */

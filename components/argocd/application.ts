@@ -9,6 +9,7 @@ export interface Application extends KubernetesObject<"argoproj.io/v1alpha1", "A
     syncPolicy: {
       automated: { enabled: true; prune: boolean; selfHeal: boolean };
       syncOptions: string[];
+      retry: { limit: number; refresh: true };
     };
   };
 }
@@ -46,9 +47,14 @@ export function opsFolderApplication(a: ApplicationArgs): Application {
       source: { repoURL: a.repoURL, targetRevision: a.targetRevision, path: a.path },
       destination: { server: a.destinationServer, namespace: a.destinationNamespace },
       // No CreateNamespace: the program makes the namespace, and the project allows no cluster-scoped kind.
+      // A failed automated sync is retried (5 times, Argo CD's default, backing off from 5 s); `refresh`
+      // makes each retry take the branch's newest commit, so a commit that fixes a refused one (or a
+      // newer tested revision) lands at the next retry instead of after the failed one's retries run
+      // out (argo-cd v3.6 controller/appcontroller.go: Retry.Refresh clears the operation's revision).
       syncPolicy: {
         automated: { enabled: true, prune: a.prune, selfHeal: a.selfHeal },
         syncOptions: [],
+        retry: { limit: 5, refresh: true },
       },
     },
   };

@@ -9,8 +9,7 @@ import { locationOf, revisionFileOf, sameLocation } from "../plan/ops-repository
 import { AppPlan, planApp, WebhookPlan } from "../plan/stack";
 import { appWebhookSecret, WEBHOOK_SECRET_KEY } from "../plan/names";
 import { webhookSecret as webhookSecretProblem } from "../config/validators";
-import { ClusterRole, ClusterRoleBinding, KubernetesObject, Role, RoleBinding } from "../kubernetes/types";
-import { ListenerRbac } from "../tekton/triggers";
+import { registerAccess } from "./access";
 import { opsFileContent } from "../synth/ops-file";
 import { BuildNamespace } from "./build-namespace";
 import { BuildCredentials } from "./credentials";
@@ -285,36 +284,9 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
       { ...parent, dependsOn: waitFor, additionalSecretOutputs: ["stringData", "data"] },
     );
 
-    // What the app's objects may do, never in git: its AppProject, its accounts and the listener's
-    // roles. Named after their roles, so moving the app renames nothing.
-    const accessOpts = { ...parent, dependsOn: waitFor };
-    const access = (pick: (a: AppPlan<undefined>["access"]) => KubernetesObject & { metadata: object }) => planned((p) => pick(p.access).metadata);
-    const listener = (pick: (l: ListenerRbac) => RoleBinding | ClusterRoleBinding) => ({
-      metadata: planned((p) => pick(p.access.listener).metadata),
-      roleRef: planned((p) => pick(p.access.listener).roleRef),
-      subjects: planned((p) => pick(p.access.listener).subjects),
-    });
-    const rolesOf = (pick: (l: ListenerRbac) => Role | ClusterRole) => ({ metadata: planned((p) => pick(p.access.listener).metadata), rules: planned((p) => pick(p.access.listener).rules) });
-    const accounts = [
-      new k8s.core.v1.ServiceAccount(`${name}-pipeline-account`, { metadata: access((a) => a.pipelineServiceAccount), automountServiceAccountToken: false }, accessOpts),
-      new k8s.core.v1.ServiceAccount(`${name}-listener-account`, { metadata: access((a) => a.listener.serviceAccount) }, accessOpts),
-    ];
-    const roles = [new k8s.rbac.v1.Role(`${name}-listener-role`, rolesOf((l) => l.role), accessOpts), new k8s.rbac.v1.ClusterRole(`${name}-listener-cluster-role`, rolesOf((l) => l.clusterRole), accessOpts)];
-    const bindingOpts = { ...parent, dependsOn: [...waitFor, ...accounts, ...roles] };
-    const bindings = [
-      new k8s.rbac.v1.RoleBinding(`${name}-listener-role-binding`, listener((l) => l.roleBinding), bindingOpts),
-      new k8s.rbac.v1.ClusterRoleBinding(`${name}-listener-cluster-role-binding`, listener((l) => l.clusterRoleBinding), bindingOpts),
-    ];
-    const project = shape.access.project
-      ? [
-          new k8s.apiextensions.CustomResource(
-            `${name}-project`,
-            { apiVersion: shape.access.project.apiVersion, kind: shape.access.project.kind, metadata: planned((p) => p.access.project!.metadata), spec: planned((p) => p.access.project!.spec) },
-            accessOpts,
-          ),
-        ]
-      : [];
-    this.access = [...project, ...accounts, ...roles, ...bindings, webhookSecretResource];
+    // What the app's objects may do, never in git: its AppProject, its accounts and the listener's roles.
+    const access = registerAccess(name, shape.access, (pick) => planned((p) => pick(p.access)), { ...parent, dependsOn: waitFor });
+    this.access = [...access, webhookSecretResource];
 
     // The Applications come after the files and the access objects, so their first sync finds the
     // folders complete and the listener its rights, and after waitFor, which children do not wait for
@@ -339,7 +311,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     });
 
     if (webhookArgs) {
-      void new github.RepositoryWebhook(
+      new github.RepositoryWebhook(
         `${name}-push-webhook`,
         {
           repository: planned((p) => webhookOf(p, name).repository),

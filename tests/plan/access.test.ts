@@ -42,6 +42,8 @@ describe("plan: what an app's objects may do", () => {
       for (const application of app.applications) {
         assert.strictEqual(application.spec.project, project.metadata.name);
         assert.deepStrictEqual(application.spec.syncPolicy.syncOptions, [], "no CreateNamespace: the project allows no Namespace");
+        // A refused sync is retried with the branch's newest commit, so the commit that fixes it lands.
+        assert.deepStrictEqual(application.spec.syncPolicy.retry, { limit: 5, refresh: true });
       }
     }
   });
