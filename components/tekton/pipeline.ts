@@ -140,7 +140,6 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
             GITHUB_TOKEN_SECRET_KEY: p("github-token-secret-key"),
             OPS_BRANCH: a.opsBranch,
           }),
-          workspaces: [],
         },
       ],
     },

@@ -35,7 +35,8 @@ export interface Task extends KubernetesObject<"tekton.dev/v1", "Task"> {
   spec: {
     description?: string;
     params: ParamSpec[];
-    workspaces: WorkspaceDeclaration[];
+    /** Absent rather than empty: the API server drops an empty list, and Argo CD would then see drift. */
+    workspaces?: WorkspaceDeclaration[];
     steps: Step[];
   };
 }
@@ -57,7 +58,8 @@ export interface PipelineTask {
   taskRef: TaskRef;
   runAfter?: string[];
   params: Param[];
-  workspaces: WorkspacePipelineTaskBinding[];
+  /** Absent rather than empty: the API server drops an empty list, and Argo CD would then see drift. */
+  workspaces?: WorkspacePipelineTaskBinding[];
 }
 
 export interface Pipeline extends KubernetesObject<"tekton.dev/v1", "Pipeline"> {

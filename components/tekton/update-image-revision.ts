@@ -57,7 +57,6 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
         { name: "GIT_USER_NAME", type: "string", default: a.authorName, description: "Author and committer name of the revision commit." },
         { name: "GIT_USER_EMAIL", type: "string", default: a.authorEmail, description: "Author and committer email of the revision commit." },
       ],
-      workspaces: [],
       steps: [
         {
           name: "update-image-revision",

@@ -49,7 +49,7 @@ export const PLANTED_MISTAKES: PlantedMistake[] = [
   {
     name: "a pipeline task binds a workspace the Pipeline lacks",
     file: "tekton",
-    plant: (docs) => (pipelineTask(docs, "lint").workspaces[0].workspace = "source-workspace"),
+    plant: (docs) => (pipelineTask(docs, "lint").workspaces![0].workspace = "source-workspace"),
     refusedWith: 'pipeline task "lint" expects workspace with name "source-workspace" but none exists in pipeline spec',
   },
   {
@@ -67,7 +67,7 @@ export const PLANTED_MISTAKES: PlantedMistake[] = [
   {
     name: "update-image-revision binds a workspace its Task lacks",
     file: "tekton",
-    plant: (docs) => pipelineTask(docs, "update-image-revision").workspaces.push({ name: "cache", workspace: "shared-workspace" }),
+    plant: (docs) => (pipelineTask(docs, "update-image-revision").workspaces = [{ name: "cache", workspace: "shared-workspace" }]),
     refusedWith: 'workspace binding "cache" does not match any declared workspace',
   },
   {

@@ -52,9 +52,9 @@ describe("tekton: build-pipeline", () => {
       for (const p of target.spec.params) {
         if (p.default === undefined) assert.ok(pt.params.some((q) => q.name === p.name), `${pt.name} omits required ${p.name}`);
       }
-      const workspaces = target.spec.workspaces;
-      for (const w of pt.workspaces) assert.ok(workspaces.some((d) => d.name === w.name), `${pt.name} binds unknown workspace ${w.name}`);
-      for (const w of workspaces) if (!w.optional) assert.ok(pt.workspaces.some((b) => b.name === w.name), `${pt.name} leaves ${w.name} unbound`);
+      const workspaces = target.spec.workspaces ?? [];
+      for (const w of pt.workspaces ?? []) assert.ok(workspaces.some((d) => d.name === w.name), `${pt.name} binds unknown workspace ${w.name}`);
+      for (const w of workspaces) if (!w.optional) assert.ok((pt.workspaces ?? []).some((b) => b.name === w.name), `${pt.name} leaves ${w.name} unbound`);
     }
   });
 
@@ -88,7 +88,7 @@ describe("tekton: build-pipeline", () => {
     assert.deepStrictEqual(update?.params.find((p) => p.name === "REVISION"), { name: "REVISION", value: "$(params.revision)" });
     assert.deepStrictEqual(update?.params.find((p) => p.name === "APP_URL"), { name: "APP_URL", value: "$(params.repo-url)" });
     assert.deepStrictEqual(update?.runAfter, ["lint", "test"]);
-    assert.deepStrictEqual(update?.workspaces, [], "the run's volume, which lint and test write, never meets the write-back's tokens");
+    assert.strictEqual(update?.workspaces, undefined, "the run's volume, which lint and test write, never meets the write-back's tokens");
   });
 
   it("clones the app into its folder of the volume, without submodules unless the app asks, where lint and test look", () => {
@@ -103,7 +103,7 @@ describe("tekton: build-pipeline", () => {
 
   it("gives the app's clone the git credentials Secret through git-clone's basic-auth workspace", () => {
     const run = plannedObject<TriggerTemplate>("TriggerTemplate").spec.resourcetemplates[0];
-    const auth = pipeline.spec.tasks.find((t) => t.name === "fetch-repository")?.workspaces.find((w) => w.name === "basic-auth");
+    const auth = pipeline.spec.tasks.find((t) => t.name === "fetch-repository")?.workspaces?.find((w) => w.name === "basic-auth");
     const binding = run.spec.workspaces.find((b) => b.name === auth?.workspace);
     assert.deepStrictEqual(binding, { name: "git-credentials", secret: { secretName: "github-git-credentials" } });
   });
