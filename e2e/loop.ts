@@ -3,7 +3,10 @@
 // interceptors pass it; the sink creates the PipelineRun as the listener's service account; the run's
 // write-back (no kubelet runs its pods: the e2e runs the step's script with the run's params and the Task
 // as the API server holds them) records the commit; Argo CD syncs the ops repository, so the kpack
-// Image (admitted by kpack's webhook) moves to the tested commit, and only then. See docs/e2e.md.
+// Image (admitted by kpack's webhook) moves to the tested commit, and only then; kpack's own controller
+// makes a Build for exactly that commit, and rebuilds it when the stack's run image or a buildpack
+// changes. No kubelet runs kpack's build pods either: the kubelet stand-in marks each one finished, as
+// kpack reads a finished pod (e2e/controllers/kubelet-stand-in.ts). See docs/e2e.md.
 import * as fs from "fs";
 import * as path from "path";
 import { objectNames } from "../components/plan/names";
@@ -12,8 +15,9 @@ import { Pipeline, Task } from "../components/tekton/types";
 import { gitAsync } from "../tests/helpers/git-world";
 import { ArgoCd, syncedAndHealthy } from "./argocd";
 import { auditedCreates } from "./control-plane";
-import { getJson, Kube, list } from "./controllers/kube";
+import { getJson, Kube, kubectl, list } from "./controllers/kube";
 import { startSink } from "./controllers/listener";
+import { KpackBuilds, KpackOptions, revisionOf } from "./kpack-builds";
 import { runPipelineWriteBack } from "./pipeline-run";
 import { freePort, waitFor } from "./processes";
 import { LoopbackCertificate, tlsFront } from "./tls";
@@ -35,8 +39,9 @@ interface PipelineRunObject {
 }
 
 interface ImageObject {
-  metadata: Metadata;
-  spec: { source: { git: { url: string; revision: string } } };
+  metadata: Metadata & { generation?: number };
+  spec: { builder: { kind: string; name: string }; source: { git: { url: string; revision: string } } };
+  status?: { observedGeneration?: number };
 }
 
 const byApp = (o: { metadata: Metadata }) => o.metadata.labels?.["app.kubernetes.io/name"] === APP;
@@ -55,6 +60,12 @@ function param(run: PipelineRunObject, name: string): string | undefined {
 
 /** The sink answers GitHub at once and runs its triggers after; this long is "no run came of it". */
 const NO_RUN_WINDOW_MS = 8_000;
+/**
+ * After Argo CD's comparison that left the Image alone: this long for kpack to act on anything it saw.
+ * kpack re-resolves only a branch or tag (SourceResolver polling, pkg/reconciler/sourceresolver); a
+ * revision that is a commit is resolved once, so nothing but a changed Image would make a Build.
+ */
+const NO_BUILD_WINDOW_MS = 10_000;
 
 export interface LoopFigures {
   pushToPipelineRunMs: number[];
@@ -76,6 +87,8 @@ export interface LoopOptions {
   certificate: LoopbackCertificate;
   /** The interceptors' log, where their refusals show (the sink answers 202 before they run). */
   interceptorsLog: string;
+  /** kpack's controller and the e2e's registry. */
+  kpack: KpackOptions;
 }
 
 export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigures> {
@@ -108,7 +121,21 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const initial = await image(k);
     const firstRevision = (await gitAsync(w.dir, "--git-dir", w.github.gitDir(APP), "rev-list", "--max-parents=0", "main")).trim();
     c.equal("loop: the kpack Image (admitted by kpack's webhook) is at the initial revision", initial?.spec.source.git.revision, firstRevision);
-    if (listeners.length !== 1) return figures;
+    if (listeners.length !== 1 || !initial) return figures;
+
+    process.stdout.write("L1. kpack's own controller builds the Image's initial revision\n");
+    const kpack = await KpackBuilds.start(k, c, NAMESPACE, o.kpack);
+    stops.unshift(() => kpack.stop());
+    c.equal("loop: the Image names a ClusterBuilder", initial.spec.builder.kind, "ClusterBuilder");
+    const builder = await kpack.installBuilder(initial.spec.builder.name).catch((err: Error) => err);
+    c.expect(`loop: the ClusterBuilder ${initial.spec.builder.name} (ClusterStack, ClusterStore, ClusterLifecycle admitted by kpack's webhook) is Ready: kpack wrote its builder image to the e2e's registry`, !(builder instanceof Error), builder instanceof Error ? builder.message : "");
+    if (builder instanceof Error) return figures;
+    const imageName = initial.metadata.name;
+    const firstBuild = await kpack.next(imageName, "the initial revision");
+    const resolved = (await kpack.sourceResolver(imageName))?.status?.source?.git;
+    // kpack reports a repository it could not list as `Unknown` and builds anyway: that must not pass.
+    c.equal("loop: kpack's SourceResolver read the app repository (over the GitHub double's TLS, with the Image's git Secret): the revision is a Commit", resolved?.type, "Commit");
+    await kpack.expectBuild("for the initial revision", firstBuild, { reason: "CONFIG", revision: firstRevision });
 
     process.stdout.write("L2. a push reaches the real EventListener\n");
     const sink = await startSink(k, { bin: o.sinkBin, server: w.cluster.server, namespace: NAMESPACE, name: listeners[0].metadata.name, port: sinkPort, logDir: w.dir });
@@ -182,6 +209,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const moved = await imageAt(first.sha, 240_000);
     if (moved.ok) figures.writeBackToImageMs.push(moved.ms);
     c.expect("loop: the Image's revision is the tested commit", moved.ok, JSON.stringify((await image(k))?.spec.source.git));
+    await kpack.expectBuild("for the tested commit", await kpack.next(imageName, "the tested commit"), { reason: "COMMIT", revision: first.sha });
 
     process.stdout.write("L5. a run that fails before the write-back leaves the Image where it was\n");
     const second = await pushAndRun("a change whose lint fails");
@@ -194,6 +222,12 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       .then(() => true, () => false);
     c.expect("loop: Argo CD has compared the ops repository's head with the cluster again since", resynced);
     c.equal("loop: the Image stays at the last tested commit", (await image(k))?.spec.source.git.revision, first.sha);
+    await new Promise((r) => setTimeout(r, NO_BUILD_WINDOW_MS));
+    const still = await image(k);
+    c.expect("loop: kpack has reconciled the Image as it is (observed generation is the Image's generation)", !!still && still.status?.observedGeneration === still.metadata.generation, JSON.stringify({ generation: still?.metadata.generation, observed: still?.status?.observedGeneration }));
+    c.equal("loop: kpack's SourceResolver stays at the last tested commit", (await kpack.sourceResolver(imageName))?.status?.source?.git?.revision, first.sha);
+    c.equal("loop: kpack never makes a Build for the commit whose run failed", (await kpack.builds(imageName)).filter((b) => revisionOf(b) === second.sha).map((b) => b.metadata.name), []);
+    c.equal("loop: kpack makes no other Build either", (await kpack.builds(imageName)).length, kpack.made.length);
 
     process.stdout.write("L6. the next tested push moves the Image again\n");
     const third = await pushAndRun("a second tested change");
@@ -203,9 +237,22 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       const again = await imageAt(third.sha, 240_000);
       if (again.ok) figures.writeBackToImageMs.push(again.ms);
       c.expect("loop: the Image moves to the newly tested commit", again.ok);
-    }
+      await kpack.expectBuild("for the newly tested commit", await kpack.next(imageName, "the newly tested commit"), { reason: "COMMIT", revision: third.sha });
 
-    process.stdout.write("L7. pulumi destroy, with the real Argo CD deleting what it applied\n");
+      process.stdout.write("L7. kpack rebuilds the tested commit when the stack's run image, then a buildpack, changes\n");
+      const setup = kpack.setup;
+      const images = kpack.registry.images;
+      if (setup) {
+        await kubectl(k, ["patch", "clusterstacks.kpack.io", setup.stack, "--type=merge", "-p", JSON.stringify({ spec: { runImage: { image: images.runImages[1] } } })]);
+        await kpack.expectBuild("for a new run image on the ClusterStack", await kpack.next(imageName, "the new run image"), { reason: "STACK", revision: third.sha, rebase: true });
+        const sources = Object.keys(images.buildpackages).sort().map((version) => ({ image: images.buildpackages[version] }));
+        await kubectl(k, ["patch", "clusterstores.kpack.io", setup.store, "--type=merge", "-p", JSON.stringify({ spec: { sources } })]);
+        await kpack.expectBuild("for a newer buildpack in the ClusterStore", await kpack.next(imageName, "the newer buildpack"), { reason: "BUILDPACK", revision: third.sha });
+      }
+    }
+    process.stdout.write(`  kpack's Builds of ${imageName}:\n${kpack.summary().map((l) => `    ${l}\n`).join("")}`);
+
+    process.stdout.write("L8. pulumi destroy, with the real Argo CD deleting what it applied\n");
     const d = await measured(w, 1, "loop: destroy", () => cli.run(["destroy", "--yes", "--skip-preview"]));
     c.expect("loop: destroy succeeds (Argo CD itself removes the Applications' finalizer)", d.code === 0, d.stderr.slice(-2000));
     const left = [
