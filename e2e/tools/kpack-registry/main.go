@@ -132,7 +132,7 @@ func pushAll(host, stackID, lifecycleVersion, buildpackID string) (*Images, erro
 	}
 
 	stackLabels := map[string]string{"io.buildpacks.stack.id": stackID}
-	build, err := image(layer, stackLabels, []string{"CNB_USER_ID=" + cnbUserID, "CNB_GROUP_ID=" + cnbGroupID})
+	build, err := image(layer, nil, stackLabels, []string{"CNB_USER_ID=" + cnbUserID, "CNB_GROUP_ID=" + cnbGroupID})
 	if err != nil {
 		return nil, fmt.Errorf("build image: %w", err)
 	}
@@ -140,7 +140,7 @@ func pushAll(host, stackID, lifecycleVersion, buildpackID string) (*Images, erro
 		return nil, err
 	}
 	for _, tag := range []string{"1", "2"} {
-		run, err := image(layer, stackLabels, nil)
+		run, err := image(layer, nil, stackLabels, nil)
 		if err != nil {
 			return nil, fmt.Errorf("run image %s: %w", tag, err)
 		}
@@ -171,11 +171,14 @@ func pushAll(host, stackID, lifecycleVersion, buildpackID string) (*Images, erro
 	return images, nil
 }
 
-// image is one random layer on the empty image, for linux/amd64, with the given labels and env.
-func image(layer func() (v1.Layer, error), labels map[string]string, env []string) (v1.Image, error) {
-	l, err := layer()
-	if err != nil {
-		return nil, err
+// image is one layer (the next random one when l is nil) on the empty image, for linux/amd64, with the
+// given labels and env.
+func image(layer func() (v1.Layer, error), l v1.Layer, labels map[string]string, env []string) (v1.Image, error) {
+	if l == nil {
+		var err error
+		if l, err = layer(); err != nil {
+			return nil, err
+		}
 	}
 	img, err := mutate.AppendLayers(empty.Image, l)
 	if err != nil {
@@ -217,20 +220,16 @@ func lifecycleImage(layer func() (v1.Layer, error), version string) (v1.Image, e
 	if err != nil {
 		return nil, err
 	}
-	return image(layer, map[string]string{"io.buildpacks.builder.metadata": metadataLabel, "io.buildpacks.lifecycle.apis": apisLabel}, nil)
+	return image(layer, nil, map[string]string{"io.buildpacks.builder.metadata": metadataLabel, "io.buildpacks.lifecycle.apis": apisLabel}, nil)
 }
 
 // buildpackage carries one buildpack version as its one layer, for the stack.
 func buildpackage(layer func() (v1.Layer, error), id, version, stackID string) (v1.Image, error) {
-	img, err := image(layer, nil, nil)
+	l, err := layer()
 	if err != nil {
 		return nil, err
 	}
-	layers, err := img.Layers()
-	if err != nil {
-		return nil, err
-	}
-	diffID, err := layers[0].DiffID()
+	diffID, err := l.DiffID()
 	if err != nil {
 		return nil, err
 	}
@@ -246,11 +245,5 @@ func buildpackage(layer func() (v1.Layer, error), id, version, stackID string) (
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cfg = cfg.DeepCopy()
-	cfg.Config.Labels = map[string]string{"io.buildpacks.buildpack.layers": layersLabel, "io.buildpacks.buildpackage.metadata": packageLabel}
-	return mutate.ConfigFile(img, cfg)
+	return image(layer, l, map[string]string{"io.buildpacks.buildpack.layers": layersLabel, "io.buildpacks.buildpackage.metadata": packageLabel}, nil)
 }
