@@ -57,14 +57,21 @@ function get(url: string, accept: string): Promise<{ status: number; body: strin
 const MANIFEST_TYPES = ["application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json"].join(", ");
 
 /**
- * An image's labels, read over the registry API (manifest, then config blob) from a ref of this
- * registry: `host:port/repo:tag` or `host:port/repo@sha256:...`, as kpack records its builder images.
+ * An image ref of this registry split up: `host:port/repo:tag`, `host:port/repo@sha256:...`, or both a
+ * tag and a digest (`host:port/repo:tag@sha256:...`, as kpack records its builder images), where the
+ * digest is what names the image.
  */
+export function parseRef(ref: string): { host: string; repo: string; reference: string } {
+  const m = /^([^/]+)\/([^:@]+)(?::([^:@/]+))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(ref);
+  const reference = m?.[4] ?? m?.[3];
+  if (!m || !reference) throw new Error(`e2e: not an image ref of the e2e's registry (host/repo, then a tag or digest): ${ref}`);
+  return { host: m[1], repo: m[2], reference };
+}
+
+/** An image's labels, read over the registry API (manifest, then config blob) from a ref of this registry. */
 export async function imageLabels(ref: string): Promise<Record<string, string>> {
-  const m = /^([^/]+)\/(.+?)(?:@(sha256:[0-9a-f]{64})|:([^:/@]+))$/.exec(ref);
-  if (!m) throw new Error(`e2e: not an image ref of the e2e's registry: ${ref}`);
-  const [, host, repo, digest, tag] = m;
-  const manifest = await get(`http://${host}/v2/${repo}/manifests/${digest ?? tag}`, MANIFEST_TYPES);
+  const { host, repo, reference } = parseRef(ref);
+  const manifest = await get(`http://${host}/v2/${repo}/manifests/${reference}`, MANIFEST_TYPES);
   if (manifest.status !== 200) throw new Error(`e2e: the registry has no manifest for ${ref} (${manifest.status}: ${manifest.body.slice(0, 200)})`);
   const configDigest = (JSON.parse(manifest.body) as { config?: { digest?: string } }).config?.digest;
   if (!configDigest) throw new Error(`e2e: the manifest of ${ref} names no config`);
