@@ -70,6 +70,10 @@ const NO_BUILD_WINDOW_MS = 10_000;
 export interface LoopFigures {
   pushToPipelineRunMs: number[];
   writeBackToImageMs: number[];
+  /** kpack's controller started to its ClusterBuilder Ready (the builder image written to the registry). */
+  kpackBuilderReadyMs: number[];
+  /** The Image at a newly tested commit to kpack's Build for it. */
+  imageToBuildMs: number[];
 }
 
 /** Lines of a process's log that match, so far. */
@@ -94,7 +98,7 @@ export interface LoopOptions {
 export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigures> {
   const c = w.checks;
   const k: Kube = { kubectl: w.bin.kubectl, kubeconfig: w.cluster.kubeconfig };
-  const figures: LoopFigures = { pushToPipelineRunMs: [], writeBackToImageMs: [] };
+  const figures: LoopFigures = { pushToPipelineRunMs: [], writeBackToImageMs: [], kpackBuilderReadyMs: [], imageToBuildMs: [] };
   // The listener's public URL: TLS in front of the sink, as an ingress would put it; known before up.
   const sinkPort = await freePort();
   const front = await tlsFront(o.certificate, sinkPort);
@@ -124,14 +128,23 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     if (listeners.length !== 1 || !initial) return figures;
 
     process.stdout.write("L1. kpack's own controller builds the Image's initial revision\n");
+    const kpackStarted = Date.now();
     const kpack = await KpackBuilds.start(k, c, NAMESPACE, o.kpack);
     stops.unshift(() => kpack.stop());
     c.equal("loop: the Image names a ClusterBuilder", initial.spec.builder.kind, "ClusterBuilder");
     const builder = await kpack.installBuilder(initial.spec.builder.name).catch((err: Error) => err);
+    if (!(builder instanceof Error)) figures.kpackBuilderReadyMs.push(Date.now() - kpackStarted);
     c.expect(`loop: the ClusterBuilder ${initial.spec.builder.name} (ClusterStack, ClusterStore, ClusterLifecycle admitted by kpack's webhook) is Ready: kpack wrote its builder image to the e2e's registry`, !(builder instanceof Error), builder instanceof Error ? builder.message : "");
     if (builder instanceof Error) return figures;
     const imageName = initial.metadata.name;
     const firstBuild = await kpack.next(imageName, "the initial revision");
+    /** kpack's next Build once the Image is at a tested commit, timed from then. */
+    const buildOfTested = async (what: string) => {
+      const started = Date.now();
+      const build = await kpack.next(imageName, what);
+      if (build) figures.imageToBuildMs.push(Date.now() - started);
+      return build;
+    };
     const resolved = (await kpack.sourceResolver(imageName))?.status?.source?.git;
     // kpack reports a repository it could not list as `Unknown` and builds anyway: that must not pass.
     c.equal("loop: kpack's SourceResolver read the app repository (over the GitHub double's TLS, with the Image's git Secret): the revision is a Commit", resolved?.type, "Commit");
@@ -209,7 +222,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const moved = await imageAt(first.sha, 240_000);
     if (moved.ok) figures.writeBackToImageMs.push(moved.ms);
     c.expect("loop: the Image's revision is the tested commit", moved.ok, JSON.stringify((await image(k))?.spec.source.git));
-    await kpack.expectBuild("for the tested commit", await kpack.next(imageName, "the tested commit"), { reason: "COMMIT", revision: first.sha });
+    await kpack.expectBuild("for the tested commit", await buildOfTested("the tested commit"), { reason: "COMMIT", revision: first.sha });
 
     process.stdout.write("L5. a run that fails before the write-back leaves the Image where it was\n");
     const second = await pushAndRun("a change whose lint fails");
@@ -237,7 +250,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       const again = await imageAt(third.sha, 240_000);
       if (again.ok) figures.writeBackToImageMs.push(again.ms);
       c.expect("loop: the Image moves to the newly tested commit", again.ok);
-      await kpack.expectBuild("for the newly tested commit", await kpack.next(imageName, "the newly tested commit"), { reason: "COMMIT", revision: third.sha });
+      await kpack.expectBuild("for the newly tested commit", await buildOfTested("the newly tested commit"), { reason: "COMMIT", revision: third.sha });
 
       process.stdout.write("L7. kpack rebuilds the tested commit when the stack's run image, then a buildpack, changes\n");
       const setup = kpack.setup;
