@@ -15,6 +15,8 @@ export const CONTROLLERS = [
   "tekton-triggers-eventlistenersink",
   "tekton-triggers-interceptors",
   "kpack-webhook",
+  "kpack-controller",
+  "kpack-registry",
   "argocd",
   "kustomize",
   "redis-server",

@@ -3,7 +3,10 @@
 // interceptors pass it; the sink creates the PipelineRun as the listener's service account; the run's
 // write-back (no kubelet runs its pods: the e2e runs the step's script with the run's params and the Task
 // as the API server holds them) records the commit; Argo CD syncs the ops repository, so the kpack
-// Image (admitted by kpack's webhook) moves to the tested commit, and only then. See docs/e2e.md.
+// Image (admitted by kpack's webhook) moves to the tested commit, and only then; kpack's own controller
+// makes a Build for exactly that commit, and rebuilds it when the stack's run image or a buildpack
+// changes. No kubelet runs kpack's build pods either: the kubelet stand-in marks each one finished, as
+// kpack reads a finished pod (e2e/controllers/kubelet-stand-in.ts). See docs/e2e.md.
 import * as fs from "fs";
 import * as path from "path";
 import { GITHUB_TOKEN_SECRET, objectNames } from "../components/plan/names";
@@ -13,8 +16,9 @@ import { Pipeline, Task } from "../components/tekton/types";
 import { gitAsync } from "../tests/helpers/git-world";
 import { ArgoCd, syncedAndHealthy } from "./argocd";
 import { auditedCreates } from "./control-plane";
-import { getJson, Kube, list } from "./controllers/kube";
+import { getJson, Kube, kubectl, list } from "./controllers/kube";
 import { startSink } from "./controllers/listener";
+import { KpackBuilds, KpackOptions, revisionOf } from "./kpack-builds";
 import { runPipelineWriteBack } from "./pipeline-run";
 import { canI, FORBIDDEN, plantIntoOpsFolder } from "./security";
 import { freePort, waitFor } from "./processes";
@@ -37,8 +41,9 @@ interface PipelineRunObject {
 }
 
 interface ImageObject {
-  metadata: Metadata;
-  spec: { source: { git: { url: string; revision: string } } };
+  metadata: Metadata & { generation?: number };
+  spec: { builder: { kind: string; name: string }; source: { git: { url: string; revision: string } } };
+  status?: { observedGeneration?: number };
 }
 
 const byApp = (o: { metadata: Metadata }) => o.metadata.labels?.["app.kubernetes.io/name"] === APP;
@@ -57,10 +62,20 @@ function param(run: PipelineRunObject, name: string): string | undefined {
 
 /** The sink answers GitHub at once and runs its triggers after; this long is "no run came of it". */
 const NO_RUN_WINDOW_MS = 8_000;
+/**
+ * After Argo CD's comparison that left the Image alone: this long for kpack to act on anything it saw.
+ * kpack re-resolves only a branch or tag (SourceResolver polling, pkg/reconciler/sourceresolver); a
+ * revision that is a commit is resolved once, so nothing but a changed Image would make a Build.
+ */
+const NO_BUILD_WINDOW_MS = 10_000;
 
 export interface LoopFigures {
   pushToPipelineRunMs: number[];
   writeBackToImageMs: number[];
+  /** kpack's controller started to its ClusterBuilder Ready (the builder image written to the registry). */
+  kpackBuilderReadyMs: number[];
+  /** The Image at a newly tested commit to kpack's Build for it. */
+  imageToBuildMs: number[];
 }
 
 /** Lines of a process's log that match, so far. */
@@ -78,12 +93,14 @@ export interface LoopOptions {
   certificate: LoopbackCertificate;
   /** The interceptors' log, where their refusals show (the sink answers 202 before they run). */
   interceptorsLog: string;
+  /** kpack's controller and the e2e's registry. */
+  kpack: KpackOptions;
 }
 
 export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigures> {
   const c = w.checks;
   const k: Kube = { kubectl: w.bin.kubectl, kubeconfig: w.cluster.kubeconfig };
-  const figures: LoopFigures = { pushToPipelineRunMs: [], writeBackToImageMs: [] };
+  const figures: LoopFigures = { pushToPipelineRunMs: [], writeBackToImageMs: [], kpackBuilderReadyMs: [], imageToBuildMs: [] };
   // The listener's public URL: TLS in front of the sink, as an ingress would put it; known before up.
   const sinkPort = await freePort();
   const front = await tlsFront(o.certificate, sinkPort);
@@ -110,7 +127,30 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const initial = await image(k);
     const firstRevision = (await gitAsync(w.dir, "--git-dir", w.github.gitDir(APP), "rev-list", "--max-parents=0", "main")).trim();
     c.equal("loop: the kpack Image (admitted by kpack's webhook) is at the initial revision", initial?.spec.source.git.revision, firstRevision);
-    if (listeners.length !== 1) return figures;
+    if (listeners.length !== 1 || !initial) return figures;
+
+    process.stdout.write("L1, kpack: its own controller builds the Image's initial revision\n");
+    const kpackStarted = Date.now();
+    const kpack = await KpackBuilds.start(k, c, NAMESPACE, o.kpack);
+    stops.unshift(() => kpack.stop());
+    c.equal("loop: the Image names a ClusterBuilder", initial.spec.builder.kind, "ClusterBuilder");
+    const builder = await kpack.installBuilder(initial.spec.builder.name).catch((err: Error) => err);
+    if (!(builder instanceof Error)) figures.kpackBuilderReadyMs.push(Date.now() - kpackStarted);
+    c.expect(`loop: the ClusterBuilder ${initial.spec.builder.name} (ClusterStack, ClusterStore, ClusterLifecycle admitted by kpack's webhook) is Ready: kpack wrote its builder image to the e2e's registry`, !(builder instanceof Error), builder instanceof Error ? builder.message : "");
+    if (builder instanceof Error) return figures;
+    const imageName = initial.metadata.name;
+    const firstBuild = await kpack.next(imageName, "the initial revision");
+    /** kpack's next Build once the Image is at a tested commit, timed from then. */
+    const buildOfTested = async (what: string) => {
+      const started = Date.now();
+      const build = await kpack.next(imageName, what);
+      if (build) figures.imageToBuildMs.push(Date.now() - started);
+      return build;
+    };
+    const resolved = (await kpack.sourceResolver(imageName))?.status?.source?.git;
+    // kpack reports a repository it could not list as `Unknown` and builds anyway: that must not pass.
+    c.equal("loop: kpack's SourceResolver read the app repository (over the GitHub double's TLS, with the Image's git Secret): the revision is a Commit", resolved?.type, "Commit");
+    await kpack.expectBuild("for the initial revision", firstBuild, { reason: "CONFIG", revision: firstRevision });
 
     process.stdout.write("L1s. the project's accounts, asked of the API server's authorizer\n");
     const accounts = [names.pipelineServiceAccount, names.triggersServiceAccount, `${APP}-image-builder`].map((name) => ({ namespace: NAMESPACE, name }));
@@ -201,6 +241,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const moved = await imageAt(first.sha, 240_000);
     if (moved.ok) figures.writeBackToImageMs.push(moved.ms);
     c.expect("loop: the Image's revision is the tested commit", moved.ok, JSON.stringify((await image(k))?.spec.source.git));
+    await kpack.expectBuild("for the tested commit", await buildOfTested("the tested commit"), { reason: "COMMIT", revision: first.sha });
 
     process.stdout.write("L4s. the ops repository grants no rights: Argo CD refuses what the AppProject does not allow\n");
     const planted = await plantIntoOpsFolder(w, k, argocd, { opsRepo: ops, folder: opsLayout(OWN_OPS_PATH).tekton, application: names.tektonApplication, namespace: NAMESPACE, names });
@@ -222,6 +263,12 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       .then(() => true, () => false);
     c.expect("loop: Argo CD has compared the ops repository's head with the cluster again since", resynced);
     c.equal("loop: the Image stays at the last tested commit", (await image(k))?.spec.source.git.revision, first.sha);
+    await new Promise((r) => setTimeout(r, NO_BUILD_WINDOW_MS));
+    const still = await image(k);
+    c.expect("loop: kpack has reconciled the Image as it is (observed generation is the Image's generation)", !!still && still.status?.observedGeneration === still.metadata.generation, JSON.stringify({ generation: still?.metadata.generation, observed: still?.status?.observedGeneration }));
+    c.equal("loop: kpack's SourceResolver stays at the last tested commit", (await kpack.sourceResolver(imageName))?.status?.source?.git?.revision, first.sha);
+    c.equal("loop: kpack never makes a Build for the commit whose run failed", (await kpack.builds(imageName)).filter((b) => revisionOf(b) === second.sha).map((b) => b.metadata.name), []);
+    c.equal("loop: kpack makes no other Build either", (await kpack.builds(imageName)).length, kpack.made.length);
 
     process.stdout.write("L6. the next tested push moves the Image again\n");
     const third = await pushAndRun("a second tested change");
@@ -231,9 +278,30 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       const again = await imageAt(third.sha, 240_000);
       if (again.ok) figures.writeBackToImageMs.push(again.ms);
       c.expect("loop: the Image moves to the newly tested commit", again.ok);
-    }
+      await kpack.expectBuild("for the newly tested commit", await buildOfTested("the newly tested commit"), { reason: "COMMIT", revision: third.sha });
 
-    process.stdout.write("L7. pulumi destroy, with the real Argo CD deleting what it applied\n");
+      process.stdout.write("L7. kpack rebuilds the tested commit when the stack's run image, then a buildpack, changes\n");
+      const setup = kpack.setup;
+      const images = kpack.registry.images;
+      // Each change as an operator makes it, through kpack's webhook; a refusal is a failed check, not a crash.
+      const change = async (what: string, resource: string, name: string, spec: Record<string, unknown>) => {
+        const done = await kubectl(k, ["patch", resource, name, "--type=merge", "-p", JSON.stringify({ spec })]).then(() => true, (err: Error) => err);
+        return c.expect(`loop: kpack's webhook admits ${what}`, done === true, done instanceof Error ? done.message : "");
+      };
+      if (setup && (await change("a new run image on the ClusterStack", "clusterstacks.kpack.io", setup.stack, { runImage: { image: images.runImages[1] } }))) {
+        await kpack.expectBuild("for a new run image on the ClusterStack", await kpack.next(imageName, "the new run image"), { reason: "STACK", revision: third.sha, rebase: true });
+        const sources = Object.keys(images.buildpackages).sort().map((version) => ({ image: images.buildpackages[version] }));
+        if (await change("a newer buildpack in the ClusterStore", "clusterstores.kpack.io", setup.store, { sources })) {
+          await kpack.expectBuild("for a newer buildpack in the ClusterStore", await kpack.next(imageName, "the newer buildpack"), { reason: "BUILDPACK", revision: third.sha });
+        }
+      }
+      // Had the stand-in reported another run image, lifecycle or buildpacks than the builder's, kpack would rebuild at once.
+      await new Promise((r) => setTimeout(r, NO_BUILD_WINDOW_MS));
+      c.equal("loop: kpack makes no further Build once the last one succeeded", (await kpack.builds(imageName)).length, kpack.made.length);
+    }
+    process.stdout.write(`  kpack's Builds of ${imageName}:\n${kpack.summary().map((l) => `    ${l}\n`).join("")}`);
+
+    process.stdout.write("L8. pulumi destroy, with the real Argo CD deleting what it applied\n");
     const d = await measured(w, 1, "loop: destroy", () => cli.run(["destroy", "--yes", "--skip-preview"]));
     c.expect("loop: destroy succeeds (Argo CD itself removes the Applications' finalizer)", d.code === 0, d.stderr.slice(-2000));
     const left = [

@@ -435,11 +435,14 @@ async function main(): Promise<number> {
           sinkBin: bin["tekton-triggers-eventlistenersink"],
           certificate,
           interceptorsLog: admission.daemons.find((d) => d.name === "tekton-triggers-interceptors")?.log ?? "",
+          kpack: { controllerBin: bin["kpack-controller"], registryBin: bin["kpack-registry"], shareDir: path.join(share, "kpack-controller"), server: cluster.server, caFile: certificate.certFile, logDir: dir },
           startArgoCd: () =>
             startArgoCd({ argocdBin: bin.argocd, gitVerifyWrapper: path.join(share, "argocd", "hack", "git-verify-wrapper.sh"), redisBin: bin["redis-server"], kustomizeDir: path.dirname(bin.kustomize), gitBin: bin.git, kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig, caFile: certificate.certFile, gitHost, crdsDir: path.join(share, "argocd", "manifests", "crds"), dir: path.join(dir, "argocd") }),
         });
         for (const ms of figures.pushToPipelineRunMs) checks.timings.push({ what: "loop: push to PipelineRun", seconds: ms / 1000 });
         for (const ms of figures.writeBackToImageMs) checks.timings.push({ what: "loop: write-back to the Image's new revision", seconds: ms / 1000 });
+        for (const ms of figures.kpackBuilderReadyMs) checks.timings.push({ what: "loop: kpack's controller start to its ClusterBuilder Ready", seconds: ms / 1000 });
+        for (const ms of figures.imageToBuildMs) checks.timings.push({ what: "loop: the Image at a tested commit to kpack's Build", seconds: ms / 1000 });
       } else {
         checks.notRun.push(`the loop on the real controllers: not built or installed here: ${loopTools.join(", ") || "the admission webhooks"}`);
       }

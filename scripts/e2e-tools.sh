@@ -3,8 +3,9 @@
 # the Pulumi CLI and Node.js language host, the kubernetes and github provider
 # plugins, etcd, kube-apiserver and kube-controller-manager, and the controllers
 # the loop runs on: Tekton's and Triggers' webhooks, the EventListener sink and
-# the core interceptors, kpack's webhook, Argo CD (one multi-call binary) and
-# the kustomize its repo-server runs. Each controller's release manifests (CRDs,
+# the core interceptors, kpack's webhook and controller, the e2e's own registry
+# (for the controller's images), Argo CD (one multi-call binary) and the
+# kustomize its repo-server runs. Each controller's release manifests (CRDs,
 # config) are copied from its module to <dir>/share/<tool>/.
 #
 # Pins live in e2e/tools/pins.env. Binaries go to <dir>/bin, where <dir> is
@@ -21,7 +22,7 @@ TOOLS_DIR="${E2E_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/deliberate-image-bui
 
 ALL_TOOLS=(etcd pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-github kube-apiserver kube-controller-manager
   tekton-pipeline-webhook tekton-triggers-webhook tekton-triggers-eventlistenersink tekton-triggers-interceptors
-  kpack-webhook argocd kustomize)
+  kpack-webhook kpack-controller kpack-registry argocd kustomize)
 
 usage() {
   cat <<EOF
@@ -82,7 +83,7 @@ pin_missing() { echo "e2e-tools: $1 is not set in $PINS_FILE" >&2; exit 2; }
 for key in ETCD_MODULE ETCD_VERSION PULUMI_MODULE PULUMI_VERSION \
   PULUMI_LANGUAGE_NODEJS_MODULE PULUMI_LANGUAGE_NODEJS_VERSION PULUMI_LANGUAGE_NODEJS_PACKAGE \
   KUBERNETES_PROVIDER_MODULE KUBERNETES_PROVIDER_VERSION KUBERNETES_PROVIDER_RELEASE KUBERNETES_PROVIDER_SDK_VERSION \
-  GITHUB_PROVIDER_SOURCE GITHUB_PROVIDER_RELEASE \
+  GITHUB_PROVIDER_SOURCE GITHUB_PROVIDER_RELEASE KPACK_REGISTRY_SOURCE \
   KUBERNETES_MODULE KUBERNETES_VERSION TEKTON_PIPELINE_MODULE TEKTON_PIPELINE_VERSION \
   TEKTON_TRIGGERS_MODULE TEKTON_TRIGGERS_VERSION KPACK_MODULE KPACK_VERSION \
   ARGOCD_MODULE ARGOCD_VERSION ARGOCD_GOTOOLCHAIN KUSTOMIZE_MODULE KUSTOMIZE_VERSION; do
@@ -97,11 +98,12 @@ K8S_STAGING_VERSION="v0.${KUBERNETES_VERSION#v*.}"
 # Sets T_MODULE T_VERSION T_PKG T_LDFLAGS T_LOCAL (version for the target's
 # local ./ or ../ replaces) T_MAIN (name of a function writing our own main.go,
 # or empty to build T_PKG as it is) T_TAGS (build tags), or, for a Go module of
-# the project's own, T_SOURCE (its folder; T_VERSION is then a digest of it).
+# the project's own, T_SOURCE (its folder; T_VERSION is then a digest of it; T_TFGEN=1
+# when it is the GitHub plugin, whose schema is generated first).
 # T_TOOLCHAIN names a Go toolchain the module needs (GOTOOLCHAIN); T_SHARE lists
 # folders and files of the module to copy to <dir>/share/<tool>/ (release manifests).
 define_tool() {
-  T_MODULE="" T_VERSION="" T_PKG="" T_LDFLAGS="" T_LOCAL="" T_MAIN="" T_TAGS="" T_SOURCE="" T_TOOLCHAIN="" T_SHARE=""
+  T_MODULE="" T_VERSION="" T_PKG="" T_LDFLAGS="" T_LOCAL="" T_MAIN="" T_TAGS="" T_SOURCE="" T_TFGEN="" T_TOOLCHAIN="" T_SHARE=""
   case "$1" in
     etcd)
       T_MODULE="$ETCD_MODULE" T_VERSION="$ETCD_VERSION" T_PKG="$ETCD_MODULE" T_LOCAL="$ETCD_VERSION"
@@ -120,7 +122,7 @@ define_tool() {
     pulumi-resource-github)
       # The project's own module: its go.mod and go.sum pin what it is built from.
       T_SOURCE="$REPO_DIR/$GITHUB_PROVIDER_SOURCE" T_MODULE="$GITHUB_PROVIDER_SOURCE" T_VERSION="$(source_digest "$REPO_DIR/$GITHUB_PROVIDER_SOURCE")"
-      T_PKG="./cmd/pulumi-resource-github" T_LDFLAGS="-X main.version=${GITHUB_PROVIDER_RELEASE}" ;;
+      T_PKG="./cmd/pulumi-resource-github" T_LDFLAGS="-X main.version=${GITHUB_PROVIDER_RELEASE}" T_TFGEN=1 ;;
     kube-apiserver|kube-controller-manager)
       T_MODULE="$KUBERNETES_MODULE" T_VERSION="$KUBERNETES_VERSION" T_PKG="$KUBERNETES_MODULE/cmd/$1" T_LOCAL="$K8S_STAGING_VERSION"
       local p flags=""
@@ -136,6 +138,13 @@ define_tool() {
       [ "$1" != tekton-triggers-webhook ] || T_SHARE="config" ;;
     kpack-webhook)
       T_MODULE="$KPACK_MODULE" T_VERSION="$KPACK_VERSION" T_PKG="$KPACK_MODULE/cmd/webhook" T_SHARE="config" ;;
+    kpack-controller)
+      # kpack's one replace (docker v28.2.2 => v28.5.2) is copied into the wrapper like any other.
+      T_MODULE="$KPACK_MODULE" T_VERSION="$KPACK_VERSION" T_PKG="$KPACK_MODULE/cmd/controller" T_SHARE="config" ;;
+    kpack-registry)
+      # The project's own module: go-containerregistry's in-process registry with synthetic images.
+      T_SOURCE="$REPO_DIR/$KPACK_REGISTRY_SOURCE" T_MODULE="$KPACK_REGISTRY_SOURCE" T_VERSION="$(source_digest "$REPO_DIR/$KPACK_REGISTRY_SOURCE")"
+      T_PKG="." ;;
     argocd)
       # One binary for every Argo CD component; it picks one by the name it runs
       # as (argocd-application-controller, argocd-repo-server). Its ./gitops-engine
@@ -241,19 +250,22 @@ first_go_error() { # the line that says what went wrong
   printf '%s' "$l"
 }
 
-# The GitHub provider plugin from the project's module (e2e/tools/github-provider): the bridge's tfgen,
-# built from the same ProviderInfo, generates the schema the plugin embeds, as pulumi-github's build does.
-# The schema is kept beside the binaries for the e2e's check against @pulumi/github's names.
+# A tool from a Go module of the project's own (T_SOURCE): its go.mod and go.sum pin what it is built from.
+# The GitHub provider plugin (e2e/tools/github-provider, T_TFGEN=1) first builds the bridge's tfgen from the
+# same ProviderInfo, which generates the schema the plugin embeds, as pulumi-github's build does; the schema
+# is kept beside the binaries for the e2e's check against @pulumi/github's names.
 build_source_tool() { # $1 name, $2 build dir, $3 output binary
   local name="$1" wdir="$2" out="$3"
   cp -R "$T_SOURCE/." "$wdir/"
   chmod -R u+w "$wdir"
   cd "$wdir"
-  go build -p 2 -trimpath -ldflags "-s -w $T_LDFLAGS" -o "$wdir/pulumi-tfgen-github" ./cmd/pulumi-tfgen-github
-  "$wdir/pulumi-tfgen-github" schema --out "$wdir/schema" --skip-docs --skip-examples
-  cp "$wdir/schema/schema.json" "$wdir/cmd/pulumi-resource-github/schema.json"
-  mkdir -p "$TOOLS_DIR/share"
-  cp "$wdir/schema/schema.json" "$TOOLS_DIR/share/$name.schema.json"
+  if [ "$T_TFGEN" = 1 ]; then
+    go build -p 2 -trimpath -ldflags "-s -w $T_LDFLAGS" -o "$wdir/pulumi-tfgen-github" ./cmd/pulumi-tfgen-github
+    "$wdir/pulumi-tfgen-github" schema --out "$wdir/schema" --skip-docs --skip-examples
+    cp "$wdir/schema/schema.json" "$wdir/cmd/pulumi-resource-github/schema.json"
+    mkdir -p "$TOOLS_DIR/share"
+    cp "$wdir/schema/schema.json" "$TOOLS_DIR/share/$name.schema.json"
+  fi
   go build -p 2 -trimpath -ldflags "-s -w $T_LDFLAGS" -o "$out.tmp" "$T_PKG"
   mv -f "$out.tmp" "$out"
 }

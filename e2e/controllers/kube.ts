@@ -1,6 +1,8 @@
 // kubectl as the controllers' e2e uses it: asynchronously (the GitHub double answers in this process),
 // with the run's admin kubeconfig, and with errors that say what was asked.
+import * as fs from "fs";
 import { stringify } from "yaml";
+import { kubeconfig } from "../control-plane";
 import { runProcess, waitFor } from "../processes";
 import { ManifestObject } from "./releases";
 
@@ -47,4 +49,10 @@ export async function waitForEstablished(k: Kube, crds: string[], timeoutMs = 60
       return !!live?.status?.conditions?.some((c) => c.type === "Established" && c.status === "True");
     }, timeoutMs);
   }
+}
+
+/** A kubeconfig for one service account: a token from the TokenRequest API, as a pod is given one. */
+export async function serviceAccountKubeconfig(k: Kube, server: string, namespace: string, account: string, file: string): Promise<void> {
+  const token = (await kubectl(k, ["create", "token", account, "-n", namespace, "--duration", "2h"])).trim();
+  fs.writeFileSync(file, kubeconfig(server, account, token, namespace), { mode: 0o600 });
 }

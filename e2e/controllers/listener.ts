@@ -3,11 +3,9 @@
 // and env, deployment.go's SYSTEM_NAMESPACE and METRICS_PROMETHEUS_PORT), and as that pod's identity:
 // a token of the EventListener's own service account, so what it creates is allowed by the RBAC the
 // ops repository grants it, and nothing more.
-import * as fs from "fs";
 import * as path from "path";
-import { kubeconfig } from "../control-plane";
 import { Daemon, freePort, httpOk, startDaemon, waitFor } from "../processes";
-import { getJson, Kube, kubectl } from "./kube";
+import { getJson, Kube, serviceAccountKubeconfig } from "./kube";
 
 interface EventListenerObject {
   metadata: { name: string; namespace: string };
@@ -20,12 +18,6 @@ export interface Sink {
   serviceAccount: string;
   daemon: Daemon;
   stop(): Promise<void>;
-}
-
-/** A kubeconfig for one service account: a token from the TokenRequest API, as a pod is given one. */
-async function serviceAccountKubeconfig(k: Kube, server: string, namespace: string, account: string, file: string): Promise<void> {
-  const token = (await kubectl(k, ["create", "token", account, "-n", namespace, "--duration", "2h"])).trim();
-  fs.writeFileSync(file, kubeconfig(server, account, token, namespace), { mode: 0o600 });
 }
 
 /** The sink's defaults, from resources/config.go (the controller's flags default to the same values). */

@@ -116,23 +116,61 @@ export function forLoopback(objects: ManifestObject[], services: LoopbackService
 
 interface Container {
   name: string;
-  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { fieldRef?: { fieldPath: string }; configMapKeyRef?: { name: string; key: string } };
+  }[];
+}
+
+/** A ConfigMap's value under one key, from the release's objects; undefined when it has none. */
+function configMapValue(objects: ManifestObject[], namespace: string, name: string, key: string): string | undefined {
+  const cm = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === name && (o.metadata.namespace ?? "") === namespace);
+  const value = (cm?.data as Record<string, unknown> | undefined)?.[key];
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /**
- * The environment the release's Deployment gives its container: plain values, and the namespace where
- * the downward API would fill it in. Any other `valueFrom` is an error naming it: the e2e would not know
- * what the process lacks.
+ * The environment the release's Deployment gives its container: plain values, the namespace where the
+ * downward API would fill it in, and a ConfigMap's key from the release's own ConfigMaps (as applied,
+ * so a placeholder the release leaves empty must have been filled first: see fillConfigMaps). Any other
+ * `valueFrom`, or a ConfigMap key with no value, is an error naming it: the e2e would not know what the
+ * process lacks.
  */
 export function deploymentEnv(objects: ManifestObject[], deployment: string): Record<string, string> {
   const d = objects.find((o) => o.kind === "Deployment" && o.metadata.name === deployment);
   if (!d) throw new Error(`e2e: the release has no Deployment ${deployment}`);
   const containers = (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
+  const namespace = d.metadata.namespace ?? "";
   const env: Record<string, string> = {};
   for (const e of containers[0].env ?? []) {
+    const ref = e.valueFrom?.configMapKeyRef;
     if (e.value !== undefined) env[e.name] = e.value;
-    else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") env[e.name] = d.metadata.namespace ?? "";
-    else throw new Error(`e2e: Deployment ${deployment}: env ${e.name} comes from ${JSON.stringify(e.valueFrom)}, which the e2e cannot give a process`);
+    else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") env[e.name] = namespace;
+    else if (ref) {
+      const value = configMapValue(objects, namespace, ref.name, ref.key);
+      if (value === undefined) throw new Error(`e2e: Deployment ${deployment}: env ${e.name} comes from ConfigMap ${namespace}/${ref.name} key ${ref.key}, which has no value`);
+      env[e.name] = value;
+    } else throw new Error(`e2e: Deployment ${deployment}: env ${e.name} comes from ${JSON.stringify(e.valueFrom)}, which the e2e cannot give a process`);
   }
   return env;
+}
+
+/**
+ * The release's objects with ConfigMap keys set: a release template leaves some values to its install
+ * (ytt's data values), and a ConfigMap named here that the release does not ship is an error naming it.
+ */
+export function fillConfigMaps(objects: ManifestObject[], values: { namespace: string; name: string; key: string; value: string }[]): ManifestObject[] {
+  for (const v of values) {
+    if (!objects.some((o) => o.kind === "ConfigMap" && o.metadata.name === v.name && o.metadata.namespace === v.namespace)) {
+      throw new Error(`e2e: the release has no ConfigMap ${v.namespace}/${v.name} to set ${v.key} in`);
+    }
+  }
+  return objects.map((o) => {
+    const mine = values.filter((v) => o.kind === "ConfigMap" && o.metadata.name === v.name && o.metadata.namespace === v.namespace);
+    if (mine.length === 0) return o;
+    const data = { ...((o.data as Record<string, string> | undefined) ?? {}) };
+    for (const v of mine) data[v.key] = v.value;
+    return { ...o, data };
+  });
 }

@@ -129,6 +129,17 @@ describe("scripts: npm run e2e:tools", function () {
     assert.notStrictEqual(printed(), before, "a changed source file changes the pin, so the cached plugin is rebuilt");
   });
 
+  it("builds kpack's controller from the webhook's module and the e2e's registry from the project's own module, pinned by its go.mod", () => {
+    const p = pins();
+    const lines = run(["--print-pins", "kpack-controller", "kpack-registry"]).stdout.trim().split("\n");
+    assert.strictEqual(lines[0], `kpack-controller: ${p.KPACK_MODULE}@${p.KPACK_VERSION} pkg=${p.KPACK_MODULE}/cmd/controller ldflags=`);
+    assert.match(lines[1], new RegExp(`^kpack-registry: ${p.KPACK_REGISTRY_SOURCE}@[0-9a-f]{16} pkg=\\. ldflags=$`));
+    const dir = path.join(ROOT, p.KPACK_REGISTRY_SOURCE);
+    // go-containerregistry's in-process registry, at the version the Go module proxy serves.
+    assert.match(fs.readFileSync(path.join(dir, "go.mod"), "utf8"), /^require github\.com\/google\/go-containerregistry v0\.22\.1$/m);
+    assert.match(fs.readFileSync(path.join(dir, "go.sum"), "utf8"), /^github\.com\/google\/go-containerregistry v0\.22\.1 h1:/m);
+  });
+
   it("builds only the named tools and refuses unknown ones", () => {
     const r = run(["--print-pins", "etcd", "kube-apiserver"]);
     assert.strictEqual(r.status, 0, r.stderr);

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { deploymentEnv, forLoopback, ManifestObject, readRelease } from "../../../e2e/controllers/releases";
+import { deploymentEnv, fillConfigMaps, forLoopback, ManifestObject, readRelease } from "../../../e2e/controllers/releases";
 
 const SERVICE = { namespace: "tekton-pipelines", name: "tekton-pipelines-webhook", port: 40123 };
 
@@ -89,6 +89,18 @@ describe("e2e/controllers: the releases as this machine runs them", () => {
     (secretEnv.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec.containers[0].env.push({ name: "TOKEN", valueFrom: { secretKeyRef: { name: "s", key: "k" } } });
     assert.throws(() => deploymentEnv([secretEnv], "tekton-pipelines-webhook"), /env TOKEN comes from \{"secretKeyRef"/);
     assert.throws(() => deploymentEnv([], "nope"), /no Deployment nope/);
+  });
+
+  it("gives a ConfigMap's key the release fills in, and names a placeholder it left empty", () => {
+    const withImage = JSON.parse(JSON.stringify(deployment)) as ManifestObject;
+    (withImage.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec.containers[0].env.push({ name: "REBASE_IMAGE", valueFrom: { configMapKeyRef: { name: "rebase-image", key: "image" } } });
+    // As kpack's config/controller.yaml parses: the ytt data value is a comment, so the key is null.
+    const placeholder: ManifestObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "rebase-image", namespace: SERVICE.namespace }, data: { image: null } };
+    assert.throws(() => deploymentEnv([withImage, placeholder], "tekton-pipelines-webhook"), /env REBASE_IMAGE comes from ConfigMap tekton-pipelines\/rebase-image key image, which has no value/);
+    const filled = fillConfigMaps([withImage, placeholder], [{ namespace: SERVICE.namespace, name: "rebase-image", key: "image", value: "example.invalid/rebase" }]);
+    assert.strictEqual(deploymentEnv(filled, "tekton-pipelines-webhook").REBASE_IMAGE, "example.invalid/rebase");
+    assert.deepStrictEqual(placeholder.data, { image: null }, "the release's objects are left as read");
+    assert.throws(() => fillConfigMaps([withImage], [{ namespace: SERVICE.namespace, name: "completion-image", key: "image", value: "x" }]), /no ConfigMap tekton-pipelines\/completion-image/);
   });
 
   it("reads the objects of a release's files in order, skipping documents that are not objects (ytt schemas, comments)", () => {
