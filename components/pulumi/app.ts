@@ -14,6 +14,7 @@ import { ListenerRbac } from "../tekton/triggers";
 import { opsFileContent } from "../synth/ops-file";
 import { BuildNamespace } from "./build-namespace";
 import { BuildCredentials } from "./credentials";
+import { failFast } from "./failures";
 import { claimOpsFolder } from "./ops-folder-claims";
 import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed } from "./recorded-revision";
 
@@ -137,11 +138,13 @@ function appWebhookSecretOf(name: string, args: DeliberateImageBuildsArgs, linke
   const given = args.webhookSecret;
   if (given !== undefined) {
     return pulumi.secret(
-      pulumi.output(given).apply((value) => {
-        const bad = webhookSecretProblem(value);
-        if (bad) throw new ComponentArgsError(APP_COMPONENT, name, [{ key: "webhookSecret", message: `got a value too short (not shown: it is secret); ${bad}` }]);
-        return value;
-      }),
+      pulumi.output(given).apply(
+        failFast((value) => {
+          const bad = webhookSecretProblem(value);
+          if (bad) throw new ComponentArgsError(APP_COMPONENT, name, [{ key: "webhookSecret", message: `got a value too short (not shown: it is secret); ${bad}` }]);
+          return value;
+        }),
+      ),
     );
   }
   if (!linked) {
@@ -226,11 +229,13 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     // from another resource makes the plan wait for it.
     const pendingPlan: pulumi.Output<AppPlan<undefined>> | undefined = allPlain
       ? undefined
-      : pulumi.output(inputs).apply((resolved) => {
-          const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, resolved));
-          claimFolder(app);
-          return planApp(stack, app, undefined);
-        });
+      : pulumi.output(inputs).apply(
+          failFast((resolved) => {
+            const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, resolved));
+            claimFolder(app);
+            return planApp(stack, app, undefined);
+          }),
+        );
     if (allPlain) claimFolder(known.app);
     /** A part of the plan: at once from `shape` when it is the whole plan, else once the Inputs resolve. */
     const planned = <T>(pick: (p: AppPlan<undefined>) => T): pulumi.Input<T> => (pendingPlan ? pendingPlan.apply(pick) : pick(shape));
@@ -249,7 +254,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
         : undefined,
     );
     const seed = pulumi.all([plannedRevisionFile, lookUp(here, readOpts), previousRead]).apply(
-      ([file, lookup, previousLookup]): RevisionSeed => revisionSeed({ app: name, owner: revisionFile.owner, file, here: lookup, previous: previousLookup }),
+      failFast(([file, lookup, previousLookup]): RevisionSeed => revisionSeed({ app: name, owner: revisionFile.owner, file, here: lookup, previous: previousLookup })),
     );
 
     // GitHub rejects concurrent commits to one branch, so the files are written one after another.
@@ -339,13 +344,15 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     });
 
     if (webhookArgs) {
+      // Checked once: a missing URL is one error (one message in a preview), whichever fields read it.
+      const webhook = pendingPlan ? pendingPlan.apply(failFast((p) => webhookOf(p, name))) : pulumi.output(webhookOf(shape, name));
       void new github.RepositoryWebhook(
         `${name}-push-webhook`,
         {
-          repository: planned((p) => webhookOf(p, name).repository),
-          events: planned((p) => webhookOf(p, name).events),
+          repository: webhook.repository,
+          events: webhook.events,
           active: true,
-          configuration: { url: planned((p) => webhookOf(p, name).url), contentType: "json", secret: webhookSecretValue, insecureSsl: false },
+          configuration: { url: webhook.url, contentType: "json", secret: webhookSecretValue, insecureSsl: false },
         },
         { ...parent, additionalSecretOutputs: ["configuration"] },
       );

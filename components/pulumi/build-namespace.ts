@@ -8,6 +8,7 @@ import { baseHttpsUrl, dnsLabel, webhookSecret } from "../config/validators";
 import { namespace as namespaceObject } from "../kubernetes/namespace";
 import { Secret } from "../kubernetes/types";
 import { NamespacePlan, planNamespace } from "../plan/stack";
+import { failFast } from "./failures";
 
 export interface BuildNamespaceArgs {
   /** The namespace the apps build in, e.g. a Namespace resource's `metadata.name`. */
@@ -64,11 +65,13 @@ export class BuildNamespace extends pulumi.ComponentResource {
     // Planned once: the Secrets' types and values do not depend on the namespace, so they are known
     // before it resolves; only where each lands does, and its metadata takes the namespace once it does.
     const plan: NamespacePlan<pulumi.Output<string>> = planNamespace(stack, "", values);
-    const namespace = pulumi.output(args.namespace).apply((ns) => {
-      const bad = dnsLabel(ns);
-      if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "namespace", message: `got ${show(ns)}; ${bad}` }]);
-      return ns;
-    });
+    const namespace = pulumi.output(args.namespace).apply(
+      failFast((ns) => {
+        const bad = dnsLabel(ns);
+        if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "namespace", message: `got ${show(ns)}; ${bad}` }]);
+        return ns;
+      }),
+    );
 
     // A patch, not a create: the namespace may exist already, and Pulumi must not fail or take it over.
     const patch = args.labelNamespace
@@ -79,11 +82,13 @@ export class BuildNamespace extends pulumi.ComponentResource {
       new k8s.core.v1.Secret(`${name}-${suffix}`, { ...planned, metadata: namespace.apply((ns) => ({ ...planned.metadata, namespace: ns })) }, secretOpts);
     this.githubTokenSecret = secret("github-token", plan.githubToken);
     this.webhookSecretRoot = pulumi.secret(
-      pulumi.output(args.webhookSecret).apply((root) => {
-        const bad = webhookSecret(root);
-        if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "webhookSecret", message: `got a value too short (not shown: it is secret); ${bad}` }]);
-        return root;
-      }),
+      pulumi.output(args.webhookSecret).apply(
+        failFast((root) => {
+          const bad = webhookSecret(root);
+          if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "webhookSecret", message: `got a value too short (not shown: it is secret); ${bad}` }]);
+          return root;
+        }),
+      ),
     );
     this.gitCredentialsSecret = secret("git-credentials", plan.gitCredentials);
     this.namespaceName = typeof args.namespace === "string" && !dnsLabel(args.namespace) ? args.namespace : undefined;

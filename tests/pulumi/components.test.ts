@@ -7,7 +7,7 @@ import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, settings, SHA_A } from "../h
 installMocks();
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs } from "../../components";
+import { BuildNamespace, catchComponentErrors, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs, nextComponentError } from "../../components";
 import { plainSecretValues, planNamespace } from "../../components/plan/stack";
 import { appWebhookSecret } from "../../components/plan/names";
 
@@ -32,9 +32,9 @@ function ready(): void {
   createOpsBranches([appEntry()]);
 }
 
-/** What a failed Output ends in: it surfaces as an unhandled rejection. */
+/** The next error a component raises once an Input resolves (under mocks it fails the running test unless caught). */
 function nextFailure(): Promise<string> {
-  return new Promise((resolve) => process.once("unhandledRejection", (err) => resolve(String(err))));
+  return nextComponentError().then(String);
 }
 
 describe("pulumi: the public components", function () {
@@ -156,6 +156,7 @@ describe("pulumi: the public components", function () {
     const failures: unknown[] = [];
     const collect = (err: unknown) => failures.push(err);
     process.on("unhandledRejection", collect);
+    const caught = catchComponentErrors();
     try {
       // The namespace and URL feed every file, both Applications and the webhook: each of their inputs
       // fails with the one error, and the SDK prefixes its message once per input it serializes.
@@ -164,7 +165,9 @@ describe("pulumi: the public components", function () {
       await new Promise((resolve) => setTimeout(resolve, 200));
     } finally {
       process.off("unhandledRejection", collect);
+      caught.stop();
     }
+    assert.deepStrictEqual(caught.errors, [failures[0]], "the test sees the same error, once");
     assert.ok(failures.length > 0, "the program fails");
     assert.ok(failures.every((f) => f === failures[0]), "one error, reported once by the language host (it dedupes by identity)");
     const err = failures[0];
