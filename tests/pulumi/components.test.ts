@@ -151,6 +151,26 @@ describe("pulumi: the public components", function () {
     assert.match(await failure, /DeliberateImageBuilds "go-sample-app".*\n.*args\.namespace: got "Not_A_Label"; expected a DNS-1123 label/);
   });
 
+  it("refuses a webhook URL from an Output that resolves to nothing as one error, though three fields read it", async () => {
+    ready();
+    createOpsBranches([appEntry()]);
+    const failures = new Set<unknown>();
+    const collect = (err: unknown) => failures.add(err);
+    process.on("unhandledRejection", collect);
+    const caught = catchComponentErrors();
+    try {
+      new DeliberateImageBuilds("go-sample-app", args({ webhook: { url: pulumi.output<string | undefined>(undefined) as pulumi.Output<string> } }));
+      await caught.first;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off("unhandledRejection", collect);
+      caught.stop();
+    }
+    assert.strictEqual(caught.errors.length, 1, caught.errors.map(String).join("\n"));
+    assert.match(caught.errors[0].message, /args\.webhook\.url: got nothing; expected the EventListener's https URL, or an ingressHost/);
+    assert.deepStrictEqual([...failures], caught.errors, "one error object: the language host shows it once");
+  });
+
   it("fails as a pulumi.RunError whose message appears once, unwrapped, when the error comes from an Output", async () => {
     ready();
     const failures: unknown[] = [];
