@@ -12,7 +12,7 @@ import { webhookSecret as webhookSecretProblem } from "../config/validators";
 import { ClusterRole, ClusterRoleBinding, KubernetesObject, Role, RoleBinding } from "../kubernetes/types";
 import { ListenerRbac } from "../tekton/triggers";
 import { opsFileContent } from "../synth/ops-file";
-import { BuildNamespace } from "./build-namespace";
+import { BuildNamespace, describeNamespace, GivenNamespace, givenNamespace } from "./build-namespace";
 import { BuildCredentials } from "./credentials";
 import { failFast } from "./failures";
 import { claimOpsFolder } from "./ops-folder-claims";
@@ -113,21 +113,38 @@ function argValues(args: DeliberateImageBuildsArgs, resolved: InputArgs<string |
   return { ...plain, ...resolved, appRepository: required(resolved.appRepository), branch: required(resolved.branch), opsRepository: required(resolved.opsRepository) };
 }
 
-/** What the app waits for of its BuildCredentials; throws when they do not list it as its args say. */
-function credentialsFor(name: string, args: DeliberateImageBuildsArgs): pulumi.Resource[] {
-  if (!args.credentials) return [];
+/**
+ * What the app waits for of its BuildCredentials, and its namespace as the plan takes it: checked against
+ * the one they list for it, now when both are plain, else once they resolve. Throws when they do not
+ * list the app as its args say.
+ */
+function credentialsFor(name: string, args: DeliberateImageBuildsArgs, own: GivenNamespace): { waitFor: pulumi.Resource[]; namespace: pulumi.Input<string> } {
+  if (!args.credentials) return { waitFor: [], namespace: own.value };
   const listed = args.credentials.forApp(name);
   const account = args.imageServiceAccount ?? `${name}-image-builder`;
-  const plainNamespace = typeof args.namespace === "string" ? args.namespace : undefined;
+  const mismatch = (got: string, listedAs: string) =>
+    new ComponentArgsError(APP_COMPONENT, name, [{ key: "namespace", message: `got ${got}; the BuildCredentials list ${listedAs} for this app, expected the same namespace` }]);
   const problem = !listed
     ? { key: "credentials", message: `got a BuildCredentials without an app ${show(name)}; expected one listing this app among its apps` }
     : listed.imageServiceAccount !== account
       ? { key: "imageServiceAccount", message: `got ${show(account)}; the BuildCredentials list ${show(listed.imageServiceAccount)} for this app, expected the same account` }
-      : plainNamespace !== undefined && listed.namespace !== plainNamespace
-        ? { key: "namespace", message: `got ${show(plainNamespace)}; the BuildCredentials list ${show(listed.namespace)} for this app, expected the same namespace` }
-        : undefined;
+      : undefined;
   if (problem) throw new ComponentArgsError(APP_COMPONENT, name, [problem]);
-  return listed!.waitFor;
+  const theirs = listed!.namespace;
+  // The same BuildNamespace, or the same Output: the same namespace, whatever it resolves to.
+  const same = (own.linked !== undefined && own.linked === theirs.linked) || own.value === theirs.value;
+  if (same) return { waitFor: listed!.waitFor, namespace: own.value };
+  if (own.plain !== undefined && theirs.plain !== undefined) {
+    if (own.plain !== theirs.plain) throw mismatch(show(own.plain), show(theirs.plain));
+    return { waitFor: listed!.waitFor, namespace: own.value };
+  }
+  const checked = pulumi.all([own.value, theirs.value]).apply(
+    failFast(([mine, listedAs]) => {
+      if (mine !== listedAs) throw mismatch(`${show(mine)} (${describeNamespace(own)})`, `${show(listedAs)} (${describeNamespace(theirs)})`);
+      return mine;
+    }),
+  );
+  return { waitFor: listed!.waitFor, namespace: checked };
 }
 
 /**
@@ -190,14 +207,16 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     const webhookArgs = args.webhook;
     // A BuildNamespace gives the namespace, and is waited for like opts.dependsOn (its Secrets first):
     // its plain name when it has one, so the plan needs no Output (see pendingPlan).
-    const linked = args.namespace instanceof BuildNamespace ? args.namespace : undefined;
-    const namespaceInput: pulumi.Input<string> = linked ? (linked.namespaceName ?? linked.namespace) : (args.namespace as pulumi.Input<string>);
+    const own = givenNamespace(args.namespace);
+    const linked = own.linked;
+    const fromCredentials = credentialsFor(name, args, own);
+    const namespaceInput = fromCredentials.namespace;
     // What the program says the component depends on (an ops repository made with it): the branch read
     // waits for it. Only that: the cluster side (the namespace's Secrets, the credentials) is not there
     // during a new stack's preview, and waiting for it would skip the read that stops a preview on an
     // unreadable ops branch. The Applications wait for all of it.
     const declared = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
-    const waitFor = [...declared, ...(linked ? [linked] : []), ...credentialsFor(name, args)];
+    const waitFor = [...declared, ...(linked ? [linked] : []), ...fromCredentials.waitFor];
     /** Two apps of this program writing one folder would overwrite each other's files. */
     const claimFolder = (app: AppSettings) =>
       claimOpsFolder(APP_COMPONENT, { app: name, owner: args.githubOwner, folder: { repository: app.opsRepository, branch: app.opsBranch, path: app.opsPath } });

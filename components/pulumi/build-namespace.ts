@@ -36,6 +36,30 @@ export interface BuildNamespaceArgs {
 
 export const NAMESPACE_COMPONENT = "BuildNamespace";
 
+/** A namespace as a component's args take it: a BuildNamespace, or its name (an Input). */
+export type NamespaceArg = BuildNamespace | pulumi.Input<string>;
+
+/** A namespace arg's parts: its name now when it is plain, the name as an Input, and what its objects wait for. */
+export interface GivenNamespace {
+  plain: string | undefined;
+  value: pulumi.Input<string>;
+  /** The BuildNamespace given, if one was: its Secrets come first. */
+  linked: BuildNamespace | undefined;
+}
+
+/** One reading of a namespace arg, for every component taking one. */
+export function givenNamespace(arg: NamespaceArg): GivenNamespace {
+  // A BuildNamespace's plain name when it has one, so a plan needs no Output.
+  if (arg instanceof BuildNamespace) return { plain: arg.namespaceName, value: arg.namespaceName ?? arg.namespace, linked: arg };
+  return { plain: typeof arg === "string" ? arg : undefined, value: arg, linked: undefined };
+}
+
+/** How a namespace arg is shown in a message: its plain name, or the resource it comes from. */
+export function describeNamespace(given: GivenNamespace): string {
+  if (given.plain !== undefined) return show(given.plain);
+  return given.linked ? `the namespace of BuildNamespace ${show(given.linked.resourceName)}` : "a namespace from another resource";
+}
+
 /**
  * A build namespace's Secrets, which every app there uses: `github-token` for the write-back's push and
  * its read of the app, and git-clone's credentials derived from the read token; and the root of the
@@ -51,9 +75,12 @@ export class BuildNamespace extends pulumi.ComponentResource {
   readonly namespace: pulumi.Output<string>;
   /** The namespace's name when the args give it as a plain value (checked), else undefined. */
   readonly namespaceName: string | undefined;
+  /** The resource name: what messages and other components' resource names call it before its namespace is known. */
+  readonly resourceName: string;
 
   constructor(name: string, args: BuildNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deliberate-image-builds:cluster:BuildNamespace", name, {}, opts);
+    this.resourceName = name;
     // The stack config's default, so a component and a stack without gitHost mean the same host.
     const stack = { gitHost: checkedGitHost(name, args.gitHost ?? STACK_KEYS.gitHost.default) };
     const values = {

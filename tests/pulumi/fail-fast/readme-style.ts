@@ -24,6 +24,9 @@ const app = (name: string, extra: Partial<DeliberateImageBuildsArgs>): Deliberat
 });
 
 describe("README-style tests of wrong programs", () => {
+  // The SDKs load their modules on first use: that time is no wait for an error.
+  before(() => void k8s.core.v1.Namespace);
+
   it("two apps on one ops folder, the namespace from Namespace.metadata.name", async () => {
     pulumi.runtime.setMocks(withGitHubReads(plainMocks), "project", "test", false);
     const namespace = new k8s.core.v1.Namespace("builds", { metadata: { name: "builds" } });
