@@ -97,9 +97,8 @@ export function credentialSettings(name: string, args: BuildCredentialsArgs): Cr
     if (app.imageServiceAccount !== undefined) check(`apps[${i}].imageServiceAccount`, app.imageServiceAccount, v.dnsLabel(app.imageServiceAccount));
   });
   // A plain value is checked now (without showing it: it is a secret); one from another resource is the program's.
-  if (typeof args.registryCredentials === "string" && v.dockerConfigJson(args.registryCredentials)) {
-    problems.push({ key: "registryCredentials", message: `got a value of the wrong shape; ${v.dockerConfigJson(args.registryCredentials)}` });
-  }
+  const registryProblem = typeof args.registryCredentials === "string" ? registryCredentialsProblem(args.registryCredentials) : undefined;
+  if (registryProblem) problems.push(registryProblem);
   if (problems.length > 0) throw new ComponentArgsError(CREDENTIALS_COMPONENT, name, problems);
   return {
     githubOwner: args.githubOwner,
@@ -117,6 +116,27 @@ export function credentialSettings(name: string, args: BuildCredentialsArgs): Cr
       imageServiceAccount: app.imageServiceAccount ? { name: app.imageServiceAccount, owned: false } : { name: `${app.name}-image-builder`, owned: true },
     })),
   };
+}
+
+/** The wrong shape of a docker config.json, never showing it (it is secret); undefined when right. */
+function registryCredentialsProblem(value: string): ConfigProblem | undefined {
+  const bad = v.dockerConfigJson(value);
+  return bad ? { key: "registryCredentials", message: `got a value of the wrong shape (not shown: it is secret); ${bad}` } : undefined;
+}
+
+/**
+ * registryCredentials checked: a plain value already is (credentialSettings); one from config or another
+ * resource once it resolves, so a wrong shape stops the preview before kpack gets a Secret it cannot read.
+ */
+function checkedRegistryCredentials(name: string, given: pulumi.Input<string>): pulumi.Input<string> {
+  if (typeof given === "string") return given;
+  return pulumi.output(given).apply(
+    failFast((value) => {
+      const problem = registryCredentialsProblem(value);
+      if (problem) throw new ComponentArgsError(CREDENTIALS_COMPONENT, name, [problem]);
+      return value;
+    }),
+  );
 }
 
 /** What a patch of a named account is registered as, in its namespace. */
@@ -166,7 +186,7 @@ export class BuildCredentials extends pulumi.ComponentResource {
       githubToken: pulumi.secret(args.githubToken),
       readToken: args.readToken === undefined ? undefined : pulumi.secret(args.readToken),
       argocdToken: args.argocdToken === undefined ? undefined : pulumi.secret(args.argocdToken),
-      registryCredentials: args.registryCredentials === undefined ? undefined : pulumi.secret(args.registryCredentials),
+      registryCredentials: args.registryCredentials === undefined ? undefined : pulumi.secret(checkedRegistryCredentials(name, args.registryCredentials)),
     });
     const secretOpts = { parent: this, additionalSecretOutputs: ["stringData", "data"] };
     const { argocd, namespaces } = plan;

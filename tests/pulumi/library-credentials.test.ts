@@ -156,6 +156,20 @@ describe("pulumi: BuildCredentials, kpack's and Argo CD's credentials for a prog
     assert.match((await failure).message, /args\.apps\[0\]\.namespace: got "builds" \(the namespace of BuildNamespace "builds"\), which the namespace of BuildNamespace "other" is too/);
   });
 
+  it("checks registryCredentials from config (an Output) once it resolves, naming the key and never showing the value", async () => {
+    ready();
+    const failure = nextComponentError();
+    new BuildCredentials("credentials", {
+      githubOwner: "example-org",
+      githubToken: FAKE_TOKEN,
+      registryCredentials: pulumi.secret("robot:fake-registry-password"),
+      apps: [{ name: "app-a", namespace: "builds" }],
+    });
+    const message = (await failure).message;
+    assert.match(message, /^BuildCredentials "credentials": invalid args \(1 problem\):\n {2}- args\.registryCredentials: got a value of the wrong shape \(not shown: it is secret\); expected a docker config\.json/);
+    assert.doesNotMatch(message, /robot|fake-registry-password/);
+  });
+
   it("warns when nothing given to an app makes the account kpack builds with", async () => {
     ready();
     world.warnings.length = 0;
