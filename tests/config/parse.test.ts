@@ -32,7 +32,7 @@ describe("config: parseSettings", () => {
     assert.deepStrictEqual(app.builder, { kind: "ClusterBuilder", name: "default" });
     assert.strictEqual(app.goPackage, "github.com/example-org/go-sample-app");
     assert.strictEqual(app.webhookUrl, undefined);
-    assert.strictEqual(s.writeBack.maxAttempts, 5);
+    assert.strictEqual(s.writeBack.maxAttempts, 10);
   });
 
   it("defaults goPackage to an import path also for a gitHost with a port (an import path has none)", () => {

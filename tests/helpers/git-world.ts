@@ -10,7 +10,8 @@ import { planStack } from "../../components/plan/stack";
 import { opsFileContent } from "../../components/synth/ops-file";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { Task } from "../../components/tekton/types";
-import { FAKE_READ_TOKEN, FAKE_TOKEN, plannedObject, settings, tempDir } from "./fixtures";
+import { appEntry, FAKE_READ_TOKEN, FAKE_TOKEN, plannedObject, settings, tempDir } from "./fixtures";
+import { kubernetesObjectsIn } from "../../components/plan/ops-repository";
 import { GITHUB_TOKEN_SECRET } from "../../components/plan/names";
 
 export const OPS_BRANCH = "main";
@@ -110,6 +111,30 @@ export function substitute(text: string, params: Record<string, string>, workspa
       if (!(name in workspaces)) throw new Error(`no workspace for ${m}`);
       return workspaces[name];
     });
+}
+
+/** One app of several sharing one ops repository and branch: its revision file, its Task, and that file recording `initial`. */
+export interface SharedOpsApp {
+  name: string;
+  path: string;
+  task: Task;
+  initial: string;
+}
+
+/**
+ * Apps sharing one ops repository and branch as the stack program plans them (apps/<name>/kpack/revision.yaml
+ * each, `stack` keys over the defaults), each revision file recording `initial`, written to the ops branch.
+ */
+export function sharedOpsApps(world: GitWorld, names: string[], initial: string, stack: Record<string, unknown> = {}): SharedOpsApp[] {
+  const planned = planStack(settings(stack, names.map((name) => appEntry(name, { opsRepo: "platform-ops" }))), RENDER_SECRETS);
+  const apps = planned.apps.map((app) => {
+    const file = revisionFileOf(app.repoFiles);
+    const task = kubernetesObjectsIn(app.repoFiles).find((o): o is Task => o.kind === "Task");
+    if (!task) throw new Error(`app ${app.app.name} plans no Task`);
+    return { name: app.app.name, path: file.path, task, initial: opsFileContent(withTestedRevision(file, initial)) };
+  });
+  world.writeOpsFiles(Object.fromEntries(apps.map((a) => [a.path, a.initial])));
+  return apps;
 }
 
 export class GitWorld {

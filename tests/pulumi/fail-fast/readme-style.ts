@@ -24,8 +24,12 @@ const app = (name: string, extra: Partial<DeliberateImageBuildsArgs>): Deliberat
 });
 
 describe("README-style tests of wrong programs", () => {
-  // The SDKs load their modules on first use: that time is no wait for an error.
-  before(() => void k8s.core.v1.Namespace);
+  // The SDKs load their modules on first use: that time is no wait for an error. A right program first.
+  before(async () => {
+    pulumi.runtime.setMocks(withGitHubReads(plainMocks), "project", "test", false);
+    void new k8s.core.v1.Namespace("warm-up", { metadata: { name: "warm-up" } });
+    await valueOf(new DeliberateImageBuilds("warm-up", app("warm-up", { webhookSecret: FAKE_WEBHOOK_SECRET })).testedRevision);
+  });
 
   it("two apps on one ops folder, the namespace from Namespace.metadata.name", async () => {
     pulumi.runtime.setMocks(withGitHubReads(plainMocks), "project", "test", false);
