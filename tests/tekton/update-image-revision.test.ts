@@ -12,7 +12,10 @@ import { RENDER_SECRETS } from "../../components/synth/render";
 import { ProcessResult } from "../../e2e/processes";
 import { appEntry, FAKE_READ_TOKEN, FAKE_TOKEN, settings } from "../helpers/fixtures";
 import { kustomizeBuild } from "../helpers/kustomize";
-import { basicAuthorization, git, GitWorld, OPS_BRANCH, renderedTask, revisionFile, sharedOpsApps } from "../helpers/git-world";
+import { basicAuthorization, git, GitWorld, KUSTOMIZATION_FILE, OPS_BRANCH, renderedTask, revisionFile, sharedOpsApps } from "../helpers/git-world";
+
+/** The fixture app's kpack folder, which a move leaves. */
+const KPACK_FOLDER_OF_FIXTURE = KUSTOMIZATION_FILE.replace(/\/kustomization\.yaml$/, "");
 import { serveRepositories } from "../helpers/git-http-server";
 
 function assertOk(r: ProcessResult): void {
@@ -172,6 +175,33 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     }
     const recorded = (rel: string) => /^ {6}revision: "?([0-9a-f]*)"?$/m.exec(world.opsFile(rel))?.[1];
     assert.deepStrictEqual(apps.map((a) => recorded(a.path)), world.commits.slice(1), "every app's tested commit is recorded");
+  });
+
+  it("records nothing into a folder the app left (a run started before a move), saying where it moved and to push again", async () => {
+    world = new GitWorld(2);
+    const [, c1] = world.commits;
+    // pulumi up moved the app to apps/go-sample-app on the same branch: its files there, the old ones
+    // deleted but revision.yaml (the pipeline's, retained). The run's Task is still the old one.
+    const moved = "apps/go-sample-app/kpack";
+    world.writeOpsFiles({ [`${moved}/kustomization.yaml`]: world.opsFile(KUSTOMIZATION_FILE), [`${moved}/revision.yaml`]: world.opsFile(REVISION_FILE) });
+    world.removeOpsFiles([KUSTOMIZATION_FILE, `${KPACK_FOLDER_OF_FIXTURE}/image.yaml`]);
+    const before = world.opsHead();
+    const r = await world.runStep(c1);
+    assert.strictEqual(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `cicd/kpack on main no longer holds the app's kustomization\\.yaml: the app moved \\(to ${moved}/revision\\.yaml on main\\) after this run's Task was made, ` +
+          `and no Application reads cicd/kpack/revision\\.yaml; nothing was recorded\\. Push ${c1} again \\(or run its pipeline again\\)`,
+      ),
+    );
+    assert.strictEqual(world.opsHead(), before, "nothing pushed");
+
+    // Moved to another branch: this branch's folder holds only the retained revision.yaml.
+    world.removeOpsFiles([`${moved}/kustomization.yaml`]);
+    const elsewhere = await world.runStep(c1);
+    assert.strictEqual(elsewhere.code, 1, elsewhere.stdout + elsewhere.stderr);
+    assert.match(elsewhere.stderr, /the app moved \(to another branch or repository\)/);
   });
 
   it("ends at once, with git's reason, when a push is refused for anything but a lost race", async () => {
