@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { manyApps, rawStack, stackProject, tempDir } from "../tests/helpers/fixtures";
-import { benchWriteBack } from "./write-back";
+import { benchSharedBranch, benchWriteBack } from "./write-back";
 const { stackConfig }: { stackConfig(file: string): Record<string, string> } = require("./stack-config");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -99,6 +99,7 @@ say(`ratio peak memory 100/1 apps: ${(m.eval100.maxRssMiB / m.eval1.maxRssMiB).t
 
 async function finish(): Promise<void> {
   for (const n of [4, 8, 16]) await benchWriteBack(n, say);
+  await benchSharedBranch(20, 250, say);
 }
 
 if (process.env.BENCH_SKIP_TESTS !== "1") {

@@ -10,4 +10,6 @@ export { ComponentArgsError } from "./config/component-args";
 export type { AppPlanArgs, PipelineArgs } from "./config/component-args";
 export type { RevisionFileLocation } from "./pulumi/recorded-revision";
 export { withGitHubReads } from "./testing/github-reads";
+export { catchComponentErrors, nextComponentError } from "./pulumi/failures";
+export type { ComponentErrors } from "./pulumi/failures";
 export type { MockGitHub } from "./testing/github-reads";

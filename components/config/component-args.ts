@@ -55,7 +55,7 @@ export interface PipelineArgs {
   golangciLintVersion?: string;
   /** Image of the update-image-revision step, pinned. @default "docker.io/alpine/git:v2.49.1" */
   writeBackImage?: string;
-  /** Push attempts before update-image-revision gives up (1 to 20). @default 5 */
+  /** Push attempts before update-image-revision gives up (1 to 20). @default 10 */
   writeBackAttempts?: number;
   /** Author of the revision commits. @default "Tekton Pipeline" */
   gitAuthorName?: string;

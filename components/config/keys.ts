@@ -135,7 +135,10 @@ export const STACK_KEYS = {
     default: "docker.io/alpine/git:v2.49.1",
     description: "Image of the update-image-revision step: sh, git and busybox applets (setsid, sleep, kill, od), pinned.",
   },
-  writeBackAttempts: { type: "integer", default: 5, description: "Push attempts before update-image-revision gives up." },
+  // 10: a write-back for each of 20 apps on one ops branch at once, at GitHub's round trip, lands within
+  // 7 (the back-off's window grows with each attempt, so the attempts needed grow with about the square
+  // root of the apps); 5 left a third of them unrecorded (tests/tekton/update-image-revision.test.ts).
+  writeBackAttempts: { type: "integer", default: 10, description: "Push attempts before update-image-revision gives up." },
   gitAuthorName: { type: "string", default: "Tekton Pipeline", description: "Author of the revision commits in the ops repositories." },
   gitAuthorEmail: {
     type: "string",

@@ -1,6 +1,6 @@
 import { ConfigError, ConfigProblem, PROJECT, show } from "./errors";
 import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey, stackKeySpec } from "./keys";
-import { projectConfig, ProjectConfig, readDeclared } from "./pulumi-config";
+import { distance, projectConfig, ProjectConfig, readDeclared } from "./pulumi-config";
 import { AppSettings, BuilderKind, StackSettings } from "./settings";
 import * as v from "./validators";
 import { appNameProblem } from "../plan/names";
@@ -99,10 +99,25 @@ class Reader {
   unknownKeys(known: readonly string[], what: string): void {
     for (const key of Object.keys(this.values)) {
       if (!known.includes(key)) {
-        this.problems.push({ key: this.path(key), message: `unknown ${what} key; expected one of ${known.join(", ")}` });
+        const near = nearestKey(key, known);
+        this.problems.push({ key: this.path(key), message: `unknown ${what} key; ${near ? `did you mean ${near}? ` : ""}expected one of ${known.join(", ")}` });
       }
     }
   }
+}
+
+/**
+ * The known key a misspelt one most likely meant: the nearest by edit distance, ignoring case (a wrong
+ * case is one edit), when it is near enough to be a slip (a third of its length, at least two edits);
+ * undefined when none is.
+ */
+function nearestKey(key: string, known: readonly string[]): string | undefined {
+  let best: { key: string; d: number } | undefined;
+  for (const k of known) {
+    const d = key.toLowerCase() === k.toLowerCase() ? 1 : distance(key.toLowerCase(), k.toLowerCase());
+    if (!best || d < best.d) best = { key: k, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(best.key.length / 3)) ? best.key : undefined;
 }
 
 function defaultOf(key: StackKey): string {
@@ -190,8 +205,18 @@ function checkUnique(apps: AppSettings[], problems: ConfigProblem[]): void {
   apps.forEach((app, i) => {
     const first = names.get(app.name);
     if (first !== undefined) {
-      problems.push({ key: `apps[${i}].name`, message: `got ${show(app.name)}; already used by apps[${first}], expected each app to have its own` });
-    } else names.set(app.name, i);
+      // The same app listed twice would also write the other's folder; that is this one problem, and
+      // another folder (e.g. apps/<name>) would not fix it: the second app of one name is refused anyway.
+      const same = JSON.stringify(apps[first]) === JSON.stringify(app);
+      problems.push({
+        key: `apps[${i}].name`,
+        message: same
+          ? `got ${show(app.name)}, the same app as apps[${first}] (every setting equal); expected each app listed once: remove one`
+          : `got ${show(app.name)}; already used by apps[${first}], expected each app to have its own`,
+      });
+      return;
+    }
+    names.set(app.name, i);
     const folder = opsFolderOf(app);
     const other = apps.findIndex((a, j) => j < i && foldersOverlap(opsFolderOf(a), folder));
     if (other >= 0) {

@@ -69,8 +69,8 @@ export function readDeclared(key: string, type: ScalarType, value: unknown): { v
 /** Namespaces other programs' config legitimately uses in this project's stacks. */
 const PROVIDER_NAMESPACES = ["kubernetes", "github", "pulumi"];
 
-/** Edit distance, for telling a misspelt project name from another namespace. */
-function distance(a: string, b: string): number {
+/** Edit distance, for telling a misspelt project name from another namespace, and a misspelt key from an unknown one. */
+export function distance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];

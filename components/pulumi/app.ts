@@ -11,8 +11,9 @@ import { appWebhookSecret, WEBHOOK_SECRET_KEY } from "../plan/names";
 import { webhookSecret as webhookSecretProblem } from "../config/validators";
 import { registerAccess } from "./access";
 import { opsFileContent } from "../synth/ops-file";
-import { BuildNamespace } from "./build-namespace";
+import { BuildNamespace, describeNamespace, GivenNamespace, givenNamespace } from "./build-namespace";
 import { BuildCredentials } from "./credentials";
+import { failFast } from "./failures";
 import { claimOpsFolder } from "./ops-folder-claims";
 import { lookUp, RevisionFileLocation, RevisionSeed, revisionSeed } from "./recorded-revision";
 
@@ -111,21 +112,38 @@ function argValues(args: DeliberateImageBuildsArgs, resolved: InputArgs<string |
   return { ...plain, ...resolved, appRepository: required(resolved.appRepository), branch: required(resolved.branch), opsRepository: required(resolved.opsRepository) };
 }
 
-/** What the app waits for of its BuildCredentials; throws when they do not list it as its args say. */
-function credentialsFor(name: string, args: DeliberateImageBuildsArgs): pulumi.Resource[] {
-  if (!args.credentials) return [];
+/**
+ * What the app waits for of its BuildCredentials, and its namespace as the plan takes it: checked against
+ * the one they list for it, now when both are plain, else once they resolve. Throws when they do not
+ * list the app as its args say.
+ */
+function credentialsFor(name: string, args: DeliberateImageBuildsArgs, own: GivenNamespace): { waitFor: pulumi.Resource[]; namespace: pulumi.Input<string> } {
+  if (!args.credentials) return { waitFor: [], namespace: own.value };
   const listed = args.credentials.forApp(name);
   const account = args.imageServiceAccount ?? `${name}-image-builder`;
-  const plainNamespace = typeof args.namespace === "string" ? args.namespace : undefined;
+  const mismatch = (got: string, listedAs: string) =>
+    new ComponentArgsError(APP_COMPONENT, name, [{ key: "namespace", message: `got ${got}; the BuildCredentials list ${listedAs} for this app, expected the same namespace` }]);
   const problem = !listed
     ? { key: "credentials", message: `got a BuildCredentials without an app ${show(name)}; expected one listing this app among its apps` }
     : listed.imageServiceAccount !== account
       ? { key: "imageServiceAccount", message: `got ${show(account)}; the BuildCredentials list ${show(listed.imageServiceAccount)} for this app, expected the same account` }
-      : plainNamespace !== undefined && listed.namespace !== plainNamespace
-        ? { key: "namespace", message: `got ${show(plainNamespace)}; the BuildCredentials list ${show(listed.namespace)} for this app, expected the same namespace` }
-        : undefined;
+      : undefined;
   if (problem) throw new ComponentArgsError(APP_COMPONENT, name, [problem]);
-  return listed!.waitFor;
+  const theirs = listed!.namespace;
+  // The same BuildNamespace, or the same Output: the same namespace, whatever it resolves to.
+  const same = (own.linked !== undefined && own.linked === theirs.linked) || own.value === theirs.value;
+  if (same) return { waitFor: listed!.waitFor, namespace: own.value };
+  if (own.plain !== undefined && theirs.plain !== undefined) {
+    if (own.plain !== theirs.plain) throw mismatch(show(own.plain), show(theirs.plain));
+    return { waitFor: listed!.waitFor, namespace: own.value };
+  }
+  const checked = pulumi.all([own.value, theirs.value]).apply(
+    failFast(([mine, listedAs]) => {
+      if (mine !== listedAs) throw mismatch(`${show(mine)} (${describeNamespace(own)})`, `${show(listedAs)} (${describeNamespace(theirs)})`);
+      return mine;
+    }),
+  );
+  return { waitFor: listed!.waitFor, namespace: checked };
 }
 
 /**
@@ -136,11 +154,13 @@ function appWebhookSecretOf(name: string, args: DeliberateImageBuildsArgs, linke
   const given = args.webhookSecret;
   if (given !== undefined) {
     return pulumi.secret(
-      pulumi.output(given).apply((value) => {
-        const bad = webhookSecretProblem(value);
-        if (bad) throw new ComponentArgsError(APP_COMPONENT, name, [{ key: "webhookSecret", message: `got a value too short (not shown: it is secret); ${bad}` }]);
-        return value;
-      }),
+      pulumi.output(given).apply(
+        failFast((value) => {
+          const bad = webhookSecretProblem(value);
+          if (bad) throw new ComponentArgsError(APP_COMPONENT, name, [{ key: "webhookSecret", message: `got a value too short (not shown: it is secret); ${bad}` }]);
+          return value;
+        }),
+      ),
     );
   }
   if (!linked) {
@@ -186,14 +206,16 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     const webhookArgs = args.webhook;
     // A BuildNamespace gives the namespace, and is waited for like opts.dependsOn (its Secrets first):
     // its plain name when it has one, so the plan needs no Output (see pendingPlan).
-    const linked = args.namespace instanceof BuildNamespace ? args.namespace : undefined;
-    const namespaceInput: pulumi.Input<string> = linked ? (linked.namespaceName ?? linked.namespace) : (args.namespace as pulumi.Input<string>);
+    const own = givenNamespace(args.namespace);
+    const linked = own.linked;
+    const fromCredentials = credentialsFor(name, args, own);
+    const namespaceInput = fromCredentials.namespace;
     // What the program says the component depends on (an ops repository made with it): the branch read
     // waits for it. Only that: the cluster side (the namespace's Secrets, the credentials) is not there
     // during a new stack's preview, and waiting for it would skip the read that stops a preview on an
     // unreadable ops branch. The Applications wait for all of it.
     const declared = opts?.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn as pulumi.Input<pulumi.Resource>];
-    const waitFor = [...declared, ...(linked ? [linked] : []), ...credentialsFor(name, args)];
+    const waitFor = [...declared, ...(linked ? [linked] : []), ...fromCredentials.waitFor];
     /** Two apps of this program writing one folder would overwrite each other's files. */
     const claimFolder = (app: AppSettings) =>
       claimOpsFolder(APP_COMPONENT, { app: name, owner: args.githubOwner, folder: { repository: app.opsRepository, branch: app.opsBranch, path: app.opsPath } });
@@ -225,11 +247,13 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     // from another resource makes the plan wait for it.
     const pendingPlan: pulumi.Output<AppPlan<undefined>> | undefined = allPlain
       ? undefined
-      : pulumi.output(inputs).apply((resolved) => {
-          const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, resolved));
-          claimFolder(app);
-          return planApp(stack, app, undefined);
-        });
+      : pulumi.output(inputs).apply(
+          failFast((resolved) => {
+            const { stack, app } = appComponentSettings(APP_COMPONENT, name, argValues(args, resolved));
+            claimFolder(app);
+            return planApp(stack, app, undefined);
+          }),
+        );
     if (allPlain) claimFolder(known.app);
     /** A part of the plan: at once from `shape` when it is the whole plan, else once the Inputs resolve. */
     const planned = <T>(pick: (p: AppPlan<undefined>) => T): pulumi.Input<T> => (pendingPlan ? pendingPlan.apply(pick) : pick(shape));
@@ -248,7 +272,7 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
         : undefined,
     );
     const seed = pulumi.all([plannedRevisionFile, lookUp(here, readOpts), previousRead]).apply(
-      ([file, lookup, previousLookup]): RevisionSeed => revisionSeed({ app: name, owner: revisionFile.owner, file, here: lookup, previous: previousLookup }),
+      failFast(([file, lookup, previousLookup]): RevisionSeed => revisionSeed({ app: name, owner: revisionFile.owner, file, here: lookup, previous: previousLookup })),
     );
 
     // GitHub rejects concurrent commits to one branch, so the files are written one after another.
@@ -311,13 +335,15 @@ export class DeliberateImageBuilds extends pulumi.ComponentResource {
     });
 
     if (webhookArgs) {
+      // Checked once: a missing URL is one error (one message in a preview), whichever fields read it.
+      const webhook = pendingPlan ? pendingPlan.apply(failFast((p) => webhookOf(p, name))) : pulumi.output(webhookOf(shape, name));
       new github.RepositoryWebhook(
         `${name}-push-webhook`,
         {
-          repository: planned((p) => webhookOf(p, name).repository),
-          events: planned((p) => webhookOf(p, name).events),
+          repository: webhook.repository,
+          events: webhook.events,
           active: true,
-          configuration: { url: planned((p) => webhookOf(p, name).url), contentType: "json", secret: webhookSecretValue, insecureSsl: false },
+          configuration: { url: webhook.url, contentType: "json", secret: webhookSecretValue, insecureSsl: false },
         },
         { ...parent, additionalSecretOutputs: ["configuration"] },
       );

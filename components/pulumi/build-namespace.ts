@@ -8,6 +8,7 @@ import { baseHttpsUrl, dnsLabel, webhookSecret } from "../config/validators";
 import { namespace as namespaceObject } from "../kubernetes/namespace";
 import { Secret } from "../kubernetes/types";
 import { NamespacePlan, planNamespace } from "../plan/stack";
+import { failFast } from "./failures";
 
 export interface BuildNamespaceArgs {
   /** The namespace the apps build in, e.g. a Namespace resource's `metadata.name`. */
@@ -35,6 +36,30 @@ export interface BuildNamespaceArgs {
 
 export const NAMESPACE_COMPONENT = "BuildNamespace";
 
+/** A namespace as a component's args take it: a BuildNamespace, or its name (an Input). */
+export type NamespaceArg = BuildNamespace | pulumi.Input<string>;
+
+/** A namespace arg's parts: its name now when it is plain, the name as an Input, and what its objects wait for. */
+export interface GivenNamespace {
+  plain: string | undefined;
+  value: pulumi.Input<string>;
+  /** The BuildNamespace given, if one was: its Secrets come first. */
+  linked: BuildNamespace | undefined;
+}
+
+/** One reading of a namespace arg, for every component taking one. */
+export function givenNamespace(arg: NamespaceArg): GivenNamespace {
+  // A BuildNamespace's plain name when it has one, so a plan needs no Output.
+  if (arg instanceof BuildNamespace) return { plain: arg.namespaceName, value: arg.namespaceName ?? arg.namespace, linked: arg };
+  return { plain: typeof arg === "string" ? arg : undefined, value: arg, linked: undefined };
+}
+
+/** How a namespace arg is shown in a message: its plain name, or the resource it comes from. */
+export function describeNamespace(given: GivenNamespace): string {
+  if (given.plain !== undefined) return show(given.plain);
+  return given.linked ? `the namespace of BuildNamespace ${show(given.linked.resourceName)}` : "a namespace from another resource";
+}
+
 /**
  * A build namespace's Secrets, which every app there uses: `github-token` for the write-back's push and
  * its read of the app, and git-clone's credentials derived from the read token; and the root of the
@@ -50,9 +75,12 @@ export class BuildNamespace extends pulumi.ComponentResource {
   readonly namespace: pulumi.Output<string>;
   /** The namespace's name when the args give it as a plain value (checked), else undefined. */
   readonly namespaceName: string | undefined;
+  /** The resource name: what messages and other components' resource names call it before its namespace is known. */
+  readonly resourceName: string;
 
   constructor(name: string, args: BuildNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deliberate-image-builds:cluster:BuildNamespace", name, {}, opts);
+    this.resourceName = name;
     // The stack config's default, so a component and a stack without gitHost mean the same host.
     const stack = { gitHost: checkedGitHost(name, args.gitHost ?? STACK_KEYS.gitHost.default) };
     const values = {
@@ -64,11 +92,13 @@ export class BuildNamespace extends pulumi.ComponentResource {
     // Planned once: the Secrets' types and values do not depend on the namespace, so they are known
     // before it resolves; only where each lands does, and its metadata takes the namespace once it does.
     const plan: NamespacePlan<pulumi.Output<string>> = planNamespace(stack, "", values);
-    const namespace = pulumi.output(args.namespace).apply((ns) => {
-      const bad = dnsLabel(ns);
-      if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "namespace", message: `got ${show(ns)}; ${bad}` }]);
-      return ns;
-    });
+    const namespace = pulumi.output(args.namespace).apply(
+      failFast((ns) => {
+        const bad = dnsLabel(ns);
+        if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "namespace", message: `got ${show(ns)}; ${bad}` }]);
+        return ns;
+      }),
+    );
 
     // A patch, not a create: the namespace may exist already, and Pulumi must not fail or take it over.
     const patch = args.labelNamespace
@@ -79,11 +109,13 @@ export class BuildNamespace extends pulumi.ComponentResource {
       new k8s.core.v1.Secret(`${name}-${suffix}`, { ...planned, metadata: namespace.apply((ns) => ({ ...planned.metadata, namespace: ns })) }, secretOpts);
     this.githubTokenSecret = secret("github-token", plan.githubToken);
     this.webhookSecretRoot = pulumi.secret(
-      pulumi.output(args.webhookSecret).apply((root) => {
-        const bad = webhookSecret(root);
-        if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "webhookSecret", message: `got a value too short (not shown: it is secret); ${bad}` }]);
-        return root;
-      }),
+      pulumi.output(args.webhookSecret).apply(
+        failFast((root) => {
+          const bad = webhookSecret(root);
+          if (bad) throw new ComponentArgsError(NAMESPACE_COMPONENT, name, [{ key: "webhookSecret", message: `got a value too short (not shown: it is secret); ${bad}` }]);
+          return root;
+        }),
+      ),
     );
     this.gitCredentialsSecret = secret("git-credentials", plan.gitCredentials);
     this.namespaceName = typeof args.namespace === "string" && !dnsLabel(args.namespace) ? args.namespace : undefined;

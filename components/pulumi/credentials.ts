@@ -6,6 +6,8 @@ import { STACK_KEYS } from "../config/keys";
 import { normalGitHost } from "../config/parse";
 import * as v from "../config/validators";
 import { CredentialSettings, CredentialsPlan, planCredentials } from "../plan/private-access";
+import { describeNamespace, GivenNamespace, givenNamespace, NamespaceArg } from "./build-namespace";
+import { failFast } from "./failures";
 
 /**
  * What lets kpack and Argo CD read private repositories and push images: in each build namespace,
@@ -28,9 +30,11 @@ export interface BuildCredentialsArgs {
   /**
    * The apps building with these credentials. `imageServiceAccount`: bring your own account, by name:
    * it gains kpack's Secrets through a patch (its own entries stay, and it is never taken over or
-   * deleted). @default each app's imageServiceAccount: "<name>-image-builder", made here, listing kpack's Secrets
+   * deleted). `namespace`: the app's namespace as the app takes it, its BuildNamespace (waited for, as
+   * `namespaces` would) or its name (an Input); the app refuses another. @default each app's
+   * imageServiceAccount: "<name>-image-builder", made here, listing kpack's Secrets
    */
-  apps: { name: string; namespace: string; imageServiceAccount?: string }[];
+  apps: { name: string; namespace: NamespaceArg; imageServiceAccount?: string }[];
   /** The repositories are private: kpack's git credentials in each namespace, and Argo CD's repo-creds. @default true */
   privateRepositories?: boolean;
   /** Argo CD's repo-creds for githubOwner's repositories; false when you bring your own. @default true */
@@ -41,18 +45,46 @@ export interface BuildCredentialsArgs {
   argocdNamespace?: string;
   /** A docker config.json kpack pushes images with (`kpack-registry-credentials`); kept secret. @default none */
   registryCredentials?: pulumi.Input<string>;
-  /** What must exist before a build namespace's objects, by namespace: e.g. `{ builds: [buildNamespace] }`. */
+  /** What must exist before a build namespace's objects, by plain namespace name: e.g. `{ builds: [buildNamespace] }` (an app's BuildNamespace is waited for without it). */
   namespaces?: Record<string, pulumi.Resource[]>;
 }
 
 export const CREDENTIALS_COMPONENT = "BuildCredentials";
 
+/** A namespace the apps build in, as given, and the first app given it. */
+type NamespaceGroup = GivenNamespace & { app: number };
+
+/**
+ * The apps' namespaces, each once, by the key the plan and the resource names use: a plain name is its
+ * own key; a name not known yet is keyed by its BuildNamespace's resource name, or by the first app
+ * given that Output, and lands where it resolves to.
+ */
+function namespaceGroups(args: BuildCredentialsArgs, problems: ConfigProblem[]): { keys: string[]; groups: Map<string, NamespaceGroup> } {
+  const groups = new Map<string, { given: GivenNamespace; identity: unknown; app: number }>();
+  const keys = args.apps.map((app, i) => {
+    const given = givenNamespace(app.namespace);
+    const identity = given.plain ?? given.linked ?? given.value;
+    const key = given.plain ?? given.linked?.resourceName ?? app.name;
+    const claimed = groups.get(key);
+    if (!claimed) groups.set(key, { given, identity, app: i });
+    else if (claimed.identity !== identity) {
+      problems.push({
+        key: `apps[${i}].namespace`,
+        message: `got ${describeNamespace(given)}, whose objects would take the names of apps[${claimed.app}]'s (${describeNamespace(claimed.given)}); expected each namespace given one way: its BuildNamespace, or one name`,
+      });
+    }
+    return key;
+  });
+  return { keys, groups: new Map([...groups].map(([k, g]) => [k, { ...g.given, app: g.app }])) };
+}
+
 /** BuildCredentials' args as the settings the credentials are planned from; throws naming every wrong arg. */
-export function credentialSettings(name: string, args: BuildCredentialsArgs): CredentialSettings {
+export function credentialSettings(name: string, args: BuildCredentialsArgs): CredentialSettings & { groups: Map<string, NamespaceGroup> } {
   const problems: ConfigProblem[] = [];
   const check = (key: string, value: string, bad: string | undefined) => {
     if (bad) problems.push({ key, message: `got ${show(value)}; ${bad}` });
   };
+  const { keys, groups } = namespaceGroups(args, problems);
   const gitHost = args.gitHost ?? STACK_KEYS.gitHost.default;
   const argocdNamespace = args.argocdNamespace ?? STACK_KEYS.argocdNamespace.default;
   check("githubOwner", args.githubOwner, v.githubName(args.githubOwner));
@@ -60,13 +92,13 @@ export function credentialSettings(name: string, args: BuildCredentialsArgs): Cr
   check("argocdNamespace", argocdNamespace, v.dnsLabel(argocdNamespace));
   args.apps.forEach((app, i) => {
     check(`apps[${i}].name`, app.name, v.dnsLabel(app.name));
-    check(`apps[${i}].namespace`, app.namespace, v.dnsLabel(app.namespace));
+    const plain = groups.get(keys[i])?.plain;
+    if (plain !== undefined) check(`apps[${i}].namespace`, plain, v.dnsLabel(plain));
     if (app.imageServiceAccount !== undefined) check(`apps[${i}].imageServiceAccount`, app.imageServiceAccount, v.dnsLabel(app.imageServiceAccount));
   });
   // A plain value is checked now (without showing it: it is a secret); one from another resource is the program's.
-  if (typeof args.registryCredentials === "string" && v.dockerConfigJson(args.registryCredentials)) {
-    problems.push({ key: "registryCredentials", message: `got a value of the wrong shape; ${v.dockerConfigJson(args.registryCredentials)}` });
-  }
+  const registryProblem = typeof args.registryCredentials === "string" ? registryCredentialsProblem(args.registryCredentials) : undefined;
+  if (registryProblem) problems.push(registryProblem);
   if (problems.length > 0) throw new ComponentArgsError(CREDENTIALS_COMPONENT, name, problems);
   return {
     githubOwner: args.githubOwner,
@@ -77,12 +109,34 @@ export function credentialSettings(name: string, args: BuildCredentialsArgs): Cr
     readToken: args.readToken !== undefined,
     registryCredentials: args.registryCredentials !== undefined,
     argocd: { namespace: argocdNamespace },
-    apps: args.apps.map((app) => ({
+    groups,
+    apps: args.apps.map((app, i) => ({
       name: app.name,
-      namespace: app.namespace,
+      namespace: keys[i],
       imageServiceAccount: app.imageServiceAccount ? { name: app.imageServiceAccount, owned: false } : { name: `${app.name}-image-builder`, owned: true },
     })),
   };
+}
+
+/** The wrong shape of a docker config.json, never showing it (it is secret); undefined when right. */
+function registryCredentialsProblem(value: string): ConfigProblem | undefined {
+  const bad = v.dockerConfigJson(value);
+  return bad ? { key: "registryCredentials", message: `got a value of the wrong shape (not shown: it is secret); ${bad}` } : undefined;
+}
+
+/**
+ * registryCredentials checked: a plain value already is (credentialSettings); one from config or another
+ * resource once it resolves, so a wrong shape stops the preview before kpack gets a Secret it cannot read.
+ */
+function checkedRegistryCredentials(name: string, given: pulumi.Input<string>): pulumi.Input<string> {
+  if (typeof given === "string") return given;
+  return pulumi.output(given).apply(
+    failFast((value) => {
+      const problem = registryCredentialsProblem(value);
+      if (problem) throw new ComponentArgsError(CREDENTIALS_COMPONENT, name, [problem]);
+      return value;
+    }),
+  );
 }
 
 /** What a patch of a named account is registered as, in its namespace. */
@@ -118,18 +172,21 @@ export class BuildCredentials extends pulumi.ComponentResource {
   private readonly argocd: pulumi.Resource[] = [];
   /** By namespace: kpack's Secrets there, and the accounts (owned or patched) by name. */
   private readonly byNamespace = new Map<string, { secrets: pulumi.Resource[]; accounts: Map<string, pulumi.Resource> }>();
-  /** Each app's namespace and image service account. */
-  private readonly apps: Map<string, { namespace: string; account: string }>;
+  /** Each app's namespace (the plan's key, and as given) and image service account. */
+  private readonly apps: Map<string, { key: string; given: GivenNamespace; account: string }>;
 
   constructor(name: string, args: BuildCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("deliberate-image-builds:cluster:Credentials", name, {}, opts);
     const settings = credentialSettings(name, args);
-    this.apps = new Map(settings.apps.map((a) => [a.name, { namespace: a.namespace, account: a.imageServiceAccount.name }]));
+    const { groups } = settings;
+    this.apps = new Map(settings.apps.map((a) => [a.name, { key: a.namespace, given: groups.get(a.namespace)!, account: a.imageServiceAccount.name }]));
+    // Only a namespace from another resource makes an Output of them all (an Output costs promises: bench).
+    const landsIn = [...groups.values()].every((g) => g.plain !== undefined) ? undefined : resolvedNamespaces(name, groups);
     const plan = planCredentials(settings, {
       githubToken: pulumi.secret(args.githubToken),
       readToken: args.readToken === undefined ? undefined : pulumi.secret(args.readToken),
       argocdToken: args.argocdToken === undefined ? undefined : pulumi.secret(args.argocdToken),
-      registryCredentials: args.registryCredentials === undefined ? undefined : pulumi.secret(args.registryCredentials),
+      registryCredentials: args.registryCredentials === undefined ? undefined : pulumi.secret(checkedRegistryCredentials(name, args.registryCredentials)),
     });
     const secretOpts = { parent: this, additionalSecretOutputs: ["stringData", "data"] };
     const { argocd, namespaces } = plan;
@@ -137,24 +194,27 @@ export class BuildCredentials extends pulumi.ComponentResource {
     const resourceOf = namespacedResources(name, plan);
     for (const ns of namespaces) {
       const named = (object: string) => resourceOf(ns.namespace, object);
-      const first = args.namespaces?.[ns.namespace] ?? [];
+      const given = groups.get(ns.namespace)!;
+      const first = [...(args.namespaces?.[ns.namespace] ?? []), ...(given.linked ? [given.linked] : [])];
+      // A namespace not known yet: the objects planned under its key land where it resolves to.
+      const place = <T extends { metadata: object }>(object: T): T => (given.plain !== undefined ? object : { ...object, metadata: { ...object.metadata, namespace: landsIn!(ns.namespace) } });
       const secrets = [ns.git, ns.registry]
         .filter((s) => s !== undefined)
         .map((s) => {
           const { name: resourceName, aliases } = named(s.metadata.name ?? "");
-          return new k8s.core.v1.Secret(resourceName, s, { ...secretOpts, dependsOn: first, aliases });
+          return new k8s.core.v1.Secret(resourceName, place(s), { ...secretOpts, dependsOn: first, aliases });
         });
       // An account lists its Secrets only once they exist, so no build starts with a missing one.
       const accountOpts = { parent: this, dependsOn: [...first, ...secrets] };
       const accounts = new Map<string, pulumi.Resource>();
       for (const sa of ns.ownedServiceAccounts) {
         const { name: resourceName, aliases } = named(sa.metadata.name);
-        accounts.set(sa.metadata.name, new k8s.core.v1.ServiceAccount(resourceName, sa, { ...accountOpts, aliases }));
+        accounts.set(sa.metadata.name, new k8s.core.v1.ServiceAccount(resourceName, place(sa), { ...accountOpts, aliases }));
       }
       // A patch, not an account: the stack's own account gains the Secrets and stays the stack's.
       for (const sa of ns.serviceAccountPatches) {
         const { name: resourceName, aliases } = named(patchObject(sa.metadata.name));
-        accounts.set(sa.metadata.name, new k8s.core.v1.ServiceAccountPatch(resourceName, sa, { ...accountOpts, aliases }));
+        accounts.set(sa.metadata.name, new k8s.core.v1.ServiceAccountPatch(resourceName, place(sa), { ...accountOpts, aliases }));
       }
       this.byNamespace.set(ns.namespace, { secrets, accounts });
     }
@@ -167,11 +227,38 @@ export class BuildCredentials extends pulumi.ComponentResource {
    * app's account would make the dependencies grow with the square of the apps. Undefined for an app
    * not among the args' apps.
    */
-  forApp(app: string): { namespace: string; imageServiceAccount: string; waitFor: pulumi.Resource[] } | undefined {
+  forApp(app: string): { namespace: GivenNamespace; imageServiceAccount: string; waitFor: pulumi.Resource[] } | undefined {
     const found = this.apps.get(app);
     if (!found) return undefined;
-    const ns = this.byNamespace.get(found.namespace);
+    const ns = this.byNamespace.get(found.key);
     const account = ns?.accounts.get(found.account);
-    return { namespace: found.namespace, imageServiceAccount: found.account, waitFor: [...this.argocd, ...(ns?.secrets ?? []), ...(account ? [account] : [])] };
+    return { namespace: found.given, imageServiceAccount: found.account, waitFor: [...this.argocd, ...(ns?.secrets ?? []), ...(account ? [account] : [])] };
   }
+}
+
+/**
+ * Where each namespace not known yet lands, by its key, once every namespace resolves: each a DNS label,
+ * and no two the same (two sets of kpack's Secrets and accounts for one namespace would fight over them).
+ */
+function resolvedNamespaces(name: string, groups: Map<string, NamespaceGroup>): (key: string) => pulumi.Output<string> {
+  const keys = [...groups.keys()];
+  const all = pulumi.all(keys.map((k) => groups.get(k)!.value)).apply(
+    failFast((values: string[]) => {
+      const problems: ConfigProblem[] = [];
+      values.forEach((value, i) => {
+        const given = groups.get(keys[i])!;
+        if (given.plain !== undefined) return;
+        const bad = v.dnsLabel(value);
+        const twin = values.findIndex((other, j) => j !== i && other === value);
+        const key = `apps[${given.app}].namespace`;
+        if (bad) problems.push({ key, message: `got ${show(value)} (${describeNamespace(given)}); ${bad}` });
+        else if (twin >= 0) {
+          problems.push({ key, message: `got ${show(value)} (${describeNamespace(given)}), which ${describeNamespace(groups.get(keys[twin])!)} is too; expected each namespace given one way: its BuildNamespace, or one name` });
+        }
+      });
+      if (problems.length > 0) throw new ComponentArgsError(CREDENTIALS_COMPONENT, name, problems);
+      return values;
+    }),
+  );
+  return (key) => all.apply((values) => values[keys.indexOf(key)]);
 }

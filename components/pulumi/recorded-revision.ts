@@ -1,5 +1,6 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { ProgramError } from "../config/errors";
 import { fullSha } from "../config/validators";
 import { revisionInFile } from "../kpack/revision";
 import { locationOf, RepoFileLocation, RevisionFile, sameLocation, testedRevisionOf, withTestedRevision } from "../plan/ops-repository";
@@ -42,7 +43,7 @@ export function describeLocation(owner: string, l: RevisionFileLocation): string
 function recordedRevision(owner: string, at: RevisionFileLocation, content: string): string {
   const revision = revisionInFile(content);
   if (!revision || fullSha(revision)) {
-    throw new Error(
+    throw new ProgramError(
       `${describeLocation(owner, at)} records no full commit SHA (got ${JSON.stringify(revision)}); fix the file or delete it so that initialRevision is written`,
     );
   }
@@ -61,7 +62,7 @@ function recordedRevision(owner: string, at: RevisionFileLocation, content: stri
 export function revisionSeed(i: SeedInputs): RevisionSeed {
   const here = locationOf(i.file);
   if (i.here.branch === "unreadable") {
-    throw new Error(
+    throw new ProgramError(
       `app ${i.app}: the ops repository ${i.owner}/${here.repository} has no branch "${here.branch}" that the token can read ` +
         `(GitHub answers a missing repository, branch or access alike with 404); create the branch, or fix opsRepo, opsBranch or the token's access. Nothing was written.`,
     );
@@ -76,7 +77,7 @@ export function revisionSeed(i: SeedInputs): RevisionSeed {
     const revision = recordedRevision(i.owner, here, i.here.content);
     const before = previousRevision();
     if (before !== undefined && before !== revision) {
-      throw new Error(
+      throw new ProgramError(
         `app ${i.app}: the last pulumi up recorded ${before} in ${describeLocation(i.owner, previous!.location)}, but the new ` +
           `${describeLocation(i.owner, here)} records ${revision}; pulumi up cannot tell which is newer, so kpack could move backwards. ` +
           `Make both record the tested revision (copy the file over), then run again.`,
@@ -90,7 +91,7 @@ export function revisionSeed(i: SeedInputs): RevisionSeed {
   }
   const carried = previousRevision();
   if (carried === undefined) {
-    throw new Error(
+    throw new ProgramError(
       `app ${i.app}: the last pulumi up recorded the tested revision in ${describeLocation(i.owner, previous.location)}, ` +
         `which cannot be read now (${previous.lookup.branch === "unreadable" ? "no such branch, or no access" : "no such file"}), ` +
         `and ${describeLocation(i.owner, here)} is not there yet; pulumi up never seeds a moved revision from initialRevision. ` +

@@ -11,6 +11,7 @@
 #     repository's exact URL, and written nowhere;
 #   - nothing the lint and test Tasks could write is read: both repositories are fetched into fresh ones
 #     of this step's own, made with config it wrote (no system, global or clone config, no hooks);
+#   - never into a folder the app left: REVISION_FILE's folder must hold the app's kustomization.yaml;
 #   - only the revision line of REVISION_FILE changes; every fault ends non-zero with a message.
 # POSIX sh, git and busybox's applets (setsid, sleep, kill, od, tr, tail, mktemp, rm) only.
 set -eu
@@ -22,7 +23,7 @@ fail() {
 }
 
 : "${REVISION?}" "${OPS_URL:?}" "${OPS_BRANCH:?}" "${REVISION_FILE:?}" "${APP_URL:?}"
-MAX_ATTEMPTS=${MAX_ATTEMPTS:-5}
+MAX_ATTEMPTS=${MAX_ATTEMPTS:-10} # the Task always passes writeBackAttempts; this is its default
 GIT_TIMEOUT=${GIT_TIMEOUT:-30}
 RETRY_DELAY_MS=${RETRY_DELAY_MS:-1000}
 
@@ -195,11 +196,45 @@ relation_to() {
   done
 }
 
-# Sleeps longer after each rejected push, with jitter so that racing runs spread out.
+# Sleeps after the $1th rejected push for a random time from 0 to 2 x $1 x RETRY_DELAY_MS ("full jitter"):
+# the window the racing runs spread over grows with each round, and, at the same mean wait as a fixed
+# part plus jitter, is twice as wide, so more of them land a round (20 apps on one branch at GitHub's
+# round trip: all recorded in about 40 s instead of 60-70 s, at most 7 attempts instead of 8; bench/write-back.ts).
 back_off() {
-  jitter=$(od -An -tu2 -N2 /dev/urandom | tr -d ' ')
-  ms=$((RETRY_DELAY_MS * $1 + jitter % (RETRY_DELAY_MS * $1 + 1)))
+  random=$(od -An -tu4 -N4 /dev/urandom | tr -d ' ')
+  ms=$((random % (2 * RETRY_DELAY_MS * $1 + 1)))
   sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+}
+
+# --- is this folder still the app's -------------------------------------------------------------------
+# Prints the Image's name in the revision file on stdin: the first `  name:` line, under metadata.
+image_name_in() {
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in "  name: "*) printf '%s\n' "${line#"  name: "}" && return ;; esac
+  done
+}
+
+# Fails, recording nothing, when REVISION_FILE's folder no longer holds the app's kustomization.yaml:
+# pulumi up moved the app (a new opsPath, opsBranch or opsRepo) after this run's Task was made, and
+# deleted the folder's files but revision.yaml (the pipeline's, retained). No Application reads that
+# folder any more, so a revision recorded there would be lost without a word. Says where the app's
+# revision file is now when this branch holds it (a revision file naming the same Image beside a
+# kustomization), else that it left the branch.
+check_app_folder() {
+  folder=${REVISION_FILE%/*}
+  git cat-file -e "$OPS_REF:$folder/kustomization.yaml" 2>/dev/null && return 0
+  image=$(git show "$OPS_REF:$REVISION_FILE" | image_name_in)
+  moved_to="another branch or repository"
+  for file in $(git ls-tree -r --name-only "$OPS_REF"); do
+    case $file in */kustomization.yaml) ;; *) continue ;; esac
+    other=${file%/kustomization.yaml}
+    [ "$other" != "$folder" ] && git cat-file -e "$OPS_REF:$other/revision.yaml" 2>/dev/null || continue
+    if [ -n "$image" ] && [ "$(git show "$OPS_REF:$other/revision.yaml" | image_name_in)" = "$image" ]; then
+      moved_to="$other/revision.yaml on $OPS_BRANCH"
+      break
+    fi
+  done
+  fail "$folder on $OPS_BRANCH no longer holds the app's kustomization.yaml: the app moved (to $moved_to) after this run's Task was made, and no Application reads $REVISION_FILE; nothing was recorded. Push $REVISION again (or run its pipeline again) so that the moved Task records it"
 }
 
 # --- the write-back ------------------------------------------------------------------------------------
@@ -211,6 +246,7 @@ while :; do
     fail "could not fetch branch $OPS_BRANCH of the ops repository; nothing was changed"
   git cat-file -e "$OPS_REF:$REVISION_FILE" 2>/dev/null ||
     fail "$REVISION_FILE is not on branch $OPS_BRANCH of the ops repository; run pulumi up to create it"
+  check_app_folder
   recorded=$(git show "$OPS_REF:$REVISION_FILE" | revision_in)
   case $recorded in
     "" | *[!0-9a-f]*) fail "$REVISION_FILE on $OPS_BRANCH records no full commit SHA; got '$recorded'" ;;

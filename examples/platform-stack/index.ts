@@ -18,7 +18,8 @@ const gitHub = new github.Provider("github", { owner: githubOwner, token: github
 const namespace = new k8s.core.v1.Namespace("builds", { metadata: { name: "go-builds" } }, { provider: cluster });
 const builds = new BuildNamespace("go-builds", { namespace: namespace.metadata.name, githubToken, webhookSecret }, { providers: { kubernetes: cluster } });
 
-// kpack builds with this account; it lists registry credentials when the registry needs them.
+// kpack builds with this account, the program's own (named below as the app's imageServiceAccount); it
+// lists registry credentials when the registry needs them.
 const imageBuilder = new k8s.core.v1.ServiceAccount(
   "image-builder",
   { metadata: { name: "go-sample-app-image-builder", namespace: namespace.metadata.name } },
@@ -37,10 +38,12 @@ const app = new DeliberateImageBuilds(
     initialRevision: "0f3e2d1c4b5a69788776655443322110ffeeddcc",
     // The BuildNamespace itself: the app waits for its Secrets, and derives its webhook secret from it.
     namespace: builds,
-    webhook: { url: pulumi.interpolate`https://${config.require("listenerHost")}/` },
+    imageServiceAccount: "go-sample-app-image-builder",
+    webhook: { url: pulumi.interpolate`https://${config.require("listenerHost")}/` }, // optional; an Input
   },
   { providers: { kubernetes: cluster, github: gitHub }, dependsOn: [imageBuilder] },
 );
 
+// What the tests read; also app.applications, app.access, app.opsFiles.
 export const testedRevision = app.testedRevision;
 export const eventListenerService = app.eventListenerService;

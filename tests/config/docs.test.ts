@@ -16,7 +16,7 @@ describe("config: one definition, written into Pulumi.yaml and README.md", () =>
   it("lists every key, with its default, in the README tables", () => {
     const readme = read("README.md");
     for (const key of [...Object.keys(STACK_KEYS), ...Object.keys(APP_KEYS)]) assert.match(readme, new RegExp(`^\\| \`${key}\` \\|`, "m"), key);
-    assert.match(readme, /^\| `writeBackAttempts` \| integer \| `5` \|/m);
+    assert.match(readme, /^\| `writeBackAttempts` \| integer \| `10` \|/m);
   });
 
   it("says which markers are missing rather than writing elsewhere", () => {

@@ -32,7 +32,7 @@ describe("config: parseSettings", () => {
     assert.deepStrictEqual(app.builder, { kind: "ClusterBuilder", name: "default" });
     assert.strictEqual(app.goPackage, "github.com/example-org/go-sample-app");
     assert.strictEqual(app.webhookUrl, undefined);
-    assert.strictEqual(s.writeBack.maxAttempts, 5);
+    assert.strictEqual(s.writeBack.maxAttempts, 10);
   });
 
   it("defaults goPackage to an import path also for a gitHost with a port (an import path has none)", () => {
@@ -91,10 +91,12 @@ describe("config: parseSettings", () => {
     }
   });
 
-  it("rejects an unknown key in an app and at the top level", () => {
-    const p = problems(rawStack({ argocdSelfHeel: false }, [appEntry("a", { opsrepo: "typo" })]));
-    assert.ok(p.some((l) => l.includes("argocdSelfHeel: unknown config key; expected one of")), p.join("\n"));
-    assert.ok(p.some((l) => l.includes("apps[0].opsrepo: unknown app key; expected one of name, repo")), p.join("\n"));
+  it("rejects an unknown key in an app and at the top level, naming the nearest known key", () => {
+    const p = problems(rawStack({ argocdSelfHeel: false, somethingElse: 1 }, [appEntry("a", { opsrepo: "typo" })]));
+    assert.ok(p.some((l) => l.includes("argocdSelfHeel: unknown config key; did you mean argocdSelfHeal? expected one of")), p.join("\n"));
+    assert.ok(p.some((l) => l.includes("apps[0].opsrepo: unknown app key; did you mean opsRepo? expected one of name, repo")), p.join("\n"));
+    // Nothing near: no guess.
+    assert.ok(p.some((l) => l.includes("somethingElse: unknown config key; expected one of")), p.join("\n"));
   });
 
   it("rejects unpinned images and a missing apps list", () => {
@@ -127,6 +129,11 @@ describe("config: parseSettings", () => {
     assert.ok(p.some((l) => l.includes(`apps[2].opsPath: got "a-ops@main:apps/a"; apps[0] writes "a-ops@main:apps/a", expected a folder of its own (not inside another app's), e.g. apps/b`)), p.join("\n"));
     assert.ok(p.some((l) => l.includes(`apps[4].opsPath: got "c-ops@main:apps/d"; apps[3] writes "c-ops@main:apps"`)), p.join("\n"));
     assert.strictEqual(p.length, 3, p.join("\n"));
+  });
+
+  it("says the same app listed twice once, as such, without suggesting a folder the name refuses anyway", () => {
+    const p = problems(rawStack({}, [appEntry("a", { opsRepo: "platform-ops" }), appEntry("b", { opsRepo: "platform-ops" }), appEntry("a", { opsRepo: "platform-ops" })]));
+    assert.deepStrictEqual(p, [`  - deliberate-image-builds:apps[2].name: got "a", the same app as apps[0] (every setting equal); expected each app listed once: remove one`]);
   });
 
   it("puts an app alone on its ops repository and branch in cicd, and apps sharing one in apps/<name>", () => {

@@ -1,12 +1,13 @@
 // The README's library snippets: each type-checks against the package's entry as written; the program of
 // one's own with two apps sharing one ops repository also deploys under Pulumi's mocks.
 import * as assert from "assert";
+import * as fs from "fs";
 import Module from "module";
 import * as path from "path";
 import * as ts from "typescript";
 import { installMocks, resetWorld, setStackConfig, settled, world } from "../helpers/pulumi-mocks";
 import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET } from "../helpers/fixtures";
-import { COMPONENTS_HEADING, LIBRARY_HEADING, readmeSnippet } from "../helpers/readme";
+import { COMPONENTS_HEADING, LIBRARY_HEADING, readmeSnippet, TESTING_HEADING } from "../helpers/readme";
 import * as pulumi from "@pulumi/pulumi";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -65,6 +66,11 @@ describe("README: the library's first snippet, one app in a namespace of its own
 
   it("type-checks against the package's entry: every name it uses is declared", () => {
     assert.deepStrictEqual(typeProblems(FIRST_SNIPPET_FILE), []);
+  });
+
+  it("is examples/platform-stack's program, whose test is the README's test snippet: one program and its test (the slow tests run them)", () => {
+    assert.strictEqual(readmeSnippet(COMPONENTS_HEADING), fs.readFileSync(path.join(ROOT, "examples/platform-stack/index.ts"), "utf8"));
+    assert.strictEqual(readmeSnippet(TESTING_HEADING), fs.readFileSync(path.join(ROOT, "examples/platform-stack/index.test.ts"), "utf8"));
   });
 });
 

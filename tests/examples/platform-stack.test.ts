@@ -66,6 +66,7 @@ describe("examples/platform-stack: the packed components in a program of its own
     const r = spawnSync("sh", ["-ec", commands.slice(1).join("\n")], { cwd: clone, encoding: "utf8", env: { ...process.env, npm_config_prefer_offline: "true" } });
     assert.strictEqual(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /1 passing/);
+    assert.doesNotMatch(`${r.stdout}\n${r.stderr}`, /warning/i, "the example's own program and test warn of nothing");
     const example = path.join(clone, "examples/platform-stack");
     const resolved = run(process.execPath, ["-p", "require.resolve('deliberate-image-builds')"], example).trim();
     assert.strictEqual(resolved, path.join(example, "node_modules/deliberate-image-builds/dist/index.js"));

@@ -23,6 +23,8 @@ export interface ServeOptions {
   afterFetch?(repository: string): void;
   /** Requests this answers never: a host that accepts and then goes silent. */
   stall?(request: { method: string; url: string }): boolean;
+  /** Each request waits this long before it is served: a round trip to GitHub rather than to loopback. */
+  latencyMs?: number;
 }
 
 /** Serves the bare repositories under `root` at http://127.0.0.1:<port>/<name>.git for user/token. */
@@ -46,7 +48,8 @@ export function serveRepositories(root: string, user: string, token: string, opt
     }
     const fetched = /^\/([^/]+)\.git\/git-upload-pack$/.exec(url)?.[1];
     if (fetched && options.afterFetch) res.on("finish", () => options.afterFetch?.(fetched));
-    void serveGitRequest(root, req, res, user);
+    if (options.latencyMs) setTimeout(() => void serveGitRequest(root, req, res, user), options.latencyMs);
+    else void serveGitRequest(root, req, res, user);
   });
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {

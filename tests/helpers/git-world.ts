@@ -10,7 +10,8 @@ import { planStack } from "../../components/plan/stack";
 import { opsFileContent } from "../../components/synth/ops-file";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { Task } from "../../components/tekton/types";
-import { FAKE_READ_TOKEN, FAKE_TOKEN, plannedObject, settings, tempDir } from "./fixtures";
+import { appEntry, FAKE_READ_TOKEN, FAKE_TOKEN, plannedObject, settings, tempDir } from "./fixtures";
+import { kubernetesObjectsIn } from "../../components/plan/ops-repository";
 import { GITHUB_TOKEN_SECRET } from "../../components/plan/names";
 
 export const OPS_BRANCH = "main";
@@ -89,6 +90,15 @@ export function busyboxPath(): string {
   return (stepPath = `${applets}:${gitOnly}`);
 }
 
+/** The fixture app's kustomization, beside its revision file: what makes the folder the app's. */
+export const KUSTOMIZATION_FILE = REVISION_FILE.replace(/revision\.yaml$/, "kustomization.yaml");
+
+function fixtureKustomization(): string {
+  const file = planStack(settings(), RENDER_SECRETS).apps[0].repoFiles.find((f) => f.path === KUSTOMIZATION_FILE);
+  if (!file) throw new Error(`the fixture app plans no ${KUSTOMIZATION_FILE}`);
+  return opsFileContent(file);
+}
+
 /** The Task the fixture stack commits to the ops repository. */
 export function renderedTask(maxAttempts = 5): Task {
   return plannedObject<Task>("Task", { writeBackAttempts: maxAttempts });
@@ -112,6 +122,33 @@ export function substitute(text: string, params: Record<string, string>, workspa
     });
 }
 
+/** One app of several sharing one ops repository and branch: its revision file, its Task, and that file recording `initial`. */
+export interface SharedOpsApp {
+  name: string;
+  path: string;
+  task: Task;
+  initial: string;
+}
+
+/**
+ * Apps sharing one ops repository and branch as the stack program plans them (apps/<name>/kpack/revision.yaml
+ * each, `stack` keys over the defaults), each revision file recording `initial`, written to the ops branch.
+ */
+export function sharedOpsApps(world: GitWorld, names: string[], initial: string, stack: Record<string, unknown> = {}): SharedOpsApp[] {
+  const planned = planStack(settings(stack, names.map((name) => appEntry(name, { opsRepo: "platform-ops" }))), RENDER_SECRETS);
+  const kustomizations: Record<string, string> = {};
+  const apps = planned.apps.map((app) => {
+    const file = revisionFileOf(app.repoFiles);
+    const task = kubernetesObjectsIn(app.repoFiles).find((o): o is Task => o.kind === "Task");
+    if (!task) throw new Error(`app ${app.app.name} plans no Task`);
+    const kustomization = app.repoFiles.find((f) => f.path === file.path.replace(/revision\.yaml$/, "kustomization.yaml"));
+    if (kustomization) kustomizations[kustomization.path] = opsFileContent(kustomization);
+    return { name: app.app.name, path: file.path, task, initial: opsFileContent(withTestedRevision(file, initial)) };
+  });
+  world.writeOpsFiles({ ...kustomizations, ...Object.fromEntries(apps.map((a) => [a.path, a.initial])) });
+  return apps;
+}
+
 export class GitWorld {
   readonly root = tempDir("write-back-");
   readonly appBare = path.join(this.root, "app.git");
@@ -131,6 +168,7 @@ export class GitWorld {
     git(this.root, "clone", "-q", this.opsBare, this.opsWork);
     git(this.opsWork, "checkout", "-q", "-b", OPS_BRANCH);
     this.writeOps("cicd/kpack/image.yaml", "# owned by pulumi; the step must leave it alone\nspec:\n  tag: registry.example.com/app\n");
+    this.writeOps(KUSTOMIZATION_FILE, fixtureKustomization());
     this.writeOps(REVISION_FILE, revisionFile(this.commits[initialIndex]));
     git(this.opsWork, "add", "-A");
     git(this.opsWork, "commit", "-q", "-m", "pulumi up");
@@ -188,6 +226,14 @@ export class GitWorld {
     for (const [rel, content] of Object.entries(files)) this.writeOps(rel, content);
     git(this.opsWork, "add", "-A");
     git(this.opsWork, "commit", "-q", "-m", "pulumi up");
+    git(this.opsWork, "push", "-q", "origin", `HEAD:${OPS_BRANCH}`);
+  }
+
+  /** Deletes files from the ops branch, as pulumi up deletes a moved app's files (all but revision.yaml). */
+  removeOpsFiles(paths: string[]): void {
+    git(this.opsWork, "pull", "-q", "origin", OPS_BRANCH);
+    git(this.opsWork, "rm", "-q", "--", ...paths);
+    git(this.opsWork, "commit", "-q", "-m", "pulumi up: the app moved");
     git(this.opsWork, "push", "-q", "origin", `HEAD:${OPS_BRANCH}`);
   }
 

@@ -10,6 +10,9 @@ export const LIBRARY_HEADING = "### Two apps sharing one ops repository, with pr
 /** The README's first library snippet: one app, its namespace and Secrets; tests/docs type-checks it. */
 export const COMPONENTS_HEADING = "## Components for your own Pulumi program";
 
+/** The README's test of a program using the components: examples/platform-stack/index.test.ts. */
+export const TESTING_HEADING = "### Testing a program that uses the components";
+
 /** The first ```ts block under `heading` in README.md; throws naming what is missing. */
 export function readmeSnippet(heading: string): string {
   const readme = fs.readFileSync(README, "utf8");

@@ -77,7 +77,9 @@ export function referenceUnavailable(places: ReferencePlaces, problem: string, f
     `  ${places.shared} does not hold them all, and in ${places.cache}: ${problem}.`,
     `  scripts/fetch-reference.sh could not fetch them: ${fetchOutput.trim().split("\n").pop() || "no output"}`,
     "To get them, run `sh scripts/fetch-reference.sh` where raw.githubusercontent.com is reachable (it needs curl),",
-    "or put the files in ../shared/reference beside the repository. Then run npm test again.",
+    "or REFERENCE_BASE_URL=<a mirror laid out the same way> sh scripts/fetch-reference.sh. Without a network, copy a",
+    "reference folder from a clone that has one (its ../shared/reference or .reference-cache) and name it:",
+    "REFERENCE_SHARED_DIR=<that folder> npm test (by default ../shared/reference beside the repository).",
   ].join("\n");
 }
 
@@ -89,7 +91,7 @@ let located: string | undefined;
 export function referenceDir(): string {
   if (located) return located;
   const found = locateReference();
-  if ("problem" in found) throw new Error(`${REFERENCE_MISSING} (${found.problem}); the message at the start of the run says how to get them`);
+  if ("problem" in found) throw new Error(`${REFERENCE_MISSING} (${found.problem}); the message at the start of the run says how to get them (offline: REFERENCE_SHARED_DIR)`);
   return (located = found.dir);
 }
 

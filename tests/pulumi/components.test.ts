@@ -7,7 +7,7 @@ import { appEntry, FAKE_TOKEN, FAKE_WEBHOOK_SECRET, settings, SHA_A } from "../h
 installMocks();
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs } from "../../components";
+import { BuildNamespace, catchComponentErrors, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs, nextComponentError } from "../../components";
 import { plainSecretValues, planNamespace } from "../../components/plan/stack";
 import { appWebhookSecret } from "../../components/plan/names";
 
@@ -32,9 +32,9 @@ function ready(): void {
   createOpsBranches([appEntry()]);
 }
 
-/** What a failed Output ends in: it surfaces as an unhandled rejection. */
+/** The next error a component raises once an Input resolves (under mocks it fails the running test unless caught). */
 function nextFailure(): Promise<string> {
-  return new Promise((resolve) => process.once("unhandledRejection", (err) => resolve(String(err))));
+  return nextComponentError().then(String);
 }
 
 describe("pulumi: the public components", function () {
@@ -151,11 +151,32 @@ describe("pulumi: the public components", function () {
     assert.match(await failure, /DeliberateImageBuilds "go-sample-app".*\n.*args\.namespace: got "Not_A_Label"; expected a DNS-1123 label/);
   });
 
+  it("refuses a webhook URL from an Output that resolves to nothing as one error, though three fields read it", async () => {
+    ready();
+    createOpsBranches([appEntry()]);
+    const failures = new Set<unknown>();
+    const collect = (err: unknown) => failures.add(err);
+    process.on("unhandledRejection", collect);
+    const caught = catchComponentErrors();
+    try {
+      new DeliberateImageBuilds("go-sample-app", args({ webhook: { url: pulumi.output<string | undefined>(undefined) as pulumi.Output<string> } }));
+      await caught.first;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off("unhandledRejection", collect);
+      caught.stop();
+    }
+    assert.strictEqual(caught.errors.length, 1, caught.errors.map(String).join("\n"));
+    assert.match(caught.errors[0].message, /args\.webhook\.url: got nothing; expected the EventListener's https URL, or an ingressHost/);
+    assert.deepStrictEqual([...failures], caught.errors, "one error object: the language host shows it once");
+  });
+
   it("fails as a pulumi.RunError whose message appears once, unwrapped, when the error comes from an Output", async () => {
     ready();
     const failures: unknown[] = [];
     const collect = (err: unknown) => failures.push(err);
     process.on("unhandledRejection", collect);
+    const caught = catchComponentErrors();
     try {
       // The namespace and URL feed every file, both Applications and the webhook: each of their inputs
       // fails with the one error, and the SDK prefixes its message once per input it serializes.
@@ -164,7 +185,9 @@ describe("pulumi: the public components", function () {
       await new Promise((resolve) => setTimeout(resolve, 200));
     } finally {
       process.off("unhandledRejection", collect);
+      caught.stop();
     }
+    assert.deepStrictEqual(caught.errors, [failures[0]], "the test sees the same error, once");
     assert.ok(failures.length > 0, "the program fails");
     assert.ok(failures.every((f) => f === failures[0]), "one error, reported once by the language host (it dedupes by identity)");
     const err = failures[0];

@@ -6,7 +6,9 @@ import { installMocks, resetWorld, settled, world } from "../helpers/pulumi-mock
 import { FAKE_TOKEN, FAKE_WEBHOOK_SECRET, SHA_A } from "../helpers/fixtures";
 
 installMocks();
-import { BuildCredentials, BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs } from "../../components";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { BuildCredentials, BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs, nextComponentError } from "../../components";
 
 const FAKE_REGISTRY = JSON.stringify({ auths: { "registry.example.com": { auth: Buffer.from("robot:fake-registry-password").toString("base64") } } });
 const SECRET = "kubernetes:core/v1:Secret";
@@ -100,6 +102,72 @@ describe("pulumi: BuildCredentials, kpack's and Argo CD's credentials for a prog
         return true;
       },
     );
+  });
+
+  it("takes each app's namespace as the app does, its BuildNamespace from a Namespace's metadata.name, named once", async () => {
+    ready();
+    const namespace = new k8s.core.v1.Namespace("builds", { metadata: { name: "builds" } });
+    const builds = new BuildNamespace("builds", { namespace: namespace.metadata.name, githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
+    const credentials = new BuildCredentials("credentials", {
+      githubOwner: "example-org",
+      githubToken: FAKE_TOKEN,
+      apps: [
+        { name: "app-a", namespace: builds },
+        { name: "app-b", namespace: builds },
+      ],
+    });
+    const apps = ["app-a", "app-b"].map((name) => new DeliberateImageBuilds(name, app(name, { namespace: builds, credentials })));
+    await settled(...apps.map((a) => a.testedRevision));
+    for (const object of ["kpack-git-credentials", "app-a-image-builder", "app-b-image-builder"]) {
+      const made = world.resources.find((r) => r.name.startsWith("credentials-") && (r.inputs.metadata as { name: string }).name === object);
+      assert.strictEqual((made?.inputs.metadata as { namespace?: string } | undefined)?.namespace, "builds", object);
+      assert.strictEqual(made?.name, `credentials-builds.${object}`, "named after the BuildNamespace until the namespace is known");
+      assert.ok(made?.options.dependsOn.some((urn) => urn.endsWith("::builds-github-token")), `${object} waits for the BuildNamespace without a namespaces arg`);
+    }
+  });
+
+  it("refuses an app whose namespace is another than the one its credentials list, naming the arg, once both resolve", async () => {
+    ready();
+    const builds = new BuildNamespace("builds", { namespace: pulumi.output("builds"), githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
+    const credentials = new BuildCredentials("credentials", { githubOwner: "example-org", githubToken: FAKE_TOKEN, apps: [{ name: "app-a", namespace: builds }] });
+    const failure = nextComponentError();
+    new DeliberateImageBuilds("app-a", app("app-a", { namespace: pulumi.output("biulds"), credentials }));
+    assert.strictEqual(
+      (await failure).message,
+      'DeliberateImageBuilds "app-a": invalid args (1 problem):\n  - args.namespace: got "biulds" (a namespace from another resource); the BuildCredentials list "builds" (the namespace of BuildNamespace "builds") for this app, expected the same namespace',
+    );
+    // A plain name against a BuildNamespace's plain name: at once.
+    ready();
+    const plainBuilds = new BuildNamespace("plain", { namespace: "builds", githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
+    const listed = new BuildCredentials("credentials", { githubOwner: "example-org", githubToken: FAKE_TOKEN, apps: [{ name: "app-a", namespace: plainBuilds }] });
+    assert.throws(() => new DeliberateImageBuilds("app-a", app("app-a", { namespace: "biulds", credentials: listed })), /args\.namespace: got "biulds"; the BuildCredentials list "builds" for this app/);
+  });
+
+  it("refuses one namespace given two ways to the credentials, naming the app's arg", async () => {
+    ready();
+    const builds = new BuildNamespace("builds", { namespace: pulumi.output("builds"), githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
+    assert.throws(
+      () => new BuildCredentials("credentials", { githubOwner: "example-org", githubToken: FAKE_TOKEN, apps: [{ name: "app-a", namespace: "builds" }, { name: "app-b", namespace: builds }] }),
+      /args\.apps\[1\]\.namespace: got the namespace of BuildNamespace "builds", whose objects would take the names of apps\[0\]'s \("builds"\)/,
+    );
+    const other = new BuildNamespace("other", { namespace: pulumi.output("builds"), githubToken: FAKE_TOKEN, webhookSecret: FAKE_WEBHOOK_SECRET });
+    const failure = nextComponentError();
+    new BuildCredentials("credentials", { githubOwner: "example-org", githubToken: FAKE_TOKEN, apps: [{ name: "app-a", namespace: builds }, { name: "app-b", namespace: other }] });
+    assert.match((await failure).message, /args\.apps\[0\]\.namespace: got "builds" \(the namespace of BuildNamespace "builds"\), which the namespace of BuildNamespace "other" is too/);
+  });
+
+  it("checks registryCredentials from config (an Output) once it resolves, naming the key and never showing the value", async () => {
+    ready();
+    const failure = nextComponentError();
+    new BuildCredentials("credentials", {
+      githubOwner: "example-org",
+      githubToken: FAKE_TOKEN,
+      registryCredentials: pulumi.secret("robot:fake-registry-password"),
+      apps: [{ name: "app-a", namespace: "builds" }],
+    });
+    const message = (await failure).message;
+    assert.match(message, /^BuildCredentials "credentials": invalid args \(1 problem\):\n {2}- args\.registryCredentials: got a value of the wrong shape \(not shown: it is secret\); expected a docker config\.json/);
+    assert.doesNotMatch(message, /robot|fake-registry-password/);
   });
 
   it("warns when nothing given to an app makes the account kpack builds with", async () => {

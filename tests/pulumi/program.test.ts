@@ -12,6 +12,7 @@ installMocks();
 // Imported after the mocks, as Pulumi requires.
 import * as pulumi from "@pulumi/pulumi";
 import { deployStack } from "../../components/pulumi/stack";
+import { catchComponentErrors, nextComponentError } from "../../components/pulumi/failures";
 import { renderStack } from "../../scripts/render";
 import { clusterPath } from "../../components/synth/render";
 import { ConfigError } from "../../components/config/errors";
@@ -52,6 +53,7 @@ async function failuresOf(run: () => { apps: Record<string, { testedRevision: pu
     failed();
   };
   process.on("unhandledRejection", note);
+  const caught = catchComponentErrors();
   try {
     const out = run();
     const resolved = Promise.all(Object.values(out.apps).map((a) => outputValue(a.testedRevision)));
@@ -59,6 +61,7 @@ async function failuresOf(run: () => { apps: Record<string, { testedRevision: pu
     await settled();
   } finally {
     process.off("unhandledRejection", note);
+    caught.stop();
   }
   return failures;
 }
@@ -322,7 +325,7 @@ describe("pulumi: the program under mocks", function () {
     configure();
     const out = deployStack();
     const failure = new Promise<string>((resolve) => {
-      process.once("unhandledRejection", (err) => resolve(String(err)));
+      void nextComponentError().then((err) => resolve(String(err)));
       out.apps["go-sample-app"].testedRevision.apply((v) => resolve(`resolved ${v}`));
     });
     assert.match(await failure, /go-sample-app-ops@main:cicd\/kpack\/revision\.yaml records no full commit SHA/);

@@ -8,7 +8,7 @@ import { FAKE_WEBHOOK_SECRET, SHA_A } from "../helpers/fixtures";
 installMocks();
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import { BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs } from "../../components";
+import { BuildNamespace, ComponentArgsError, DeliberateImageBuilds, DeliberateImageBuildsArgs, nextComponentError } from "../../components";
 
 const OPS = "platform-ops";
 const FILES = "github:index/repositoryFile:RepositoryFile";
@@ -30,9 +30,9 @@ function app(name: string, extra: Partial<DeliberateImageBuildsArgs> = {}): Deli
   };
 }
 
-/** What a failed Output ends in: it surfaces as an unhandled rejection. */
+/** The next error a component raises once an Input resolves (under mocks it fails the running test unless caught). */
 function nextFailure(): Promise<string> {
-  return new Promise((resolve) => process.once("unhandledRejection", (err) => resolve(String(err))));
+  return nextComponentError().then(String);
 }
 
 /** A new program: fresh mocks (so a fresh run for the folder claims) and a GitHub holding `branches`. */
@@ -78,7 +78,7 @@ describe("pulumi: apps sharing one ops repository", function () {
   });
 
   it("refuses a second app in a folder another app of the program writes, or inside it, before registering it", async () => {
-    ready();
+    ready([`${OPS}/main`, `${OPS}/release`]);
     new DeliberateImageBuilds("first", app("first", { opsPath: "apps/first" }));
     const refused = ["second", "third", "fourth"];
     for (const [name, opsPath] of [["second", "apps/first"], ["third", "apps"], ["fourth", "apps/first/fourth"]] as const) {
@@ -106,7 +106,7 @@ describe("pulumi: apps sharing one ops repository", function () {
   });
 
   it("refuses a shared folder named by an Output once it resolves", async () => {
-    ready();
+    ready(["out-ops/main"]);
     new DeliberateImageBuilds("first-out", app("first-out", { opsRepository: "out-ops" }));
     const failure = nextFailure();
     new DeliberateImageBuilds("second-out", app("second-out", { opsRepository: pulumi.output("out-ops") }));

@@ -141,6 +141,8 @@ describe("tests: the reference files on a fresh clone", function () {
     assert.notStrictEqual(failed.status, 0, output);
     assert.strictEqual(output.split("cannot get them").length - 1, 1, output);
     assert.match(output, /run `sh scripts\/fetch-reference\.sh` where raw\.githubusercontent\.com is reachable/);
+    // Offline, the way out is a copied folder named by REFERENCE_SHARED_DIR: the message says so.
+    assert.match(output, /REFERENCE_SHARED_DIR=<that folder> npm test/);
     assert.match(output, /could not fetch crds\/tekton-pipeline\/300-pipelinerun\.yaml/);
     assert.doesNotMatch(output, /ENOENT|warning: \[runtime\]|promises? (was|were) still active/);
     // Every test of the file that needs no reference file passed; every failure is one that reads them.

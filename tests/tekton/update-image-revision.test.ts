@@ -5,15 +5,17 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { Image } from "../../components/kpack/image";
-import { KPACK_FOLDER, kubernetesObjectsIn, REVISION_FILE, revisionFileOf, withTestedRevision } from "../../components/plan/ops-repository";
-import { Task } from "../../components/tekton/types";
+import { KPACK_FOLDER, REVISION_FILE, revisionFileOf, withTestedRevision } from "../../components/plan/ops-repository";
 import { planStack } from "../../components/plan/stack";
 import { opsFileContent } from "../../components/synth/ops-file";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { ProcessResult } from "../../e2e/processes";
 import { appEntry, FAKE_READ_TOKEN, FAKE_TOKEN, settings } from "../helpers/fixtures";
 import { kustomizeBuild } from "../helpers/kustomize";
-import { basicAuthorization, git, GitWorld, OPS_BRANCH, renderedTask, revisionFile } from "../helpers/git-world";
+import { basicAuthorization, git, GitWorld, KUSTOMIZATION_FILE, OPS_BRANCH, renderedTask, revisionFile, sharedOpsApps } from "../helpers/git-world";
+
+/** The fixture app's kpack folder, which a move leaves. */
+const KPACK_FOLDER_OF_FIXTURE = KUSTOMIZATION_FILE.replace(/\/kustomization\.yaml$/, "");
 import { serveRepositories } from "../helpers/git-http-server";
 
 function assertOk(r: ProcessResult): void {
@@ -129,18 +131,8 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
   it("lets concurrent runs of two apps sharing one ops branch all land, each writing only its own revision.yaml", async () => {
     world = new GitWorld(1);
     // Two apps in one ops repository, as the stack program plans them: apps/<name>/kpack/revision.yaml each.
-    const shared = planStack(
-      settings({ writeBackAttempts: 10 }, [appEntry("app-a", { opsRepo: "platform-ops" }), appEntry("app-b", { opsRepo: "platform-ops" })]),
-      RENDER_SECRETS,
-    );
-    const apps = shared.apps.map((app) => {
-      const file = revisionFileOf(app.repoFiles);
-      const task = kubernetesObjectsIn(app.repoFiles).find((o): o is Task => o.kind === "Task");
-      assert.ok(task);
-      return { name: app.app.name, path: file.path, task, initial: opsFileContent(withTestedRevision(file, world.commits[0])) };
-    });
+    const apps = sharedOpsApps(world, ["app-a", "app-b"], world.commits[0], { writeBackAttempts: 10 });
     assert.deepStrictEqual(apps.map((a) => a.path), ["apps/app-a/kpack/revision.yaml", "apps/app-b/kpack/revision.yaml"]);
-    world.writeOpsFiles(Object.fromEntries(apps.map((a) => [a.path, a.initial])));
     const start = world.opsHead();
     for (let i = 1; i <= 4; i++) world.appCommit(`change ${i}`);
     world.pushApp();
@@ -159,6 +151,57 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
       assert.ok(apps.some((a) => a.path === changed), `${commit} changed ${changed}`);
     }
     assert.strictEqual(world.opsFile(REVISION_FILE), git(world.root, "--git-dir", world.opsBare, "show", `${start}:${REVISION_FILE}`), "the other app's cicd/ untouched");
+  });
+
+  it("lets 20 apps sharing one ops branch record at the same moment with the Task's defaults (attempts, back-off): every one lands", async function () {
+    this.timeout(300000);
+    world = new GitWorld(1);
+    const names = Array.from({ length: 20 }, (_, i) => `app-${String(i + 1).padStart(2, "0")}`);
+    const apps = sharedOpsApps(world, names, world.commits[0]);
+    for (const name of names) world.appCommit(`change for ${name}`);
+    world.pushApp();
+    // Over HTTP with a round trip of GitHub's order (a quarter second a request): over loopback a
+    // fetch-commit-push cycle is so short that few races are lost; with GitHub's, the defaults before
+    // (5 attempts) left 7 of 20 tested commits unrecorded.
+    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN, { readToken: FAKE_READ_TOKEN, latencyMs: 250 });
+    try {
+      const params = { OPS_URL: `${server.url}/ops.git`, APP_URL: `${server.url}/app.git` };
+      // A dependency bump pushed to every app: each app's run records its own commit, all at once, with
+      // nothing but the defaults (no RETRY_DELAY_MS, no MAX_ATTEMPTS).
+      const results = await Promise.all(apps.map((app, i) => world.runStep(world.commits[i + 1], {}, app.task, params)));
+      results.forEach(assertOk);
+    } finally {
+      await server.close();
+    }
+    const recorded = (rel: string) => /^ {6}revision: "?([0-9a-f]*)"?$/m.exec(world.opsFile(rel))?.[1];
+    assert.deepStrictEqual(apps.map((a) => recorded(a.path)), world.commits.slice(1), "every app's tested commit is recorded");
+  });
+
+  it("records nothing into a folder the app left (a run started before a move), saying where it moved and to push again", async () => {
+    world = new GitWorld(2);
+    const [, c1] = world.commits;
+    // pulumi up moved the app to apps/go-sample-app on the same branch: its files there, the old ones
+    // deleted but revision.yaml (the pipeline's, retained). The run's Task is still the old one.
+    const moved = "apps/go-sample-app/kpack";
+    world.writeOpsFiles({ [`${moved}/kustomization.yaml`]: world.opsFile(KUSTOMIZATION_FILE), [`${moved}/revision.yaml`]: world.opsFile(REVISION_FILE) });
+    world.removeOpsFiles([KUSTOMIZATION_FILE, `${KPACK_FOLDER_OF_FIXTURE}/image.yaml`]);
+    const before = world.opsHead();
+    const r = await world.runStep(c1);
+    assert.strictEqual(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `cicd/kpack on main no longer holds the app's kustomization\\.yaml: the app moved \\(to ${moved}/revision\\.yaml on main\\) after this run's Task was made, ` +
+          `and no Application reads cicd/kpack/revision\\.yaml; nothing was recorded\\. Push ${c1} again \\(or run its pipeline again\\)`,
+      ),
+    );
+    assert.strictEqual(world.opsHead(), before, "nothing pushed");
+
+    // Moved to another branch: this branch's folder holds only the retained revision.yaml.
+    world.removeOpsFiles([`${moved}/kustomization.yaml`]);
+    const elsewhere = await world.runStep(c1);
+    assert.strictEqual(elsewhere.code, 1, elsewhere.stdout + elsewhere.stderr);
+    assert.match(elsewhere.stderr, /the app moved \(to another branch or repository\)/);
   });
 
   it("ends at once, with git's reason, when a push is refused for anything but a lost race", async () => {

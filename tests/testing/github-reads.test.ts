@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { DeliberateImageBuilds, MockGitHub, withGitHubReads } from "../../components";
+import { catchComponentErrors, DeliberateImageBuilds, MockGitHub, withGitHubReads } from "../../components";
 import { SHA_A } from "../helpers/fixtures";
 import { installMocks } from "../helpers/pulumi-mocks";
 
@@ -20,8 +20,11 @@ const usualMocks: pulumi.runtime.Mocks = {
 function deploy(mocks: pulumi.runtime.Mocks): Promise<string> {
   pulumi.runtime.setMocks(mocks, "platform", "test", false);
   return new Promise((resolve) => {
-    const failed = (err: unknown) => resolve(`failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.once("unhandledRejection", failed);
+    const caught = catchComponentErrors();
+    void caught.first.then((err) => {
+      caught.stop();
+      resolve(`failed: ${err.message}`);
+    });
     const app = new DeliberateImageBuilds("go-sample-app", {
       githubOwner: "example-org",
       appRepository: "go-sample-app",
@@ -33,7 +36,7 @@ function deploy(mocks: pulumi.runtime.Mocks): Promise<string> {
       webhookSecret: "fake-webhook-secret-of-32-characters-or-more",
     });
     app.testedRevision.apply((revision) => {
-      process.off("unhandledRejection", failed);
+      caught.stop();
       resolve(revision);
     });
   });
