@@ -110,7 +110,10 @@ remote_git() {
   watchdog_pid=$!
   git_status=0
   wait "$git_pid" || git_status=$?
+  # The watchdog may not have made its group yet (git failed at once, the fork was slow): stop the
+  # process itself too, or the wait below would last the whole deadline.
   kill -s TERM -- "-$watchdog_pid" 2>/dev/null || :
+  kill -s TERM "$watchdog_pid" 2>/dev/null || :
   wait "$watchdog_pid" 2>/dev/null || :
   if [ "$git_status" -eq 143 ]; then
     printf 'update-image-revision: git %s gave no answer within %s s; stopped\n' "$*" "$GIT_TIMEOUT" >&2

@@ -12,7 +12,7 @@ import { RENDER_SECRETS } from "../../components/synth/render";
 import { ProcessResult } from "../../e2e/processes";
 import { appEntry, FAKE_READ_TOKEN, FAKE_TOKEN, settings } from "../helpers/fixtures";
 import { kustomizeBuild } from "../helpers/kustomize";
-import { basicAuthorization, git, GitWorld, KUSTOMIZATION_FILE, OPS_BRANCH, renderedTask, revisionFile, sharedOpsApps } from "../helpers/git-world";
+import { basicAuthorization, busyboxPath, git, GitWorld, KUSTOMIZATION_FILE, OPS_BRANCH, renderedTask, revisionFile, sharedOpsApps } from "../helpers/git-world";
 
 /** The fixture app's kpack folder, which a move leaves. */
 const KPACK_FOLDER_OF_FIXTURE = KUSTOMIZATION_FILE.replace(/\/kustomization\.yaml$/, "");
@@ -304,6 +304,21 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     assert.match(r.stderr, /could not fetch branch main of the ops repository; nothing was changed/);
     assert.ok(r.ms < 10000, `took ${r.ms} ms`);
     assert.strictEqual(world.opsHead(), head);
+  });
+
+  it("ends at once when git fails before the deadline's watchdog has its own process group", async () => {
+    world = new GitWorld(2);
+    // A setsid that is slow to start stands in for a loaded node: git fails at once (no such repository)
+    // while the watchdog has not yet made the group the step stops it by.
+    const shims = path.join(world.root, "slow-setsid");
+    fs.mkdirSync(shims);
+    const setsid = fs.realpathSync(path.join(busyboxPath().split(":")[0], "setsid"));
+    // Only the watchdog's (`setsid sh -c ...`) is slow: git's own starts at once and fails at once.
+    fs.writeFileSync(path.join(shims, "setsid"), `#!/bin/sh\n[ "$1" = sh ] && sleep 1\nexec ${setsid} setsid "$@"\n`, { mode: 0o755 });
+    const r = await world.runStep(world.commits[1], { RETRY_DELAY_MS: "50", GIT_TIMEOUT: "6", PATH: `${shims}:${busyboxPath()}` }, undefined, { OPS_URL: `file://${world.root}/gone.git` });
+    assert.strictEqual(r.code, 1);
+    assert.match(r.stderr, /could not fetch branch main of the ops repository/);
+    assert.ok(r.ms < 4000, `took ${r.ms} ms: the step waited for the watchdog's deadline`);
   });
 
   it("ends without guessing when the app remote is unreachable", async () => {
