@@ -61,7 +61,8 @@ export interface ManagedResource {
 export interface ApplicationStatus {
   /** When the controller last compared the Application with the cluster (RFC 3339, whole seconds). */
   reconciledAt?: string;
-  sync?: { status: SyncStatusCode; revision?: string };
+  /** `comparedTo`: the source (repository, path, branch) the status was compared with. */
+  sync?: { status: SyncStatusCode; revision?: string; comparedTo?: { source?: { repoURL?: string; path?: string; targetRevision?: string } } };
   health?: { status: HealthStatusCode; message?: string };
   operationState?: {
     phase: OperationPhase;

@@ -19,7 +19,8 @@ import { auditedCreates } from "./control-plane";
 import { getJson, Kube, kubectl, list } from "./controllers/kube";
 import { startSink } from "./controllers/listener";
 import { KpackBuilds, KpackOptions, revisionOf } from "./kpack-builds";
-import { runPipelineWriteBack } from "./pipeline-run";
+import { PipelineRunObjects, runPipelineWriteBack, RunEnvironment } from "./pipeline-run";
+import { movesNeverGoBack } from "./moves";
 import { canI, FORBIDDEN, plantIntoOpsFolder } from "./security";
 import { freePort, waitFor } from "./processes";
 import { LoopbackCertificate, tlsFront } from "./tls";
@@ -216,17 +217,20 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     }
 
     process.stdout.write("L3. the run's write-back, from the PipelineRun and Task in the API server\n");
-    const writeBack = async (run: PipelineRunObject, dir: string) => {
+    /** A run's params, its Pipeline and its Tasks as the API server holds them now. */
+    const runObjects = async (run: PipelineRunObject): Promise<PipelineRunObjects> => {
       const pipeline = await getJson<Pipeline>(k, "pipelines.tekton.dev", run.spec.pipelineRef.name, NAMESPACE);
       if (!pipeline) throw new Error(`e2e: no Pipeline ${run.spec.pipelineRef.name}`);
       const taskNames = pipeline.spec.tasks.flatMap((t) => (t.taskRef && "name" in t.taskRef ? [(t.taskRef as { name: string }).name] : []));
-      const taskObjects = (await list<Task>(k, "tasks.tekton.dev", NAMESPACE)).filter((t) => taskNames.includes(t.metadata.name ?? ""));
-      // The write-back's Secret, key by key, as its pod would have it; git-clone reads with the read token.
-      const tokenSecret = param(run, "github-token-secret") ?? "";
-      const secrets = Object.fromEntries([GITHUB_TOKEN_SECRET.key, GITHUB_TOKEN_SECRET.readKey].map((key) => [key, secretValue(w, NAMESPACE, tokenSecret, key)]));
-      const params = Object.fromEntries(run.spec.params.map((p) => [p.name, p.value]));
-      return runPipelineWriteBack({ params, pipeline, tasks: taskObjects }, { token: secrets[GITHUB_TOKEN_SECRET.readKey], secrets, gitEnv: w.gitEnv, dir: path.join(w.dir, dir) });
+      const tasks = (await list<Task>(k, "tasks.tekton.dev", NAMESPACE)).filter((t) => taskNames.includes(t.metadata.name ?? ""));
+      return { params: Object.fromEntries(run.spec.params.map((p) => [p.name, p.value])), pipeline, tasks };
     };
+    /** What the run's pods would have: the write-back's Secret key by key; git-clone reads with the read token. */
+    const runEnvironment = (dir: string): RunEnvironment => {
+      const secrets = Object.fromEntries([GITHUB_TOKEN_SECRET.key, GITHUB_TOKEN_SECRET.readKey].map((key) => [key, secretValue(w, NAMESPACE, GITHUB_TOKEN_SECRET.name, key)]));
+      return { token: secrets[GITHUB_TOKEN_SECRET.readKey], secrets, gitEnv: w.gitEnv, dir: path.join(w.dir, dir) };
+    };
+    const writeBack = async (run: PipelineRunObject, dir: string) => runPipelineWriteBack(await runObjects(run), runEnvironment(dir));
     const step = await writeBack(first.run, "loop-run-1");
     c.expect("loop: update-image-revision succeeds", step.code === 0, `${step.stdout}\n${step.stderr}`);
     const ops = `${APP}-ops`;
@@ -300,6 +304,21 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       c.equal("loop: kpack makes no further Build once the last one succeeded", (await kpack.builds(imageName)).length, kpack.made.length);
     }
     process.stdout.write(`  kpack's Builds of ${imageName}:\n${kpack.summary().map((l) => `    ${l}\n`).join("")}`);
+
+    if (third.run) {
+      process.stdout.write("L7m. moves never take the Image back: another ops branch, then a folder of a shared ops repository\n");
+      await movesNeverGoBack(w, c, {
+        cli,
+        argocd,
+        app: APP,
+        ops,
+        tested: [firstRevision, first.sha, third.sha],
+        imageRevision: async () => (await image(k))?.spec.source.git.revision,
+        imageApplication: names.imageApplication,
+        runBefore: await runObjects(third.run),
+        runEnvironment,
+      });
+    }
 
     process.stdout.write("L8. pulumi destroy, with the real Argo CD deleting what it applied\n");
     const d = await measured(w, 1, "loop: destroy", () => cli.run(["destroy", "--yes", "--skip-preview"]));
