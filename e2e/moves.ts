@@ -74,7 +74,7 @@ export async function movesNeverGoBack(w: World, c: Checks, o: MovesOptions): Pr
   const run = { ...o.runBefore, params: { ...o.runBefore.params, revision: late } };
   const inFlight = await runPipelineWriteBack(run, o.runEnvironment("loop-run-in-flight"));
   c.expect("loop: a write-back into the folder the app left fails its run", inFlight.code !== 0, `${inFlight.stdout}\n${inFlight.stderr}`);
-  c.expect("loop: it says where the app moved and to push again", /moved/.test(inFlight.stderr) && /push/.test(inFlight.stderr), inFlight.stderr);
+  c.expect("loop: it says where the app moved and to push again", /the app moved \(to /.test(inFlight.stderr) && /Push [0-9a-f]{40} again/.test(inFlight.stderr), inFlight.stderr);
   c.equal("loop: it records nothing in the folder no Application reads", fileInRepo(w, o.ops, "main", REVISION_FILE), oldBranchBefore);
 
   process.stdout.write("  (b) a second app joins the ops repository: the first moves to apps/<name>\n");
