@@ -61,6 +61,13 @@ export interface PipelineArgs {
   gitAuthorName?: string;
   /** Email of the revision commits' author. @default "tekton-pipeline@users.noreply.github.com" */
   gitAuthorEmail?: string;
+  /**
+   * Link each commit status gives: a URL with `{namespace}` and `{name}`, the PipelineRun's (a Tekton
+   * Dashboard's, say). @default "" (statuses without a link)
+   */
+  statusTargetUrl?: string;
+  /** Image of the commit-status and run-janitor steps: sh, curl and busybox applets, pinned. @default "docker.io/curlimages/curl:8.15.0" */
+  statusImage?: string;
 }
 
 /**
@@ -89,6 +96,8 @@ const PIPELINE_SETTINGS: { readonly [K in keyof PipelineArgs]-?: (s: Omit<StackS
   writeBackAttempts: (s) => s.writeBack.maxAttempts,
   gitAuthorName: (s) => s.writeBack.authorName,
   gitAuthorEmail: (s) => s.writeBack.authorEmail,
+  statusTargetUrl: (s) => s.statuses.targetUrl ?? "",
+  statusImage: (s) => s.statuses.image,
 };
 
 /** Every PipelineArgs arg: each is the stack config key of the same name (the type says so). */
@@ -144,6 +153,14 @@ export interface AppPlanArgs extends PipelineArgs {
    * `.gitmodules` points on the git host. @default false
    */
   submodules?: boolean;
+  /**
+   * Which pull requests against `branch` are linted and tested (statuses on their head commit, nothing
+   * recorded): "same-repository" (from branches of appRepository), "all" (forks too: their code runs in
+   * the cluster with the read and status tokens), or "off". @default "same-repository"
+   */
+  pullRequests?: "same-repository" | "all" | "off";
+  /** Finished PipelineRuns of each kind (push, pull request) kept; older ones are deleted (1 to 100). @default 5 */
+  keepRuns?: number;
 }
 
 /** The args of AppPlanArgs that stand for one app's config keys (the rest are the stack's). */
@@ -168,6 +185,8 @@ const APP_ARGS: { readonly [K in AppOwnArg]-?: { key: AppKey; of: (app: AppSetti
   imageServiceAccount: { key: "imageServiceAccount", of: (a) => a.imageServiceAccount.name },
   goPackage: { key: "goPackage", of: (a) => a.goPackage },
   submodules: { key: "submodules", of: (a) => a.submodules },
+  pullRequests: { key: "pullRequests", of: (a) => a.pullRequests },
+  keepRuns: { key: "keepRuns", of: (a) => a.keepRuns },
 };
 const APP_ARG_KEYS = Object.keys(APP_ARGS) as AppOwnArg[];
 

@@ -42,6 +42,24 @@ export const STACK_KEYS = {
     optionalSecret: true,
     description: "Fine-grained GitHub token with Contents read-only on the app and ops repositories: git-clone, the write-back's app fetch, kpack and Argo CD read with it; empty to use githubToken.",
   },
+  statusToken: {
+    type: "string",
+    secret: true,
+    optionalSecret: true,
+    description:
+      "Fine-grained GitHub token the pipelines post commit statuses with: Commit statuses read and write on the app repositories only; empty to use githubToken.",
+  },
+  statusTargetUrl: {
+    type: "string",
+    default: "",
+    description:
+      "Link each commit status gives (its target_url): a URL with {namespace} and {name}, the PipelineRun's, e.g. a Tekton Dashboard's https://tekton.example.com/#/namespaces/{namespace}/pipelineruns/{name}; empty: no link.",
+  },
+  statusImage: {
+    type: "string",
+    default: "docker.io/curlimages/curl:8.15.0",
+    description: "Image of the commit-status and run-janitor steps: sh, curl and busybox applets (sed, awk), pinned.",
+  },
   webhookSecret: {
     type: "string",
     secret: true,
@@ -185,7 +203,7 @@ export const REQUIRED_SECRET_KEYS: readonly string[] = SECRET_KEYS.filter((key) 
 
 export interface AppKeySpec {
   required?: boolean;
-  default?: string | boolean;
+  default?: string | boolean | number;
   description: string;
 }
 
@@ -221,6 +239,12 @@ export const APP_KEYS = {
   },
   webhookUrl: { default: "", description: "Public https URL of the EventListener; empty for no webhook, or https://<ingressHost>/ with an ingressHost." },
   ingressHost: { default: "", description: "Host name an Ingress routes to this app's EventListener; empty for no Ingress." },
+  pullRequests: {
+    default: "same-repository",
+    description:
+      "Which pull requests against branch are linted and tested: same-repository (from branches of repo itself), all (forks too: their code runs in the cluster with the read and status tokens), or off.",
+  },
+  keepRuns: { default: 5, description: "Finished PipelineRuns of each kind (push, pull request) kept per app; older ones are deleted (1 to 100)." },
 } as const satisfies Record<string, AppKeySpec>;
 
 export type AppKey = keyof typeof APP_KEYS;

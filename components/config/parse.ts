@@ -1,7 +1,7 @@
 import { ConfigError, ConfigProblem, PROJECT, show } from "./errors";
 import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey, stackKeySpec } from "./keys";
 import { distance, projectConfig, ProjectConfig, readDeclared } from "./pulumi-config";
-import { AppSettings, BuilderKind, StackSettings } from "./settings";
+import { AppSettings, BuilderKind, PullRequestScope, StackSettings } from "./settings";
 import * as v from "./validators";
 import { appNameProblem } from "../plan/names";
 import { defaultOpsPaths, describeFolder, foldersOverlap, OpsFolder, sharedOpsPath } from "../plan/ops-folders";
@@ -167,6 +167,8 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
     // An Ingress makes the listener reachable at its host's root, so that is where GitHub delivers.
     webhookUrl: r.optionalString("webhookUrl", v.httpsUrl) ?? (ingressHost ? `https://${ingressHost}/` : undefined),
     ingressHost,
+    pullRequests: r.string("pullRequests", appDefault("pullRequests"), v.pullRequestScope) as PullRequestScope,
+    keepRuns: r.integer("keepRuns", APP_KEYS.keepRuns.default, 1, 100),
   };
 }
 
@@ -252,10 +254,11 @@ export function settingsWarnings(settings: StackSettings): string[] {
  * One warning, when githubToken (Pulumi's, with admin rights on the repositories' webhooks) also
  * serves in the cluster: what reaches it there, and which keys split it off. Undefined when split.
  */
-export function sharedTokenWarning(t: Pick<StackSettings, "writeBackToken" | "readToken" | "argocdToken" | "privateRepositories">, prefix = `${PROJECT}:`): string | undefined {
+export function sharedTokenWarning(t: Pick<StackSettings, "writeBackToken" | "readToken" | "statusToken" | "argocdToken" | "privateRepositories">, prefix = `${PROJECT}:`): string | undefined {
   const uses = [
     ...(t.writeBackToken ? [] : [`the write-back pushes with it (set ${prefix}writeBackToken: Contents read and write on the ops repositories only)`]),
     ...(t.readToken ? [] : [`${t.argocdToken === "argocdToken" || !t.privateRepositories ? "git-clone and kpack" : "git-clone, kpack and Argo CD"} read with it (set ${prefix}readToken: Contents read-only on the app and ops repositories)`]),
+    ...(t.statusToken ? [] : [`the status steps post commit statuses with it, in pull-request runs too (set ${prefix}statusToken: Commit statuses read and write on the app repositories only)`]),
   ];
   if (uses.length === 0) return undefined;
   return `${prefix}githubToken also serves in the cluster, where anyone who can read the build namespaces' Secrets holds it: ${uses.join("; ")}`;
@@ -320,6 +323,11 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = [], { c
     argocdToken: r.secretSet("argocdToken") ? "argocdToken" : "githubToken",
     writeBackToken: r.secretSet("writeBackToken"),
     readToken: r.secretSet("readToken"),
+    statusToken: r.secretSet("statusToken"),
+    statuses: {
+      targetUrl: r.optionalString("statusTargetUrl", v.statusLinkTemplate),
+      image: r.string("statusImage", defaultOf("statusImage"), v.pinnedImage),
+    },
     registryCredentials: r.secretSet("registryCredentials"),
     ingress: ingressSettings(r, problems),
     argocd: {

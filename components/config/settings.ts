@@ -39,7 +39,14 @@ export interface AppSettings {
   webhookUrl?: string;
   /** Host an Ingress routes to this app's EventListener; committed with the Tekton objects. */
   ingressHost?: string;
+  /** Which pull requests against `branch` start a lint-and-test run: from `repo`'s own branches, from forks too, or none. */
+  pullRequests: PullRequestScope;
+  /** Finished PipelineRuns of each kind kept; the run janitor deletes older ones. */
+  keepRuns: number;
 }
+
+export type PullRequestScope = "same-repository" | "all" | "off";
+export const PULL_REQUEST_SCOPES: readonly PullRequestScope[] = ["same-repository", "all", "off"];
 
 export interface StackSettings {
   githubOwner: string;
@@ -54,6 +61,10 @@ export interface StackSettings {
   writeBackToken: boolean;
   /** The stack sets readToken: clones, kpack and Argo CD read with it instead of githubToken. */
   readToken: boolean;
+  /** The stack sets statusToken: the status steps post with it instead of githubToken. */
+  statusToken: boolean;
+  /** Commit statuses: the link template ({namespace}, {name}) or none, and the steps' image. */
+  statuses: { targetUrl?: string; image: string };
   /** The stack gives kpack registry credentials (the secret registryCredentials). */
   registryCredentials: boolean;
   ingress: { className?: string; tlsSecret?: string; clusterIssuer?: string; withoutTls: boolean };

@@ -208,3 +208,23 @@ export function webhookSecret(value: string): string | undefined {
   if (value.length >= WEBHOOK_SECRET_MIN_LENGTH) return undefined;
   return `expected at least ${WEBHOOK_SECRET_MIN_LENGTH} random characters, got ${value.length} (e.g. openssl rand -hex 32)`;
 }
+
+/** The placeholders a status link template may hold: the PipelineRun's namespace and name. */
+export const STATUS_LINK_PLACEHOLDERS = ["{namespace}", "{name}"] as const;
+
+/**
+ * A commit status's link template: an https URL once `{namespace}` and `{name}` are filled in, naming
+ * the run (`{name}`), with no other braces and no `$` (Tekton would read `$(...)` as a variable).
+ */
+export function statusLinkTemplate(value: string): string | undefined {
+  const expected = "expected an https:// URL naming the run with {name} (and {namespace}), such as https://tekton.example.com/#/namespaces/{namespace}/pipelineruns/{name}";
+  if (!value.includes("{name}")) return expected;
+  const filled = STATUS_LINK_PLACEHOLDERS.reduce((text, p) => text.split(p).join("x"), value);
+  if (/[{}$\s"\\]/.test(filled)) return `${expected}; no other {placeholder}, $, quote, backslash or space`;
+  return httpsUrl(filled) ? expected : undefined;
+}
+
+/** How an app's pull requests are checked (AppSettings.pullRequests). */
+export function pullRequestScope(value: string): string | undefined {
+  return ["same-repository", "all", "off"].includes(value) ? undefined : "expected same-repository, all or off";
+}

@@ -30,12 +30,14 @@ const NOT_DEFAULTS: Record<(typeof PIPELINE_ARG_KEYS)[number], string | number |
   writeBackAttempts: 9,
   gitAuthorName: "Builds Bot",
   gitAuthorEmail: "builds@example.com",
+  statusTargetUrl: "https://dashboard.example.com/#/namespaces/{namespace}/pipelineruns/{name}",
+  statusImage: "docker.io/curlimages/curl:8.14.1",
 };
 
 /** What the stack passes each app: its shared settings, without what only a stack decides (its own keys, credentials). */
 function sharedWithApps(s: StackSettings) {
-  const { githubOwner, gitHost, ingress, argocd, catalog, writeBack } = s;
-  return { githubOwner, gitHost, ingress, argocd, catalog, writeBack };
+  const { githubOwner, gitHost, ingress, argocd, catalog, writeBack, statuses } = s;
+  return { githubOwner, gitHost, ingress, argocd, catalog, writeBack, statuses };
 }
 
 describe("config: the components' args", () => {
