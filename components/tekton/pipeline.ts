@@ -1,6 +1,8 @@
 import { appObjectMeta } from "../kubernetes/types";
 import { APP_CLONE_DIR } from "./git-clone";
-import { Param, Pipeline, TaskRef, WorkspacePipelineTaskBinding } from "./types";
+import { finalStatusTasks, pendingStatusTask } from "./commit-status";
+import { Param, ParamSpec, Pipeline, PipelineTask, TaskRef, WorkspacePipelineTaskBinding } from "./types";
+import { WRITE_BACK_OUTCOME } from "./update-image-revision";
 
 /** Where the catalog Tasks come from: resolvers, since the public Tekton Hub is gone. */
 export interface CatalogRefs {
@@ -42,19 +44,30 @@ function gitResolverRef(url: string, revision: string, pathInRepo: string): Task
 export const golangciLintRef = (c: CatalogRefs): TaskRef => gitResolverRef(c.gitUrl, c.revision, "task/golangci-lint/0.2/golangci-lint.yaml");
 export const golangTestRef = (c: CatalogRefs): TaskRef => gitResolverRef(c.golangGitUrl, c.golangRevision, "task/golang-test/golang-test.yaml");
 
-export interface BuildPipelineArgs {
-  name: string;
-  namespace: string;
-  app: string;
+/** What the clone, lint and test tasks need: the same in push and pull-request pipelines. */
+export interface CheckTasksArgs {
   catalog: CatalogRefs;
-  /** Name of the update-image-revision Task in the namespace. */
-  updateTask: string;
-  opsBranch: string;
   /** git-clone fetches the app's submodules (with the read credential, from any repository it can read). */
   submodules: boolean;
   goPackage: string;
   goVersion: string;
   golangciLintVersion: string;
+}
+
+/** The names of the pipeline tasks, shared by both pipelines and what reads their status. */
+export const PIPELINE_TASKS = { clone: "fetch-repository", lint: "lint", test: "test", writeBack: "update-image-revision" } as const;
+
+export interface BuildPipelineArgs extends CheckTasksArgs {
+  name: string;
+  namespace: string;
+  app: string;
+  /** Name of the update-image-revision Task in the namespace. */
+  updateTask: string;
+  /** Name of the commit-status Task in the namespace. */
+  statusTask: string;
+  /** The statuses' link template ({namespace}, {name}); none: statuses without a link. */
+  statusTargetUrl?: string;
+  opsBranch: string;
 }
 
 /**
@@ -79,27 +92,73 @@ const NODE_ARCHITECTURE = { GOARCH: "" } as const;
 const p = (name: string): string => `$(params.${name})`;
 const params = (values: Record<string, string>): Param[] => Object.entries(values).map(([name, value]) => ({ name, value }));
 
+/** The params both pipelines take: the repository and the commit. */
+export const SOURCE_PARAMS: ParamSpec[] = [
+  { name: "repo-url", type: "string", description: "Clone URL of the app repository (a pull request's: its head repository)." },
+  { name: "revision", type: "string", description: "Full commit SHA that was pushed (a pull request's: its head commit)." },
+];
+
+/** git-clone of the commit into the run's volume, with the read-only credentials. */
+export function cloneTask(a: CheckTasksArgs): PipelineTask {
+  return {
+    name: PIPELINE_TASKS.clone,
+    taskRef: gitCloneRef(a.catalog),
+    // git-clone fetches submodules unless told not to, with the credential for the whole host.
+    params: params({ url: p("repo-url"), revision: p("revision"), subdirectory: APP_CLONE_DIR, deleteExisting: "true", submodules: String(a.submodules) }),
+    // git-clone makes its `subdirectory` as its own user; the Tasks after it mount that folder (subPath).
+    workspaces: [
+      { name: "output", workspace: RUN_WORKSPACE },
+      { name: "basic-auth", workspace: CREDENTIALS_WORKSPACE },
+    ],
+  };
+}
+
+const appSource: WorkspacePipelineTaskBinding = { name: "source", workspace: RUN_WORKSPACE, subPath: APP_CLONE_DIR };
+
+/** golangci-lint over the clone: the app's own code runs here. */
+export function lintTask(a: CheckTasksArgs): PipelineTask {
+  return {
+    name: PIPELINE_TASKS.lint,
+    runAfter: [PIPELINE_TASKS.clone],
+    taskRef: golangciLintRef(a.catalog),
+    params: params({ package: a.goPackage, version: a.golangciLintVersion, ...NODE_ARCHITECTURE }),
+    workspaces: [appSource],
+  };
+}
+
+/** go test over the clone: the app's own code runs here. */
+export function testTask(a: CheckTasksArgs): PipelineTask {
+  return {
+    name: PIPELINE_TASKS.test,
+    runAfter: [PIPELINE_TASKS.clone],
+    taskRef: golangTestRef(a.catalog),
+    params: params({ package: a.goPackage, version: a.goVersion, ...NODE_ARCHITECTURE }),
+    workspaces: [appSource],
+  };
+}
+
 /**
- * clone → lint ∥ test → update-image-revision. The pipeline builds no image: kpack does, once the
- * tested commit lands in the ops repository. The write-back fetches the ops repository itself, into a
- * folder of its own: a clone on the run's volume would be writable by the code under test.
+ * clone → lint ∥ test → update-image-revision, with a commit status as the run starts and for each
+ * stage in `finally`. The pipeline builds no image: kpack does, once the tested commit lands in the ops
+ * repository. The write-back fetches the ops repository itself, into a folder of its own: a clone on
+ * the run's volume would be writable by the code under test.
  */
 export function buildPipeline(a: BuildPipelineArgs): Pipeline {
-  // git-clone makes its `subdirectory` as its own user; the Tasks after it mount that folder (subPath).
-  const cloneWorkspaces: WorkspacePipelineTaskBinding[] = [
-    { name: "output", workspace: RUN_WORKSPACE },
-    { name: "basic-auth", workspace: CREDENTIALS_WORKSPACE },
-  ];
-  const appSource: WorkspacePipelineTaskBinding = { name: "source", workspace: RUN_WORKSPACE, subPath: APP_CLONE_DIR };
+  const statuses = {
+    task: a.statusTask,
+    shaParam: "revision",
+    targetUrl: a.statusTargetUrl,
+    clone: PIPELINE_TASKS.clone,
+    stages: { lint: PIPELINE_TASKS.lint, test: PIPELINE_TASKS.test, recorded: PIPELINE_TASKS.writeBack },
+  };
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Pipeline",
     metadata: appObjectMeta(a, "pipeline"),
     spec: {
-      description: "Lints and tests a pushed commit and records it as the revision kpack builds.",
+      description: "Lints and tests a pushed commit and records it as the revision kpack builds; posts a commit status per stage.",
       params: [
-        { name: "repo-url", type: "string", description: "Clone URL of the app repository." },
-        { name: "revision", type: "string", description: "Full commit SHA that was pushed." },
+        ...SOURCE_PARAMS,
         { name: "github-token-secret", type: "string", description: "Secret holding the token to push the ops repository with." },
         { name: "github-token-secret-key", type: "string", description: "Key of the token in that Secret." },
       ],
@@ -108,30 +167,13 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
         { name: CREDENTIALS_WORKSPACE, description: "git-clone's read-only credentials (.gitconfig and .git-credentials), from a Secret." },
       ],
       tasks: [
+        pendingStatusTask(statuses),
+        cloneTask(a),
+        lintTask(a),
+        testTask(a),
         {
-          name: "fetch-repository",
-          taskRef: gitCloneRef(a.catalog),
-          // git-clone fetches submodules unless told not to, with the credential for the whole host.
-          params: params({ url: p("repo-url"), revision: p("revision"), subdirectory: APP_CLONE_DIR, deleteExisting: "true", submodules: String(a.submodules) }),
-          workspaces: cloneWorkspaces,
-        },
-        {
-          name: "lint",
-          runAfter: ["fetch-repository"],
-          taskRef: golangciLintRef(a.catalog),
-          params: params({ package: a.goPackage, version: a.golangciLintVersion, ...NODE_ARCHITECTURE }),
-          workspaces: [appSource],
-        },
-        {
-          name: "test",
-          runAfter: ["fetch-repository"],
-          taskRef: golangTestRef(a.catalog),
-          params: params({ package: a.goPackage, version: a.goVersion, ...NODE_ARCHITECTURE }),
-          workspaces: [appSource],
-        },
-        {
-          name: "update-image-revision",
-          runAfter: ["lint", "test"],
+          name: PIPELINE_TASKS.writeBack,
+          runAfter: [PIPELINE_TASKS.lint, PIPELINE_TASKS.test],
           taskRef: { kind: "Task", name: a.updateTask },
           params: params({
             REVISION: p("revision"),
@@ -142,6 +184,7 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
           }),
         },
       ],
+      finally: finalStatusTasks(statuses, WRITE_BACK_OUTCOME),
     },
   };
 }

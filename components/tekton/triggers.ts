@@ -1,7 +1,9 @@
 import { appLabels, appObjectMeta, AppObjectRef, ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, ServiceAccount } from "../kubernetes/types";
 import { GIT_CLONE_USER } from "./git-clone";
 import { CREDENTIALS_WORKSPACE, RUN_WORKSPACE } from "./pipeline";
-import { EventListener, TriggerBinding, TriggerTemplate, VolumeClaimTemplate } from "./types";
+import { PullRequestScope } from "../config/settings";
+import { pullRequestInterceptors } from "./pull-request";
+import { EventListener, Param, PipelineRun, TriggerBinding, TriggerTemplate, VolumeClaimTemplate } from "./types";
 
 /** What a GitHub push payload gives the pipeline: the clone URL and the pushed commit. */
 export function pushTriggerBinding(a: AppObjectRef): TriggerBinding {
@@ -31,6 +33,8 @@ export interface TriggerTemplateArgs {
   /** The Secret holding git-clone's basic-auth files. */
   credentialsSecret: string;
   workspaceSize: string;
+  /** The janitor's pipeline task and account, when it runs. */
+  janitor?: { task: string; serviceAccount: string };
 }
 
 /**
@@ -43,6 +47,33 @@ export const AUTO_CLEANUP_PVC = { "tekton.dev/auto-cleanup-pvc": "true" } as con
 /** A fresh volume per run: no run sees another's files. */
 function freshVolume(size: string): VolumeClaimTemplate {
   return { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } } };
+}
+
+/** The label telling a push run from a pull request's: the janitor cancels and keeps runs per kind. */
+export const RUN_KIND_LABEL = "deliberate-image-builds/run-kind";
+export type RunKind = "push" | "pull-request";
+
+/** What every PipelineRun of an app shares: its Pipeline, account, fresh volume and clone credentials. */
+export function freshRunSpec(
+  a: Pick<TriggerTemplateArgs, "pipeline" | "serviceAccount" | "credentialsSecret" | "workspaceSize" | "janitor">,
+  params: Param[],
+): PipelineRun["spec"] {
+  return {
+    pipelineRef: { name: a.pipeline },
+    params,
+    taskRunTemplate: {
+      serviceAccountName: a.serviceAccount,
+      // Fresh volumes are root's on most storage classes; git-clone runs as 65532 and could not
+      // write them (tektoncd/catalog#1154). The kubelet gives the volume to this group.
+      podTemplate: { securityContext: { fsGroup: GIT_CLONE_USER } },
+    },
+    // The janitor alone runs as the account allowed to cancel and delete the app's runs.
+    ...(a.janitor ? { taskRunSpecs: [{ pipelineTaskName: a.janitor.task, serviceAccountName: a.janitor.serviceAccount }] } : {}),
+    workspaces: [
+      { name: RUN_WORKSPACE, volumeClaimTemplate: freshVolume(a.workspaceSize) },
+      { name: CREDENTIALS_WORKSPACE, secret: { secretName: a.credentialsSecret } },
+    ],
+  };
 }
 
 export function buildTriggerTemplate(a: TriggerTemplateArgs): TriggerTemplate {
@@ -59,26 +90,13 @@ export function buildTriggerTemplate(a: TriggerTemplateArgs): TriggerTemplate {
         {
           apiVersion: "tekton.dev/v1",
           kind: "PipelineRun",
-          metadata: { generateName: a.runPrefix, labels: appLabels(a.app, "pipeline-run"), annotations: { ...AUTO_CLEANUP_PVC } },
-          spec: {
-            pipelineRef: { name: a.pipeline },
-            params: [
-              { name: "repo-url", value: "$(tt.params.REPO_URL)" },
-              { name: "revision", value: "$(tt.params.REVISION)" },
-              { name: "github-token-secret", value: a.tokenSecret.name },
-              { name: "github-token-secret-key", value: a.tokenSecret.key },
-            ],
-            taskRunTemplate: {
-              serviceAccountName: a.serviceAccount,
-              // Fresh volumes are root's on most storage classes; git-clone runs as 65532 and could not
-              // write them (tektoncd/catalog#1154). The kubelet gives the volume to this group.
-              podTemplate: { securityContext: { fsGroup: GIT_CLONE_USER } },
-            },
-            workspaces: [
-              { name: RUN_WORKSPACE, volumeClaimTemplate: freshVolume(a.workspaceSize) },
-              { name: CREDENTIALS_WORKSPACE, secret: { secretName: a.credentialsSecret } },
-            ],
-          },
+          metadata: { generateName: a.runPrefix, labels: { ...appLabels(a.app, "pipeline-run"), [RUN_KIND_LABEL]: "push" }, annotations: { ...AUTO_CLEANUP_PVC } },
+          spec: freshRunSpec(a, [
+            { name: "repo-url", value: "$(tt.params.REPO_URL)" },
+            { name: "revision", value: "$(tt.params.REVISION)" },
+            { name: "github-token-secret", value: a.tokenSecret.name },
+            { name: "github-token-secret-key", value: a.tokenSecret.key },
+          ]),
         },
       ],
     },
@@ -96,10 +114,12 @@ export interface EventListenerArgs {
   /** `owner/repo`: pushes from any other repository are ignored, though they share the secret. */
   repositoryFullName: string;
   branch: string;
+  /** The pull-request trigger's binding, template and scope; none: pull requests start nothing. */
+  pullRequests?: { binding: string; template: string; scope: Exclude<PullRequestScope, "off"> };
 }
 
 /** CEL string literal: single-quoted, with quotes and backslashes escaped. */
-function celString(value: string): string {
+export function celString(value: string): string {
   return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 }
 
@@ -114,11 +134,11 @@ function lowerAscii(value: string): string {
  * is in the cel ClusterInterceptor's environment: tektoncd/triggers v0.37.0
  * pkg/interceptors/cel/cel.go, makeCelEnv adds cel-go's `ext.Strings()` (ext/strings.go, lowerAscii).
  */
-function sameRepository(fullName: string): string {
+export function sameRepository(fullName: string): string {
   return `body.repository.full_name.lowerAscii() == ${celString(lowerAscii(fullName))}`;
 }
 
-/** Accepts signed push events for this repository's branch, and nothing else. */
+/** Accepts signed push events for this repository's branch, and the pull requests `pullRequests` lets in; nothing else. */
 export function pushEventListener(a: EventListenerArgs): EventListener {
   return {
     apiVersion: "triggers.tekton.dev/v1beta1",
@@ -153,6 +173,16 @@ export function pushEventListener(a: EventListenerArgs): EventListener {
           bindings: [{ ref: a.binding, kind: "TriggerBinding" }],
           template: { ref: a.template },
         },
+        ...(a.pullRequests
+          ? [
+              {
+                name: "github-pull-request",
+                interceptors: pullRequestInterceptors({ ...a, scope: a.pullRequests.scope }),
+                bindings: [{ ref: a.pullRequests.binding, kind: "TriggerBinding" as const }],
+                template: { ref: a.pullRequests.template },
+              },
+            ]
+          : []),
       ],
     },
   };

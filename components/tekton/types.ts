@@ -29,6 +29,13 @@ export interface Step {
   env?: EnvVar[];
   workingDir?: string;
   securityContext?: SecurityContext;
+  /** `continue`: the step's failure is logged and the TaskRun still succeeds. */
+  onError?: "continue";
+}
+
+export interface TaskResultSpec {
+  name: string;
+  description?: string;
 }
 
 export interface Task extends KubernetesObject<"tekton.dev/v1", "Task"> {
@@ -37,6 +44,7 @@ export interface Task extends KubernetesObject<"tekton.dev/v1", "Task"> {
     params: ParamSpec[];
     /** Absent rather than empty: the API server drops an empty list, and Argo CD would then see drift. */
     workspaces?: WorkspaceDeclaration[];
+    results?: TaskResultSpec[];
     steps: Step[];
   };
 }
@@ -68,6 +76,8 @@ export interface Pipeline extends KubernetesObject<"tekton.dev/v1", "Pipeline"> 
     params: ParamSpec[];
     workspaces: { name: string; description?: string }[];
     tasks: PipelineTask[];
+    /** Run once the tasks are done, whatever became of them, and when the run is cancelled (CancelledRunFinally). */
+    finally?: PipelineTask[];
   };
 }
 
@@ -87,6 +97,8 @@ export interface PipelineRun extends KubernetesObject<"tekton.dev/v1", "Pipeline
     pipelineRef: { name: string };
     params: Param[];
     taskRunTemplate: { serviceAccountName: string; podTemplate: { securityContext: { fsGroup: number } } };
+    /** Per pipeline task: another account than the run's (the run janitor's). */
+    taskRunSpecs?: { pipelineTaskName: string; serviceAccountName: string }[];
     workspaces: WorkspaceBinding[];
   };
 }

@@ -12,11 +12,18 @@
 #   - nothing the lint and test Tasks could write is read: both repositories are fetched into fresh ones
 #     of this step's own, made with config it wrote (no system, global or clone config, no hooks);
 #   - never into a folder the app left: REVISION_FILE's folder must hold the app's kustomization.yaml;
-#   - only the revision line of REVISION_FILE changes; every fault ends non-zero with a message.
+#   - only the revision line of REVISION_FILE changes; every fault ends non-zero with a message;
+#   - what became of REVISION is written to OUTCOME_FILE (the Task's result `outcome`), when given, on
+#     every zero exit: recorded, already-recorded, newer-recorded or other-history.
 # POSIX sh, git and busybox's applets (setsid, sleep, kill, od, tr, tail, mktemp, rm) only.
 set -eu
 
 say() { printf 'update-image-revision: %s\n' "$*"; }
+# Ends the step well, saying what became of REVISION where the Task's result is read from.
+done_with() {
+  if [ -n "${OUTCOME_FILE:-}" ]; then printf '%s' "$1" >"$OUTCOME_FILE"; fi
+  exit 0
+}
 fail() {
   printf 'update-image-revision: error: %s\n' "$*" >&2
   exit 1
@@ -259,15 +266,15 @@ while :; do
   case $relation in
     same)
       say "$OPS_BRANCH already records $REVISION; nothing to push"
-      exit 0
+      done_with already-recorded
       ;;
     contained)
       say "$OPS_BRANCH records $recorded, which already contains $REVISION; nothing to push"
-      exit 0
+      done_with newer-recorded
       ;;
     unrelated-older)
       say "$OPS_BRANCH records $recorded, a newer commit of another history than $REVISION; nothing to push"
-      exit 0
+      done_with other-history
       ;;
     unknown) say "the recorded $recorded is not in the app repository any more; replacing it" ;;
     unrelated-newer) say "the recorded $recorded is not in the history of $REVISION (rewritten history); replacing it" ;;
@@ -282,7 +289,7 @@ while :; do
 
   if pushed=$(remote_git push --porcelain --no-verify origin "HEAD:refs/heads/$OPS_BRANCH" 2>&1); then
     say "recorded $REVISION on $OPS_BRANCH (was $recorded, attempt $attempt)"
-    exit 0
+    done_with recorded
   fi
   # Only a lost race is worth another try: the branch moved (rejected), or another push held its lock
   # at that moment. Anything else (no access, a protected branch, a declining hook) is final.

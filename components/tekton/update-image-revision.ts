@@ -6,6 +6,9 @@ import { Task } from "./types";
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
 export const UPDATE_IMAGE_REVISION_SCRIPT = fs.readFileSync(path.join(__dirname, "update-image-revision.sh"), "utf8");
 
+/** The write-back's result, which the run's last status step reads. */
+export const WRITE_BACK_OUTCOME = "outcome";
+
 export interface UpdateImageRevisionTaskArgs {
   name: string;
   namespace: string;
@@ -57,6 +60,12 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
         { name: "GIT_USER_NAME", type: "string", default: a.authorName, description: "Author and committer name of the revision commit." },
         { name: "GIT_USER_EMAIL", type: "string", default: a.authorEmail, description: "Author and committer email of the revision commit." },
       ],
+      results: [
+        {
+          name: WRITE_BACK_OUTCOME,
+          description: "What became of REVISION: recorded, already-recorded, newer-recorded or other-history; not written when the step fails.",
+        },
+      ],
       steps: [
         {
           name: "update-image-revision",
@@ -74,6 +83,7 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
             { name: "GIT_COMMITTER_EMAIL", value: param("GIT_USER_EMAIL") },
             { name: "WRITE_TOKEN", valueFrom: secretParam("GITHUB_TOKEN_SECRET_KEY") },
             { name: "READ_TOKEN", valueFrom: secretParam("READ_TOKEN_SECRET_KEY") },
+            { name: "OUTCOME_FILE", value: `$(results.${WRITE_BACK_OUTCOME}.path)` },
           ],
           securityContext: restrictedSecurityContext(),
           script: UPDATE_IMAGE_REVISION_SCRIPT,

@@ -1,0 +1,140 @@
+/**
+ * Pull requests: a PipelineRun of lint and test on the head commit, its statuses on that commit. It
+ * never clones the ops repository, never mounts the ops credential and records nothing: its Pipeline
+ * has no write-back, and its template binds no Secret but git-clone's read-only files.
+ */
+import { appLabels, appObjectMeta, AppObjectRef } from "../kubernetes/types";
+import { PullRequestScope } from "../config/settings";
+import { finalStatusTasks, pendingStatusTask } from "./commit-status";
+import { CheckTasksArgs, cloneTask, CREDENTIALS_WORKSPACE, lintTask, PIPELINE_TASKS, RUN_WORKSPACE, SOURCE_PARAMS, testTask } from "./pipeline";
+import { AUTO_CLEANUP_PVC, celString, freshRunSpec, RUN_KIND_LABEL, sameRepository } from "./triggers";
+import { InterceptorRef, Pipeline, TriggerBinding, TriggerTemplate } from "./types";
+
+export interface PullRequestPipelineArgs extends CheckTasksArgs {
+  name: string;
+  namespace: string;
+  app: string;
+  /** Name of the commit-status Task in the namespace. */
+  statusTask: string;
+  statusTargetUrl?: string;
+}
+
+/** clone → lint ∥ test, with a commit status as the run starts and for each stage in `finally`. */
+export function pullRequestPipeline(a: PullRequestPipelineArgs): Pipeline {
+  const statuses = {
+    task: a.statusTask,
+    shaParam: "revision",
+    targetUrl: a.statusTargetUrl,
+    clone: PIPELINE_TASKS.clone,
+    stages: { lint: PIPELINE_TASKS.lint, test: PIPELINE_TASKS.test },
+  };
+  return {
+    apiVersion: "tekton.dev/v1",
+    kind: "Pipeline",
+    metadata: appObjectMeta(a, "pull-request-pipeline"),
+    spec: {
+      description: "Lints and tests a pull request's head commit and posts a commit status per stage; records nothing.",
+      params: [...SOURCE_PARAMS],
+      workspaces: [
+        { name: RUN_WORKSPACE, description: "The run's volume: the clone, which lint and test may write." },
+        { name: CREDENTIALS_WORKSPACE, description: "git-clone's read-only credentials (.gitconfig and .git-credentials), from a Secret." },
+      ],
+      tasks: [pendingStatusTask(statuses), cloneTask(a), lintTask(a), testTask(a)],
+      finally: finalStatusTasks(statuses),
+    },
+  };
+}
+
+/** The label carrying a pull request's number on its runs: what the janitor cancels an older run of the same PR by. */
+export const PULL_REQUEST_LABEL = "deliberate-image-builds/pull-request";
+
+/**
+ * What a `pull_request` payload gives the pipeline. The clone is of the base repository, the app's own,
+ * at the head commit: GitHub keeps every pull request's head as `refs/pull/<n>/head` there, forks'
+ * too, so no fork's URL is ever cloned with the read credential.
+ */
+export function pullRequestTriggerBinding(a: AppObjectRef): TriggerBinding {
+  return {
+    apiVersion: "triggers.tekton.dev/v1beta1",
+    kind: "TriggerBinding",
+    metadata: appObjectMeta(a, "trigger"),
+    spec: {
+      params: [
+        { name: "REPO_URL", value: "$(body.pull_request.base.repo.clone_url)" },
+        { name: "REVISION", value: "$(body.pull_request.head.sha)" },
+        { name: "NUMBER", value: "$(body.number)" },
+      ],
+    },
+  };
+}
+
+export interface PullRequestTemplateArgs {
+  name: string;
+  namespace: string;
+  app: string;
+  pipeline: string;
+  runPrefix: string;
+  serviceAccount: string;
+  /** The Secret holding git-clone's basic-auth files (the read token). */
+  credentialsSecret: string;
+  workspaceSize: string;
+  /** The janitor's pipeline task and account, when it runs (see run-janitor.ts). */
+  janitor?: { task: string; serviceAccount: string };
+}
+
+export function pullRequestTriggerTemplate(a: PullRequestTemplateArgs): TriggerTemplate {
+  return {
+    apiVersion: "triggers.tekton.dev/v1beta1",
+    kind: "TriggerTemplate",
+    metadata: appObjectMeta(a, "trigger"),
+    spec: {
+      params: [
+        { name: "REPO_URL", description: "Clone URL of the base repository: the app repository." },
+        { name: "REVISION", description: "The pull request's head commit." },
+        { name: "NUMBER", description: "The pull request's number." },
+      ],
+      resourcetemplates: [
+        {
+          apiVersion: "tekton.dev/v1",
+          kind: "PipelineRun",
+          metadata: {
+            generateName: a.runPrefix,
+            labels: { ...appLabels(a.app, "pipeline-run"), [RUN_KIND_LABEL]: "pull-request", [PULL_REQUEST_LABEL]: "$(tt.params.NUMBER)" },
+            annotations: { ...AUTO_CLEANUP_PVC },
+          },
+          spec: freshRunSpec(a, [
+            { name: "repo-url", value: "$(tt.params.REPO_URL)" },
+            { name: "revision", value: "$(tt.params.REVISION)" },
+          ]),
+        },
+      ],
+    },
+  };
+}
+
+/** The actions that start a run: a new head commit to check. `closed`, `edited`, labels and the rest start none. */
+export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened"] as const;
+
+/**
+ * The pull-request trigger's interceptors: GitHub's signature and event type, then the action, the
+ * base branch and the repository (case-insensitive, as for pushes), and under same-repository, a head
+ * in the app repository itself: a fork's pull request is refused.
+ */
+export function pullRequestInterceptors(a: { webhookSecret: { name: string; key: string }; repositoryFullName: string; branch: string; scope: Exclude<PullRequestScope, "off"> }): InterceptorRef[] {
+  const filter = [
+    `body.action in [${PULL_REQUEST_ACTIONS.map(celString).join(", ")}]`,
+    `body.pull_request.base.ref == ${celString(a.branch)}`,
+    sameRepository(a.repositoryFullName),
+    ...(a.scope === "same-repository" ? [`body.pull_request.head.repo.full_name.lowerAscii() == body.repository.full_name.lowerAscii()`] : []),
+  ].join(" && ");
+  return [
+    {
+      ref: { name: "github", kind: "ClusterInterceptor" },
+      params: [
+        { name: "secretRef", value: { secretName: a.webhookSecret.name, secretKey: a.webhookSecret.key } },
+        { name: "eventTypes", value: ["pull_request"] },
+      ],
+    },
+    { ref: { name: "cel", kind: "ClusterInterceptor" }, params: [{ name: "filter", value: filter }] },
+  ];
+}
