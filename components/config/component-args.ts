@@ -66,8 +66,10 @@ export interface PipelineArgs {
    * Dashboard's, say). @default "" (statuses without a link)
    */
   statusTargetUrl?: string;
-  /** Image of the commit-status and run-janitor steps: sh, curl and busybox applets, pinned. @default "docker.io/curlimages/curl:8.15.0" */
+  /** Image of the commit-status steps: sh, curl and busybox applets, pinned. @default "docker.io/curlimages/curl:8.15.0" */
   statusImage?: string;
+  /** Image of the run-janitor step: sh, kubectl and busybox applets, pinned. @default "docker.io/alpine/k8s:1.32.4" */
+  janitorImage?: string;
 }
 
 /**
@@ -98,6 +100,7 @@ const PIPELINE_SETTINGS: { readonly [K in keyof PipelineArgs]-?: (s: Omit<StackS
   gitAuthorEmail: (s) => s.writeBack.authorEmail,
   statusTargetUrl: (s) => s.statuses.targetUrl ?? "",
   statusImage: (s) => s.statuses.image,
+  janitorImage: (s) => s.janitorImage,
 };
 
 /** Every PipelineArgs arg: each is the stack config key of the same name (the type says so). */

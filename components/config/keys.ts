@@ -58,7 +58,12 @@ export const STACK_KEYS = {
   statusImage: {
     type: "string",
     default: "docker.io/curlimages/curl:8.15.0",
-    description: "Image of the commit-status and run-janitor steps: sh, curl and busybox applets (sed, awk), pinned.",
+    description: "Image of the commit-status steps: sh, curl and busybox applets (sed, cut), pinned.",
+  },
+  janitorImage: {
+    type: "string",
+    default: "docker.io/alpine/k8s:1.32.4",
+    description: "Image of the run-janitor step, which cancels superseded runs and deletes old ones: sh, kubectl and busybox applets (awk, sort), pinned.",
   },
   webhookSecret: {
     type: "string",

@@ -328,6 +328,7 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = [], { c
       targetUrl: r.optionalString("statusTargetUrl", v.statusLinkTemplate),
       image: r.string("statusImage", defaultOf("statusImage"), v.pinnedImage),
     },
+    janitorImage: r.string("janitorImage", defaultOf("janitorImage"), v.pinnedImage),
     registryCredentials: r.secretSet("registryCredentials"),
     ingress: ingressSettings(r, problems),
     argocd: {

@@ -65,6 +65,8 @@ export interface StackSettings {
   statusToken: boolean;
   /** Commit statuses: the link template ({namespace}, {name}) or none, and the steps' image. */
   statuses: { targetUrl?: string; image: string };
+  /** The run janitor's image: sh, kubectl, busybox. */
+  janitorImage: string;
   /** The stack gives kpack registry credentials (the secret registryCredentials). */
   registryCredentials: boolean;
   ingress: { className?: string; tlsSecret?: string; clusterIssuer?: string; withoutTls: boolean };

@@ -101,7 +101,7 @@ export interface Subject {
 export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
-  verbs: ("get" | "list" | "watch" | "create")[];
+  verbs: ("get" | "list" | "watch" | "create" | "patch" | "delete")[];
 }
 
 export interface Role extends KubernetesObject<"rbac.authorization.k8s.io/v1", "Role"> {

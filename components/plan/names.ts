@@ -29,6 +29,16 @@ export interface ObjectNames {
   kpackImage: string;
   imageApplication: string;
   tektonApplication: string;
+  /** The commit-status Task. */
+  statusTask: string;
+  /** The run-janitor Task, and its account, Role and RoleBinding (applied by Pulumi). */
+  janitorTask: string;
+  janitorServiceAccount: string;
+  /** The pull-request Pipeline, its runs' generateName, its TriggerBinding and TriggerTemplate. */
+  pullRequestPipeline: string;
+  pullRequestRunPrefix: string;
+  pullRequestBinding: string;
+  pullRequestTemplate: string;
 }
 
 /**
@@ -36,6 +46,11 @@ export interface ObjectNames {
  * two tokens: `key` writes the ops repositories, `readKey` reads the app repositories.
  */
 export const GITHUB_TOKEN_SECRET = { name: "github-token", key: "GITHUB_TOKEN", readKey: "READ_TOKEN" } as const;
+/**
+ * The status token, once per namespace, in a Secret of its own: a pull request's run references this
+ * one and git-clone's, never `github-token`, which holds the ops write token.
+ */
+export const COMMIT_STATUS_SECRET = { name: "commit-status-token", key: "STATUS_TOKEN" } as const;
 /** The key of each app's webhook Secret (`<app>-webhook`): one secret per app, never shared. */
 export const WEBHOOK_SECRET_KEY = "secretToken";
 
@@ -97,6 +112,13 @@ export function objectNames(app: Pick<AppSettings, "name" | "namespace" | "image
     kpackImage: `${n}-image-${nameDigest(app.imageTag, IMAGE_SUFFIX_LENGTH)}`,
     imageApplication: `${n}-image`,
     tektonApplication: `${n}-tekton`,
+    statusTask: `${n}-status`,
+    janitorTask: `${n}-janitor`,
+    janitorServiceAccount: `${n}-run-janitor`,
+    pullRequestPipeline: `${n}-pr`,
+    pullRequestRunPrefix: `${n}-pr-`,
+    pullRequestBinding: `${n}-pull-request`,
+    pullRequestTemplate: `${n}-pr-run`,
   };
 }
 
@@ -126,6 +148,13 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
   pipelineServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
   appProject: { max: 253, rule: "Kubernetes' limit for an object name" },
   webhookSecret: { max: 253, rule: "Kubernetes' limit for a Secret name" },
+  statusTask: { max: 63, rule: "Tekton's limit for a Task name" },
+  janitorTask: { max: 63, rule: "Tekton's limit for a Task name" },
+  pullRequestPipeline: { max: 63, rule: "Tekton's limit for a Pipeline name" },
+  pullRequestRunPrefix: { max: 63 - GENERATED_SUFFIX_LENGTH, rule: `Tekton's limit for a PipelineRun name, 63, less the ${GENERATED_SUFFIX_LENGTH} characters Kubernetes appends` },
+  janitorServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
+  pullRequestBinding: { max: 253, rule: "Kubernetes' limit for an object name" },
+  pullRequestTemplate: { max: 253, rule: "Kubernetes' limit for an object name" },
 };
 
 /** The longest an app's name may be, and the derived name that sets that limit. */

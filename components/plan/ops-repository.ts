@@ -2,10 +2,16 @@ import { StackSettings, AppSettings } from "../config/settings";
 import { imageKustomization, ImageRevisionPatch, imageRevisionPatch, kpackImage, Kustomization } from "../kpack/image";
 import { Ingress, listenerIngress } from "../kubernetes/ingress";
 import { KubernetesObject } from "../kubernetes/types";
+import { commitStatusTask } from "../tekton/commit-status";
 import { buildPipeline } from "../tekton/pipeline";
+import { pullRequestPipeline, pullRequestTriggerBinding, pullRequestTriggerTemplate } from "../tekton/pull-request";
+import { JANITOR_PIPELINE_TASK, runJanitorTask } from "../tekton/run-janitor";
 import { buildTriggerTemplate, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
 import { updateImageRevisionTask } from "../tekton/update-image-revision";
-import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET_KEY } from "./names";
+import { COMMIT_STATUS_SECRET, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET_KEY } from "./names";
+
+/** Each run's fresh volume. */
+const RUN_WORKSPACE_SIZE = "1Gi";
 import { OWN_OPS_PATH } from "./ops-folders";
 import { opsPath as opsPathProblem } from "../config/validators";
 
@@ -106,6 +112,17 @@ export function cloneUrl(stack: StackSettings, repository: string): string {
   return `${stack.gitHost}/${stack.githubOwner}/${repository}.git`;
 }
 
+/** The git host GitHub's own API serves from another host. */
+export const GITHUB_COM = "https://github.com";
+
+/**
+ * GitHub's REST API for a git host: api.github.com for github.com, `<host>/api/v3` for GitHub Enterprise
+ * Server (go-github's NewEnterpriseClient, which the GitHub provider uses, appends the same).
+ */
+export function githubApiUrl(gitHost: string): string {
+  return gitHost === GITHUB_COM ? "https://api.github.com" : `${gitHost}/api/v3`;
+}
+
 /** Every file this app's ops repository holds, each as the objects it commits (text only in synth/ops-file.ts). */
 export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names: ObjectNames): RepoFile[] {
   const ns = app.namespace;
@@ -126,6 +143,20 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
     serviceAccountName: app.imageServiceAccount.name,
     gitUrl: cloneUrl(stack, app.repo),
   });
+  // What the push and pull-request pipelines share: their clone, lint and test tasks, statuses and janitor.
+  const checks = {
+    namespace: ns,
+    app: app.name,
+    catalog: stack.catalog,
+    submodules: app.submodules,
+    goPackage: app.goPackage,
+    goVersion: app.goVersion,
+    golangciLintVersion: app.golangciLintVersion,
+    statusTask: names.statusTask,
+    statusTargetUrl: stack.statuses.targetUrl,
+    janitor: { task: names.janitorTask, keep: app.keepRuns },
+  };
+  const janitor = { task: JANITOR_PIPELINE_TASK, serviceAccount: names.janitorServiceAccount };
   return [
     file(paths.kustomization, imageKustomization("image.yaml", "revision.yaml", names.kpackImage)),
     file(paths.image, image),
@@ -151,18 +182,17 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         authorEmail: stack.writeBack.authorEmail,
         tokenSecret: GITHUB_TOKEN_SECRET,
       }),
-      buildPipeline({
-        name: names.pipeline,
+      commitStatusTask({
+        name: names.statusTask,
         namespace: ns,
         app: app.name,
-        catalog: stack.catalog,
-        updateTask: names.task,
-        opsBranch: app.opsBranch,
-        submodules: app.submodules,
-        goPackage: app.goPackage,
-        goVersion: app.goVersion,
-        golangciLintVersion: app.golangciLintVersion,
+        image: stack.statuses.image,
+        apiUrl: githubApiUrl(stack.gitHost),
+        repositoryFullName: `${stack.githubOwner}/${app.repo}`,
+        tokenSecret: COMMIT_STATUS_SECRET,
       }),
+      runJanitorTask({ name: names.janitorTask, namespace: ns, app: app.name, image: stack.janitorImage }),
+      buildPipeline({ ...checks, name: names.pipeline, updateTask: names.task, opsBranch: app.opsBranch }),
       pushTriggerBinding({ name: names.triggerBinding, namespace: ns, app: app.name }),
       buildTriggerTemplate({
         name: names.triggerTemplate,
@@ -173,8 +203,26 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         serviceAccount: names.pipelineServiceAccount,
         tokenSecret: GITHUB_TOKEN_SECRET,
         credentialsSecret: GIT_CREDENTIALS_SECRET.name,
-        workspaceSize: "1Gi",
+        workspaceSize: RUN_WORKSPACE_SIZE,
+        janitor,
       }),
+      ...(app.pullRequests === "off"
+        ? []
+        : [
+            pullRequestPipeline({ ...checks, name: names.pullRequestPipeline }),
+            pullRequestTriggerBinding({ name: names.pullRequestBinding, namespace: ns, app: app.name }),
+            pullRequestTriggerTemplate({
+              name: names.pullRequestTemplate,
+              namespace: ns,
+              app: app.name,
+              pipeline: names.pullRequestPipeline,
+              runPrefix: names.pullRequestRunPrefix,
+              serviceAccount: names.pipelineServiceAccount,
+              credentialsSecret: GIT_CREDENTIALS_SECRET.name,
+              workspaceSize: RUN_WORKSPACE_SIZE,
+              janitor,
+            }),
+          ]),
       pushEventListener({
         name: names.eventListener,
         namespace: ns,
@@ -185,6 +233,7 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         webhookSecret: { name: names.webhookSecret, key: WEBHOOK_SECRET_KEY },
         repositoryFullName: `${stack.githubOwner}/${app.repo}`,
         branch: app.branch,
+        pullRequests: app.pullRequests === "off" ? undefined : { binding: names.pullRequestBinding, template: names.pullRequestTemplate, scope: app.pullRequests },
       }),
       ...(app.ingressHost ? [planListenerIngress(stack, app, names, app.ingressHost)] : []),
     ]),

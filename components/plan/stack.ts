@@ -6,7 +6,8 @@ import { basicAuthFiles } from "../tekton/git-clone";
 import { KubernetesObject, Secret, ServiceAccount } from "../kubernetes/types";
 import { AppProject, appProject, groupKindsOf } from "../argocd/app-project";
 import { ListenerRbac, listenerRbac, pipelineServiceAccount } from "../tekton/triggers";
-import { appWebhookSecret, buildNamespaces, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET_KEY } from "./names";
+import { JanitorAccess, janitorAccess } from "../tekton/run-janitor";
+import { appWebhookSecret, buildNamespaces, COMMIT_STATUS_SECRET, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, objectNames, ObjectNames, WEBHOOK_SECRET_KEY } from "./names";
 import { CredentialsPlan, CredentialValues, planCredentials, readTokenOf } from "./private-access";
 import { cloneUrl, kubernetesObjectsIn, opsLayout, opsRepositoryFiles, RepoFile } from "./ops-repository";
 
@@ -15,6 +16,8 @@ export interface SecretValues<S> extends CredentialValues<S> {
   githubToken: S;
   /** What the write-back pushes the ops repositories with; githubToken serves when not given. */
   writeBackToken?: S;
+  /** What the status steps post commit statuses with; githubToken serves when not given. */
+  statusToken?: S;
   /** The root each app's webhook secret is derived from (appWebhookSecret); never in the cluster itself. */
   webhookSecret: S;
   /** A secret computed from a secret, itself secret: `apply` on an Output; render keeps the marker. */
@@ -34,6 +37,8 @@ export interface NamespacePlan<S> {
   githubToken: Secret<S>;
   /** git-clone's basic-auth files for the app's clone, derived from the read token. */
   gitCredentials: Secret<S>;
+  /** The status steps' token, apart from the ops write token: pull-request runs reference this one. */
+  statusToken: Secret<S>;
 }
 
 export interface WebhookPlan<S> {
@@ -41,7 +46,8 @@ export interface WebhookPlan<S> {
   repository: string;
   url: string;
   secret: S;
-  events: ["push"];
+  /** `pull_request` too when the app's pull requests are checked. */
+  events: ("push" | "pull_request")[];
 }
 
 /**
@@ -53,6 +59,8 @@ export interface AppAccess {
   project?: AppProject;
   pipelineServiceAccount: ServiceAccount;
   listener: ListenerRbac;
+  /** The account the run janitor alone runs as, and its Role over the namespace's PipelineRuns. */
+  janitor: JanitorAccess;
 }
 
 export interface AppPlan<S> {
@@ -98,7 +106,7 @@ function planApplications(stack: StackSettings, app: AppSettings, names: ObjectN
 export function planNamespace<S>(
   stack: Pick<StackSettings, "gitHost">,
   name: string,
-  secrets: Pick<SecretValues<S>, "githubToken" | "writeBackToken" | "readToken" | "derive">,
+  secrets: Pick<SecretValues<S>, "githubToken" | "writeBackToken" | "readToken" | "statusToken" | "derive">,
 ): NamespacePlan<S> {
   const readToken = readTokenOf(secrets);
   return {
@@ -115,6 +123,12 @@ export function planNamespace<S>(
       namespace: name,
       type: "Opaque",
       stringData: { ...basicAuthFiles(stack.gitHost, readToken, secrets.derive) },
+    }),
+    statusToken: secret({
+      name: COMMIT_STATUS_SECRET.name,
+      namespace: name,
+      type: "Opaque",
+      stringData: { [COMMIT_STATUS_SECRET.key]: secrets.statusToken ?? secrets.githubToken },
     }),
   };
 }
@@ -137,13 +151,25 @@ function planAccess(stack: StackSettings, app: AppSettings, names: ObjectNames, 
         : undefined,
     pipelineServiceAccount: pipelineServiceAccount({ ...ref, name: names.pipelineServiceAccount }),
     listener: listenerRbac({ ...ref, serviceAccount: names.triggersServiceAccount, role: names.triggersRole, clusterRole: names.triggersClusterRole }),
+    janitor: janitorAccess({ ...ref, name: names.janitorServiceAccount, role: names.janitorServiceAccount }),
   };
 }
 
 /** The access objects in the order they are applied: the accounts before what binds them. */
 export function accessObjects(access: AppAccess): KubernetesObject[] {
-  const { project, pipelineServiceAccount, listener } = access;
-  return [...(project ? [project] : []), pipelineServiceAccount, listener.serviceAccount, listener.role, listener.roleBinding, listener.clusterRole, listener.clusterRoleBinding];
+  const { project, pipelineServiceAccount, listener, janitor } = access;
+  return [
+    ...(project ? [project] : []),
+    pipelineServiceAccount,
+    listener.serviceAccount,
+    listener.role,
+    listener.roleBinding,
+    listener.clusterRole,
+    listener.clusterRoleBinding,
+    janitor.serviceAccount,
+    janitor.role,
+    janitor.roleBinding,
+  ];
 }
 
 /** One app's ops files, Applications and webhook; `webhookSecret`, the app's own, signs its pushes. */
@@ -158,7 +184,7 @@ export function planApp<S>(stack: StackSettings, app: AppSettings, webhookSecret
     webhookSecret: secret({ name: names.webhookSecret, namespace: app.namespace, type: "Opaque", stringData: { [WEBHOOK_SECRET_KEY]: webhookSecret } }),
     applications: planApplications(stack, app, names),
     webhook: app.webhookUrl
-      ? { owner: stack.githubOwner, repository: app.repo, url: app.webhookUrl, secret: webhookSecret, events: ["push"] }
+      ? { owner: stack.githubOwner, repository: app.repo, url: app.webhookUrl, secret: webhookSecret, events: app.pullRequests === "off" ? ["push"] : ["push", "pull_request"] }
       : undefined,
   };
 }

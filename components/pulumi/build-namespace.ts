@@ -19,6 +19,8 @@ export interface BuildNamespaceArgs {
   writeBackToken?: pulumi.Input<string>;
   /** The token git-clone and the write-back read the app repositories with: Contents read-only. @default githubToken */
   readToken?: pulumi.Input<string>;
+  /** The token the status steps post commit statuses with: Commit statuses read and write on the app repositories only. @default githubToken */
+  statusToken?: pulumi.Input<string>;
   /**
    * At least 32 random characters: each app here that is given no webhook secret of its own signs with
    * one derived from it (appWebhookSecret), so no two apps share one. Kept secret; never in the cluster.
@@ -71,6 +73,8 @@ export class BuildNamespace extends pulumi.ComponentResource {
   readonly webhookSecretRoot: pulumi.Output<string>;
   /** git-clone's basic-auth files, derived from the token: both clones of every run read it. */
   readonly gitCredentialsSecret: k8s.core.v1.Secret;
+  /** The status steps' token (`commit-status-token`), apart from the ops write token. */
+  readonly statusTokenSecret: k8s.core.v1.Secret;
   /** The namespace's name, once its Secrets exist. */
   readonly namespace: pulumi.Output<string>;
   /** The namespace's name when the args give it as a plain value (checked), else undefined. */
@@ -87,6 +91,7 @@ export class BuildNamespace extends pulumi.ComponentResource {
       githubToken: pulumi.secret(args.githubToken),
       writeBackToken: args.writeBackToken === undefined ? undefined : pulumi.secret(args.writeBackToken),
       readToken: args.readToken === undefined ? undefined : pulumi.secret(args.readToken),
+      statusToken: args.statusToken === undefined ? undefined : pulumi.secret(args.statusToken),
       derive: (secret: pulumi.Output<string>, compute: (plain: string) => string) => secret.apply(compute),
     };
     // Planned once: the Secrets' types and values do not depend on the namespace, so they are known
@@ -118,14 +123,16 @@ export class BuildNamespace extends pulumi.ComponentResource {
       ),
     );
     this.gitCredentialsSecret = secret("git-credentials", plan.gitCredentials);
+    this.statusTokenSecret = secret("commit-status-token", plan.statusToken);
     this.namespaceName = typeof args.namespace === "string" && !dnsLabel(args.namespace) ? args.namespace : undefined;
     this.namespace = pulumi
-      .all([namespace, this.githubTokenSecret.metadata, this.gitCredentialsSecret.metadata])
+      .all([namespace, this.githubTokenSecret.metadata, this.gitCredentialsSecret.metadata, this.statusTokenSecret.metadata])
       .apply(([ns]) => ns);
     this.registerOutputs({
       namespace: this.namespace,
       githubTokenSecret: this.githubTokenSecret.metadata.name,
       gitCredentialsSecret: this.gitCredentialsSecret.metadata.name,
+      statusTokenSecret: this.statusTokenSecret.metadata.name,
     });
   }
 }

@@ -7,6 +7,7 @@ import { isBuiltInNamespace } from "../kubernetes/namespace";
 import { DeliberateImageBuilds } from "./app";
 import { appArgs } from "../config/component-args";
 import { buildNamespaces } from "../plan/names";
+import { GITHUB_COM, githubApiUrl } from "../plan/ops-repository";
 import { BuildNamespace } from "./build-namespace";
 import { previousRevisionFile, RevisionFileLocation } from "./recorded-revision";
 import { BuildCredentials, BuildCredentialsArgs } from "./credentials";
@@ -43,6 +44,7 @@ export function secretConfig(settings: StackSettings, config: pulumi.Config = ne
     githubToken: config.requireSecret("githubToken"),
     writeBackToken: settings.writeBackToken ? config.requireSecret("writeBackToken") : undefined,
     readToken: settings.readToken ? config.requireSecret("readToken") : undefined,
+    statusToken: settings.statusToken ? config.requireSecret("statusToken") : undefined,
     webhookSecret: config.requireSecret("webhookSecret"),
     argocdToken: settings.argocdToken === "argocdToken" ? config.requireSecret("argocdToken") : undefined,
     registryCredentials: settings.registryCredentials ? config.requireSecret("registryCredentials") : undefined,
@@ -81,7 +83,7 @@ export function gitHubProviderArgs(settings: StackSettings, token: pulumi.Input<
   return {
     owner: settings.githubOwner,
     token,
-    ...(settings.gitHost === "https://github.com" ? {} : { baseUrl: `${settings.gitHost}/api/v3/` }),
+    ...(settings.gitHost === GITHUB_COM ? {} : { baseUrl: `${githubApiUrl(settings.gitHost)}/` }),
     writeDelayMs: settings.github.writeDelayMs,
     maxRetries: settings.github.maxRetries,
     retryableErrors: settings.github.retryableErrors,
@@ -121,6 +123,7 @@ export function registerClusterSide(
         githubToken: secrets.githubToken,
         writeBackToken: secrets.writeBackToken,
         readToken: secrets.readToken,
+        statusToken: secrets.statusToken,
         webhookSecret: secrets.webhookSecret,
         gitHost: settings.gitHost,
         labelNamespace: !isBuiltInNamespace(name),

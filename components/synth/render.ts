@@ -14,6 +14,7 @@ export const RENDER_SECRETS: Required<SecretValues<string>> = {
   githubToken: secretMarker("githubToken"),
   writeBackToken: secretMarker("writeBackToken"),
   readToken: secretMarker("readToken"),
+  statusToken: secretMarker("statusToken"),
   webhookSecret: secretMarker("webhookSecret"),
   argocdToken: secretMarker("argocdToken"),
   registryCredentials: secretMarker("registryCredentials"),
@@ -22,9 +23,14 @@ export const RENDER_SECRETS: Required<SecretValues<string>> = {
 };
 
 /** The markers of the secrets a stack sets: a token it leaves unset is githubToken's, and shows that marker. */
-export function renderSecrets(settings: Pick<StackSettings, "writeBackToken" | "readToken">): SecretValues<string> {
-  const { writeBackToken, readToken, ...always } = RENDER_SECRETS;
-  return { ...always, ...(settings.writeBackToken ? { writeBackToken } : {}), ...(settings.readToken ? { readToken } : {}) };
+export function renderSecrets(settings: Pick<StackSettings, "writeBackToken" | "readToken" | "statusToken">): SecretValues<string> {
+  const { writeBackToken, readToken, statusToken, ...always } = RENDER_SECRETS;
+  return {
+    ...always,
+    ...(settings.writeBackToken ? { writeBackToken } : {}),
+    ...(settings.readToken ? { readToken } : {}),
+    ...(settings.statusToken ? { statusToken } : {}),
+  };
 }
 
 /**
@@ -50,7 +56,7 @@ export function renderPlan(plan: StackPlan<string>): Map<string, string> {
     files.set(path, content);
   };
   for (const ns of plan.namespaces) {
-    for (const o of [ns.namespace, ns.githubToken, ns.gitCredentials]) if (o) add(clusterPath(o), toYaml(o));
+    for (const o of [ns.namespace, ns.githubToken, ns.gitCredentials, ns.statusToken]) if (o) add(clusterPath(o), toYaml(o));
   }
   const { argocd, namespaces } = plan.credentials;
   for (const o of [argocd, ...namespaces.flatMap((n) => [n.git, n.registry, ...n.ownedServiceAccounts, ...n.serviceAccountPatches])]) {

@@ -1,6 +1,7 @@
 import { appObjectMeta } from "../kubernetes/types";
 import { APP_CLONE_DIR } from "./git-clone";
 import { finalStatusTasks, pendingStatusTask } from "./commit-status";
+import { janitorPipelineTask } from "./run-janitor";
 import { Param, ParamSpec, Pipeline, PipelineTask, TaskRef, WorkspacePipelineTaskBinding } from "./types";
 import { WRITE_BACK_OUTCOME } from "./update-image-revision";
 
@@ -67,6 +68,8 @@ export interface BuildPipelineArgs extends CheckTasksArgs {
   statusTask: string;
   /** The statuses' link template ({namespace}, {name}); none: statuses without a link. */
   statusTargetUrl?: string;
+  /** Name of the run-janitor Task in the namespace, and the finished push runs it keeps. */
+  janitor: { task: string; keep: number };
   opsBranch: string;
 }
 
@@ -167,6 +170,7 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
         { name: CREDENTIALS_WORKSPACE, description: "git-clone's read-only credentials (.gitconfig and .git-credentials), from a Secret." },
       ],
       tasks: [
+        janitorPipelineTask(a.janitor.task, "push", a.janitor.keep),
         pendingStatusTask(statuses),
         cloneTask(a),
         lintTask(a),

@@ -6,6 +6,7 @@
 import { appLabels, appObjectMeta, AppObjectRef } from "../kubernetes/types";
 import { PullRequestScope } from "../config/settings";
 import { finalStatusTasks, pendingStatusTask } from "./commit-status";
+import { janitorPipelineTask } from "./run-janitor";
 import { CheckTasksArgs, cloneTask, CREDENTIALS_WORKSPACE, lintTask, PIPELINE_TASKS, RUN_WORKSPACE, SOURCE_PARAMS, testTask } from "./pipeline";
 import { AUTO_CLEANUP_PVC, celString, freshRunSpec, RUN_KIND_LABEL, sameRepository } from "./triggers";
 import { InterceptorRef, Pipeline, TriggerBinding, TriggerTemplate } from "./types";
@@ -17,6 +18,8 @@ export interface PullRequestPipelineArgs extends CheckTasksArgs {
   /** Name of the commit-status Task in the namespace. */
   statusTask: string;
   statusTargetUrl?: string;
+  /** Name of the run-janitor Task in the namespace, and the finished pull-request runs it keeps. */
+  janitor: { task: string; keep: number };
 }
 
 /** clone → lint ∥ test, with a commit status as the run starts and for each stage in `finally`. */
@@ -34,12 +37,12 @@ export function pullRequestPipeline(a: PullRequestPipelineArgs): Pipeline {
     metadata: appObjectMeta(a, "pull-request-pipeline"),
     spec: {
       description: "Lints and tests a pull request's head commit and posts a commit status per stage; records nothing.",
-      params: [...SOURCE_PARAMS],
+      params: [...SOURCE_PARAMS, { name: "pull-request", type: "string", description: "The pull request's number: a newer run of the same one supersedes this." }],
       workspaces: [
         { name: RUN_WORKSPACE, description: "The run's volume: the clone, which lint and test may write." },
         { name: CREDENTIALS_WORKSPACE, description: "git-clone's read-only credentials (.gitconfig and .git-credentials), from a Secret." },
       ],
-      tasks: [pendingStatusTask(statuses), cloneTask(a), lintTask(a), testTask(a)],
+      tasks: [janitorPipelineTask(a.janitor.task, "pull-request", a.janitor.keep), pendingStatusTask(statuses), cloneTask(a), lintTask(a), testTask(a)],
       finally: finalStatusTasks(statuses),
     },
   };
@@ -105,6 +108,7 @@ export function pullRequestTriggerTemplate(a: PullRequestTemplateArgs): TriggerT
           spec: freshRunSpec(a, [
             { name: "repo-url", value: "$(tt.params.REPO_URL)" },
             { name: "revision", value: "$(tt.params.REVISION)" },
+            { name: "pull-request", value: "$(tt.params.NUMBER)" },
           ]),
         },
       ],

@@ -32,12 +32,13 @@ const NOT_DEFAULTS: Record<(typeof PIPELINE_ARG_KEYS)[number], string | number |
   gitAuthorEmail: "builds@example.com",
   statusTargetUrl: "https://dashboard.example.com/#/namespaces/{namespace}/pipelineruns/{name}",
   statusImage: "docker.io/curlimages/curl:8.14.1",
+  janitorImage: "docker.io/alpine/k8s:1.31.0",
 };
 
 /** What the stack passes each app: its shared settings, without what only a stack decides (its own keys, credentials). */
 function sharedWithApps(s: StackSettings) {
-  const { githubOwner, gitHost, ingress, argocd, catalog, writeBack, statuses } = s;
-  return { githubOwner, gitHost, ingress, argocd, catalog, writeBack, statuses };
+  const { githubOwner, gitHost, ingress, argocd, catalog, writeBack, statuses, janitorImage } = s;
+  return { githubOwner, gitHost, ingress, argocd, catalog, writeBack, statuses, janitorImage };
 }
 
 describe("config: the components' args", () => {
