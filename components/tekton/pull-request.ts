@@ -48,9 +48,6 @@ export function pullRequestPipeline(a: PullRequestPipelineArgs): Pipeline {
   };
 }
 
-/** The label carrying a pull request's number on its runs: what the janitor cancels an older run of the same PR by. */
-export const PULL_REQUEST_LABEL = "deliberate-image-builds/pull-request";
-
 /**
  * What a `pull_request` payload gives the pipeline. The clone is of the base repository, the app's own,
  * at the head commit: GitHub keeps every pull request's head as `refs/pull/<n>/head` there, forks'
@@ -102,7 +99,7 @@ export function pullRequestTriggerTemplate(a: PullRequestTemplateArgs): TriggerT
           kind: "PipelineRun",
           metadata: {
             generateName: a.runPrefix,
-            labels: { ...appLabels(a.app, "pipeline-run"), [RUN_KIND_LABEL]: "pull-request", [PULL_REQUEST_LABEL]: "$(tt.params.NUMBER)" },
+            labels: { ...appLabels(a.app, "pipeline-run"), [RUN_KIND_LABEL]: "pull-request" },
             annotations: { ...AUTO_CLEANUP_PVC },
           },
           spec: freshRunSpec(a, [

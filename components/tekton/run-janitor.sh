@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-janitor: runs first in each PipelineRun of an app, as an account of its own that may get, list,
 # patch and delete PipelineRuns in the app's namespace and nothing else. It
-#   - cancels the app's older runs of the same kind (KIND: push, or pull-request with the same NUMBER)
+#   - cancels the app's older runs of the same kind (KIND: push, or pull-request with the same NUMBER,
+#     its `pull-request` param)
 #     that are still running and have not reached the write-back (WRITE_BACK_TASK among their child
 #     references), by setting spec.status to CancelledRunFinally: Tekton cancels their TaskRuns and runs
 #     their `finally` tasks, whose statuses say the run was superseded;
@@ -27,10 +28,8 @@ label_value NAMESPACE "$NAMESPACE"
 label_value WRITE_BACK_TASK "$WRITE_BACK_TASK"
 case $KEEP in "" | *[!0-9]* | 0) fail "KEEP must be a whole number from 1; got '$KEEP'" ;; esac
 case $KIND in
-  push) same="" ;;
-  pull-request)
-    case $NUMBER in "" | *[!0-9]*) fail "NUMBER must be a pull request's number; got '$NUMBER'" ;; esac
-    same=",deliberate-image-builds/pull-request=$NUMBER" ;;
+  push) ;;
+  pull-request) case $NUMBER in "" | *[!0-9]*) fail "NUMBER must be a pull request's number; got '$NUMBER'" ;; esac ;;
   *) fail "KIND must be push or pull-request; got '$KIND'" ;;
 esac
 selector="app.kubernetes.io/name=$APP,deliberate-image-builds/run-kind=$KIND"
@@ -39,12 +38,13 @@ selector="app.kubernetes.io/name=$APP,deliberate-image-builds/run-kind=$KIND"
 # shellcheck disable=SC2086 # the args are words
 k() { kubectl ${KUBECTL_ARGS:-} --namespace "$NAMESPACE" --request-timeout=20s "$@"; }
 
-# One line per run: name, creation time, Succeeded condition's status, spec.status, resourceVersion, child tasks.
+# One line per run of the app and kind: name, creation time, Succeeded condition's status, spec.status,
+# resourceVersion, child pipeline tasks, pull-request param.
 runs() {
-  k get pipelineruns.tekton.dev -l "$1" -o jsonpath='{range .items[*]}{.metadata.name}{"\t"}{.metadata.creationTimestamp}{"\t"}{.status.conditions[?(@.type=="Succeeded")].status}{"\t"}{.spec.status}{"\t"}{.metadata.resourceVersion}{"\t"}{.status.childReferences[*].pipelineTaskName}{"\n"}{end}'
+  k get pipelineruns.tekton.dev -l "$selector" -o jsonpath='{range .items[*]}{.metadata.name}{"\t"}{.metadata.creationTimestamp}{"\t"}{.status.conditions[?(@.type=="Succeeded")].status}{"\t"}{.spec.status}{"\t"}{.metadata.resourceVersion}{"\t"}{.status.childReferences[*].pipelineTaskName}{"\t"}{.spec.params[?(@.name=="pull-request")].value}{"\n"}{end}'
 }
 
-mine=$(runs "$selector$same") || fail "could not list the app's runs"
+mine=$(runs) || fail "could not list the app's runs"
 created=$(printf '%s\n' "$mine" | awk -F '\t' -v run="$RUN" '$1 == run { print $2 }')
 [ -n "$created" ] || fail "this run, $RUN, is not among the app's $KIND runs"
 
@@ -52,9 +52,9 @@ created=$(printf '%s\n' "$mine" | awk -F '\t' -v run="$RUN" '$1 == run { print $
 # Three passes: a run whose resourceVersion moved under a patch (409) is decided again on a fresh list.
 pass=1
 while [ "$pass" -le 3 ]; do
-  listed=$(runs "$selector$same") || fail "could not list the app's runs"
-  older=$(printf '%s\n' "$listed" | awk -F '\t' -v run="$RUN" -v created="$created" -v wb="$WRITE_BACK_TASK" '
-    $1 != "" && $1 != run && ($2 < created || ($2 == created && $1 < run)) && $3 != "True" && $3 != "False" && $4 == "" {
+  listed=$(runs) || fail "could not list the app's runs"
+  older=$(printf '%s\n' "$listed" | awk -F '\t' -v run="$RUN" -v created="$created" -v wb="$WRITE_BACK_TASK" -v number="$NUMBER" '
+    $1 != "" && $1 != run && $7 == number && ($2 < created || ($2 == created && $1 < run)) && $3 != "True" && $3 != "False" && $4 == "" {
       n = split($6, tasks, " "); reached = 0
       for (i = 1; i <= n; i++) if (tasks[i] == wb) reached = 1
       if (!reached) print $1 "\t" $5
@@ -77,7 +77,7 @@ EOF_OLDER
 done
 
 # --- finished runs beyond the newest KEEP -------------------------------------------------------------
-all=$(runs "$selector") || fail "could not list the app's runs"
+all=$(runs) || fail "could not list the app's runs"
 printf '%s\n' "$all" | awk -F '\t' '$3 == "True" || $3 == "False" { print $2 "\t" $1 }' | sort -r | awk -v keep="$KEEP" 'NR > keep' |
   while IFS="$(printf '\t')" read -r _ name; do
     if out=$(k delete pipelineruns.tekton.dev "$name" --wait=false 2>&1); then say "deleted $name: more than $KEEP finished $KIND runs"

@@ -98,11 +98,11 @@ export function plannedImage(app: AppPlan<unknown>): Image {
   return image;
 }
 
-/** The one object of this kind that the plan commits to the (first) app's ops repository. */
-export function plannedObject<T>(kind: string, extra: RawConfig = {}, apps?: unknown[]): T {
+/** The one object of this kind (and name, where the kind has several) that the plan commits to the (first) app's ops repository. */
+export function plannedObject<T>(kind: string, extra: RawConfig = {}, apps?: unknown[], name?: string): T {
   const objects = planStack(settings(extra, apps), RENDER_SECRETS)
     .apps[0].repoFiles.flatMap((f) => f.documents)
-    .filter((o) => o.kind === kind);
-  assert.strictEqual(objects.length, 1, `expected one ${kind} in the ops repository, found ${objects.length}`);
+    .filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
+  assert.strictEqual(objects.length, 1, `expected one ${kind}${name ? ` ${name}` : ""} in the ops repository, found ${objects.length}`);
   return objects[0] as T;
 }

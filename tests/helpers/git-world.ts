@@ -101,7 +101,7 @@ function fixtureKustomization(): string {
 
 /** The Task the fixture stack commits to the ops repository. */
 export function renderedTask(maxAttempts = 5): Task {
-  return plannedObject<Task>("Task", { writeBackAttempts: maxAttempts });
+  return plannedObject<Task>("Task", { writeBackAttempts: maxAttempts }, undefined, "go-sample-app-write-back");
 }
 
 /** The revision patch as Pulumi first writes it for the fixture app. */

@@ -15,11 +15,15 @@ const tekton = planFile(plan, TEKTON_FILE);
 const WHERE = "go-sample-app-ops@main:cicd/tekton/build-pipeline.yaml";
 
 /** The Tekton file with the write-back step's image changed. */
-const stepImage = (image: string) => editedFileResource<Task>(tekton, "Task", (task) => (task.spec.steps[0].image = image));
+const stepImage = (image: string) =>
+  editedFileResource<Task>(tekton, "Task", (task) => {
+    if (task.metadata.name === "go-sample-app-write-back") task.spec.steps[0].image = image;
+  });
 
-/** The Tekton file with the test Task's params changed. */
+/** The Tekton file with the push Pipeline's test Task's params changed. */
 function testParams(change: (params: Param[]) => Param[]) {
   return editedFileResource<Pipeline>(tekton, "Pipeline", (pipeline) => {
+    if (pipeline.metadata.name !== "go-sample-app-build") return;
     const test = pipeline.spec.tasks.find((t) => t.name === "test");
     assert.ok(test, "the Pipeline has no test Task");
     test.params = change(test.params);
@@ -31,10 +35,15 @@ describe("policy images-pinned", () => {
     const uses = tekton.documents.flatMap((doc) => imagesIn(doc).map((u) => [`${doc.kind} ${u.path}`, u.image]));
     assert.deepStrictEqual(uses, [
       ["Task spec.steps[0].image", "docker.io/alpine/git:v2.49.1"],
-      ["Pipeline spec.tasks[0] (fetch-repository)", "ghcr.io/tektoncd-catalog/git-clone:v1.7.0"],
-      ["Pipeline spec.tasks[0].taskRef.params.bundle", "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0"],
-      ["Pipeline spec.tasks[1] (lint)", "docker.io/golangci/golangci-lint:v2.15.0"],
-      ["Pipeline spec.tasks[2] (test)", "docker.io/library/golang:1.27.3"],
+      ["Task spec.steps[0].image", "docker.io/curlimages/curl:8.15.0"],
+      ["Task spec.steps[0].image", "docker.io/alpine/k8s:1.32.4"],
+      // The push Pipeline, then the pull request's: the same clone, lint and test.
+      ...[1, 2].flatMap(() => [
+        ["Pipeline spec.tasks[2] (fetch-repository)", "ghcr.io/tektoncd-catalog/git-clone:v1.7.0"],
+        ["Pipeline spec.tasks[2].taskRef.params.bundle", "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0"],
+        ["Pipeline spec.tasks[3] (lint)", "docker.io/golangci/golangci-lint:v2.15.0"],
+        ["Pipeline spec.tasks[4] (test)", "docker.io/library/golang:1.27.3"],
+      ]),
     ]);
   });
 
@@ -93,14 +102,14 @@ describe("policy images-pinned", () => {
   it("reports a catalog Task the Pipeline runs at latest, through its version param", () => {
     const resource = testParams((params) => params.map((p) => (p.name === "version" ? { ...p, value: "latest" } : p)));
     assert.deepStrictEqual(violations((r) => checkImagesPinned(resource, r)), [
-      `${WHERE}, Pipeline default/go-sample-app-build: spec.tasks[2] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 with version "latest", so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
+      `${WHERE}, Pipeline default/go-sample-app-build: spec.tasks[4] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 with version "latest", so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
   });
 
   it("reports a catalog Task whose version param is left out when its default is latest", () => {
     const resource = testParams((params) => params.filter((p) => p.name !== "version"));
     assert.deepStrictEqual(violations((r) => checkImagesPinned(resource, r)), [
-      `${WHERE}, Pipeline default/go-sample-app-build: spec.tasks[2] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 without version (default "latest"), so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
+      `${WHERE}, Pipeline default/go-sample-app-build: spec.tasks[4] (test) runs golang-test ba30a4886564e2455c065ef871c05c39b49b6fd6 without version (default "latest"), so it pulls "docker.io/library/golang:latest"; expected an image pinned to a version tag or a sha256 digest, not latest`,
     ]);
   });
 

@@ -8,10 +8,11 @@ import { appEntry, plannedObject } from "../helpers/fixtures";
  * The catalog Task a resolver reference fetches: the reference file whose README row gives exactly
  * these resolver params (a full SHA on the upstream default branch or of a release tag, or the bundle).
  */
-function resolved(ref: TaskRef, updateTask: Task): CatalogTask | Task {
+function resolved(ref: TaskRef, ownTasks: Task[]): CatalogTask | Task {
   if ("kind" in ref) {
-    assert.strictEqual(ref.name, updateTask.metadata.name);
-    return updateTask;
+    const own = ownTasks.find((t) => t.metadata.name === ref.name);
+    assert.ok(own, `no Task ${ref.name} in the ops repository`);
+    return own;
   }
   const params = Object.fromEntries(ref.params.map((p) => [p.name, p.value]));
   const known = catalogReferences();
@@ -22,19 +23,23 @@ function resolved(ref: TaskRef, updateTask: Task): CatalogTask | Task {
 }
 
 describe("tekton: build-pipeline", () => {
-  const pipeline = plannedObject<Pipeline>("Pipeline");
-  const task = plannedObject<Task>("Task");
+  const pipeline = plannedObject<Pipeline>("Pipeline", {}, undefined, "go-sample-app-build");
+  const pullRequest = plannedObject<Pipeline>("Pipeline", {}, undefined, "go-sample-app-pr");
+  const task = ["write-back", "status", "janitor"].map((n) => plannedObject<Task>("Task", {}, undefined, `go-sample-app-${n}`));
 
   it("runs clone → lint, test → update-image-revision, and builds no image", () => {
     assert.deepStrictEqual(
       pipeline.spec.tasks.map((t) => [t.name, t.runAfter ?? []]),
       [
+        ["run-janitor", []],
+        ["status-pending", []],
         ["fetch-repository", []],
         ["lint", ["fetch-repository"]],
         ["test", ["fetch-repository"]],
         ["update-image-revision", ["lint", "test"]],
       ],
     );
+    assert.deepStrictEqual(pipeline.spec.finally?.map((t) => t.name), ["status-final", "status-recorded"]);
     assert.deepStrictEqual(pipeline.spec.params.map((p) => p.name), ["repo-url", "revision", "github-token-secret", "github-token-secret-key"]);
     assert.deepStrictEqual(pipeline.spec.workspaces.map((w) => w.name), ["shared-workspace", "git-credentials"]);
     const text = JSON.stringify(pipeline);
@@ -45,7 +50,7 @@ describe("tekton: build-pipeline", () => {
   // workspace.ValidateBindings for the write-back Task only: this also checks the catalog Tasks the
   // resolvers fetch (from the pinned reference copies), which upstream-validate cannot fetch.
   it("passes only params the referenced Tasks declare, and every param they require", () => {
-    for (const pt of pipeline.spec.tasks) {
+    for (const pt of [pipeline, pullRequest].flatMap((p) => [...p.spec.tasks, ...(p.spec.finally ?? [])])) {
       const target = resolved(pt.taskRef, task);
       const declared = target.spec.params.map((p) => p.name);
       for (const p of pt.params) assert.ok(declared.includes(p.name), `${pt.name} passes ${p.name}, which ${target.metadata.name} does not declare`);
@@ -96,20 +101,20 @@ describe("tekton: build-pipeline", () => {
     const param = (name: string) => task("fetch-repository")?.params.find((p) => p.name === name)?.value;
     assert.strictEqual(param("subdirectory"), "app");
     assert.strictEqual(param("submodules"), "false");
-    const withSubmodules = plannedObject<Pipeline>("Pipeline", {}, [appEntry("go-sample-app", { submodules: true })]);
-    assert.strictEqual(withSubmodules.spec.tasks[0].params.find((p) => p.name === "submodules")?.value, "true");
+    const withSubmodules = plannedObject<Pipeline>("Pipeline", {}, [appEntry("go-sample-app", { submodules: true })], "go-sample-app-build");
+    assert.strictEqual(withSubmodules.spec.tasks.find((t) => t.name === "fetch-repository")?.params.find((p) => p.name === "submodules")?.value, "true");
     for (const name of ["lint", "test"]) assert.deepStrictEqual(task(name)?.workspaces, [{ name: "source", workspace: "shared-workspace", subPath: "app" }]);
   });
 
   it("gives the app's clone the git credentials Secret through git-clone's basic-auth workspace", () => {
-    const run = plannedObject<TriggerTemplate>("TriggerTemplate").spec.resourcetemplates[0];
+    const run = plannedObject<TriggerTemplate>("TriggerTemplate", {}, undefined, "go-sample-app-build-run").spec.resourcetemplates[0];
     const auth = pipeline.spec.tasks.find((t) => t.name === "fetch-repository")?.workspaces?.find((w) => w.name === "basic-auth");
     const binding = run.spec.workspaces.find((b) => b.name === auth?.workspace);
     assert.deepStrictEqual(binding, { name: "git-credentials", secret: { secretName: "github-git-credentials" } });
   });
 
   it("gives the TriggerTemplate's PipelineRun a fresh volume writable by git-clone's user, removed when the run ends", () => {
-    const tt = plannedObject<TriggerTemplate>("TriggerTemplate");
+    const tt = plannedObject<TriggerTemplate>("TriggerTemplate", {}, undefined, "go-sample-app-build-run");
     const [run] = tt.spec.resourcetemplates;
     assert.strictEqual(run.apiVersion, "tekton.dev/v1");
     assert.strictEqual(run.metadata.generateName, "go-sample-app-build-");
