@@ -61,10 +61,7 @@ export interface PipelineArgs {
   gitAuthorName?: string;
   /** Email of the revision commits' author. @default "tekton-pipeline@users.noreply.github.com" */
   gitAuthorEmail?: string;
-  /**
-   * Link each commit status gives: a URL with `{namespace}` and `{name}`, the PipelineRun's (a Tekton
-   * Dashboard's, say). @default "" (statuses without a link)
-   */
+  /** Link each commit status gives: a URL with `{namespace}` and `{name}`, the PipelineRun's (a Tekton Dashboard's, say). @default "" (no link) */
   statusTargetUrl?: string;
   /** Image of the commit-status steps: sh, curl and busybox applets, pinned. @default "docker.io/curlimages/curl:8.15.0" */
   statusImage?: string;

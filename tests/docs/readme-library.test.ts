@@ -96,8 +96,8 @@ describe("README: two apps sharing one ops repository, with private repositories
     const files = world.resources.filter((r) => r.type === "github:index/repositoryFile:RepositoryFile").map((r) => `${r.inputs.repository}:${r.inputs.file}`);
     assert.deepStrictEqual(files.filter((f) => f.endsWith("revision.yaml")).sort(), ["platform-ops:apps/orders/kpack/revision.yaml", "platform-ops:apps/payments/kpack/revision.yaml"]);
     const names = (type: string) => world.resources.filter((r) => r.type === type).map((r) => (r.inputs.metadata as { name: string }).name).sort();
-    assert.deepStrictEqual(names("kubernetes:core/v1:ServiceAccount"), ["orders-event-listener", "orders-image-builder", "orders-pipeline", "payments-event-listener", "payments-image-builder", "payments-pipeline"]);
-    assert.deepStrictEqual(names("kubernetes:core/v1:Secret"), ["github-git-credentials", "github-token", "kpack-git-credentials", "orders-webhook", "payments-webhook", "repo-creds-example-org"]);
+    assert.deepStrictEqual(names("kubernetes:core/v1:ServiceAccount"), ["orders-event-listener", "orders-image-builder", "orders-pipeline", "orders-run-janitor", "payments-event-listener", "payments-image-builder", "payments-pipeline", "payments-run-janitor"]);
+    assert.deepStrictEqual(names("kubernetes:core/v1:Secret"), ["commit-status-token", "github-git-credentials", "github-token", "kpack-git-credentials", "orders-webhook", "payments-webhook", "repo-creds-example-org"]);
     assert.deepStrictEqual(
       world.resources.filter((r) => r.type === "kubernetes:argoproj.io/v1alpha1:Application").map((r) => (r.inputs.spec as { source: { path: string } }).source.path).sort(),
       ["apps/orders/kpack", "apps/orders/tekton", "apps/payments/kpack", "apps/payments/tekton"],

@@ -102,7 +102,7 @@ export function plannedImage(app: AppPlan<unknown>): Image {
 export function plannedObject<T>(kind: string, extra: RawConfig = {}, apps?: unknown[], name?: string): T {
   const objects = planStack(settings(extra, apps), RENDER_SECRETS)
     .apps[0].repoFiles.flatMap((f) => f.documents)
-    .filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
+    .filter((o) => o.kind === kind && (name === undefined || ("metadata" in o && o.metadata.name === name)));
   assert.strictEqual(objects.length, 1, `expected one ${kind}${name ? ` ${name}` : ""} in the ops repository, found ${objects.length}`);
   return objects[0] as T;
 }

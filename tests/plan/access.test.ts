@@ -16,7 +16,7 @@ describe("plan: what an app's objects may do", () => {
     const committed = kubernetesObjectsIn(plan({ certManagerIssuer: "letsencrypt" }, { ingressHost: "hooks.example.com" }).repoFiles).map((o) => o.kind);
     assert.deepStrictEqual(committed.filter((k) => RBAC_KINDS.includes(k) || k === "Secret" || k === "Namespace"), []);
     const applied = accessObjects(plan().access).map((o) => o.kind);
-    assert.deepStrictEqual(applied, ["AppProject", "ServiceAccount", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]);
+    assert.deepStrictEqual(applied, ["AppProject", "ServiceAccount", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "ServiceAccount", "Role", "RoleBinding"]);
   });
 
   it("gives the Applications a project of their own: their ops repository, their namespace, no cluster-scoped kind, exactly the kinds of the ops files", () => {

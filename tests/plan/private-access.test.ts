@@ -83,12 +83,14 @@ describe("plan: credentials for private repositories and registries", () => {
     assert.deepStrictEqual(one.namespaces[0].githubToken.stringData, { GITHUB_TOKEN: "T", READ_TOKEN: "T" });
     const [warning, ...more] = settingsWarnings(s);
     assert.deepStrictEqual(more, []);
-    assert.match(warning, /githubToken also serves in the cluster.*writeBackToken: Contents read and write on the ops repositories only.*git-clone, kpack and Argo CD read with it \(set deliberate-image-builds:readToken: Contents read-only/);
+    assert.match(warning, /githubToken also serves in the cluster.*writeBackToken: Contents read and write on the ops repositories only.*git-clone, kpack and Argo CD read with it \(set deliberate-image-builds:readToken: Contents read-only.*the status steps post commit statuses with it, in pull-request runs too \(set deliberate-image-builds:statusToken: Commit statuses read and write/);
     const config = (extra: Record<string, string>) =>
       parseSettings(fromPulumiConfig({ ...extra, "deliberate-image-builds:githubOwner": "example-org", "deliberate-image-builds:apps": JSON.stringify([appEntry()]) }, "deliberate-image-builds").raw);
-    const split = config({ "deliberate-image-builds:writeBackToken": "ghp_fake_write", "deliberate-image-builds:readToken": "ghp_fake_read" });
-    assert.deepStrictEqual([split.writeBackToken, split.readToken, settingsWarnings(split)], [true, true, []]);
-    const splitPlan = planStack(split, plainSecretValues({ githubToken: "T", writeBackToken: "WB", readToken: "R", webhookSecret: "W" }));
+    const split = config({ "deliberate-image-builds:writeBackToken": "ghp_fake_write", "deliberate-image-builds:readToken": "ghp_fake_read", "deliberate-image-builds:statusToken": "ghp_fake_status" });
+    assert.deepStrictEqual([split.writeBackToken, split.readToken, split.statusToken, settingsWarnings(split)], [true, true, true, []]);
+    const splitPlan = planStack(split, plainSecretValues({ githubToken: "T", writeBackToken: "WB", readToken: "R", statusToken: "S", webhookSecret: "W" }));
+    assert.deepStrictEqual(splitPlan.namespaces[0].statusToken.stringData, { STATUS_TOKEN: "S" }, "the status steps' token, in a Secret of its own");
+    assert.deepStrictEqual(one.namespaces[0].statusToken.stringData, { STATUS_TOKEN: "T" }, "githubToken when no statusToken is set");
     assert.deepStrictEqual(splitPlan.namespaces[0].githubToken.stringData, { GITHUB_TOKEN: "WB", READ_TOKEN: "R" }, "the write-back's two tokens");
     assert.match(String(splitPlan.namespaces[0].gitCredentials.stringData[".git-credentials"]), /x-access-token:R@/, "git-clone reads with the read token");
     assert.strictEqual(splitPlan.credentials.argocd?.stringData.password, "R", "Argo CD reads with the read token");

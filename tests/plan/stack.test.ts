@@ -108,16 +108,20 @@ describe("plan: the stack", () => {
     }
   });
 
-  it("plans a webhook only for apps with a webhookUrl, signed with the webhook secret", () => {
-    const plan = planStack(settings({}, [appEntry("a"), appEntry("b", { webhookUrl: "https://hooks.example.com/b" })]), RENDER_SECRETS);
+  it("plans a webhook only for apps with a webhookUrl, signed with the webhook secret, for pull requests too unless they are off", () => {
+    const plan = planStack(
+      settings({}, [appEntry("a"), appEntry("b", { webhookUrl: "https://hooks.example.com/b" }), appEntry("c", { webhookUrl: "https://hooks.example.com/c", pullRequests: "off" })]),
+      RENDER_SECRETS,
+    );
     assert.strictEqual(plan.apps[0].webhook, undefined);
     assert.deepStrictEqual(plan.apps[1].webhook, {
       owner: "example-org",
       repository: "b",
       url: "https://hooks.example.com/b",
       secret: RENDER_SECRETS.webhookSecret,
-      events: ["push"],
+      events: ["push", "pull_request"],
     });
+    assert.deepStrictEqual(plan.apps[2].webhook?.events, ["push"]);
   });
 
   it("pins every container image", () => {

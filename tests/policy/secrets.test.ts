@@ -33,7 +33,7 @@ function check(content: string, commitMessage?: string): string[] {
 
 describe("policy no-secrets-in-repository-files", () => {
   it("takes the secret values from the keys Pulumi.yaml declares secret, long enough to look for", () => {
-    assert.deepStrictEqual(SECRET_KEYS, ["githubToken", "writeBackToken", "readToken", "webhookSecret", "argocdToken", "registryCredentials"]);
+    assert.deepStrictEqual(SECRET_KEYS, ["githubToken", "writeBackToken", "readToken", "statusToken", "webhookSecret", "argocdToken", "registryCredentials"]);
     assert.deepStrictEqual(SECRETS, [
       { key: "deliberate-image-builds:githubToken", value: FAKE_TOKEN },
       { key: "deliberate-image-builds:webhookSecret", value: FAKE_WEBHOOK_SECRET },

@@ -101,7 +101,7 @@ describe("pulumi: the public components", function () {
     const inputsOf = () => world.resources.filter((r) => r.type.startsWith("github:") || r.type.includes("argoproj")).map((r) => JSON.stringify(r.inputs)).sort();
     const inputs = inputsOf();
     const secrets = byType("kubernetes:core/v1:Secret");
-    assert.deepStrictEqual(secrets.map((s) => (s.inputs.metadata as { namespace: string }).namespace), ["builds", "builds", "builds"]);
+    assert.deepStrictEqual(secrets.map((s) => (s.inputs.metadata as { namespace: string }).namespace), ["builds", "builds", "builds", "builds"]);
     assert.ok(secrets.every((s) => s.secretPaths.includes("stringData")), "plain values in, secrets in state");
 
     ready();
@@ -137,6 +137,7 @@ describe("pulumi: the public components", function () {
         ["kubernetes:core/v1:NamespacePatch", "builds-namespace", p.namespace],
         ["kubernetes:core/v1:Secret", "builds-github-token", p.githubToken],
         ["kubernetes:core/v1:Secret", "builds-git-credentials", p.gitCredentials],
+        ["kubernetes:core/v1:Secret", "builds-commit-status-token", p.statusToken],
       ].sort(byName);
     };
     const byName = (a: unknown[], b: unknown[]) => String(a[1]).localeCompare(String(b[1]));
@@ -230,7 +231,7 @@ describe("pulumi: the public components", function () {
     const app = new DeliberateImageBuilds("go-sample-app", args({ namespace: buildNamespace }));
     await settled(app.testedRevision);
     const secretUrns = byType("kubernetes:core/v1:Secret").map((s) => s.name).sort();
-    assert.deepStrictEqual(secretUrns, ["builds-git-credentials", "builds-github-token", "go-sample-app-webhook-secret"]);
+    assert.deepStrictEqual(secretUrns, ["builds-commit-status-token", "builds-git-credentials", "builds-github-token", "go-sample-app-webhook-secret"]);
     for (const application of byType("kubernetes:argoproj.io/v1alpha1:Application")) {
       assert.strictEqual((application.inputs.spec as { destination: { namespace: string } }).destination.namespace, "builds");
       // The BuildNamespace's Secrets, though the app's opts name no dependency.

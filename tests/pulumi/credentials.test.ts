@@ -10,6 +10,7 @@ import { ConfigError } from "../../components/config/errors";
 
 const FAKE_ARGOCD_TOKEN = "ghp_FAKE_READ_ONLY_not_a_real_credential_0000";
 const FAKE_WRITE_BACK_TOKEN = "ghp_FAKE_WRITE_BACK_not_a_real_credential_0000";
+const FAKE_STATUS_TOKEN = "ghp_FAKE_STATUS_TOKEN_not_a_real_credential_00";
 const FAKE_REGISTRY = JSON.stringify({ auths: { "registry.example.com": { auth: Buffer.from("robot:fake-registry-password").toString("base64") } } });
 
 async function deploy(extra: Record<string, unknown>, apps?: unknown[]): Promise<string[]> {
@@ -28,8 +29,9 @@ describe("pulumi: credentials for private repositories and registries", function
   this.timeout(20000);
 
   it("applies Argo CD's and kpack's Secrets with their values held as secrets, Argo CD's from argocdToken, kpack's from readToken", async () => {
-    const warnings = await deploy({ argocdToken: FAKE_ARGOCD_TOKEN, registryCredentials: FAKE_REGISTRY, readToken: FAKE_READ_TOKEN, writeBackToken: FAKE_WRITE_BACK_TOKEN });
+    const warnings = await deploy({ argocdToken: FAKE_ARGOCD_TOKEN, registryCredentials: FAKE_REGISTRY, readToken: FAKE_READ_TOKEN, writeBackToken: FAKE_WRITE_BACK_TOKEN, statusToken: FAKE_STATUS_TOKEN });
     assert.deepStrictEqual(warnings, []);
+    assert.deepStrictEqual(secretNamed("commit-status-token")?.inputs.stringData, { STATUS_TOKEN: FAKE_STATUS_TOKEN }, "the status steps' own token, in a Secret of its own");
     const argocd = secretNamed("repo-creds-example-org");
     assert.deepStrictEqual(argocd?.inputs.stringData, { type: "git", url: "https://github.com/example-org/", username: "x-access-token", password: FAKE_ARGOCD_TOKEN });
     assert.deepStrictEqual(secretNamed("kpack-git-credentials")?.inputs.stringData, { username: "x-access-token", password: FAKE_READ_TOKEN });
@@ -99,7 +101,7 @@ describe("pulumi: credentials for private repositories and registries", function
     assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccount" && r.name.startsWith("credentials")), [], "no image account is made");
     const patch = world.resources.filter((r) => r.type === "kubernetes:core/v1:ServiceAccountPatch");
     assert.deepStrictEqual(patch.map((p) => p.inputs), [{ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "kpack-registry", namespace: "default" }, secrets: [{ name: "kpack-registry-credentials" }] }]);
-    assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => (r.inputs.metadata as { name: string }).name).sort(), ["github-git-credentials", "github-token", "go-sample-app-webhook", "kpack-registry-credentials"]);
+    assert.deepStrictEqual(world.resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => (r.inputs.metadata as { name: string }).name).sort(), ["commit-status-token", "github-git-credentials", "github-token", "go-sample-app-webhook", "kpack-registry-credentials"]);
   });
 
   it("fails before registering anything when registryCredentials is not a docker config.json, without showing it", () => {

@@ -87,7 +87,7 @@ describe("pulumi: the program under mocks", function () {
     // Nothing Tekton or kpack is applied by Pulumi: Argo CD applies those from the ops repository.
     assert.deepStrictEqual(world.resources.filter((r) => /tekton|kpack/.test(r.type)), []);
     const hook = byType("github:index/repositoryWebhook:RepositoryWebhook")[0].inputs as { events: string[]; configuration: { url: string; secret: string } };
-    assert.deepStrictEqual(hook.events, ["push"]);
+    assert.deepStrictEqual(hook.events, ["push", "pull_request"]);
     assert.strictEqual(hook.configuration.url, "https://hooks.example.com/go");
   });
 
@@ -166,9 +166,9 @@ describe("pulumi: the program under mocks", function () {
         }
       });
     });
-    // With no token split off, github-token's GITHUB_TOKEN and READ_TOKEN and github-git-credentials'
-    // .git-credentials (derived from the read token), in each namespace.
-    assert.strictEqual(changed, 6, "the token's two Secrets of each namespace change, three values");
+    // With no token split off, github-token's GITHUB_TOKEN and READ_TOKEN, github-git-credentials'
+    // .git-credentials (derived from the read token) and commit-status-token's STATUS_TOKEN, in each namespace.
+    assert.strictEqual(changed, 8, "the token's three Secrets of each namespace change, four values");
   });
 
   it("hands the GitHub provider its write budget from the stack config", async () => {
