@@ -131,12 +131,14 @@ export async function runWriteBackStep(run: PipelineRunObjects, o: RunEnvironmen
   Object.assign(taskParams, paramsOf(run, update));
   const workspaces: Params = {};
   for (const w of task.spec.workspaces ?? []) workspaces[w.name] = workspaceDir(o, update, w.name);
-  const fill = (text: string): string => substitute(text, taskParams, workspaces);
-
-  const [step] = task.spec.steps;
-  // Tekton's own working folder of the step's pod (/workspace), shared with no other TaskRun.
+  // Tekton's own working folder of the step's pod (/workspace), shared with no other TaskRun, and its results folder.
   const own = path.join(o.dir, "update-image-revision");
   fs.mkdirSync(path.join(own, "tmp"), { recursive: true });
+  fs.mkdirSync(path.join(own, "results"), { recursive: true });
+  const results = Object.fromEntries((task.spec.results ?? []).map((r) => [r.name, path.join(own, "results", r.name)]));
+  const fill = (text: string): string => substitute(text, taskParams, workspaces, results);
+
+  const [step] = task.spec.steps;
   const tools = (o.tools ?? "busybox") === "busybox" ? busyboxPath() : (process.env.PATH ?? "");
   const stepEnv: NodeJS.ProcessEnv = { PATH: tools, HOME: own, TMPDIR: path.join(own, "tmp"), ...o.gitEnv };
   for (const e of step.env ?? []) {

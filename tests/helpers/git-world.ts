@@ -109,9 +109,18 @@ export function revisionFile(revision: string): string {
   return opsFileContent(withTestedRevision(revisionFileOf(planStack(settings(), RENDER_SECRETS).apps[0].repoFiles), revision));
 }
 
-/** Tekton's variable substitution: `$(params.X)` and `$(workspaces.X.path)`, nothing else. */
-export function substitute(text: string, params: Record<string, string>, workspaces: Record<string, string>): string {
+/** A step's end: its process's, and the results it wrote (by name; a result it did not write is absent). */
+export interface StepResult extends ProcessResult {
+  results: Record<string, string>;
+}
+
+/** Tekton's variable substitution: `$(params.X)`, `$(workspaces.X.path)` and `$(results.X.path)`, nothing else. */
+export function substitute(text: string, params: Record<string, string>, workspaces: Record<string, string>, results: Record<string, string> = {}): string {
   return text
+    .replace(/\$\(results\.([A-Za-z0-9_-]+)\.path\)/g, (m, name: string) => {
+      if (!(name in results)) throw new Error(`no result file for ${m}`);
+      return results[name];
+    })
     .replace(/\$\(params\.([A-Za-z0-9_-]+)\)/g, (m, name: string) => {
       if (!(name in params)) throw new Error(`no value for ${m}`);
       return params[name];
@@ -277,22 +286,29 @@ export class GitWorld {
     task: Task = renderedTask(),
     params: Record<string, string> = {},
     tools: "busybox" | "gnu" = "busybox",
-  ): Promise<ProcessResult> {
+  ): Promise<StepResult> {
     const [step] = task.spec.steps;
     const values: Record<string, string> = {};
     for (const p of task.spec.params) if (p.default !== undefined) values[p.name] = p.default;
     Object.assign(values, { APP_URL: this.urls.app, OPS_URL: this.urls.ops, REVISION: revision }, params);
     const dir = path.join(this.root, `step-${++this.workspaces}`);
     fs.mkdirSync(path.join(dir, "tmp"), { recursive: true });
+    // Tekton's /tekton/results: one file per result the Task declares, read once the step ends.
+    fs.mkdirSync(path.join(dir, "results"));
+    const resultFiles = Object.fromEntries((task.spec.results ?? []).map((r) => [r.name, path.join(dir, "results", r.name)]));
     const env: NodeJS.ProcessEnv = { PATH: tools === "busybox" ? busyboxPath() : process.env.PATH, HOME: dir, LANG: "C", TMPDIR: path.join(dir, "tmp") };
     const secrets: Record<string, string> = { [GITHUB_TOKEN_SECRET.key]: FAKE_TOKEN, [GITHUB_TOKEN_SECRET.readKey]: FAKE_READ_TOKEN };
     for (const e of step.env ?? []) {
-      env[e.name] = e.valueFrom ? secrets[substitute(e.valueFrom.secretKeyRef.key, values, {})] : substitute(e.value ?? "", values, {});
+      env[e.name] = e.valueFrom ? secrets[substitute(e.valueFrom.secretKeyRef.key, values, {})] : substitute(e.value ?? "", values, {}, resultFiles);
     }
     Object.assign(env, extraEnv);
     const scriptFile = path.join(dir, "step.sh");
     fs.writeFileSync(scriptFile, substitute(step.script, values, {}));
-    return runProcess("sh", [scriptFile], { cwd: dir, env });
+    const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined);
+    return runProcess("sh", [scriptFile], { cwd: dir, env }).then((r) => ({
+      ...r,
+      results: Object.fromEntries(Object.entries(resultFiles).flatMap(([name, file]) => (read(file) === undefined ? [] : [[name, read(file) as string]]))),
+    }));
   }
 
   /** The revision the ops branch records now. */

@@ -40,6 +40,7 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     const r = await world.runStep(c2);
     assertOk(r);
     assert.match(r.stdout, new RegExp(`recorded ${c2} on ${OPS_BRANCH} \\(was ${c0}, attempt 1\\)`));
+    assert.deepStrictEqual(r.results, { outcome: "recorded" }, "the Task's result, which the last status step reads");
     assert.strictEqual(world.recordedRevision(), c2);
     assert.deepStrictEqual(world.recordedHistory(), [c0, c2]);
     const opsGit = ["--git-dir", world.opsBare];
@@ -80,6 +81,7 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     const again = await world.runStep(c1);
     assertOk(again);
     assert.match(again.stdout, new RegExp(`already records ${c1}; nothing to push`));
+    assert.deepStrictEqual(again.results, { outcome: "already-recorded" });
     assert.strictEqual(world.opsHead(), head);
   });
 
@@ -90,6 +92,7 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     const r = await world.runStep(c1);
     assertOk(r);
     assert.match(r.stdout, new RegExp(`records ${c3}, which already contains ${c1}; nothing to push`));
+    assert.deepStrictEqual(r.results, { outcome: "newer-recorded" }, "it stood aside: an older commit");
     assert.strictEqual(world.opsHead(), head);
     assert.strictEqual(world.recordedRevision(), c3);
   });
@@ -213,6 +216,7 @@ describe("tekton: update-image-revision step (busybox sh and applets + git, as i
     assert.match(r.stderr, /the push to main failed: .*(pre-receive hook declined|branch is protected)/);
     assert.doesNotMatch(r.stdout, /attempt 1 of/);
     assert.strictEqual(world.recordedRevision(), world.commits[0]);
+    assert.deepStrictEqual(r.results, {}, "no outcome: the finally status step that reads it is skipped, the other posts the failure");
   });
 
   /** Moves the ops branch as another run's push would: a commit on top of its tip. */
