@@ -12,7 +12,7 @@
 # REPORT: words `<stage>=<what>`, what being `pending`, `<Tekton status>,<Tekton reason>` of the stage's
 # Task ($(tasks.<name>.status) and .reason), or `outcome:<value>` (the write-back's result). CLONE: the
 # clone's `<status>,<reason>`, which says why a stage did not run.
-# POSIX sh, curl and busybox applets (sed, cut, mktemp, rm) only.
+# POSIX sh, curl and busybox applets (sed, cut, tr, cat, mktemp, rm) only.
 set -eu
 
 say() { printf 'commit-status: %s\n' "$*"; }
@@ -106,14 +106,17 @@ for word in $REPORT; do
   # Descriptions are this script's own words and Tekton's reasons: only quotes and backslashes to escape.
   text=$(printf '%s' "$description" | cut -c1-140 | sed 's/[\\"]/\\&/g')
   body=$(printf '{"state":"%s","context":"%s/%s","description":"%s"%s}' "$state" "$CONTEXT_PREFIX" "$stage" "$text" "$target")
-  if answer=$(curl --silent --show-error --fail-with-body --proto "$PROTOCOLS" --max-redirs 0 --max-time "$HTTP_TIMEOUT" \
+  # Only a 2xx is a posted status: a redirect is never followed (the token would go elsewhere) and counts as a failure.
+  code=$(curl --silent --show-error --proto "$PROTOCOLS" --max-time "$HTTP_TIMEOUT" --output "$WORK/answer" --write-out '%{http_code}' \
     --config "$WORK/auth" -H "Accept: application/vnd.github+json" -H "X-GitHub-Api-Version: 2022-11-28" \
-    -H "Content-Type: application/json" --data-binary "$body" "$URL" 2>&1); then
-    say "$CONTEXT_PREFIX/$stage: $state ($description) on $SHA"
-  else
-    errors=$((errors + 1))
-    printf 'commit-status: error: could not post %s/%s %s on %s: %s\n' "$CONTEXT_PREFIX" "$stage" "$state" "$SHA" \
-      "$(printf '%s' "$answer" | tr '\n' ' ' | cut -c1-300)" >&2
-  fi
+    -H "Content-Type: application/json" --data-binary "$body" "$URL" 2>"$WORK/curl-error") || code=000
+  case $code in
+    2[0-9][0-9]) say "$CONTEXT_PREFIX/$stage: $state ($description) on $SHA" ;;
+    *)
+      errors=$((errors + 1))
+      printf 'commit-status: error: could not post %s/%s %s on %s: HTTP %s %s\n' "$CONTEXT_PREFIX" "$stage" "$state" "$SHA" "$code" \
+        "$(cat "$WORK/curl-error" "$WORK/answer" 2>/dev/null | tr '\n' ' ' | cut -c1-300)" >&2 ;;
+  esac
+  rm -f "$WORK/answer" "$WORK/curl-error"
 done
 [ "$errors" -eq 0 ] || exit 1
