@@ -8,15 +8,15 @@ import * as path from "path";
 import { optionsOrExit, runAsProgram } from "./cli";
 import { Binary, ensureBinary } from "./upstream-validate/binary";
 import { PLANTED_MISTAKES, plantInto } from "./upstream-validate/planted";
-import { pushCases } from "./upstream-validate/pushes";
+import { pullRequestCases, pushCases } from "./upstream-validate/pushes";
 import { CROWDED_STACK, crowdedProject, projectStacks, RenderedStack, renderForValidation } from "./upstream-validate/stacks";
 
 const USAGE = `usage: npm run validate:upstream -- [--feature-flags FILE] [--project <dir with Pulumi.yaml>]
 
 Renders every stack of the project (Pulumi.<stack>.yaml) and a stack of several apps in one namespace
 with the longest accepted app name, and judges every object with Tekton's, Triggers' and kpack's own
-webhook code, the Tekton PipelineRun controller's checks, and GitHub pushes replayed through Triggers'
-interceptors, binding and template. --feature-flags: a cluster's Tekton feature-flags ConfigMap (YAML) to
+webhook code, the Tekton PipelineRun controller's checks, and GitHub pushes and pull requests replayed
+through Triggers' interceptors, binding and template. --feature-flags: a cluster's Tekton feature-flags ConfigMap (YAML) to
 judge with instead of the release's own. Ends with "upstream-validate: N passed, M failed".
 `;
 
@@ -43,7 +43,7 @@ function runValidator(binary: Binary, cwd: string, files: string[], extra: strin
 
 function pushesFile(stack: RenderedStack, root: string): string {
   const file = path.join(root, `${stack.stack}.pushes.json`);
-  fs.writeFileSync(file, JSON.stringify(stack.settings.apps.flatMap((app) => pushCases(stack.settings, app)), null, 2));
+  fs.writeFileSync(file, JSON.stringify(stack.settings.apps.flatMap((app) => [...pushCases(stack.settings, app), ...pullRequestCases(stack.settings, app)]), null, 2));
   return file;
 }
 

@@ -117,7 +117,7 @@ export function objectNames(app: Pick<AppSettings, "name" | "namespace" | "image
     janitorServiceAccount: `${n}-run-janitor`,
     pullRequestPipeline: `${n}-pr`,
     pullRequestRunPrefix: `${n}-pr-`,
-    pullRequestBinding: `${n}-pull-request`,
+    pullRequestBinding: `${n}-pr`,
     pullRequestTemplate: `${n}-pr-run`,
   };
 }
@@ -140,8 +140,10 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
   // Argo CD can track resources by the label app.kubernetes.io/instance=<Application>.
   imageApplication: { max: 63, rule: "Argo CD's limit for an Application name tracked by label" },
   tektonApplication: { max: 63, rule: "Argo CD's limit for an Application name tracked by label" },
-  triggerBinding: { max: 253, rule: "Kubernetes' limit for an object name" },
-  triggerTemplate: { max: 253, rule: "Kubernetes' limit for an object name" },
+  // tektoncd/triggers pkg/apis/triggers/v1beta1/trigger_binding_validation.go and trigger_template_validation.go:
+  // validate.ObjectMetadata, 63 (found by npm run validate:upstream when a binding's name outgrew it).
+  triggerBinding: { max: 63, rule: "Tekton Triggers' limit for a TriggerBinding name" },
+  triggerTemplate: { max: 63, rule: "Tekton Triggers' limit for a TriggerTemplate name" },
   triggersServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
   triggersRole: { max: 253, rule: "Kubernetes' limit for a Role name" },
   triggersClusterRole: { max: 253, rule: "Kubernetes' limit for a ClusterRole name" },
@@ -153,8 +155,8 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
   pullRequestPipeline: { max: 63, rule: "Tekton's limit for a Pipeline name" },
   pullRequestRunPrefix: { max: 63 - GENERATED_SUFFIX_LENGTH, rule: `Tekton's limit for a PipelineRun name, 63, less the ${GENERATED_SUFFIX_LENGTH} characters Kubernetes appends` },
   janitorServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
-  pullRequestBinding: { max: 253, rule: "Kubernetes' limit for an object name" },
-  pullRequestTemplate: { max: 253, rule: "Kubernetes' limit for an object name" },
+  pullRequestBinding: { max: 63, rule: "Tekton Triggers' limit for a TriggerBinding name" },
+  pullRequestTemplate: { max: 63, rule: "Tekton Triggers' limit for a TriggerTemplate name" },
 };
 
 /** The longest an app's name may be, and the derived name that sets that limit. */

@@ -58,7 +58,10 @@ export function longestAcceptedAppName(): string {
 
 /** The crowded stack's config, as `pulumi config set` writes a stack file: keys prefixed by the project. */
 export function crowdedStackConfig(): RawConfig {
+  // Pull requests of each scope: the default (same-repository), forks too, and none.
   const apps = ["go-sample-app", "go-payments", "go-ledger", longestAcceptedAppName()].map(app);
+  Object.assign(apps[1], { pullRequests: "all" });
+  Object.assign(apps[2], { pullRequests: "off" });
   return { githubOwner: "example-org", apps };
 }
 

@@ -8,7 +8,7 @@ import { ConfigError } from "../../components/config/errors";
 import { parseSettings } from "../../components/config/parse";
 import { cacheRoot } from "../../scripts/upstream-validate/binary";
 import { PLANTED_MISTAKES, plantInto } from "../../scripts/upstream-validate/planted";
-import { pushCases, REPO_URL_PARAM, REVISION_PARAM } from "../../scripts/upstream-validate/pushes";
+import { pullRequestCases, PULL_REQUEST_PARAM, pushCases, REPO_URL_PARAM, REVISION_PARAM } from "../../scripts/upstream-validate/pushes";
 import { CROWDED_STACK, crowdedProject, crowdedStackConfig, longestAcceptedAppName, renderForValidation } from "../../scripts/upstream-validate/stacks";
 import { GitHubOpenApi } from "../helpers/github-openapi";
 import { tempDir } from "../helpers/fixtures";
@@ -33,6 +33,26 @@ describe("scripts: validate:upstream's inputs", function () {
     // The schema check can fail: a body without its repository is refused.
     const [first] = pushCases(settings, settings.apps[0]);
     assert.notDeepStrictEqual(openApi.checkSchema("webhook-push", { ...(first.payload as object), repository: undefined }), []);
+  });
+
+  it("sends pull_request bodies GitHub's webhook-pull-request-<action> schemas accept, starting runs as each app's pullRequests says", () => {
+    const openApi = GitHubOpenApi.load();
+    const starting: Record<string, number> = {};
+    for (const app of settings.apps) {
+      const cases = pullRequestCases(settings, app);
+      for (const c of cases) {
+        const body = c.payload as { action: string; number: number; pull_request: { head: { sha: string; repo: { full_name: string } }; base: { repo: { clone_url: string } } } };
+        assert.deepStrictEqual(openApi.checkSchema(`webhook-pull-request-${body.action}`, c.payload), [], c.name);
+        if (c.expect.run) {
+          assert.deepStrictEqual(c.expect.params, { [REVISION_PARAM]: body.pull_request.head.sha, [REPO_URL_PARAM]: body.pull_request.base.repo.clone_url, [PULL_REQUEST_PARAM]: String(body.number) });
+        }
+      }
+      starting[app.pullRequests] = cases.filter((c) => c.expect.run).length;
+    }
+    // opened, synchronize, reopened; a fork's too under all; none under off.
+    assert.deepStrictEqual(starting, { "same-repository": 3, all: 4, off: 0 });
+    const [opened] = pullRequestCases(settings, settings.apps[0]);
+    assert.notDeepStrictEqual(openApi.checkSchema("webhook-pull-request-opened", { ...(opened.payload as object), pull_request: { number: 1 } }), []);
   });
 
   it("puts the longest app name the settings accept into the crowded stack, with other apps in its namespace", () => {
