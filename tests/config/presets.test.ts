@@ -66,7 +66,7 @@ describe("config: presets and an app's own lint and test", () => {
     assert.deepStrictEqual(problems([appEntry("a", { test: "cargo test" })]), [
       'apps[0].test: got "cargo test"; expected { image: <pinned image>, script: <the commands, run in the app\'s checkout> }',
     ]);
-    assert.deepStrictEqual(problems([appEntry("a", { test: { script: "cargo test" } })]), ["apps[0].test.image: got undefined; it is required"]);
+    assert.deepStrictEqual(problems([appEntry("a", { test: { script: "cargo test" } })]), ["apps[0].test.image: got nothing; it is required"]);
   });
 
   it("refuses a toolchain tag that is not pinned, for the stack and for an app", () => {
