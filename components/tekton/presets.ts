@@ -42,7 +42,7 @@ const CACHES: Record<Language, Record<string, string>> = {
   node: { npm_config_cache: `${HOME_PATH}/.npm` },
   python: { PIP_CACHE_DIR: `${HOME_PATH}/.cache/pip` },
   // Java takes user.home from the user's passwd entry, which the fixed user has none of in these images.
-  maven: { MAVEN_OPTS: `-Duser.home=${HOME_PATH}` },
+  maven: { MAVEN_REPO_LOCAL: `${HOME_PATH}/.m2/repository`, MAVEN_OPTS: `-Duser.home=${HOME_PATH}` },
   gradle: { GRADLE_USER_HOME: `${HOME_PATH}/.gradle`, GRADLE_OPTS: `-Duser.home=${HOME_PATH}` },
 };
 

@@ -119,7 +119,9 @@ export function substitute(text: string, params: Record<string, string>, workspa
     .replace(/\$\(workspaces\.([A-Za-z0-9_-]+)\.path\)/g, (m, name: string) => {
       if (!(name in workspaces)) throw new Error(`no workspace for ${m}`);
       return workspaces[name];
-    });
+    })
+    // An optional workspace left unbound reads "false" (Tekton pkg/pod: workspaces.<name>.bound).
+    .replace(/\$\(workspaces\.([A-Za-z0-9_-]+)\.bound\)/g, (_, name: string) => String(name in workspaces));
 }
 
 /** One app of several sharing one ops repository and branch: its revision file, its Task, and that file recording `initial`. */
