@@ -37,7 +37,7 @@ export function stepToolsPath(binaries: string[], dir: string): string {
 
 export async function runTaskStep(task: Task, o: TaskStepOptions): Promise<StepResult> {
   const params: Record<string, string> = {};
-  for (const p of task.spec.params) if (p.default !== undefined) params[p.name] = p.default;
+  for (const p of task.spec.params ?? []) if (p.default !== undefined) params[p.name] = p.default;
   Object.assign(params, o.params);
   fs.mkdirSync(path.join(o.dir, "tmp"), { recursive: true });
   fs.mkdirSync(path.join(o.dir, "results"), { recursive: true });

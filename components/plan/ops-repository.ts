@@ -2,18 +2,21 @@ import { StackSettings, AppSettings } from "../config/settings";
 import { imageKustomization, ImageRevisionPatch, imageRevisionPatch, kpackImage, Kustomization } from "../kpack/image";
 import { Ingress, listenerIngress } from "../kubernetes/ingress";
 import { KubernetesObject } from "../kubernetes/types";
+import { checkTask } from "../tekton/check-task";
 import { commitStatusTask } from "../tekton/commit-status";
+import { gitCloneTask } from "../tekton/git-clone";
 import { buildPipeline } from "../tekton/pipeline";
+import { AppCheckSteps, customSteps, presetSteps } from "../tekton/presets";
 import { pullRequestPipeline, pullRequestTriggerBinding, pullRequestTriggerTemplate } from "../tekton/pull-request";
 import { JANITOR_PIPELINE_TASK, runJanitorTask } from "../tekton/run-janitor";
 import { buildTriggerTemplate, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
 import { updateImageRevisionTask } from "../tekton/update-image-revision";
 import { COMMIT_STATUS_SECRET, GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET_KEY } from "./names";
+import { OWN_OPS_PATH } from "./ops-folders";
+import { opsPath as opsPathProblem } from "../config/validators";
 
 /** Each run's fresh volume. */
 const RUN_WORKSPACE_SIZE = "1Gi";
-import { OWN_OPS_PATH } from "./ops-folders";
-import { opsPath as opsPathProblem } from "../config/validators";
 
 /** The app's folders of the ops repository, one per Argo CD Application, and the files in them. */
 export function opsLayout(opsPath: string) {
@@ -143,18 +146,26 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
     serviceAccountName: app.imageServiceAccount.name,
     gitUrl: cloneUrl(stack, app.repo),
   });
-  // What the push and pull-request pipelines share: their clone, lint and test tasks, statuses and janitor.
+  const steps = appCheckSteps(app);
+  const check = (which: "lint" | "test", name: string) => {
+    const step = steps[which];
+    return step ? [checkTask({ name, namespace: ns, app: app.name, check: which, step })] : [];
+  };
+  // What the push and pull-request pipelines share: their clone, lint and test, statuses and janitor.
   const checks = {
     namespace: ns,
     app: app.name,
-    catalog: stack.catalog,
+    tasks: {
+      clone: names.cloneTask,
+      ...(steps.lint ? { lint: names.lintTask } : {}),
+      test: names.testTask,
+      writeBack: names.task,
+      status: names.statusTask,
+      janitor: names.janitorTask,
+    },
     submodules: app.submodules,
-    goPackage: app.goPackage,
-    goVersion: app.goVersion,
-    golangciLintVersion: app.golangciLintVersion,
-    statusTask: names.statusTask,
     statusTargetUrl: stack.statuses.targetUrl,
-    janitor: { task: names.janitorTask, keep: app.keepRuns },
+    keepRuns: app.keepRuns,
   };
   const janitor = { task: JANITOR_PIPELINE_TASK, serviceAccount: names.janitorServiceAccount };
   return [
@@ -166,8 +177,12 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
       ownedBy: "pipeline",
       documents: [imageRevisionPatch({ name: names.kpackImage, namespace: ns, testedRevision: app.initialRevision })],
     },
-    // One file, so one commit: Argo CD never applies a Pipeline without the Task it runs.
+    // One file, so one commit: Argo CD never applies a Pipeline without the Tasks it runs.
     file(paths.tektonFile, [
+      // The clone pulls the write-back's image: one pinned image with git for the whole pipeline.
+      gitCloneTask({ name: names.cloneTask, namespace: ns, app: app.name, image: stack.writeBack.image }),
+      ...check("lint", names.lintTask),
+      ...check("test", names.testTask),
       updateImageRevisionTask({
         name: names.task,
         namespace: ns,
@@ -192,7 +207,7 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         tokenSecret: COMMIT_STATUS_SECRET,
       }),
       runJanitorTask({ name: names.janitorTask, namespace: ns, app: app.name, image: stack.janitorImage }),
-      buildPipeline({ ...checks, name: names.pipeline, updateTask: names.task, opsBranch: app.opsBranch }),
+      buildPipeline({ ...checks, name: names.pipeline, opsBranch: app.opsBranch }),
       pushTriggerBinding({ name: names.triggerBinding, namespace: ns, app: app.name }),
       buildTriggerTemplate({
         name: names.triggerTemplate,
@@ -238,6 +253,13 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
       ...(app.ingressHost ? [planListenerIngress(stack, app, names, app.ingressHost)] : []),
     ]),
   ];
+}
+
+/** The app's lint and test: its preset's, or its own. */
+export function appCheckSteps(app: AppSettings): AppCheckSteps {
+  return app.checks.kind === "preset"
+    ? presetSteps({ language: app.checks.language, toolchains: app.toolchains, goPackage: app.goPackage })
+    : customSteps(app.checks);
 }
 
 /** With the listener it routes to, so Argo CD applies and prunes the two together. */

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { appObjectMeta, restrictedSecurityContext } from "../kubernetes/types";
+import { appObjectMeta } from "../kubernetes/types";
+import { restrictedStepTemplate } from "./steps";
 import { Param, PipelineTask, Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -52,6 +53,8 @@ export function commitStatusTask(a: CommitStatusTaskArgs): Task {
         { name: "STATUS_TOKEN_SECRET", type: "string", default: a.tokenSecret.name, description: "Secret holding the status token." },
         { name: "STATUS_TOKEN_SECRET_KEY", type: "string", default: a.tokenSecret.key, description: "Key of the status token in that Secret." },
       ],
+      // No HOME volume: the script makes its own folder with mktemp.
+      stepTemplate: { securityContext: restrictedStepTemplate().securityContext },
       steps: [
         {
           name: "post",
@@ -66,7 +69,6 @@ export function commitStatusTask(a: CommitStatusTaskArgs): Task {
             { name: "CONTEXT_PREFIX", value: param("CONTEXT_PREFIX") },
             { name: "STATUS_TOKEN", valueFrom: { secretKeyRef: { name: param("STATUS_TOKEN_SECRET"), key: param("STATUS_TOKEN_SECRET_KEY") } } },
           ],
-          securityContext: restrictedSecurityContext(),
           onError: "continue",
           script: COMMIT_STATUS_SCRIPT,
         },

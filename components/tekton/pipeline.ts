@@ -1,77 +1,45 @@
 import { appObjectMeta } from "../kubernetes/types";
-import { APP_CLONE_DIR } from "./git-clone";
-import { finalStatusTasks, pendingStatusTask } from "./commit-status";
+import { SOURCE_WORKSPACE } from "./check-task";
+import { finalStatusTasks, pendingStatusTask, StatusTasksArgs } from "./commit-status";
+import { APP_CLONE_DIR, CLONE_AUTH_WORKSPACE, CLONE_OUTPUT_WORKSPACE } from "./git-clone";
 import { janitorPipelineTask } from "./run-janitor";
-import { Param, ParamSpec, Pipeline, PipelineTask, TaskRef, WorkspacePipelineTaskBinding } from "./types";
+import { Param, ParamSpec, Pipeline, PipelineTask, WorkspacePipelineTaskBinding } from "./types";
 import { WRITE_BACK_OUTCOME } from "./update-image-revision";
 
-/** Where the catalog Tasks come from: resolvers, since the public Tekton Hub is gone. */
-export interface CatalogRefs {
-  /** OCI bundle holding git-clone (bundles resolver). */
-  gitCloneBundle: string;
-  /** tektoncd/catalog and a commit of its default branch: golangci-lint 0.2 (git resolver). */
-  gitUrl: string;
-  revision: string;
-  /**
-   * tektoncd-catalog/golang and a release commit: golang-test, which tektoncd/catalog deprecated in
-   * favour of that repository (one Task per folder there, no version folder).
-   */
-  golangGitUrl: string;
-  golangRevision: string;
+/** The Tasks a pipeline runs, by name in its namespace: all the project's own, committed beside it. */
+export interface PipelineTaskNames {
+  clone: string;
+  /** Absent when the app's own test comes without a lint. */
+  lint?: string;
+  test: string;
+  /** update-image-revision. */
+  writeBack: string;
+  /** The commit-status Task. */
+  status: string;
+  /** The run-janitor Task. */
+  janitor: string;
 }
 
-export function gitCloneRef(c: CatalogRefs): TaskRef {
-  return {
-    resolver: "bundles",
-    params: [
-      { name: "bundle", value: c.gitCloneBundle },
-      { name: "name", value: "git-clone" },
-      { name: "kind", value: "task" },
-    ],
-  };
-}
-
-function gitResolverRef(url: string, revision: string, pathInRepo: string): TaskRef {
-  return {
-    resolver: "git",
-    params: [
-      { name: "url", value: url },
-      { name: "revision", value: revision },
-      { name: "pathInRepo", value: pathInRepo },
-    ],
-  };
-}
-
-export const golangciLintRef = (c: CatalogRefs): TaskRef => gitResolverRef(c.gitUrl, c.revision, "task/golangci-lint/0.2/golangci-lint.yaml");
-export const golangTestRef = (c: CatalogRefs): TaskRef => gitResolverRef(c.golangGitUrl, c.golangRevision, "task/golang-test/golang-test.yaml");
-
-/** What the clone, lint and test tasks need: the same in push and pull-request pipelines. */
+/** What the push and pull-request pipelines share: their clone, lint and test, statuses and janitor. */
 export interface CheckTasksArgs {
-  catalog: CatalogRefs;
-  /** git-clone fetches the app's submodules (with the read credential, from any repository it can read). */
-  submodules: boolean;
-  goPackage: string;
-  goVersion: string;
-  golangciLintVersion: string;
-}
-
-/** The names of the pipeline tasks, shared by both pipelines and what reads their status. */
-export const PIPELINE_TASKS = { clone: "fetch-repository", lint: "lint", test: "test", writeBack: "update-image-revision" } as const;
-
-export interface BuildPipelineArgs extends CheckTasksArgs {
   name: string;
   namespace: string;
   app: string;
-  /** Name of the update-image-revision Task in the namespace. */
-  updateTask: string;
-  /** Name of the commit-status Task in the namespace. */
-  statusTask: string;
+  tasks: PipelineTaskNames;
+  /** The clone fetches the app's submodules (with the read credential, from any repository it can read). */
+  submodules: boolean;
   /** The statuses' link template ({namespace}, {name}); none: statuses without a link. */
   statusTargetUrl?: string;
-  /** Name of the run-janitor Task in the namespace, and the finished push runs it keeps. */
-  janitor: { task: string; keep: number };
+  /** Finished runs of each kind the janitor keeps. */
+  keepRuns: number;
+}
+
+export interface BuildPipelineArgs extends CheckTasksArgs {
   opsBranch: string;
 }
+
+/** The names of the pipeline tasks, shared by both pipelines and by what reads their status. */
+export const PIPELINE_TASKS = { clone: "fetch-repository", lint: "lint", test: "test", writeBack: "update-image-revision" } as const;
 
 /**
  * Workspace names, shared with the TriggerTemplate that binds them. The run's volume holds the app's
@@ -79,81 +47,82 @@ export interface BuildPipelineArgs extends CheckTasksArgs {
  * Task that holds a credential mounts it after them.
  */
 export const RUN_WORKSPACE = "shared-workspace";
-/** The Secret git-clone's `basic-auth` workspace reads credentials from: the read-only token. */
+/** The Secret the clone's `basic-auth` workspace reads credentials from: the read-only token. */
 export const CREDENTIALS_WORKSPACE = "git-credentials";
-
-/**
- * The catalog lint and test Tasks default GOARCH to amd64 and set it as their step's environment; on an
- * arm64 node golang-test would then cross-compile, and its default `-race` fails. An empty GOARCH is
- * the go command's "unset": it builds for the architecture its toolchain was built for
- * (go/src/internal/buildcfg/cfg.go and cmd/go/internal/cfg/cfg.go, envOr: an empty value takes the
- * default), the node's in the multi-arch golang images and golangci-lint's (its .goreleaser.yml,
- * dockers_v2: linux/amd64 and linux/arm64).
- */
-const NODE_ARCHITECTURE = { GOARCH: "" } as const;
 
 const p = (name: string): string => `$(params.${name})`;
 const params = (values: Record<string, string>): Param[] => Object.entries(values).map(([name, value]) => ({ name, value }));
+const task = (kind: "Task", name: string) => ({ kind, name });
 
 /** The params both pipelines take: the repository and the commit. */
 export const SOURCE_PARAMS: ParamSpec[] = [
-  { name: "repo-url", type: "string", description: "Clone URL of the app repository (a pull request's: its head repository)." },
+  { name: "repo-url", type: "string", description: "Clone URL of the app repository." },
   { name: "revision", type: "string", description: "Full commit SHA that was pushed (a pull request's: its head commit)." },
 ];
 
-/** git-clone of the commit into the run's volume, with the read-only credentials. */
+/** Both pipelines' workspaces: the run's volume and the clone's read-only credentials. */
+function runWorkspaces(): Pipeline["spec"]["workspaces"] {
+  return [
+    { name: RUN_WORKSPACE, description: `The run's volume: the app repository's clone in ${APP_CLONE_DIR}/, which lint and test may write.` },
+    { name: CREDENTIALS_WORKSPACE, description: "The clone's read-only credentials (.gitconfig and .git-credentials), from a Secret." },
+  ];
+}
+
+/** The clone of the commit into the run's volume, with the read-only credentials. */
 export function cloneTask(a: CheckTasksArgs): PipelineTask {
   return {
     name: PIPELINE_TASKS.clone,
-    taskRef: gitCloneRef(a.catalog),
-    // git-clone fetches submodules unless told not to, with the credential for the whole host.
-    params: params({ url: p("repo-url"), revision: p("revision"), subdirectory: APP_CLONE_DIR, deleteExisting: "true", submodules: String(a.submodules) }),
-    // git-clone makes its `subdirectory` as its own user; the Tasks after it mount that folder (subPath).
+    taskRef: task("Task", a.tasks.clone),
+    params: params({ url: p("repo-url"), revision: p("revision"), subdirectory: APP_CLONE_DIR, submodules: String(a.submodules) }),
     workspaces: [
-      { name: "output", workspace: RUN_WORKSPACE },
-      { name: "basic-auth", workspace: CREDENTIALS_WORKSPACE },
+      { name: CLONE_OUTPUT_WORKSPACE, workspace: RUN_WORKSPACE },
+      { name: CLONE_AUTH_WORKSPACE, workspace: CREDENTIALS_WORKSPACE },
     ],
   };
 }
 
-const appSource: WorkspacePipelineTaskBinding = { name: "source", workspace: RUN_WORKSPACE, subPath: APP_CLONE_DIR };
-
-/** golangci-lint over the clone: the app's own code runs here. */
-export function lintTask(a: CheckTasksArgs): PipelineTask {
-  return {
-    name: PIPELINE_TASKS.lint,
-    runAfter: [PIPELINE_TASKS.clone],
-    taskRef: golangciLintRef(a.catalog),
-    params: params({ package: a.goPackage, version: a.golangciLintVersion, ...NODE_ARCHITECTURE }),
-    workspaces: [appSource],
-  };
+/**
+ * clone → lint → test. Lint and test take turns in the one checkout: both may write it (node_modules,
+ * target/, build/), and two `npm ci` or two builds at once would break each other. `last`: the task
+ * whatever follows runs after.
+ */
+export function checkTasks(a: CheckTasksArgs): { tasks: PipelineTask[]; last: string } {
+  // The clone makes its subdirectory as the steps' user; the Tasks after it mount that folder (subPath).
+  const appSource: WorkspacePipelineTaskBinding[] = [{ name: SOURCE_WORKSPACE, workspace: RUN_WORKSPACE, subPath: APP_CLONE_DIR }];
+  const tasks: PipelineTask[] = [cloneTask(a)];
+  let last: string = PIPELINE_TASKS.clone;
+  for (const [name, taskName] of [[PIPELINE_TASKS.lint, a.tasks.lint], [PIPELINE_TASKS.test, a.tasks.test]] as const) {
+    if (taskName === undefined) continue;
+    tasks.push({ name, runAfter: [last], taskRef: task("Task", taskName), workspaces: appSource });
+    last = name;
+  }
+  return { tasks, last };
 }
 
-/** go test over the clone: the app's own code runs here. */
-export function testTask(a: CheckTasksArgs): PipelineTask {
+/** The statuses a pipeline posts: lint (when the app has one), test, and `recorded` in push runs. */
+export function statusTasksArgs(a: CheckTasksArgs, recorded: boolean): StatusTasksArgs {
   return {
-    name: PIPELINE_TASKS.test,
-    runAfter: [PIPELINE_TASKS.clone],
-    taskRef: golangTestRef(a.catalog),
-    params: params({ package: a.goPackage, version: a.goVersion, ...NODE_ARCHITECTURE }),
-    workspaces: [appSource],
+    task: a.tasks.status,
+    shaParam: "revision",
+    targetUrl: a.statusTargetUrl,
+    clone: PIPELINE_TASKS.clone,
+    stages: {
+      ...(a.tasks.lint ? { lint: PIPELINE_TASKS.lint } : {}),
+      test: PIPELINE_TASKS.test,
+      ...(recorded ? { recorded: PIPELINE_TASKS.writeBack } : {}),
+    },
   };
 }
 
 /**
- * clone → lint ∥ test → update-image-revision, with a commit status as the run starts and for each
- * stage in `finally`. The pipeline builds no image: kpack does, once the tested commit lands in the ops
- * repository. The write-back fetches the ops repository itself, into a folder of its own: a clone on
- * the run's volume would be writable by the code under test.
+ * clone → lint → test → update-image-revision, with the janitor and a `pending` status beside the clone
+ * and a status per stage in `finally`. The pipeline builds no image: kpack does, once the tested
+ * commit lands in the ops repository. The write-back fetches the ops repository itself, into a folder
+ * of its own: a clone on the run's volume would be writable by the code under test.
  */
 export function buildPipeline(a: BuildPipelineArgs): Pipeline {
-  const statuses = {
-    task: a.statusTask,
-    shaParam: "revision",
-    targetUrl: a.statusTargetUrl,
-    clone: PIPELINE_TASKS.clone,
-    stages: { lint: PIPELINE_TASKS.lint, test: PIPELINE_TASKS.test, recorded: PIPELINE_TASKS.writeBack },
-  };
+  const checks = checkTasks(a);
+  const statuses = statusTasksArgs(a, true);
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Pipeline",
@@ -165,20 +134,15 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
         { name: "github-token-secret", type: "string", description: "Secret holding the token to push the ops repository with." },
         { name: "github-token-secret-key", type: "string", description: "Key of the token in that Secret." },
       ],
-      workspaces: [
-        { name: RUN_WORKSPACE, description: `The run's volume: the app repository's clone in ${APP_CLONE_DIR}/, which lint and test may write.` },
-        { name: CREDENTIALS_WORKSPACE, description: "git-clone's read-only credentials (.gitconfig and .git-credentials), from a Secret." },
-      ],
+      workspaces: runWorkspaces(),
       tasks: [
-        janitorPipelineTask(a.janitor.task, "push", a.janitor.keep),
+        janitorPipelineTask(a.tasks.janitor, "push", a.keepRuns),
         pendingStatusTask(statuses),
-        cloneTask(a),
-        lintTask(a),
-        testTask(a),
+        ...checks.tasks,
         {
           name: PIPELINE_TASKS.writeBack,
-          runAfter: [PIPELINE_TASKS.lint, PIPELINE_TASKS.test],
-          taskRef: { kind: "Task", name: a.updateTask },
+          runAfter: [checks.last],
+          taskRef: task("Task", a.tasks.writeBack),
           params: params({
             REVISION: p("revision"),
             APP_URL: p("repo-url"),
@@ -192,3 +156,6 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
     },
   };
 }
+
+/** Both pipelines' workspaces, for the pull request's (pull-request.ts). */
+export { runWorkspaces };

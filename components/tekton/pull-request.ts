@@ -7,30 +7,13 @@ import { appLabels, appObjectMeta, AppObjectRef } from "../kubernetes/types";
 import { PullRequestScope } from "../config/settings";
 import { finalStatusTasks, pendingStatusTask } from "./commit-status";
 import { janitorPipelineTask } from "./run-janitor";
-import { CheckTasksArgs, cloneTask, CREDENTIALS_WORKSPACE, lintTask, PIPELINE_TASKS, RUN_WORKSPACE, SOURCE_PARAMS, testTask } from "./pipeline";
+import { CheckTasksArgs, checkTasks, runWorkspaces, SOURCE_PARAMS, statusTasksArgs } from "./pipeline";
 import { AUTO_CLEANUP_PVC, celString, freshRunSpec, RUN_KIND_LABEL, sameRepository } from "./triggers";
 import { InterceptorRef, Pipeline, TriggerBinding, TriggerTemplate } from "./types";
 
-export interface PullRequestPipelineArgs extends CheckTasksArgs {
-  name: string;
-  namespace: string;
-  app: string;
-  /** Name of the commit-status Task in the namespace. */
-  statusTask: string;
-  statusTargetUrl?: string;
-  /** Name of the run-janitor Task in the namespace, and the finished pull-request runs it keeps. */
-  janitor: { task: string; keep: number };
-}
-
-/** clone → lint ∥ test, with a commit status as the run starts and for each stage in `finally`. */
-export function pullRequestPipeline(a: PullRequestPipelineArgs): Pipeline {
-  const statuses = {
-    task: a.statusTask,
-    shaParam: "revision",
-    targetUrl: a.statusTargetUrl,
-    clone: PIPELINE_TASKS.clone,
-    stages: { lint: PIPELINE_TASKS.lint, test: PIPELINE_TASKS.test },
-  };
+/** clone → lint → test, with the janitor and a `pending` status beside the clone and a status per stage in `finally`. */
+export function pullRequestPipeline(a: CheckTasksArgs): Pipeline {
+  const statuses = statusTasksArgs(a, false);
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Pipeline",
@@ -38,11 +21,8 @@ export function pullRequestPipeline(a: PullRequestPipelineArgs): Pipeline {
     spec: {
       description: "Lints and tests a pull request's head commit and posts a commit status per stage; records nothing.",
       params: [...SOURCE_PARAMS, { name: "pull-request", type: "string", description: "The pull request's number: a newer run of the same one supersedes this." }],
-      workspaces: [
-        { name: RUN_WORKSPACE, description: "The run's volume: the clone, which lint and test may write." },
-        { name: CREDENTIALS_WORKSPACE, description: "git-clone's read-only credentials (.gitconfig and .git-credentials), from a Secret." },
-      ],
-      tasks: [janitorPipelineTask(a.janitor.task, "pull-request", a.janitor.keep), pendingStatusTask(statuses), cloneTask(a), lintTask(a), testTask(a)],
+      workspaces: runWorkspaces(),
+      tasks: [janitorPipelineTask(a.tasks.janitor, "pull-request", a.keepRuns), pendingStatusTask(statuses), ...checkTasks(a).tasks],
       finally: finalStatusTasks(statuses),
     },
   };
@@ -57,7 +37,7 @@ export function pullRequestTriggerBinding(a: AppObjectRef): TriggerBinding {
   return {
     apiVersion: "triggers.tekton.dev/v1beta1",
     kind: "TriggerBinding",
-    metadata: appObjectMeta(a, "trigger"),
+    metadata: appObjectMeta(a, "pull-request-trigger"),
     spec: {
       params: [
         { name: "REPO_URL", value: "$(body.pull_request.base.repo.clone_url)" },
@@ -86,7 +66,7 @@ export function pullRequestTriggerTemplate(a: PullRequestTemplateArgs): TriggerT
   return {
     apiVersion: "triggers.tekton.dev/v1beta1",
     kind: "TriggerTemplate",
-    metadata: appObjectMeta(a, "trigger"),
+    metadata: appObjectMeta(a, "pull-request-trigger"),
     spec: {
       params: [
         { name: "REPO_URL", description: "Clone URL of the base repository: the app repository." },

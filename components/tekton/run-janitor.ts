@@ -6,7 +6,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { appLabels, appObjectMeta, AppObjectRef, PolicyRule, restrictedSecurityContext, Role, RoleBinding, ServiceAccount } from "../kubernetes/types";
+import { appLabels, appObjectMeta, AppObjectRef, PolicyRule, Role, RoleBinding, ServiceAccount } from "../kubernetes/types";
+import { homeVolumes, restrictedStepTemplate } from "./steps";
 import { PIPELINE_TASKS } from "./pipeline";
 import { RunKind } from "./triggers";
 import { PipelineTask, Task } from "./types";
@@ -48,6 +49,9 @@ export function runJanitorTask(a: RunJanitorTaskArgs): Task {
         { name: "APP", type: "string", default: a.app, description: "The app whose runs these are (its app.kubernetes.io/name label)." },
         { name: "WRITE_BACK_TASK", type: "string", default: PIPELINE_TASKS.writeBack, description: "A run with this pipeline task started is never cancelled." },
       ],
+      // kubectl keeps its discovery cache under HOME: the pod's own emptyDir.
+      stepTemplate: restrictedStepTemplate(),
+      volumes: homeVolumes(),
       steps: [
         {
           name: "tidy",
@@ -61,7 +65,6 @@ export function runJanitorTask(a: RunJanitorTaskArgs): Task {
             { name: "RUN", value: "$(context.pipelineRun.name)" },
             { name: "NAMESPACE", value: "$(context.pipelineRun.namespace)" },
           ],
-          securityContext: restrictedSecurityContext(),
           // Tidying never decides a run: its failure is in its log.
           onError: "continue",
           script: RUN_JANITOR_SCRIPT,

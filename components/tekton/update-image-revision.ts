@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { appObjectMeta, restrictedSecurityContext } from "../kubernetes/types";
+import { appObjectMeta } from "../kubernetes/types";
+import { restrictedStepTemplate } from "./steps";
 import { Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -66,6 +67,8 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
           description: "What became of REVISION: recorded, already-recorded, newer-recorded or other-history; not written when the step fails.",
         },
       ],
+      // No HOME volume: the script makes its own folder with mktemp, and sets HOME there itself.
+      stepTemplate: { securityContext: restrictedStepTemplate().securityContext },
       steps: [
         {
           name: "update-image-revision",
@@ -85,7 +88,6 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
             { name: "READ_TOKEN", valueFrom: secretParam("READ_TOKEN_SECRET_KEY") },
             { name: "OUTCOME_FILE", value: `$(results.${WRITE_BACK_OUTCOME}.path)` },
           ],
-          securityContext: restrictedSecurityContext(),
           script: UPDATE_IMAGE_REVISION_SCRIPT,
         },
       ],

@@ -20,8 +20,8 @@ describe("plan: the ops repository's files", () => {
         [
           "cicd/tekton/build-pipeline.yaml",
           "pulumi",
-          // The write-back, status and janitor Tasks; the push pipeline's objects, then the pull request's.
-          ["Task", "Task", "Task", "Pipeline", "TriggerBinding", "TriggerTemplate", "Pipeline", "TriggerBinding", "TriggerTemplate", "EventListener", "Ingress"],
+          // clone, lint, test, write-back, status and janitor Tasks; the push pipeline's objects, then the pull request's.
+          ["Task", "Task", "Task", "Task", "Task", "Task", "Pipeline", "TriggerBinding", "TriggerTemplate", "Pipeline", "TriggerBinding", "TriggerTemplate", "EventListener", "Ingress"],
         ],
       ],
     );

@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as path from "path";
-import { Pipeline, PipelineTask, Task } from "../../components/tekton/types";
+import { Pipeline, PipelineTask } from "../../components/tekton/types";
 import { runTaskStep } from "../../e2e/task-step";
-import { appEntry, FAKE_TOKEN, plannedObject, tempDir } from "../helpers/fixtures";
+import { appEntry, FAKE_TOKEN, plannedObject, plannedTask, tempDir } from "../helpers/fixtures";
 import { StepResult } from "../helpers/git-world";
 
 const SHA = "9c2f0e1d4b5a69788776655443322110ffeeddcc";
@@ -23,9 +23,9 @@ interface Received {
 describe("tekton: commit-status step (busybox sh and applets + curl, as in its image)", function () {
   this.timeout(60000);
   const extra = { statusTargetUrl: "https://dashboard.example.com/#/namespaces/{namespace}/pipelineruns/{name}" };
-  const task = plannedObject<Task>("Task", extra, undefined, "go-sample-app-status");
-  const pipeline = plannedObject<Pipeline>("Pipeline", extra, undefined, "go-sample-app-build");
-  const prPipeline = plannedObject<Pipeline>("Pipeline", extra, undefined, "go-sample-app-pr");
+  const task = plannedTask("commit-status", extra);
+  const pipeline = plannedObject<Pipeline>("Pipeline", extra, undefined, "pipeline");
+  const prPipeline = plannedObject<Pipeline>("Pipeline", extra, undefined, "pull-request-pipeline");
   let server: http.Server;
   let received: Received[];
   let answer: (r: Received) => number;
@@ -55,7 +55,7 @@ describe("tekton: commit-status step (busybox sh and applets + curl, as in its i
   /** A pipeline task of the status Task, its Tekton variables filled in as the controller would. */
   function run(pt: PipelineTask, tekton: Record<string, string>, params: Record<string, string> = {}): Promise<StepResult> {
     const given = Object.fromEntries(
-      pt.params.map((p) => [p.name, p.value.replace(/\$\((params\.revision|tasks\.[a-z-]+\.(?:status|reason|results\.[a-z]+)|context\.pipelineRun\.(?:name|namespace))\)/g, (_, v: string) => tekton[v] ?? assert.fail(`no value for $(${v})`))]),
+      (pt.params ?? []).map((p) => [p.name, p.value.replace(/\$\((params\.revision|tasks\.[a-z-]+\.(?:status|reason|results\.[a-z]+)|context\.pipelineRun\.(?:name|namespace))\)/g, (_, v: string) => tekton[v] ?? assert.fail(`no value for $(${v})`))]),
     );
     const dir = tempDir("commit-status-");
     return runTaskStep(task, { params: { API_URL: api, ...given, ...params }, secrets: { STATUS_TOKEN: FAKE_TOKEN }, binaries: ["curl"], dir }).finally(() => {
@@ -147,7 +147,7 @@ describe("tekton: commit-status step (busybox sh and applets + curl, as in its i
   });
 
   it("posts no link without statusTargetUrl", async () => {
-    const plain = plannedObject<Pipeline>("Pipeline", {}, [appEntry()], "go-sample-app-build");
+    const plain = plannedObject<Pipeline>("Pipeline", {}, [appEntry()], "pipeline");
     await run(named(plain, "status-pending"), context);
     assert.ok(received.every((q) => !("target_url" in q.body)), JSON.stringify(received[0]?.body));
   });
