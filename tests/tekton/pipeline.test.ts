@@ -128,41 +128,50 @@ describe("tekton: build-pipeline", () => {
     const param = (name: string) => pipelineTask("fetch-repository")?.params?.find((p) => p.name === name)?.value;
     assert.strictEqual(param("subdirectory"), "app");
     assert.strictEqual(param("submodules"), "false");
-    const withSubmodules = plannedObject<Pipeline>("Pipeline", {}, [appEntry("go-sample-app", { submodules: true })]);
-    assert.strictEqual(withSubmodules.spec.tasks[0].params?.find((p) => p.name === "submodules")?.value, "true");
+    const withSubmodules = plannedObject<Pipeline>("Pipeline", {}, [appEntry("go-sample-app", { submodules: true })], "pipeline");
+    assert.strictEqual(withSubmodules.spec.tasks.find((t) => t.name === "fetch-repository")?.params?.find((p) => p.name === "submodules")?.value, "true");
     for (const name of ["lint", "test"]) assert.deepStrictEqual(pipelineTask(name)?.workspaces, [{ name: "source", workspace: "shared-workspace", subPath: "app" }]);
   });
 
   it("gives the app's clone the git credentials Secret through the clone's basic-auth workspace, and no other Task any", () => {
-    const run = plannedObject<TriggerTemplate>("TriggerTemplate").spec.resourcetemplates[0];
+    const run = plannedObject<TriggerTemplate>("TriggerTemplate", {}, undefined, "trigger").spec.resourcetemplates[0];
     const auth = pipelineTask("fetch-repository")?.workspaces?.find((w) => w.name === "basic-auth");
     const binding = run.spec.workspaces.find((b) => b.name === auth?.workspace);
     assert.deepStrictEqual(binding, { name: "git-credentials", secret: { secretName: "github-git-credentials" } });
     const others = pipeline.spec.tasks.filter((t) => t.name !== "fetch-repository").flatMap((t) => t.workspaces ?? []);
     assert.ok(!others.some((w) => w.workspace === "git-credentials"));
-    for (const task of tasks.filter((t) => t.metadata.name !== "go-sample-app-write-back")) {
+    for (const task of tasks.filter((t) => !["go-sample-app-write-back", "go-sample-app-status"].includes(t.metadata.name ?? ""))) {
       assert.doesNotMatch(JSON.stringify(task), /secretKeyRef/, `${task.metadata.name} reads a Secret`);
     }
+    // The status step reads the status token, in a Secret of its own: never github-token, which holds the ops write token.
+    const status = tasks.find((t) => t.metadata.name === "go-sample-app-status")!;
+    const refs = status.spec.steps.flatMap((s) => s.env ?? []).flatMap((e) => (e.valueFrom ? [e.valueFrom.secretKeyRef] : []));
+    const defaults = Object.fromEntries((status.spec.params ?? []).map((p) => [p.name, p.default]));
+    assert.deepStrictEqual(refs.map((r) => [r.name.replace(/\$\(params\.(\w+)\)/, (_, n: string) => String(defaults[n])), r.key.replace(/\$\(params\.(\w+)\)/, (_, n: string) => String(defaults[n]))]), [["commit-status-token", "STATUS_TOKEN"]]);
   });
 
   it("runs an app's own test without a lint when it gives none, and its own lint before its own test", () => {
     const own = (extra: Record<string, unknown>) => tektonObjects([appEntry("rust-app", { test: { image: "docker.io/library/rust:1.93.0", script: "cargo test" }, ...extra })]);
     const alone = own({});
     assert.deepStrictEqual(alone.pipeline.spec.tasks.map((t) => [t.name, t.runAfter ?? []]), [
+      ["run-janitor", []],
+      ["status-pending", []],
       ["fetch-repository", []],
       ["test", ["fetch-repository"]],
       ["update-image-revision", ["test"]],
     ]);
-    assert.deepStrictEqual(alone.tasks.map((t) => t.metadata.name), ["rust-app-clone", "rust-app-test", "rust-app-write-back"]);
+    assert.deepStrictEqual(alone.tasks.map((t) => t.metadata.name), ["rust-app-clone", "rust-app-test", "rust-app-write-back", "rust-app-status", "rust-app-janitor"]);
+    // Without a lint there is no lint status either.
+    assert.match(JSON.stringify(alone.pipeline.spec.tasks.find((t) => t.name === "status-pending")?.params), /"REPORT","value":"test=pending recorded=pending"/);
     const test = alone.tasks.find((t) => t.metadata.name === "rust-app-test")!;
     assert.deepStrictEqual(test.spec.steps, [{ name: "test", image: "docker.io/library/rust:1.93.0", workingDir: "$(workspaces.source.path)", script: "cargo test" }]);
     assert.deepStrictEqual(test.spec.stepTemplate.securityContext, restrictedSecurityContext());
     const both = own({ lint: { image: "docker.io/library/rust:1.93.0", script: "cargo clippy -- -D warnings" } });
-    assert.deepStrictEqual(both.pipeline.spec.tasks.map((t) => t.name), ["fetch-repository", "lint", "test", "update-image-revision"]);
+    assert.deepStrictEqual(both.pipeline.spec.tasks.map((t) => t.name), ["run-janitor", "status-pending", "fetch-repository", "lint", "test", "update-image-revision"]);
   });
 
   it("gives the TriggerTemplate's PipelineRun a fresh volume, every TaskRun's pod restricted as the steps' user, and removes the volume when the run ends", () => {
-    const tt = plannedObject<TriggerTemplate>("TriggerTemplate");
+    const tt = plannedObject<TriggerTemplate>("TriggerTemplate", {}, undefined, "trigger");
     const [run] = tt.spec.resourcetemplates;
     assert.strictEqual(run.apiVersion, "tekton.dev/v1");
     assert.strictEqual(run.metadata.generateName, "go-sample-app-build-");
