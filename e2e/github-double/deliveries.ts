@@ -35,7 +35,10 @@ export interface Delivery {
   guid: string;
   hookId: number;
   repo: string;
-  event: "push";
+  event: "push" | "pull_request";
+  /** A pull_request event's action and number; its ref is refs/pull/<n>/head, before and after its old and new head. */
+  action?: string;
+  number?: number;
   ref: string;
   before: string;
   after: string;
@@ -64,6 +67,9 @@ export interface Delivery {
 /** Which deliveries to wait for: every given field must match. */
 export interface DeliveryFilter {
   repo?: string;
+  event?: Delivery["event"];
+  action?: string;
+  number?: number;
   ref?: string;
   after?: string;
   hookId?: number;
@@ -154,27 +160,48 @@ export class WebhookDeliveries {
     const tags = updates.filter((u) => u.ref.startsWith("refs/tags/")).length;
     for (const update of updates) {
       if (tags > MAX_TAG_EVENTS && update.ref.startsWith("refs/tags/")) continue;
-      const guid = crypto.randomUUID();
-      const sending: { hook: StoredHook; delivery: Delivery }[] = [];
-      for (const hook of hooks) {
-        const delivery = this.record(hook, repo, update, guid, triggeredAt);
-        const reason = unsupported(hook);
-        if (reason === undefined) {
-          sending.push({ hook: { ...hook, config: { ...hook.config } }, delivery });
-        } else {
-          this.opts.unimplemented({ method: "POST", path: `${hook.config.url} (webhook delivery with content_type ${hook.config.content_type})`, status: 501 });
-          this.finish(delivery, { state: "unsupported", error: reason });
-        }
+      this.fanOut(hooks, repo, update, triggeredAt, {}, "push", () => this.opts.pushEvent(repo, update, updates));
+    }
+  }
+
+  /**
+   * GitHub's `pull_request` event for one pull request of `repo` (its base repository): to every active
+   * hook of the repository subscribed to "pull_request" (or "*"), listed at once and made afterwards.
+   */
+  pullRequest(repo: string, pr: { action: string; number: number; before: string; after: string }, event: () => Promise<JsonObject>): void {
+    const hooks = this.opts.hooksOf(repo).filter((h) => h.active && (h.events.includes("pull_request") || h.events.includes("*")));
+    if (hooks.length === 0) return;
+    const update = { ref: `refs/pull/${pr.number}/head`, before: pr.before, after: pr.after };
+    this.fanOut(hooks, repo, update, Date.now(), { event: "pull_request", action: pr.action, number: pr.number }, "pull_request", event);
+  }
+
+  /**
+   * One event to each of `hooks`: every delivery recorded at once (one GUID), then one payload made and
+   * sent to each hook the double can deliver to as GitHub would, signed with the hook's secret.
+   */
+  private fanOut(hooks: StoredHook[], repo: string, update: RefUpdate, triggeredAt: number, extra: Partial<Delivery>, name: string, event: () => Promise<JsonObject>): void {
+    const guid = crypto.randomUUID();
+    const sending: { hook: StoredHook; delivery: Delivery }[] = [];
+    for (const hook of hooks) {
+      const delivery = this.record(hook, repo, update, guid, triggeredAt, extra);
+      const reason = unsupported(hook);
+      if (reason === undefined) {
+        sending.push({ hook: { ...hook, config: { ...hook.config } }, delivery });
+      } else {
+        this.opts.unimplemented({ method: "POST", path: `${hook.config.url} (webhook delivery with content_type ${hook.config.content_type})`, status: 501 });
+        this.finish(delivery, { state: "unsupported", error: reason });
       }
-      if (sending.length === 0) continue;
-      // One payload for every hook: the same bytes, signed with each hook's secret.
-      void this.opts.pushEvent(repo, update, updates).then((event) => JSON.stringify(event)).then(
+    }
+    if (sending.length === 0) return;
+    // One payload for every hook: the same bytes, signed with each hook's secret.
+    void event()
+      .then((body) => JSON.stringify(body))
+      .then(
         (payload: string) => Promise.all(sending.map(({ hook, delivery }) => this.deliver(delivery, hook, payload, hook.config.secret))),
         (err: unknown) => {
-          for (const { delivery } of sending) this.finish(delivery, { state: "failed", error: `the double could not make the push event: ${messageOf(err)}` });
+          for (const { delivery } of sending) this.finish(delivery, { state: "failed", error: `the double could not make the ${name} event: ${messageOf(err)}` });
         },
       );
-    }
   }
 
   /** Every delivery so far, those under way included, oldest first. */
@@ -214,7 +241,7 @@ export class WebhookDeliveries {
     const hook = this.opts.hooksOf(original.repo).find((h) => h.id === original.hookId);
     if (!hook) throw new Error(`testOnlyRedeliver: hook ${original.hookId} of ${this.opts.owner}/${original.repo} no longer exists`);
     const update = { ref: original.ref, before: original.before, after: original.after };
-    const delivery = this.record(hook, original.repo, update, original.guid, Date.now(), { redelivery: true, forgedSignature: true });
+    const delivery = this.record(hook, original.repo, update, original.guid, Date.now(), { event: original.event, action: original.action, number: original.number, redelivery: true, forgedSignature: true });
     await this.deliver(delivery, { ...hook, config: { ...hook.config } }, original.payload, signatureSecret);
     return snapshot(delivery);
   }

@@ -131,6 +131,11 @@ export class BareRepository {
     return m[1];
   }
 
+  /** Sets `to` in this repository to what `ref` of another one points at, fetching its objects: a pull request's refs/pull/<n>/head. */
+  async fetchRef(from: string, ref: string, to: string): Promise<void> {
+    await runGit(this.gitDir, ["fetch", "--quiet", "--no-tags", from, `+${ref}:${to}`]);
+  }
+
   /** The commit a branch points at, or undefined when there is no such branch. */
   async branchHead(branch: string): Promise<string | undefined> {
     // Under refs/heads/ no name can pass for an option; a malformed one simply resolves to nothing.

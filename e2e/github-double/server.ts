@@ -60,6 +60,7 @@ import { gitRequestOf, serveGitRequest } from "./git-smart-http";
 import { BareRepository, NO_COMMIT, Person } from "./git-store";
 import { PostReceiveHook } from "./post-receive";
 import { pushEvent } from "./push-event";
+import { combinedStatusBody, PullRequestAction, pullRequestBody, pullRequestEventBody, statusBody, StoredPullRequest, StoredStatus } from "./pull-request-bodies";
 
 // Kept importable from here, where GitHubDouble uses them.
 export type { Delivery, DeliveryFilter, DeliveryState } from "./deliveries";
@@ -148,12 +149,19 @@ interface State {
   nextId: number;
   repositories: Record<string, StoredRepository>;
   hooks: Record<string, StoredHook[]>;
+  /** Pull requests and commit statuses by base repository; absent in a state file from before they were served. */
+  pulls?: Record<string, StoredPullRequest[]>;
+  statuses?: Record<string, StoredStatus[]>;
 }
 
 const STATE_FILE = "github-double.json";
 const CONTENTS_DOCS = "/repos/contents";
 const HOOKS_DOCS = "/repos/webhooks";
 const REPOS_DOCS = "/repos/repos";
+const STATUSES_DOCS = "/commits/statuses";
+const PULLS_DOCS = "/pulls/pulls";
+/** The states a commit status may have (POST .../statuses/{sha}, `state`). */
+const STATUS_STATES = ["error", "failure", "pending", "success"] as const;
 /** The post-receive hook's folder under the root: a dot, so no GitHub login (an owner's folder) is named so. */
 const HOOKS_DIR = "github-double.hooks";
 
@@ -318,7 +326,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
         const made = await git.commitChanges({ branch, parent: head, files: new Map([[filePath, content]]), message, author, committer });
         if (!made) continue;
         // A commit made through the API is a push to its branch for webhooks too, as on GitHub.
-        deliveries.pushed(repo, [{ ref: `refs/heads/${branch}`, before: head ?? NO_COMMIT, after: made.commit.sha }]);
+        pushed(repo, [{ ref: `refs/heads/${branch}`, before: head ?? NO_COMMIT, after: made.commit.sha }]);
         if (remove || content === undefined) return { status: 200, body: fileCommitBody(urls, repo, null, made.commit) };
         const written = { mode: existing?.mode ?? "100644", type: "blob" as const, sha: made.blobs.get(filePath) ?? "", size: content.length, path: filePath };
         return { status: existing ? 200 : 201, body: fileCommitBody(urls, repo, contentBody(urls, repo, branch, written), made.commit) };
@@ -429,8 +437,170 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
     unimplemented: (request) => unimplemented.push(request),
   });
 
+  // Pull requests (POST, GET and PATCH of .../pulls) and commit statuses, as GitHub keeps them: a pull
+  // request's head is `refs/pull/<n>/head` of its base repository, moved by each push to its head branch
+  // (a `synchronize` event); opening, closing and reopening send their own `pull_request` events.
+  const pulls = (repo: string): StoredPullRequest[] => ((state.pulls ??= {})[repo] ??= []);
+  const pullJson = async (pr: StoredPullRequest): Promise<JsonObject> => {
+    const repoJson = async (name: string) => {
+      const stored = state.repositories[name];
+      if (!stored) throw notFound(PULLS_DOCS);
+      return repositoryJson(stored);
+    };
+    return pullRequestBody(urls, pr, { base: await repoJson(pr.base.repo), head: await repoJson(pr.head.repo) }, ownerUser(urls, state.ownerId));
+  };
+  const pullRequestEvent = (pr: StoredPullRequest, action: PullRequestAction, before: string) =>
+    deliveries.pullRequest(pr.base.repo, { action, number: pr.number, before, after: pr.head.sha }, async () => {
+      const stored = state.repositories[pr.base.repo];
+      if (!stored) throw new Error(`repository ${owner}/${pr.base.repo} is gone`);
+      return pullRequestEventBody(action, await pullJson(pr), pushEventRepositoryOf(await repositoryJson(stored)), ownerUser(urls, state.ownerId), before);
+    });
+  const pushEventRepositoryOf = (full: JsonObject): JsonObject => {
+    const { permissions: _permissions, ...repository } = full;
+    return repository;
+  };
+  /** A pull request's head into its base repository, as refs/pull/<n>/head. */
+  const headRef = (pr: StoredPullRequest) => new BareRepository(gitDirOf(pr.base.repo)).fetchRef(gitDirOf(pr.head.repo), pr.head.sha, `refs/pull/${pr.number}/head`);
+  /** What a push (over git or by the contents API) sends: its push events, and `synchronize` for each open pull request it moved. */
+  function pushed(repo: string, updates: { ref: string; before: string; after: string }[]): void {
+    deliveries.pushed(repo, updates);
+    for (const base of Object.keys(state.pulls ?? {})) {
+      for (const pr of pulls(base)) {
+        const moved = updates.find((u) => pr.state === "open" && pr.head.repo === repo && u.ref === `refs/heads/${pr.head.ref}` && u.after !== NO_COMMIT);
+        if (!moved) continue;
+        const before = pr.head.sha;
+        pr.head.sha = moved.after;
+        pr.updatedAt = now();
+        saveState();
+        void headRef(pr).then(() => pullRequestEvent(pr, "synchronize", before));
+      }
+    }
+  }
+  function pullByNumber(repo: string, raw: string): StoredPullRequest {
+    const pr = pulls(repo).find((p) => String(p.number) === raw);
+    if (!pr) throw notFound(PULLS_DOCS);
+    return pr;
+  }
+
   const O = "([^/]+)";
   const routes: Route[] = [
+    {
+      method: "POST",
+      template: "/api/v3/repos/{owner}/{repo}/statuses/{sha}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/statuses/([0-9a-fA-F]+)$`),
+      handle: async ([o, r, sha], _url, body) => {
+        const { git } = repository(o, r);
+        const b = await body();
+        if (typeof b.state !== "string" || !(STATUS_STATES as readonly string[]).includes(b.state)) {
+          throw new ApiError(422, "Validation Failed", { ...errorBody(422, "Validation Failed", STATUSES_DOCS), errors: [{ resource: "Status", code: "custom", field: "state", message: `state is not included in the list` }] });
+        }
+        const commit = await git.resolveCommitish(sha);
+        if (!commit || commit !== sha.toLowerCase()) throw new ApiError(422, `No commit found for SHA: ${sha}`, errorBody(422, `No commit found for SHA: ${sha}`, STATUSES_DOCS));
+        const text = (v: Json | undefined): string | null => (typeof v === "string" ? v : null);
+        const stored: StoredStatus = {
+          id: state.nextId++,
+          sha: commit,
+          state: b.state as StoredStatus["state"],
+          context: typeof b.context === "string" && b.context !== "" ? b.context : "default",
+          description: text(b.description),
+          targetUrl: text(b.target_url),
+          createdAt: now(),
+        };
+        ((state.statuses ??= {})[r] ??= []).push(stored);
+        saveState();
+        return { status: 201, body: statusBody(urls, r, stored, ownerUser(urls, state.ownerId)), headers: { Location: `${urls.repo(r)}/statuses/${commit}` } };
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}/commits/{ref}/statuses",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/commits/(.+)/statuses$`),
+      handle: async ([o, r, rawRef]) => {
+        const { git } = repository(o, r);
+        const sha = await git.resolveCommitish(decodeURIComponent(rawRef));
+        const mine = (state.statuses?.[r] ?? []).filter((s) => s.sha === sha).sort((a, b) => b.id - a.id);
+        return { status: 200, body: mine.map((s) => statusBody(urls, r, s, ownerUser(urls, state.ownerId))) };
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}/commits/{ref}/status",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/commits/(.+)/status$`),
+      handle: async ([o, r, rawRef]) => {
+        const { stored, git } = repository(o, r);
+        const ref = decodeURIComponent(rawRef);
+        const sha = await git.resolveCommitish(ref);
+        if (!sha) throw new ApiError(422, `No commit found for SHA: ${ref}`, errorBody(422, `No commit found for SHA: ${ref}`, STATUSES_DOCS));
+        const mine = (state.statuses?.[r] ?? []).filter((s) => s.sha === sha);
+        return { status: 200, body: combinedStatusBody(urls, r, sha, mine, await repositoryJson(stored)) };
+      },
+    },
+    {
+      method: "POST",
+      template: "/api/v3/repos/{owner}/{repo}/pulls",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/pulls$`),
+      handle: async ([o, r], _url, body) => {
+        const { git } = repository(o, r);
+        const b = await body();
+        for (const field of ["title", "head", "base"]) if (typeof b[field] !== "string" || b[field] === "") throw invalid(`"${field}" wasn't supplied.`, PULLS_DOCS);
+        // `head_repo`: the head's repository when it is another of the same owner (GitHub's cross-repository pull request).
+        const headRepo = typeof b.head_repo === "string" ? b.head_repo : r;
+        const headBranch = String(b.head).replace(new RegExp(`^${owner}:`, "i"), "");
+        if (headBranch.includes(":")) throw notImplemented("POST", `/repos/${o}/${r}/pulls from another owner's repository`);
+        if (!state.repositories[headRepo]) throw invalid(`head_repo ${headRepo} is not a repository`, PULLS_DOCS);
+        const headSha = await new BareRepository(gitDirOf(headRepo)).branchHead(headBranch);
+        const baseSha = await git.branchHead(String(b.base));
+        if (!headSha || !baseSha) {
+          throw new ApiError(422, "Validation Failed", { ...errorBody(422, "Validation Failed", PULLS_DOCS), errors: [{ resource: "PullRequest", code: "invalid", field: headSha ? "base" : "head" }] });
+        }
+        const stamp = now();
+        const pr: StoredPullRequest = {
+          id: state.nextId++,
+          number: Math.max(0, ...Object.values(state.pulls ?? {}).flat().filter((p) => p.base.repo === r).map((p) => p.number)) + 1,
+          title: String(b.title),
+          base: { repo: r, ref: String(b.base), sha: baseSha },
+          head: { repo: headRepo, ref: headBranch, sha: headSha },
+          state: "open",
+          createdAt: stamp,
+          updatedAt: stamp,
+          closedAt: null,
+        };
+        pulls(r).push(pr);
+        saveState();
+        await headRef(pr);
+        pullRequestEvent(pr, "opened", pr.head.sha);
+        return { status: 201, body: await pullJson(pr), headers: { Location: `${urls.repo(r)}/pulls/${pr.number}` } };
+      },
+    },
+    {
+      method: "GET",
+      template: "/api/v3/repos/{owner}/{repo}/pulls/{pull_number}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/pulls/(\\d+)$`),
+      handle: async ([o, r, n]) => {
+        repository(o, r);
+        return { status: 200, body: await pullJson(pullByNumber(r, n)) };
+      },
+    },
+    {
+      method: "PATCH",
+      template: "/api/v3/repos/{owner}/{repo}/pulls/{pull_number}",
+      pattern: new RegExp(`^/api/v3/repos/${O}/${O}/pulls/(\\d+)$`),
+      handle: async ([o, r, n], url, body) => {
+        repository(o, r);
+        const pr = pullByNumber(r, n);
+        const b = await body();
+        for (const unserved of ["title", "body", "base", "maintainer_can_modify"]) if (b[unserved] !== undefined) throw notImplemented("PATCH", `${url.pathname} with ${unserved}`);
+        if (b.state !== undefined && b.state !== "open" && b.state !== "closed") throw invalid(`"state" must be open or closed.`, PULLS_DOCS);
+        if (b.state !== undefined && b.state !== pr.state) {
+          pr.state = b.state as StoredPullRequest["state"];
+          pr.updatedAt = now();
+          pr.closedAt = pr.state === "closed" ? pr.updatedAt : null;
+          saveState();
+          pullRequestEvent(pr, pr.state === "closed" ? "closed" : "reopened", pr.head.sha);
+        }
+        return { status: 200, body: await pullJson(pr) };
+      },
+    },
     {
       method: "POST",
       template: "/api/v3/user/repos",
@@ -786,7 +956,7 @@ export async function startGitHubDouble(opts: GitHubDoubleOptions): Promise<GitH
       res.end("Repository not found.\n");
       return;
     }
-    await serveGitRequest(root, req, res, owner, { hook: postReceive, onRefsUpdated: (updates) => deliveries.pushed(repo, updates) });
+    await serveGitRequest(root, req, res, owner, { hook: postReceive, onRefsUpdated: (updates) => pushed(repo, updates) });
   }
 
   const server = http.createServer((req, res) => {
