@@ -3,12 +3,15 @@
 // `$(workspaces.*.path|bound)` substituted in env, workingDir and script; each volume the steps mount
 // is a folder of the run's own, its mount path standing for that folder wherever env names it; a
 // script starting with `#!` runs with that interpreter, any other with sh (Tekton's default). The
-// tools are this machine's: `PATH` says where they are.
+// tools are this machine's: `PATH` says where they are (stepToolsPath: busybox's applets and the
+// binaries a step image holds). Given `secrets`, a step's Secret keys are env; `results` are files of the
+// run's own, read back once it ends; `context` gives `$(context.*)`.
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Task } from "../../components/tekton/types";
 import { ProcessResult, runProcess } from "../../e2e/processes";
-import { substitute } from "./git-world";
+import { busyboxPath, substitute } from "./git-world";
 
 export interface TaskRunOptions {
   /** The values the pipeline task passes; the Task's defaults fill the rest. */
@@ -21,11 +24,28 @@ export interface TaskRunOptions {
   path: string;
   /** More env for every step, e.g. a CA for a loopback server. */
   env?: Record<string, string>;
+  /** The values of the Secret keys the steps' env reads, by key; without them a step that reads one is refused. */
+  secrets?: Record<string, string>;
+  /** Tekton's context variables the Task uses, e.g. { "pipelineRun.name": "app-build-x7k2p" }. */
+  context?: Record<string, string>;
 }
 
 export interface TaskRunResult extends ProcessResult {
   /** The step that ended the run: the first to fail, or the last. */
   step: string;
+  /** The results the steps wrote, by name; one not written is absent. */
+  results: Record<string, string>;
+}
+
+/** A PATH of busybox's applets, git, and the named binaries of this machine (a step image's tools besides busybox). */
+export function stepToolsPath(binaries: string[], dir: string): string {
+  const own = path.join(dir, "bin");
+  fs.mkdirSync(own, { recursive: true });
+  for (const name of binaries) {
+    const found = execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+    if (!fs.existsSync(path.join(own, name))) fs.symlinkSync(found, path.join(own, name));
+  }
+  return `${busyboxPath()}:${own}`;
 }
 
 /** The interpreter of a script: its `#!` line's, or sh. */
@@ -43,7 +63,15 @@ export async function runTask(task: Task, o: TaskRunOptions): Promise<TaskRunRes
   for (const w of task.spec.workspaces ?? []) if (!w.optional && !(w.name in workspaces)) throw new Error(`task-runner: ${task.metadata.name} needs workspace ${w.name}`);
   // An optional workspace left unbound: its path reads empty and `bound` false (Tekton pkg/workspace).
   const unbound = (task.spec.workspaces ?? []).filter((w) => w.optional && !(w.name in workspaces)).map((w) => w.name);
-  const fill = (text: string) => substitute(unbound.reduce((t, name) => t.split(`$(workspaces.${name}.path)`).join(""), text), params, workspaces);
+  // Tekton's /tekton/results: a file per result the Task declares.
+  fs.mkdirSync(path.join(o.dir, "results"), { recursive: true });
+  const results = Object.fromEntries((task.spec.results ?? []).map((r) => [r.name, path.join(o.dir, "results", r.name)]));
+  const context = (text: string) =>
+    text.replace(/\$\(context\.([A-Za-z.]+)\)/g, (m, name: string) => {
+      if (!(name in (o.context ?? {}))) throw new Error(`task-runner: no value for ${m}`);
+      return (o.context ?? {})[name];
+    });
+  const fill = (text: string) => substitute(context(unbound.reduce((t, name) => t.split(`$(workspaces.${name}.path)`).join(""), text)), params, workspaces, results);
 
   // Each volume the template mounts: a folder of this run, standing for its mount path.
   const mounts = (task.spec.stepTemplate.volumeMounts ?? []).map((m) => {
@@ -57,8 +85,8 @@ export async function runTask(task: Task, o: TaskRunOptions): Promise<TaskRunRes
   for (const [i, step] of task.spec.steps.entries()) {
     const merged = new Map<string, string>();
     for (const e of [...(task.spec.stepTemplate.env ?? []), ...(step.env ?? [])]) {
-      if (e.valueFrom) throw new Error(`task-runner: ${task.metadata.name} step ${step.name} reads a Secret (${e.name}); not run here`);
-      merged.set(e.name, onHost(fill(e.value ?? "")));
+      if (e.valueFrom && !o.secrets) throw new Error(`task-runner: ${task.metadata.name} step ${step.name} reads a Secret (${e.name}); not run here`);
+      merged.set(e.name, e.valueFrom ? (o.secrets?.[fill(e.valueFrom.secretKeyRef.key)] ?? "") : onHost(fill(e.value ?? "")));
     }
     const env: NodeJS.ProcessEnv = { PATH: o.path, LANG: "C.UTF-8", ...Object.fromEntries(merged), ...(o.env ?? {}) };
     const script = fill(step.script);
@@ -67,9 +95,11 @@ export async function runTask(task: Task, o: TaskRunOptions): Promise<TaskRunRes
     const [command, ...args] = interpreter(script);
     const cwd = step.workingDir ? onHost(fill(step.workingDir)) : path.join(o.dir, "workspace");
     fs.mkdirSync(cwd, { recursive: true });
-    last = { ...(await runProcess(command, [...args, file], { cwd, env })), step: step.name };
-    if (last.code !== 0) return last;
+    last = { ...(await runProcess(command, [...args, file], { cwd, env })), step: step.name, results: {} };
+    // A step with onError: continue fails without ending the TaskRun (Tekton records its exit code).
+    if (last.code !== 0 && step.onError !== "continue") break;
   }
   if (!last) throw new Error(`task-runner: ${task.metadata.name} has no steps`);
-  return last;
+  const written = Object.entries(results).flatMap(([name, file]) => (fs.existsSync(file) ? [[name, fs.readFileSync(file, "utf8")]] : []));
+  return { ...last, results: Object.fromEntries(written) };
 }

@@ -7,9 +7,8 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as path from "path";
 import { Pipeline, PipelineTask } from "../../components/tekton/types";
-import { runTaskStep } from "../../e2e/task-step";
+import { runTask, stepToolsPath, TaskRunResult } from "../helpers/task-runner";
 import { appEntry, FAKE_TOKEN, plannedObject, plannedTask, tempDir } from "../helpers/fixtures";
-import { StepResult } from "../helpers/git-world";
 
 const SHA = "9c2f0e1d4b5a69788776655443322110ffeeddcc";
 
@@ -53,12 +52,14 @@ describe("tekton: commit-status step (busybox sh and applets + curl, as in its i
   });
 
   /** A pipeline task of the status Task, its Tekton variables filled in as the controller would. */
-  function run(pt: PipelineTask, tekton: Record<string, string>, params: Record<string, string> = {}): Promise<StepResult> {
+  function run(pt: PipelineTask, tekton: Record<string, string>, params: Record<string, string> = {}): Promise<TaskRunResult> {
     const given = Object.fromEntries(
       (pt.params ?? []).map((p) => [p.name, p.value.replace(/\$\((params\.revision|tasks\.[a-z-]+\.(?:status|reason|results\.[a-z]+)|context\.pipelineRun\.(?:name|namespace))\)/g, (_, v: string) => tekton[v] ?? assert.fail(`no value for $(${v})`))]),
     );
     const dir = tempDir("commit-status-");
-    return runTaskStep(task, { params: { API_URL: api, ...given, ...params }, secrets: { STATUS_TOKEN: FAKE_TOKEN }, binaries: ["curl"], dir }).finally(() => {
+    fs.mkdirSync(path.join(dir, "tmp"));
+    const tools = stepToolsPath(["curl"], dir);
+    return runTask(task, { params: { API_URL: api, ...given, ...params }, secrets: { STATUS_TOKEN: FAKE_TOKEN }, path: tools, env: { TMPDIR: path.join(dir, "tmp") }, dir }).finally(() => {
       const left = fs.readdirSync(path.join(dir, "tmp"));
       assert.deepStrictEqual(left, [], "the step leaves nothing behind, the token's file least of all");
     });
