@@ -21,6 +21,7 @@ import { startSink } from "./controllers/listener";
 import { KpackBuilds, KpackOptions, revisionOf } from "./kpack-builds";
 import { PipelineRunObjects, runPipelineWriteBack, RunEnvironment } from "./pipeline-run";
 import { movesNeverGoBack } from "./moves";
+import { statusesAndPullRequests } from "./pull-requests";
 import { canI, FORBIDDEN, plantIntoOpsFolder } from "./security";
 import { freePort, waitFor } from "./processes";
 import { LoopbackCertificate, tlsFront } from "./tls";
@@ -273,6 +274,13 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     c.equal("loop: kpack's SourceResolver stays at the last tested commit", (await kpack.sourceResolver(imageName))?.status?.source?.git?.revision, first.sha);
     c.equal("loop: kpack never makes a Build for the commit whose run failed", (await kpack.builds(imageName)).filter((b) => revisionOf(b) === second.sha).map((b) => b.metadata.name), []);
     c.equal("loop: kpack makes no other Build either", (await kpack.builds(imageName)).length, kpack.made.length);
+
+    process.stdout.write("L6s. commit statuses on push runs, and pull requests (e2e/pull-requests.ts)\n");
+    const passed = { "fetch-repository": "Succeeded", lint: "Succeeded", test: "Succeeded", "update-image-revision": "Succeeded" };
+    await statusesAndPullRequests({ w, k, app: APP, namespace: NAMESPACE }, c, [
+      { label: "a first tested change", run: first.run, sha: first.sha, ends: passed, outcome: step.results.outcome },
+      ...(second.run ? [{ label: "a change whose lint fails", run: second.run, sha: second.sha, ends: { ...passed, lint: "Failed", test: "None", "update-image-revision": "None" } }] : []),
+    ]);
 
     process.stdout.write("L6. the next tested push moves the Image again\n");
     const third = await pushAndRun("a second tested change");

@@ -111,7 +111,7 @@ export async function runClones(run: PipelineRunObjects, o: RunEnvironment): Pro
 }
 
 /** The same, for a run's objects as the API server holds them (a PipelineRun's params, its Pipeline and Task). */
-export async function runPipelineWriteBack(run: PipelineRunObjects, o: RunEnvironment): Promise<ProcessResult> {
+export async function runPipelineWriteBack(run: PipelineRunObjects, o: RunEnvironment): Promise<ProcessResult & { results: Record<string, string> }> {
   await runClones(run, o);
   return runWriteBackStep(run, o);
 }
@@ -121,7 +121,7 @@ export async function runPipelineWriteBack(run: PipelineRunObjects, o: RunEnviro
  * workspace its Task declares bound where the Pipeline binds it (what the run's other Tasks wrote is
  * there), its params and env substituted, its Secret's keys as env, in a working folder of its own.
  */
-export async function runWriteBackStep(run: PipelineRunObjects, o: RunEnvironment): Promise<ProcessResult> {
+export async function runWriteBackStep(run: PipelineRunObjects, o: RunEnvironment): Promise<ProcessResult & { results: Record<string, string> }> {
   const update = run.pipeline.spec.tasks.find((t) => t.name === "update-image-revision");
   if (!update || !("name" in update.taskRef)) throw new Error("e2e: the Pipeline has no update-image-revision task by name");
   const taskName = update.taskRef.name;
@@ -148,5 +148,8 @@ export async function runWriteBackStep(run: PipelineRunObjects, o: RunEnvironmen
   }
   const script = path.join(own, "update-image-revision.sh");
   fs.writeFileSync(script, fill(step.script ?? ""));
-  return runProcess("sh", [script], { cwd: fill(step.workingDir ?? own), env: stepEnv });
+  const r = await runProcess("sh", [script], { cwd: fill(step.workingDir ?? own), env: stepEnv });
+  // The results it wrote: what the last status step reads of the write-back.
+  const written = Object.entries(results).flatMap(([name, file]) => (fs.existsSync(file) ? [[name, fs.readFileSync(file, "utf8")]] : []));
+  return { ...r, results: Object.fromEntries(written) };
 }
