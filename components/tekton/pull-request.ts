@@ -3,12 +3,12 @@
  * never clones the ops repository, never mounts the ops credential and records nothing: its Pipeline
  * has no write-back, and its template binds no Secret but git-clone's read-only files.
  */
-import { appLabels, appObjectMeta, AppObjectRef } from "../kubernetes/types";
+import { appObjectMeta, AppObjectRef } from "../kubernetes/types";
 import { PullRequestScope } from "../config/settings";
 import { finalStatusTasks, pendingStatusTask } from "./commit-status";
 import { janitorPipelineTask } from "./run-janitor";
 import { CheckTasksArgs, checkTasks, runWorkspaces, SOURCE_PARAMS, statusTasksArgs } from "./pipeline";
-import { AUTO_CLEANUP_PVC, celString, freshRunSpec, RUN_KIND_LABEL, sameRepository } from "./triggers";
+import { celString, runTemplate, sameRepository, triggerBinding, TriggerTemplateArgs } from "./triggers";
 import { InterceptorRef, Pipeline, TriggerBinding, TriggerTemplate } from "./types";
 
 /** clone → lint → test, with the janitor and a `pending` status beside the clone and a status per stage in `finally`. */
@@ -34,63 +34,30 @@ export function pullRequestPipeline(a: CheckTasksArgs): Pipeline {
  * too, so no fork's URL is ever cloned with the read credential.
  */
 export function pullRequestTriggerBinding(a: AppObjectRef): TriggerBinding {
-  return {
-    apiVersion: "triggers.tekton.dev/v1beta1",
-    kind: "TriggerBinding",
-    metadata: appObjectMeta(a, "pull-request-trigger"),
-    spec: {
-      params: [
-        { name: "REPO_URL", value: "$(body.pull_request.base.repo.clone_url)" },
-        { name: "REVISION", value: "$(body.pull_request.head.sha)" },
-        { name: "NUMBER", value: "$(body.number)" },
-      ],
-    },
-  };
+  return triggerBinding(a, "pull-request-trigger", [
+    { name: "REPO_URL", value: "$(body.pull_request.base.repo.clone_url)" },
+    { name: "REVISION", value: "$(body.pull_request.head.sha)" },
+    { name: "NUMBER", value: "$(body.number)" },
+  ]);
 }
 
-export interface PullRequestTemplateArgs {
-  name: string;
-  namespace: string;
-  app: string;
-  pipeline: string;
-  runPrefix: string;
-  serviceAccount: string;
-  /** The Secret holding git-clone's basic-auth files (the read token). */
-  credentialsSecret: string;
-  workspaceSize: string;
-  /** The janitor's pipeline task and account, when it runs (see run-janitor.ts). */
-  janitor?: { task: string; serviceAccount: string };
-}
-
-export function pullRequestTriggerTemplate(a: PullRequestTemplateArgs): TriggerTemplate {
-  return {
-    apiVersion: "triggers.tekton.dev/v1beta1",
-    kind: "TriggerTemplate",
-    metadata: appObjectMeta(a, "pull-request-trigger"),
-    spec: {
-      params: [
-        { name: "REPO_URL", description: "Clone URL of the base repository: the app repository." },
-        { name: "REVISION", description: "The pull request's head commit." },
-        { name: "NUMBER", description: "The pull request's number." },
-      ],
-      resourcetemplates: [
-        {
-          apiVersion: "tekton.dev/v1",
-          kind: "PipelineRun",
-          metadata: {
-            generateName: a.runPrefix,
-            labels: { ...appLabels(a.app, "pipeline-run"), [RUN_KIND_LABEL]: "pull-request" },
-            annotations: { ...AUTO_CLEANUP_PVC },
-          },
-          spec: freshRunSpec(a, [
-            { name: "repo-url", value: "$(tt.params.REPO_URL)" },
-            { name: "revision", value: "$(tt.params.REVISION)" },
-            { name: "pull-request", value: "$(tt.params.NUMBER)" },
-          ]),
-        },
-      ],
-    },
-  };
+/** A pull request's run: no ops token param, and nothing of the write-back's (its Pipeline has none). */
+export function pullRequestTriggerTemplate(a: Omit<TriggerTemplateArgs, "tokenSecret">): TriggerTemplate {
+  return runTemplate(
+    a,
+    "pull-request-trigger",
+    "pull-request",
+    [
+      { name: "REPO_URL", description: "Clone URL of the base repository: the app repository." },
+      { name: "REVISION", description: "The pull request's head commit." },
+      { name: "NUMBER", description: "The pull request's number." },
+    ],
+    [
+      { name: "repo-url", value: "$(tt.params.REPO_URL)" },
+      { name: "revision", value: "$(tt.params.REVISION)" },
+      { name: "pull-request", value: "$(tt.params.NUMBER)" },
+    ],
+  );
 }
 
 /** The actions that start a run: a new head commit to check. `closed`, `edited`, labels and the rest start none. */

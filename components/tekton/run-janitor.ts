@@ -9,7 +9,7 @@ import * as path from "path";
 import { appLabels, appObjectMeta, AppObjectRef, PolicyRule, Role, RoleBinding, ServiceAccount } from "../kubernetes/types";
 import { homeVolumes, restrictedStepTemplate } from "./steps";
 import { PIPELINE_TASKS } from "./pipeline";
-import { RunKind } from "./triggers";
+import { accountWithRole, RunKind } from "./triggers";
 import { PipelineTask, Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -102,18 +102,5 @@ export interface JanitorAccess {
 
 /** The janitor's account, Role and RoleBinding, applied by Pulumi: nothing in git grants rights. */
 export function janitorAccess(a: AppObjectRef & { role: string }): JanitorAccess {
-  const labels = appLabels(a.app, "run-janitor");
-  const rbac = "rbac.authorization.k8s.io" as const;
-  return {
-    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: a.name, namespace: a.namespace, labels } },
-    role: { apiVersion: `${rbac}/v1`, kind: "Role", metadata: { name: a.role, namespace: a.namespace, labels }, rules: JANITOR_RULES },
-    roleBinding: {
-      apiVersion: `${rbac}/v1`,
-      kind: "RoleBinding",
-      metadata: { name: a.role, namespace: a.namespace, labels },
-      roleRef: { apiGroup: rbac, kind: "Role", name: a.role },
-      subjects: [{ kind: "ServiceAccount", name: a.name, namespace: a.namespace }],
-    },
-  };
+  return accountWithRole({ namespace: a.namespace, account: a.name, role: a.role, labels: appLabels(a.app, "run-janitor"), rules: JANITOR_RULES });
 }
-

@@ -4,20 +4,18 @@ import { PullRequestScope } from "../config/settings";
 import { pullRequestInterceptors } from "./pull-request";
 import { EventListener, Param, PipelineRun, TriggerBinding, TriggerTemplate, VolumeClaimTemplate } from "./types";
 
+/** A TriggerBinding: what of a payload becomes the template's params. */
+export function triggerBinding(a: AppObjectRef, component: string, params: Param[]): TriggerBinding {
+  return { apiVersion: "triggers.tekton.dev/v1beta1", kind: "TriggerBinding", metadata: appObjectMeta(a, component), spec: { params } };
+}
+
 /** What a GitHub push payload gives the pipeline: the clone URL and the pushed commit. */
 export function pushTriggerBinding(a: AppObjectRef): TriggerBinding {
-  return {
-    apiVersion: "triggers.tekton.dev/v1beta1",
-    kind: "TriggerBinding",
-    metadata: appObjectMeta(a, "trigger"),
-    spec: {
-      params: [
-        { name: "REPO_URL", value: "$(body.repository.clone_url)" },
-        // `after` is the branch's new head: the commit the pipeline lints, tests and records.
-        { name: "REVISION", value: "$(body.after)" },
-      ],
-    },
-  };
+  return triggerBinding(a, "trigger", [
+    { name: "REPO_URL", value: "$(body.repository.clone_url)" },
+    // `after` is the branch's new head: the commit the pipeline lints, tests and records.
+    { name: "REVISION", value: "$(body.after)" },
+  ]);
 }
 
 export interface TriggerTemplateArgs {
@@ -77,31 +75,48 @@ export function freshRunSpec(
   };
 }
 
-export function buildTriggerTemplate(a: TriggerTemplateArgs): TriggerTemplate {
+/** A TriggerTemplate of one PipelineRun of `kind`, its params from the template's (`$(tt.params.*)`). */
+export function runTemplate(
+  a: Omit<TriggerTemplateArgs, "tokenSecret">,
+  component: string,
+  kind: RunKind,
+  templateParams: { name: string; description: string }[],
+  runParams: Param[],
+): TriggerTemplate {
   return {
     apiVersion: "triggers.tekton.dev/v1beta1",
     kind: "TriggerTemplate",
-    metadata: appObjectMeta(a, "trigger"),
+    metadata: appObjectMeta(a, component),
     spec: {
-      params: [
-        { name: "REPO_URL", description: "Clone URL of the pushed repository." },
-        { name: "REVISION", description: "The pushed commit." },
-      ],
+      params: templateParams,
       resourcetemplates: [
         {
           apiVersion: "tekton.dev/v1",
           kind: "PipelineRun",
-          metadata: { generateName: a.runPrefix, labels: { ...appLabels(a.app, "pipeline-run"), [RUN_KIND_LABEL]: "push" }, annotations: { ...AUTO_CLEANUP_PVC } },
-          spec: freshRunSpec(a, [
-            { name: "repo-url", value: "$(tt.params.REPO_URL)" },
-            { name: "revision", value: "$(tt.params.REVISION)" },
-            { name: "github-token-secret", value: a.tokenSecret.name },
-            { name: "github-token-secret-key", value: a.tokenSecret.key },
-          ]),
+          metadata: { generateName: a.runPrefix, labels: { ...appLabels(a.app, "pipeline-run"), [RUN_KIND_LABEL]: kind }, annotations: { ...AUTO_CLEANUP_PVC } },
+          spec: freshRunSpec(a, runParams),
         },
       ],
     },
   };
+}
+
+export function buildTriggerTemplate(a: TriggerTemplateArgs): TriggerTemplate {
+  return runTemplate(
+    a,
+    "trigger",
+    "push",
+    [
+      { name: "REPO_URL", description: "Clone URL of the pushed repository." },
+      { name: "REVISION", description: "The pushed commit." },
+    ],
+    [
+      { name: "repo-url", value: "$(tt.params.REPO_URL)" },
+      { name: "revision", value: "$(tt.params.REVISION)" },
+      { name: "github-token-secret", value: a.tokenSecret.name },
+      { name: "github-token-secret-key", value: a.tokenSecret.key },
+    ],
+  );
 }
 
 export interface EventListenerArgs {
@@ -229,27 +244,36 @@ export const LISTENER_CLUSTER_RULES: PolicyRule[] = [
   { apiGroups: ["triggers.tekton.dev"], resources: ["clusterinterceptors", "clustertriggerbindings"], verbs: ["list", "watch"] },
 ];
 
-export function listenerRbac(a: ListenerRbacArgs): ListenerRbac {
-  const labels = appLabels(a.app, "trigger");
-  const subjects = [{ kind: "ServiceAccount" as const, name: a.serviceAccount, namespace: a.namespace }];
+/** An account and a Role of its namespace bound to it: what the listener and the run janitor each have. */
+export function accountWithRole(a: { namespace: string; account: string; role: string; labels: Record<string, string>; rules: PolicyRule[] }): { serviceAccount: ServiceAccount; role: Role; roleBinding: RoleBinding } {
   const rbac = "rbac.authorization.k8s.io" as const;
+  const meta = (name: string) => ({ name, namespace: a.namespace, labels: a.labels });
   return {
-    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: a.serviceAccount, namespace: a.namespace, labels } },
-    role: { apiVersion: `${rbac}/v1`, kind: "Role", metadata: { name: a.role, namespace: a.namespace, labels }, rules: LISTENER_NAMESPACE_RULES },
+    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(a.account) },
+    role: { apiVersion: `${rbac}/v1`, kind: "Role", metadata: meta(a.role), rules: a.rules },
     roleBinding: {
       apiVersion: `${rbac}/v1`,
       kind: "RoleBinding",
-      metadata: { name: a.role, namespace: a.namespace, labels },
+      metadata: meta(a.role),
       roleRef: { apiGroup: rbac, kind: "Role", name: a.role },
-      subjects,
+      subjects: [{ kind: "ServiceAccount", name: a.account, namespace: a.namespace }],
     },
+  };
+}
+
+export function listenerRbac(a: ListenerRbacArgs): ListenerRbac {
+  const labels = appLabels(a.app, "trigger");
+  const rbac = "rbac.authorization.k8s.io" as const;
+  const own = accountWithRole({ namespace: a.namespace, account: a.serviceAccount, role: a.role, labels, rules: LISTENER_NAMESPACE_RULES });
+  return {
+    ...own,
     clusterRole: { apiVersion: `${rbac}/v1`, kind: "ClusterRole", metadata: { name: a.clusterRole, labels }, rules: LISTENER_CLUSTER_RULES },
     clusterRoleBinding: {
       apiVersion: `${rbac}/v1`,
       kind: "ClusterRoleBinding",
       metadata: { name: a.clusterRole, labels },
       roleRef: { apiGroup: rbac, kind: "ClusterRole", name: a.clusterRole },
-      subjects,
+      subjects: own.roleBinding.subjects,
     },
   };
 }

@@ -158,20 +158,11 @@ export function combinedStatusBody(urls: Urls, repo: string, sha: string, status
   const { permissions: _permissions, ...minimal } = repository;
   return {
     state,
-    statuses: [...latest.values()].map(
-      (s): Json => ({
-        url: `${urls.repo(repo)}/statuses/${s.sha}`,
-        avatar_url: null,
-        id: s.id,
-        node_id: nodeId("StatusContext", s.id),
-        state: s.state,
-        description: s.description,
-        target_url: s.targetUrl,
-        context: s.context,
-        created_at: s.createdAt,
-        updated_at: s.createdAt,
-      }),
-    ),
+    // Each as `status` lists it, without its creator (`simple-commit-status`).
+    statuses: [...latest.values()].map((s): Json => {
+      const { creator: _creator, ...entry } = statusBody(urls, repo, s, {});
+      return entry;
+    }),
     sha,
     total_count: latest.size,
     repository: minimal,
