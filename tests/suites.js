@@ -22,6 +22,7 @@ const SLOW = [
   "tests/synth/render.test.ts",
   "tests/synth/schemas.test.ts",
   "tests/tekton/commit-status.test.ts",
+  "tests/tekton/run-janitor.test.ts",
   "tests/tekton/update-image-revision.test.ts",
   "tests/tekton/write-back-isolation.test.ts",
 ];
