@@ -167,6 +167,25 @@ describe("config: parseSettings", () => {
   });
 });
 
+describe("config: commit statuses, pull requests and old runs", () => {
+  it("defaults to same-repository pull requests, five kept runs, no status link and the pinned curl image", () => {
+    const s = parseSettings(rawStack());
+    assert.deepStrictEqual([s.apps[0].pullRequests, s.apps[0].keepRuns, s.statuses, s.statusToken], ["same-repository", 5, { targetUrl: undefined, image: "docker.io/curlimages/curl:8.15.0" }, false]);
+    const all = parseSettings(rawStack({ statusTargetUrl: "https://tekton.example.com/#/namespaces/{namespace}/pipelineruns/{name}" }, [appEntry("go-sample-app", { pullRequests: "all", keepRuns: 20 })]));
+    assert.deepStrictEqual([all.apps[0].pullRequests, all.apps[0].keepRuns, all.statuses.targetUrl], ["all", 20, "https://tekton.example.com/#/namespaces/{namespace}/pipelineruns/{name}"]);
+  });
+
+  it("rejects another pull-request scope, a keepRuns out of bounds, and a link that is no https URL or does not name the run", () => {
+    const p = problems(rawStack({ statusTargetUrl: "http://tekton.example.com/{name}" }, [appEntry("go-sample-app", { pullRequests: "forks", keepRuns: 0 })]));
+    assert.ok(p.some((l) => l.includes('apps[0].pullRequests: got "forks"; expected same-repository, all or off')), p.join("\n"));
+    assert.ok(p.some((l) => l.includes("apps[0].keepRuns: got 0; expected a whole number from 1 to 100")), p.join("\n"));
+    assert.ok(p.some((l) => l.includes('statusTargetUrl: got "http://tekton.example.com/{name}"; expected an https:// URL naming the run with {name}')), p.join("\n"));
+    for (const link of ["https://tekton.example.com/runs", "https://tekton.example.com/$(params.x)/{name}", "https://tekton.example.com/{run}/{name}"]) {
+      assert.ok(problems(rawStack({ statusTargetUrl: link })).some((l) => l.startsWith("  - statusTargetUrl:") || l.includes("statusTargetUrl: got")), link);
+    }
+  });
+});
+
 describe("config: the GitHub provider's write budget", () => {
   it("defaults to the provider's pace and retries, with 409 retried too", () => {
     assert.deepStrictEqual(parseSettings(rawStack()).github, { writeDelayMs: 1000, maxRetries: 3, retryableErrors: [409, 500, 502, 503, 504] });

@@ -54,4 +54,19 @@ describe("tekton: triggers", () => {
     });
     assert.match(String(el.spec.triggers[0].interceptors[1].params[0].value), /'refs\/heads\/it\\'s'/);
   });
+
+  it("adds a pull-request trigger: pull_request events only, the action, the base branch, the repository, and no fork unless all", () => {
+    const triggers = (pullRequests: string, repo = "go-sample-app") =>
+      plannedObject<EventListener>("EventListener", { githubOwner: "Example-Org" }, [appEntry("go-sample-app", { repo, branch: "main", pullRequests })]).spec.triggers;
+    const [push, pr] = triggers("same-repository", "Go-Sample-App");
+    assert.deepStrictEqual([push.name, pr.name, pr.bindings, pr.template], ["github-push", "github-pull-request", [{ ref: "go-sample-app-pr", kind: "TriggerBinding" }], { ref: "go-sample-app-pr-run" }]);
+    assert.deepStrictEqual(pr.interceptors[0].params[1], { name: "eventTypes", value: ["pull_request"] });
+    assert.strictEqual(
+      pr.interceptors[1].params[0].value,
+      "body.action in ['opened', 'synchronize', 'reopened'] && body.pull_request.base.ref == 'main' && body.repository.full_name.lowerAscii() == 'example-org/go-sample-app'" +
+        " && body.pull_request.head.repo.full_name.lowerAscii() == body.repository.full_name.lowerAscii()",
+    );
+    assert.doesNotMatch(String(triggers("all")[1].interceptors[1].params[0].value), /head\.repo/, "all: forks too");
+    assert.deepStrictEqual(triggers("off").map((t) => t.name), ["github-push"]);
+  });
 });
