@@ -62,7 +62,8 @@ export function crowdedStackConfig(): RawConfig {
   const apps = ["go-sample-app", "go-payments", "go-ledger", longestAcceptedAppName()].map(app);
   Object.assign(apps[1], { pullRequests: "all" });
   Object.assign(apps[2], { pullRequests: "off" });
-  return { githubOwner: "example-org", apps };
+  // Statuses link their run: Tekton judges the link's $(context.pipelineRun.*) in each status task's params.
+  return { githubOwner: "example-org", statusTargetUrl: "https://tekton.example.com/#/namespaces/{namespace}/pipelineruns/{name}", apps };
 }
 
 export interface RenderedStack {
