@@ -1,4 +1,5 @@
 /** Shape checks shared by every config key. Each returns what was expected, or undefined when fine. */
+import { PULL_REQUEST_SCOPES } from "./settings";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const FULL_SHA = /^[0-9a-f]{40}$/;
@@ -226,7 +227,7 @@ export function statusLinkTemplate(value: string): string | undefined {
 
 /** How an app's pull requests are checked (AppSettings.pullRequests). */
 export function pullRequestScope(value: string): string | undefined {
-  return ["same-repository", "all", "off"].includes(value) ? undefined : "expected same-repository, all or off";
+  return (PULL_REQUEST_SCOPES as readonly string[]).includes(value) ? undefined : `expected ${PULL_REQUEST_SCOPES.slice(0, -1).join(", ")} or ${PULL_REQUEST_SCOPES[PULL_REQUEST_SCOPES.length - 1]}`;
 }
 
 /**
