@@ -31,7 +31,10 @@ describe("synth: npm run render", function () {
       "cluster/clusterrole-default.go-sample-app-event-listener.yaml",
       "cluster/clusterrolebinding-default.go-sample-app-event-listener.yaml",
       "cluster/default/role-go-sample-app-event-listener.yaml",
+      "cluster/default/role-go-sample-app-run-janitor.yaml",
       "cluster/default/rolebinding-go-sample-app-event-listener.yaml",
+      "cluster/default/rolebinding-go-sample-app-run-janitor.yaml",
+      "cluster/default/secret-commit-status-token.yaml",
       "cluster/default/secret-github-git-credentials.yaml",
       "cluster/default/secret-github-token.yaml",
       "cluster/default/secret-go-sample-app-webhook.yaml",
@@ -39,6 +42,7 @@ describe("synth: npm run render", function () {
       "cluster/default/serviceaccount-go-sample-app-event-listener.yaml",
       "cluster/default/serviceaccount-go-sample-app-image-builder.yaml",
       "cluster/default/serviceaccount-go-sample-app-pipeline.yaml",
+      "cluster/default/serviceaccount-go-sample-app-run-janitor.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/image.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/kustomization.yaml",
       "repos/example-org/go-sample-app-ops/cicd/kpack/revision.yaml",
@@ -82,7 +86,7 @@ describe("synth: npm run render", function () {
     assert.strictEqual(first.status, 0, first.stderr);
     stackProject("h", { githubOwner: "example-org", apps: [appEntry("one")] }, project);
     const second = renderStack({ projectDir: project, stack: "h", out: home });
-    assert.strictEqual(second.removed.length, 15, "app two's four ops files, two Applications, its Image's service account and the 8 access objects and webhook Secret");
+    assert.strictEqual(second.removed.length, 18, "app two's four ops files, two Applications, its Image's service account and the 11 access objects and webhook Secret");
     for (const f of mine) assert.strictEqual(fs.readFileSync(path.join(home, f), "utf8"), "not render's", f);
     assert.deepStrictEqual(filesUnder(home).filter((f) => !mine.includes(f) && f !== RENDER_RECORD), second.files);
   });
@@ -114,7 +118,7 @@ describe("synth: npm run render", function () {
 
     stackProject("r", { githubOwner: "example-org", apps: [appEntry("one", { builder: "other-builder" })] }, project);
     const second = renderStack({ projectDir: project, stack: "r", out: `${out}/` });
-    assert.strictEqual(second.removed.length, 15, "app two's four ops files, two Applications, image service account, access objects and webhook Secret");
+    assert.strictEqual(second.removed.length, 18, "app two's four ops files, two Applications, image service account, access objects and webhook Secret");
     assert.ok(second.removed.every((f) => f.includes("two")), second.removed.join("\n"));
     assert.ok(!fs.existsSync(path.join(out, "repos/example-org/two-ops")), "its emptied folders go too");
     assert.ok(fs.existsSync(path.join(out, "repos/example-org")) && fs.existsSync(parent), "nothing above them");
@@ -142,7 +146,7 @@ describe("synth: npm run render", function () {
     const out = tempDir("render-args-");
     const equals = run("--stack=dev", `--out=${out}`);
     assert.strictEqual(equals.status, 0, equals.stderr);
-    assert.match(equals.stdout, /rendered 19 files of stack dev/);
+    assert.match(equals.stdout, /rendered 23 files of stack dev/);
     const cases: [string[], RegExp][] = [
       [["--stack"], /render: Option '--stack <value>' argument missing/],
       [["--stack", "--out", out], /render: Option '--stack' argument is ambiguous/],
