@@ -106,7 +106,7 @@ export const PLANTED_MISTAKES: PlantedMistake[] = [
       const test = taskOf(docs, "test");
       Object.assign(test.spec, { volumes: [...(test.spec.volumes ?? []), { name: "node-cache", hostPath: { path: "/var/cache/builds" } }] });
     },
-    refusedWith: 'hostPath volumes (volume "node-cache")',
+    refusedWith: 'restricted volume types (volume "node-cache" uses restricted volume type "hostPath")',
   },
   {
     name: "the PipelineRun's pod template runs every TaskRun's pod as root",
