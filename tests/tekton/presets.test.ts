@@ -65,10 +65,10 @@ const PRESETS: Preset[] = [
 ];
 
 /** A copy of the sample app with a change's files laid over it. */
-function sampleApp(language: Language, change?: "failing-test" | "lint-error"): string {
+function sampleApp(language: Language, ...changes: string[]): string {
   const dir = path.join(tempDir(`preset-${language}-`), "app");
   fs.cpSync(path.join(FIXTURES, language, "app"), dir, { recursive: true });
-  if (change) fs.cpSync(path.join(FIXTURES, language, change), dir, { recursive: true });
+  for (const change of changes) fs.cpSync(path.join(FIXTURES, language, change), dir, { recursive: true });
   return dir;
 }
 
@@ -111,6 +111,21 @@ describe("tekton: the presets' lint and test steps, run on this machine", functi
       });
     });
   }
+
+  it("node preset: without a lint script in package.json, the lint step installs and says there is nothing to lint", async () => {
+    const lint = await run(PRESETS.find((p) => p.language === "node")!, "lint", sampleApp("node", "no-lint-script"));
+    assert.strictEqual(lint.code, 0, said(lint));
+    assert.match(lint.stdout, /package\.json has no lint script: nothing to lint/);
+  });
+
+  it("python preset: the project's own flake8 configuration picks flake8, which refuses the lint error too", async () => {
+    const python = PRESETS.find((p) => p.language === "python")!;
+    const clean = await run(python, "lint", sampleApp("python", "flake8"));
+    assert.strictEqual(clean.code, 0, said(clean));
+    const refused = await run(python, "lint", sampleApp("python", "flake8", "lint-error"));
+    assert.notStrictEqual(refused.code, 0, said(refused));
+    assert.match(refused.stdout, /F401 'sys' imported but unused/, said(refused));
+  });
 
   // The Gradle wrapper fetches its Gradle distribution from services.gradle.org, which neither this
   // machine nor CI reaches (only package registries), and Debian's gradle package is Gradle 4.4, older
