@@ -23,6 +23,7 @@ const SLOW = [
   "tests/synth/schemas.test.ts",
   "tests/tekton/commit-status.test.ts",
   "tests/tekton/run-janitor.test.ts",
+  "tests/tekton/presets.test.ts",
   "tests/tekton/update-image-revision.test.ts",
   "tests/tekton/write-back-isolation.test.ts",
 ];

@@ -1,4 +1,4 @@
-import { appObjectMeta } from "../kubernetes/types";
+import { appObjectMeta, AppObjectRef } from "../kubernetes/types";
 import { SOURCE_WORKSPACE } from "./check-task";
 import { finalStatusTasks, pendingStatusTask, StatusTasksArgs } from "./commit-status";
 import { APP_CLONE_DIR, CLONE_AUTH_WORKSPACE, CLONE_OUTPUT_WORKSPACE } from "./git-clone";
@@ -21,10 +21,7 @@ export interface PipelineTaskNames {
 }
 
 /** What the push and pull-request pipelines share: their clone, lint and test, statuses and janitor. */
-export interface CheckTasksArgs {
-  name: string;
-  namespace: string;
-  app: string;
+export interface CheckTasksArgs extends AppObjectRef {
   tasks: PipelineTaskNames;
   /** The clone fetches the app's submodules (with the read credential, from any repository it can read). */
   submodules: boolean;

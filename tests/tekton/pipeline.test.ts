@@ -160,7 +160,7 @@ describe("tekton: build-pipeline", () => {
       ["test", ["fetch-repository"]],
       ["update-image-revision", ["test"]],
     ]);
-    assert.deepStrictEqual(alone.tasks.map((t) => t.metadata.name), ["rust-app-clone", "rust-app-test", "rust-app-write-back", "rust-app-status", "rust-app-janitor"]);
+    assert.deepStrictEqual(alone.tasks.map((t) => t.metadata.name), ["rust-app-write-back", "rust-app-clone", "rust-app-test", "rust-app-status", "rust-app-janitor"]);
     // Without a lint there is no lint status either.
     assert.match(JSON.stringify(alone.pipeline.spec.tasks.find((t) => t.name === "status-pending")?.params), /"REPORT","value":"test=pending recorded=pending"/);
     const test = alone.tasks.find((t) => t.metadata.name === "rust-app-test")!;
