@@ -1,7 +1,7 @@
 /**
  * Pull requests: a PipelineRun of lint and test on the head commit, its statuses on that commit. It
  * never clones the ops repository, never mounts the ops credential and records nothing: its Pipeline
- * has no write-back, and its template binds no Secret but git-clone's read-only files.
+ * has no write-back, and its template binds no Secret but the clone's read-only files.
  */
 import { appObjectMeta, AppObjectRef } from "../kubernetes/types";
 import { PullRequestScope } from "../config/settings";
