@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { appObjectMeta } from "../kubernetes/types";
-import { restrictedStepTemplate } from "./steps";
+import { envVars, restrictedStepTemplate } from "./steps";
 import { Param, PipelineTask, Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -60,13 +60,7 @@ export function commitStatusTask(a: CommitStatusTaskArgs): Task {
           name: "post",
           image: a.image,
           env: [
-            { name: "SHA", value: param("SHA") },
-            { name: "REPORT", value: param("REPORT") },
-            { name: "CLONE", value: param("CLONE") },
-            { name: "TARGET_URL", value: param("TARGET_URL") },
-            { name: "API_URL", value: param("API_URL") },
-            { name: "REPOSITORY", value: param("REPOSITORY") },
-            { name: "CONTEXT_PREFIX", value: param("CONTEXT_PREFIX") },
+            ...envVars(Object.fromEntries(["SHA", "REPORT", "CLONE", "TARGET_URL", "API_URL", "REPOSITORY", "CONTEXT_PREFIX"].map((name) => [name, param(name)]))),
             { name: "STATUS_TOKEN", valueFrom: { secretKeyRef: { name: param("STATUS_TOKEN_SECRET"), key: param("STATUS_TOKEN_SECRET_KEY") } } },
           ],
           onError: "continue",

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { appLabels, appObjectMeta, AppObjectRef, PolicyRule, Role, RoleBinding, ServiceAccount } from "../kubernetes/types";
-import { homeVolumes, restrictedStepTemplate } from "./steps";
+import { envVars, homeVolumes, restrictedStepTemplate } from "./steps";
 import { PIPELINE_TASKS } from "./pipeline";
 import { accountWithRole, RunKind } from "./triggers";
 import { PipelineTask, Task } from "./types";
@@ -56,15 +56,11 @@ export function runJanitorTask(a: RunJanitorTaskArgs): Task {
         {
           name: "tidy",
           image: a.image,
-          env: [
-            { name: "KIND", value: param("KIND") },
-            { name: "NUMBER", value: param("NUMBER") },
-            { name: "KEEP", value: param("KEEP") },
-            { name: "APP", value: param("APP") },
-            { name: "WRITE_BACK_TASK", value: param("WRITE_BACK_TASK") },
-            { name: "RUN", value: "$(context.pipelineRun.name)" },
-            { name: "NAMESPACE", value: "$(context.pipelineRun.namespace)" },
-          ],
+          env: envVars({
+            ...Object.fromEntries(["KIND", "NUMBER", "KEEP", "APP", "WRITE_BACK_TASK"].map((name) => [name, param(name)])),
+            RUN: "$(context.pipelineRun.name)",
+            NAMESPACE: "$(context.pipelineRun.namespace)",
+          }),
           // Tidying never decides a run: its failure is in its log.
           onError: "continue",
           script: RUN_JANITOR_SCRIPT,
