@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { NON_ROOT_USER, restrictedPodSecurityContext, restrictedSecurityContext } from "../../components/kubernetes/types";
 import { Pipeline, PipelineTask, Task, TriggerTemplate } from "../../components/tekton/types";
-import { appEntry, plannedObject, settings } from "../helpers/fixtures";
+import { appEntry, plannedObject, plannedTask, settings } from "../helpers/fixtures";
 import { planStack } from "../../components/plan/stack";
 import { RENDER_SECRETS } from "../../components/synth/render";
 
@@ -201,5 +201,14 @@ describe("tekton: build-pipeline", () => {
     );
     const bound = new Set(pipeline.spec.params.map((p) => p.name));
     assert.deepStrictEqual(run.spec.params.map((p) => p.name).filter((n) => !bound.has(n)), []);
+  });
+
+  it("posts statuses to GitHub's API for the stack's git host, on the app repository, with the status token's Secret", () => {
+    const defaults = (extra: Record<string, unknown>) =>
+      Object.fromEntries((plannedTask("commit-status", extra).spec.params ?? []).map((p) => [p.name, p.default]));
+    const github = defaults({});
+    assert.deepStrictEqual([github.API_URL, github.REPOSITORY, github.STATUS_TOKEN_SECRET, github.STATUS_TOKEN_SECRET_KEY], ["https://api.github.com", "example-org/go-sample-app", "commit-status-token", "STATUS_TOKEN"]);
+    // GitHub Enterprise Server serves its REST API under /api/v3 of its host, as the GitHub provider is told.
+    assert.strictEqual(defaults({ gitHost: "https://git.example.com" }).API_URL, "https://git.example.com/api/v3");
   });
 });
