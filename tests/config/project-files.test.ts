@@ -77,7 +77,7 @@ describe("config: Pulumi.yaml and the stack files", () => {
     // and the Image's service account; the app's component, its 4 ops repository files, its webhook
     // Secret, its AppProject, 2 accounts, the listener's Role, ClusterRole and their 2 bindings, and 2
     // Argo CD Applications (the dev stack sets no webhook URL).
-    assert.strictEqual(report.resources, 25, "every resource of the dev stack registered");
+    assert.strictEqual(report.resources, 29, "every resource of the dev stack registered");
     assert.doesNotMatch(r.stderr, /ts-node/);
   });
 

@@ -116,7 +116,7 @@ describe("examples/platform-stack: the packed components in a program of its own
       [1, 1, 4, 2, 1],
     );
     const secrets = registered.filter((r) => r.type === "kubernetes:core/v1:Secret");
-    assert.deepStrictEqual(secrets.map((s) => (s.inputs.metadata as { namespace: string }).namespace), ["go-builds", "go-builds", "go-builds"]);
+    assert.deepStrictEqual(secrets.map((s) => (s.inputs.metadata as { namespace: string }).namespace), ["go-builds", "go-builds", "go-builds", "go-builds"]);
     const image = registered.find((r) => r.inputs.file === "cicd/kpack/image.yaml");
     assert.match(String(image?.inputs.content), /namespace: go-builds/);
   });

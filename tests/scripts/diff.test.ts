@@ -55,7 +55,7 @@ describe("scripts: npm run diff", function () {
   it("shows what a commit changed: each rendered file added, removed or changed, rendered by each side's own code", () => {
     const r = changes;
     assert.strictEqual(r.status, 1, r.stderr);
-    assert.match(r.stderr, /→ working tree: \d+ changed, 15 added, 0 removed/);
+    assert.match(r.stderr, /→ working tree: \d+ changed, 18 added, 0 removed/);
     assert.match(r.stdout, new RegExp(`^diff --git a/${OPS}/cicd/kpack/image.yaml b/${OPS}/cicd/kpack/image.yaml$`, "m"));
     assert.match(r.stdout, /^-  tag: registry\.example\.com\/example-org\/go-sample-app$/m);
     assert.match(r.stdout, /^\+  tag: registry\.example\.com\/example-org\/go-sample-app:v2$/m);
@@ -93,7 +93,7 @@ describe("scripts: npm run diff", function () {
       stackProject("dev", { githubOwner: "example-org", apps: [appEntry("go-sample-app", { image: "registry.example.com/example-org/go-sample-app:v2" })] }, repo);
       const edited = diff(repo, "--stack", "dev", "--base", "HEAD");
       assert.strictEqual(edited.status, 1, edited.stderr);
-      assert.match(edited.stderr, /\d+ changed, 0 added, 15 removed/);
+      assert.match(edited.stderr, /\d+ changed, 0 added, 18 removed/);
       assert.match(edited.stdout, /^\+\+\+ \/dev\/null$/m);
     } finally {
       fs.writeFileSync(stackFile, committed);
