@@ -2,10 +2,10 @@
 // its stepTemplate's merged with its own (the step's winning, by name), `$(params.*)` and
 // `$(workspaces.*.path|bound)` substituted in env, workingDir and script; each volume the steps mount
 // is a folder of the run's own, its mount path standing for that folder wherever env names it; a
-// script starting with `#!` runs with that interpreter, any other with sh (Tekton's default). The
-// tools are this machine's: `PATH` says where they are (stepToolsPath: busybox's applets and the
-// binaries a step image holds). Given `secrets`, a step's Secret keys are env; `results` are files of the
-// run's own, read back once it ends; `context` gives `$(context.*)`.
+// script starting with `#!` runs with that interpreter, any other with sh and `set -e` (Tekton's
+// preamble). The tools are this machine's: `PATH` says where they are (stepToolsPath: busybox's
+// applets and the binaries a step image holds). Given `secrets`, a step's Secret keys are env;
+// `results` are files of the run's own, read back once it ends; `context` gives `$(context.*)`.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -48,10 +48,11 @@ export function stepToolsPath(binaries: string[], dir: string): string {
   return `${busyboxPath()}:${own}`;
 }
 
-/** The interpreter of a script: its `#!` line's, or sh. */
+/** The interpreter of a script's `#!` line, with its one argument if any. */
 function interpreter(script: string): string[] {
-  const shebang = /^#!\s*(\S+)(?:[ \t]+(\S.*))?$/m.exec(script.split("\n")[0]);
-  return shebang ? [shebang[1], ...(shebang[2] ? [shebang[2]] : [])] : ["sh"];
+  const shebang = /^#!\s*(\S+)(?:[ \t]+(\S.*))?$/.exec(script.split("\n")[0]);
+  if (!shebang) throw new Error("task-runner: a script without #! (the preamble gives it one)");
+  return [shebang[1], ...(shebang[2] ? [shebang[2]] : [])];
 }
 
 export async function runTask(task: Task, o: TaskRunOptions): Promise<TaskRunResult> {
@@ -89,7 +90,9 @@ export async function runTask(task: Task, o: TaskRunOptions): Promise<TaskRunRes
       merged.set(e.name, e.valueFrom ? (o.secrets?.[fill(e.valueFrom.secretKeyRef.key)] ?? "") : onHost(fill(e.value ?? "")));
     }
     const env: NodeJS.ProcessEnv = { PATH: o.path, LANG: "C.UTF-8", ...Object.fromEntries(merged), ...(o.env ?? {}) };
-    const script = fill(step.script);
+    // A script without `#!` gets Tekton's preamble (pkg/pod/script.go, defaultScriptPreamble).
+    const filled = fill(step.script);
+    const script = filled.startsWith("#!") ? filled : `#!/bin/sh\nset -e\n${filled}`;
     const file = path.join(o.dir, `step-${i}-${step.name}`);
     fs.writeFileSync(file, script, { mode: 0o700 });
     const [command, ...args] = interpreter(script);

@@ -1,4 +1,4 @@
-// The commit-status step run for real: busybox's sh and applets and curl (the curlimages/curl image's
+// The commit-status step run for real: its #!/bin/sh, busybox's applets and curl (the curlimages/curl image's
 // tools), the Task as the plan commits it, against a loopback server standing in for GitHub's Statuses
 // API that records what it is sent.
 import * as assert from "assert";
@@ -19,7 +19,7 @@ interface Received {
   body: { state: string; context: string; description: string; target_url?: string };
 }
 
-describe("tekton: commit-status step (busybox sh and applets + curl, as in its image)", function () {
+describe("tekton: commit-status step (its #!/bin/sh, busybox applets and curl, as in its image)", function () {
   this.timeout(60000);
   const extra = { statusTargetUrl: "https://dashboard.example.com/#/namespaces/{namespace}/pipelineruns/{name}" };
   const task = plannedTask("commit-status", extra);

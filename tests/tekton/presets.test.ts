@@ -127,6 +127,21 @@ describe("tekton: the presets' lint and test steps, run on this machine", functi
     assert.match(refused.stdout, /F401 'sys' imported but unused/, said(refused));
   });
 
+  it("an app's own test: its script runs in the checkout, with its own interpreter, and its exit status decides", async () => {
+    const node = PRESETS.find((p) => p.language === "node")!;
+    const own = (script: string) => plannedTask("test", {}, [appEntry("own", { test: { image: "docker.io/library/node:26.13.0", script } })]);
+    const path_ = [...node.path(plannedTask("lint", {}, [appEntry("x", { language: "node" })])), "/usr/bin", "/bin"].join(":");
+    const runOwn = (script: string, source: string) => runTask(own(script), { dir: tempDir("own-run-"), path: path_, workspaces: { source }, env: node.sharedCaches });
+    // A #! script: node runs it, in the checkout (a relative require finds the app's module).
+    const passing = await runOwn('#!/usr/bin/env node\nconst { greeting } = require(process.cwd() + "/src/greeting");\nif (greeting("Ada") !== "Hello, Ada!") process.exit(1);\nconsole.log("own test passed");\n', sampleApp("node"));
+    assert.strictEqual(passing.code, 0, said(passing));
+    assert.match(passing.stdout, /own test passed/);
+    // No #!: sh runs it under `set -e` (Tekton's preamble): a failing command fails the step, not only the last.
+    const failing = await runOwn("node --test test/\necho after the tests\n", sampleApp("node", "failing-test"));
+    assert.notStrictEqual(failing.code, 0, said(failing));
+    assert.doesNotMatch(failing.stdout, /after the tests/);
+  });
+
   // The Gradle wrapper fetches its Gradle distribution from services.gradle.org, which neither this
   // machine nor CI reaches (only package registries), and Debian's gradle package is Gradle 4.4, older
   // than any current wrapper: the gradle preset's steps are not run here (README, Presets).

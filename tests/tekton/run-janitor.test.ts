@@ -1,4 +1,4 @@
-// The run janitor's step run for real with busybox's sh and applets, its kubectl a stand-in that
+// The run janitor's step run for real with its #!/bin/sh and busybox's applets, its kubectl a stand-in that
 // answers `get pipelineruns -o jsonpath=...` with the lines kubectl prints for the listed runs (the
 // step's own jsonpath, evaluated here over JSON objects) and records each patch and delete. What the
 // real API server and authorizer make of the same calls is the e2e's (L6s: a real cancellation with the
@@ -25,7 +25,7 @@ function jsonpathLines(runs: Run[]): string {
   return runs.map((r) => [r.name, r.created, r.succeeded ?? "", r.cancelled ? "CancelledRunFinally" : "", r.version ?? "1", (r.children ?? []).join(" "), r.number ?? ""].join("\t") + "\n").join("");
 }
 
-describe("tekton: run-janitor step (busybox sh and applets, kubectl's answers as it prints them)", function () {
+describe("tekton: run-janitor step (its #!/bin/sh and busybox applets, kubectl's answers as it prints them)", function () {
   this.timeout(30000);
   const task = plannedTask("run-janitor");
 
