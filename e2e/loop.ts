@@ -12,16 +12,18 @@ import * as path from "path";
 import { GITHUB_TOKEN_SECRET, objectNames } from "../components/plan/names";
 import { opsLayout, REVISION_FILE } from "../components/plan/ops-repository";
 import { OWN_OPS_PATH } from "../components/plan/ops-folders";
-import { Pipeline, Task } from "../components/tekton/types";
+import { Pipeline, Task, TriggerTemplate } from "../components/tekton/types";
 import { gitAsync } from "../tests/helpers/git-world";
 import { ArgoCd, syncedAndHealthy } from "./argocd";
 import { auditedCreates } from "./control-plane";
 import { getJson, Kube, kubectl, list } from "./controllers/kube";
 import { startSink } from "./controllers/listener";
+import { startTektonController } from "./controllers/tekton-controller";
 import { KpackBuilds, KpackOptions, revisionOf } from "./kpack-builds";
 import { PipelineRunObjects, runPipelineWriteBack, RunEnvironment } from "./pipeline-run";
 import { movesNeverGoBack } from "./moves";
 import { canI, FORBIDDEN, plantIntoOpsFolder } from "./security";
+import { ENFORCE_LABEL, expectRunAdmitted, featureFlagsSet, firstTask, plantRootStep, securityContextFlagMatters } from "./tekton-runs";
 import { freePort, waitFor } from "./processes";
 import { LoopbackCertificate, tlsFront } from "./tls";
 import { developerPush, developerPushRef, editApps, fileInRepo, measured, newStack, secretValue, World } from "./world";
@@ -96,6 +98,8 @@ export interface LoopOptions {
   interceptorsLog: string;
   /** kpack's controller and the e2e's registry. */
   kpack: KpackOptions;
+  /** Tekton Pipelines' controller: its binary and `<tools>/share/tekton-pipeline-webhook` (the release's config/). */
+  tekton: { controllerBin: string; shareDir: string };
 }
 
 export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigures> {
@@ -168,6 +172,26 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const project = await getJson<{ spec: { namespaceResourceWhitelist: unknown[]; clusterResourceWhitelist?: unknown[] } }>(k, "appprojects.argoproj.io", names.appProject, "argocd");
     c.expect("loop: the Applications' AppProject exists, allowing no cluster-scoped kind", !!project && (project.spec.clusterResourceWhitelist ?? []).length === 0, JSON.stringify(project?.spec));
 
+    process.stdout.write("L1t. Tekton's own controller starts; the build namespace enforces the restricted Pod Security Standard\n");
+    const tekton = await startTektonController(k, { bin: o.tekton.controllerBin, shareDir: o.tekton.shareDir, server: w.cluster.server, logDir: w.dir });
+    stops.unshift(tekton.stop);
+    const namespace = await getJson<{ metadata: { labels?: Record<string, string> } }>(k, "namespaces", NAMESPACE);
+    c.equal(`tekton: the build namespace ${NAMESPACE} carries ${ENFORCE_LABEL}: restricted (set by the stack)`, namespace?.metadata.labels?.[ENFORCE_LABEL], "restricted");
+    c.equal("tekton: the controller's feature flags are what restricted needs (set-security-context)", await featureFlagsSet(k), []);
+    const pipeline = await getJson<Pipeline>(k, "pipelines.tekton.dev", names.pipeline, NAMESPACE);
+    const template = await getJson<TriggerTemplate>(k, "triggertemplates.triggers.tekton.dev", names.triggerTemplate, NAMESPACE);
+    if (!pipeline || !template) throw new Error(`e2e: no Pipeline ${names.pipeline} or TriggerTemplate ${names.triggerTemplate} in ${NAMESPACE}`);
+    // What the listener's runs give every TaskRun's Pod: the run's pod template, as the API server holds it.
+    const podTemplate: Record<string, unknown> = template.spec.resourcetemplates[0].spec.taskRunTemplate.podTemplate;
+    const task = await firstTask(k, pipeline);
+    const flag = await securityContextFlagMatters(k, task, names.pipelineServiceAccount, podTemplate, tekton.daemon.log);
+    c.expect(`tekton: with the release's own set-security-context ("false"), the API server refuses the Pod of the pipeline's first Task (${task.metadata.name}) for Tekton's init container prepare`, /violates PodSecurity "restricted:latest": .*containers? [^)]*"prepare"/.test(flag.refusal ?? ""), flag.refusal ?? "no refusal");
+    c.expect("tekton: with set-security-context: true, the same Pod is admitted", !!flag.admitted);
+    process.stdout.write(`  API server, Tekton's init containers under the release's feature flags: ${flag.refusal ?? "(no refusal)"}\n`);
+    const rootStep = await plantRootStep(k, c, task, names.pipelineServiceAccount, podTemplate, tekton.daemon.log);
+    c.expect("tekton: the refusal Tekton records is the API server's PodSecurity admission, naming the root step", /violates PodSecurity "restricted:latest": .*runAsUser=0 \(container "step-[^"]+" must not set runAsUser=0\)/.test(rootStep.message), rootStep.message);
+    process.stdout.write(`  API server, on the planted root step (as the TaskRun's condition records it): ${rootStep.message}\n`);
+
     process.stdout.write("L2. a push reaches the real EventListener\n");
     const sink = await startSink(k, { bin: o.sinkBin, server: w.cluster.server, namespace: NAMESPACE, name: listeners[0].metadata.name, port: sinkPort, logDir: w.dir });
     stops.unshift(sink.stop);
@@ -194,6 +218,13 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     c.equal("loop: the PipelineRun clones the app's repository", param(first.run, "repo-url"), w.github.gitUrl(APP));
     const creator = auditedCreates(w.cluster, "pipelineruns").find((a) => a.name === first.run?.metadata.name);
     c.equal("loop: the listener's own service account created it", creator?.username, sink.serviceAccount);
+
+    process.stdout.write("L2t. Tekton's controller runs the PipelineRun: its TaskRuns' Pods, admitted under restricted\n");
+    const admitted = await expectRunAdmitted(k, c, { namespace: NAMESPACE, pipelineRun: first.run.metadata.name, serviceAccount: names.pipelineServiceAccount, images: tekton.images, log: tekton.daemon.log });
+    process.stdout.write(
+      `  no kubelet runs here: ${admitted.map((p) => `Pod ${p.metadata.name} (${(p.spec.initContainers ?? []).map((x) => x.name).join(", ")}; ${p.spec.containers.map((x) => x.name).join(", ")})`).join(", ") || "no Pod"} stays Pending,\n` +
+        "  so its TaskRun never finishes and the run goes no further; the e2e runs the clone and the write-back itself (L3)\n",
+    );
 
     for (const [label, ref] of [["a push to another branch", "refs/heads/feature"], ["a tag", "refs/tags/v0.1.0"]] as const) {
       const before = (await pipelineRuns(k)).length;

@@ -435,6 +435,7 @@ async function main(): Promise<number> {
           sinkBin: bin["tekton-triggers-eventlistenersink"],
           certificate,
           interceptorsLog: admission.daemons.find((d) => d.name === "tekton-triggers-interceptors")?.log ?? "",
+          tekton: { controllerBin: bin["tekton-pipeline-controller"], shareDir: path.join(share, "tekton-pipeline-webhook") },
           kpack: { controllerBin: bin["kpack-controller"], registryBin: bin["kpack-registry"], shareDir: path.join(share, "kpack-controller"), server: cluster.server, caFile: certificate.certFile, logDir: dir },
           startArgoCd: () =>
             startArgoCd({ argocdBin: bin.argocd, gitVerifyWrapper: path.join(share, "argocd", "hack", "git-verify-wrapper.sh"), redisBin: bin["redis-server"], kustomizeDir: path.dirname(bin.kustomize), gitBin: bin.git, kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig, caFile: certificate.certFile, gitHost, crdsDir: path.join(share, "argocd", "manifests", "crds"), dir: path.join(dir, "argocd") }),

@@ -5,10 +5,10 @@
 // no TaskRun finishes, so a run never gets past its first Tasks; the e2e runs the write-back itself
 // (pipeline-run.ts). See docs/e2e.md.
 import { restrictedSecurityContext, SecurityContext } from "../components/kubernetes/types";
-import { Task } from "../components/tekton/types";
+import { Pipeline, Task } from "../components/tekton/types";
 import { Checks } from "./checks";
 import { apply, getJson, Kube, kubectl, list } from "./controllers/kube";
-import { RESTRICTED_FEATURE_FLAGS } from "./controllers/tekton-controller";
+import { RESTRICTED_FEATURE_FLAGS, TEKTON_NAMESPACE } from "./controllers/tekton-controller";
 import { waitFor } from "./processes";
 
 /** The label PodSecurity admission enforces a namespace's level by (k8s.io/pod-security-admission api). */
@@ -106,8 +106,8 @@ function sorted(o: object): Record<string, unknown> {
 }
 
 /** The feature flags as the controller reads them (the ConfigMap it watches), for the ones the e2e sets. */
-export async function featureFlagsSet(k: Kube, namespace: string): Promise<string[]> {
-  const cm = await getJson<{ data?: Record<string, string> }>(k, "configmaps", "feature-flags", namespace);
+export async function featureFlagsSet(k: Kube): Promise<string[]> {
+  const cm = await getJson<{ data?: Record<string, string> }>(k, "configmaps", "feature-flags", TEKTON_NAMESPACE);
   return Object.entries(RESTRICTED_FEATURE_FLAGS).filter(([key, value]) => cm?.data?.[key] !== value).map(([key, value]) => `${key} is ${JSON.stringify(cm?.data?.[key])}, expected ${JSON.stringify(value)}`);
 }
 
@@ -141,12 +141,87 @@ export async function plantRootStep(k: Kube, c: Checks, task: Task, serviceAccou
     metadata: { name, namespace },
     spec: { ...task.spec, steps: [{ ...first, securityContext: { ...(first.securityContext ?? {}), runAsUser: 0, runAsNonRoot: false } }, ...rest] },
   };
-  const params = task.spec.params.filter((p) => p.default === undefined).map((p) => ({ name: p.name, value: "planted" }));
-  const workspaces = (task.spec.workspaces ?? []).map((w) => ({ name: w.name, emptyDir: {} }));
-  const taskRun = { apiVersion: "tekton.dev/v1", kind: "TaskRun", metadata: { name, namespace }, spec: { taskRef: { name }, serviceAccountName: serviceAccount, podTemplate, params, workspaces } };
-  await apply(k, [planted as never, taskRun as never]);
-  const { taskRun: tr, pod } = await podOf(k, namespace, name, 60_000, log);
+  await apply(k, [{ apiVersion: planted.apiVersion, kind: planted.kind, metadata: { name, namespace }, spec: planted.spec }]);
+  const { taskRun: tr, pod } = await taskRunOf(k, name, planted, serviceAccount, podTemplate, log);
   const condition = succeeded(tr);
   c.expect(`tekton: a planted Task step running as root: Tekton's webhook admits the Task and TaskRun, the API server refuses the Pod (TaskRun ${name}: reason PodAdmissionFailed)`, !pod && condition?.status === "False" && condition.reason === "PodAdmissionFailed", JSON.stringify(condition ?? tr?.status ?? "no TaskRun"));
   return { message: condition?.message ?? "", pod };
+}
+
+/** The Task a Pipeline runs first (no runAfter, a Task of the namespace by name), from the API server. */
+export async function firstTask(k: Kube, pipeline: Pipeline): Promise<Task> {
+  const pt = pipeline.spec.tasks.find((t) => !t.runAfter?.length && "name" in t.taskRef);
+  const name = pt && "name" in pt.taskRef ? pt.taskRef.name : undefined;
+  if (!name) throw new Error(`e2e: Pipeline ${pipeline.metadata.name} runs no Task of its namespace first: ${JSON.stringify(pipeline.spec.tasks.map((t) => t.taskRef))}`);
+  const task = await getJson<Task>(k, "tasks.tekton.dev", name, pipeline.metadata.namespace);
+  if (!task) throw new Error(`e2e: no Task ${name} in ${pipeline.metadata.namespace}, which Pipeline ${pipeline.metadata.name} runs first`);
+  return task;
+}
+
+/** A TaskRun of `task` as the pipeline's runs make one (its service account and pod template), and what came of it. */
+async function taskRunOf(k: Kube, name: string, task: Task, serviceAccount: string, podTemplate: Record<string, unknown>, log: string): Promise<{ taskRun?: TaskRunObject; pod?: TektonPod }> {
+  const namespace = task.metadata.namespace ?? "default";
+  const params = task.spec.params.filter((p) => p.default === undefined).map((p) => ({ name: p.name, value: "control" }));
+  const workspaces = (task.spec.workspaces ?? []).map((w) => ({ name: w.name, emptyDir: {} }));
+  await apply(k, [{ apiVersion: "tekton.dev/v1", kind: "TaskRun", metadata: { name, namespace }, spec: { taskRef: { name: task.metadata.name }, serviceAccountName: serviceAccount, podTemplate, params, workspaces } }]);
+  return podOf(k, namespace, name, 60_000, log);
+}
+
+async function setFeatureFlag(k: Kube, key: string, value: string): Promise<void> {
+  await kubectl(k, ["patch", "configmap", "feature-flags", "-n", TEKTON_NAMESPACE, "--type=merge", "-p", JSON.stringify({ data: { [key]: value } })]);
+}
+
+/**
+ * The same Task run with the release's own `set-security-context` ("false") and then with the e2e's
+ * ("true"): the first Pod must be refused for Tekton's init containers, the second admitted. The
+ * controller reads the ConfigMap through a watch, so each is tried until the controller acts on the
+ * value just set (a few attempts, a second apart).
+ */
+export async function securityContextFlagMatters(k: Kube, task: Task, serviceAccount: string, podTemplate: Record<string, unknown>, log: string): Promise<{ refusal?: string; admitted?: TektonPod }> {
+  const names: string[] = [];
+  const attempt = async (value: string, done: (r: { taskRun?: TaskRunObject; pod?: TektonPod }) => boolean) => {
+    await setFeatureFlag(k, "set-security-context", value);
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const name = `${task.metadata.name}-flag-${value}-${i}`.slice(0, 63);
+      names.push(name);
+      const r = await taskRunOf(k, name, task, serviceAccount, podTemplate, log);
+      if (done(r)) return r;
+    }
+    return undefined;
+  };
+  const refused = await attempt("false", (r) => succeeded(r.taskRun)?.reason === "PodAdmissionFailed");
+  const admitted = await attempt(RESTRICTED_FEATURE_FLAGS["set-security-context"], (r) => !!r.pod);
+  // Pending TaskRuns would be reconciled for an hour: the controls go once they have said what they say.
+  await kubectl(k, ["delete", "taskruns.tekton.dev", "-n", task.metadata.namespace ?? "default", "--wait=false", ...names]);
+  return { refusal: refused ? succeeded(refused.taskRun)?.message : undefined, admitted: admitted?.pod };
+}
+
+/**
+ * What Tekton made of a PipelineRun: every TaskRun it started has a Pod the API server admitted in the
+ * restricted namespace, Pending (no kubelet), whose containers are Tekton's init containers with the
+ * controller's images and `set-security-context`, and the Task's steps as the API server holds the Task;
+ * the affinity assistant's Pod passes admission too. Returns the TaskRuns' Pods.
+ */
+export async function expectRunAdmitted(k: Kube, c: Checks, o: { namespace: string; pipelineRun: string; serviceAccount: string; images: Record<string, string>; log: string }): Promise<TektonPod[]> {
+  let runs: TaskRunObject[] = [];
+  await waitFor(`TaskRuns of ${o.pipelineRun}`, async () => (runs = await taskRunsOf(k, o.namespace, o.pipelineRun)).length > 0, 120_000, o.log).catch(() => undefined);
+  const pr = await getJson<{ status?: { conditions?: Condition[] } }>(k, "pipelineruns.tekton.dev", o.pipelineRun, o.namespace);
+  if (!c.expect(`tekton: the controller starts TaskRuns for PipelineRun ${o.pipelineRun}`, runs.length > 0, JSON.stringify(succeeded(pr) ?? pr?.status ?? "no PipelineRun"))) return [];
+  const pods: TektonPod[] = [];
+  for (const run of runs) {
+    const label = `TaskRun ${run.metadata.labels?.["tekton.dev/pipelineTask"] ?? run.metadata.name}`;
+    const { taskRun, pod } = await podOf(k, o.namespace, run.metadata.name, 60_000, o.log);
+    if (!c.expect(`tekton: ${label}: its Pod exists, admitted by the API server's PodSecurity under restricted`, !!pod, JSON.stringify(succeeded(taskRun) ?? taskRun?.status ?? "no TaskRun"))) continue;
+    const p = pod as TektonPod;
+    pods.push(p);
+    c.equal(`tekton: ${label}: its Pod is Pending (no kubelet runs it)`, p.status?.phase, "Pending");
+    c.equal(`tekton: ${label}: its Pod runs as the pipeline's service account`, p.spec.serviceAccountName, o.serviceAccount);
+    const taskName = run.spec.taskRef?.name;
+    const task = taskName ? await getJson<Task>(k, "tasks.tekton.dev", taskName, o.namespace) : undefined;
+    c.equal(`tekton: ${label}: Tekton's init containers carry the controller's images and set-security-context, the steps the Task's images and security context`, task ? podDifferences(p, task, o.images) : [`no Task ${taskName ?? "by name"} in ${o.namespace}`], []);
+  }
+  const aa = await affinityAssistantAdmission(k, o.namespace, o.pipelineRun);
+  c.expect(`tekton: the affinity assistant's Pod (StatefulSet ${aa.name ?? "none"}; no StatefulSet controller runs here, so its template is sent as a Pod, server-side dry run) is admitted under restricted`, !!aa.name && aa.refusal === undefined, aa.refusal ?? "no affinity assistant StatefulSet for the run");
+  return pods;
 }
