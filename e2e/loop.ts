@@ -118,6 +118,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const up = await measured(w, 1, "loop: up", () => cli.run(["up", "--yes", "--skip-preview"]));
     if (!c.expect("loop: up succeeds", up.code === 0, up.stderr.slice(-3000))) return figures;
     argocd = await o.startArgoCd();
+    c.ranForReal.push("Argo CD (application-controller, repo-server)");
     stops.unshift(argocd.stop);
     process.stdout.write(`  Argo CD ready in ${(argocd.readyMs / 1000).toFixed(1)} s\n`);
     const names = objectNames({ name: APP, namespace: NAMESPACE, imageTag: "" });
@@ -137,6 +138,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     process.stdout.write("L1, kpack: its own controller builds the Image's initial revision\n");
     const kpackStarted = Date.now();
     const kpack = await KpackBuilds.start(k, c, NAMESPACE, o.kpack);
+    c.ranForReal.push("kpack's controller");
     stops.unshift(() => kpack.stop());
     c.equal("loop: the Image names a ClusterBuilder", initial.spec.builder.kind, "ClusterBuilder");
     const builder = await kpack.installBuilder(initial.spec.builder.name).catch((err: Error) => err);
@@ -175,6 +177,8 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     process.stdout.write("L1t. Tekton's own controller starts; the build namespace enforces the restricted Pod Security Standard\n");
     const tekton = await startTektonController(k, { bin: o.tekton.controllerBin, shareDir: o.tekton.shareDir, server: w.cluster.server, logDir: w.dir });
     stops.unshift(tekton.stop);
+    c.ranForReal.push("Tekton Pipelines' controller (PipelineRun to TaskRuns to Pods, each Pod admitted or refused by the API server's PodSecurity)");
+    c.standIns.push("the kubelet (no Pod runs: Tekton's TaskRun Pods stay Pending; kpack's build Pods are finished by the kubelet stand-in)", "the run's clone and write-back step, run by the e2e itself from the API server's objects");
     const namespace = await getJson<{ metadata: { labels?: Record<string, string> } }>(k, "namespaces", NAMESPACE);
     c.equal(`tekton: the build namespace ${NAMESPACE} carries ${ENFORCE_LABEL}: restricted (set by the stack)`, namespace?.metadata.labels?.[ENFORCE_LABEL], "restricted");
     c.equal("tekton: the controller's feature flags are what restricted needs (set-security-context)", await featureFlagsSet(k), []);
@@ -194,6 +198,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
 
     process.stdout.write("L2. a push reaches the real EventListener\n");
     const sink = await startSink(k, { bin: o.sinkBin, server: w.cluster.server, namespace: NAMESPACE, name: listeners[0].metadata.name, port: sinkPort, logDir: w.dir });
+    c.ranForReal.push("Triggers' EventListener sink");
     stops.unshift(sink.stop);
     const pushAndRun = async (label: string): Promise<{ sha: string; run?: PipelineRunObject }> => {
       const before = new Set((await pipelineRuns(k)).map((r) => r.metadata.name));

@@ -163,6 +163,7 @@ async function lifecycle(w: World): Promise<void> {
   // No Argo CD runs for this stack (the loop's stack has the real one): the case of Argo CD being down.
   process.stdout.write("11. pulumi destroy with Argo CD down (a stand-in removes the finalizer, as Tearing down tells an operator to)\n");
   const argocd = argoCdFinalizerStandIn(w.bin.kubectl, w.cluster.kubeconfig);
+  c.standIns.push("Argo CD's finalizer in the lifecycle's destroy with Argo CD down (the loop's destroy runs the real one)");
   const d11 = await measured(w, 2, "destroy", () => cli.run(["destroy", "--yes", "--skip-preview"])).finally(() => argocd.stop());
   c.expect("destroy succeeds", d11.code === 0, d11.stderr.slice(-3000));
   c.expect("destroy ends within 3 minutes", d11.seconds < 180, `${d11.seconds} s`);
@@ -405,6 +406,8 @@ async function main(): Promise<number> {
   const doublePort = await freePort();
   const front = await tlsFront(certificate, doublePort);
   const gitHost = `https://127.0.0.1:${front.port}`;
+  checks.ranForReal.push("etcd, kube-apiserver (its own PodSecurity admission), kube-controller-manager; the Pulumi CLI, language host and providers");
+  checks.standIns.push("GitHub (the GitHub double, on real git repositories)");
   const github = await startGitHubDouble({ root: path.join(dir, "github"), owner: OWNER, token: TOKEN, port: doublePort, publicUrl: gitHost, webhookCa: certificate.certFile });
   const w: World = { bin, dir, cluster, github, front, gitHost, checks, token: TOKEN, gitEnv: { SSL_CERT_FILE: certificate.certFile, GIT_SSL_CAINFO: certificate.certFile } };
   const missing = (tools: readonly Tool[]) => tools.filter((t) => lacking.includes(t));
@@ -422,6 +425,7 @@ async function main(): Promise<number> {
       const started = Date.now();
       admission = await startAdmission({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig }, share, (t) => bin[t], dir);
       checks.timings.push({ what: "the releases' webhooks and interceptors installed and ready", seconds: (Date.now() - started) / 1000 });
+      checks.ranForReal.push("Tekton's, Triggers' and kpack's webhooks, Triggers' core interceptors");
       for (const r of await refusals({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig })) checks.expect(r.what, r.ok, r.detail);
     } else {
       checks.notRun.push(`the admission webhooks (Tekton, Triggers, kpack): not built here: ${missing(admissionTools).join(", ")} (npm run e2e:tools)`);
