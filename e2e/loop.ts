@@ -26,9 +26,11 @@ import { canI, FORBIDDEN, plantIntoOpsFolder } from "./security";
 import { ENFORCE_LABEL, expectRunAdmitted, featureFlagsSet, firstTask, plantRootStep, securityContextFlagMatters } from "./tekton-runs";
 import { freePort, waitFor } from "./processes";
 import { LoopbackCertificate, tlsFront } from "./tls";
-import { developerPush, developerPushRef, editApps, fileInRepo, measured, newStack, secretValue, World } from "./world";
+import { appWithRepositories, developerPush, developerPushRef, editApps, fileInRepo, measured, newStack, NODE_SAMPLE_APP, secretValue, World } from "./world";
 
 const APP = "loop-app";
+/** The loop's second app, of another language: the GitHub double's Node.js sample (world.ts NODE_SAMPLE_APP). */
+const NODE_APP = "loop-node-app";
 const NAMESPACE = "default";
 
 interface Metadata {
@@ -49,14 +51,15 @@ interface ImageObject {
   status?: { observedGeneration?: number };
 }
 
-const byApp = (o: { metadata: Metadata }) => o.metadata.labels?.["app.kubernetes.io/name"] === APP;
+const ofApp = (app: string) => (o: { metadata: Metadata }) => o.metadata.labels?.["app.kubernetes.io/name"] === app;
+const byApp = ofApp(APP);
 
-async function pipelineRuns(k: Kube): Promise<PipelineRunObject[]> {
-  return (await list<PipelineRunObject>(k, "pipelineruns.tekton.dev", NAMESPACE)).filter(byApp);
+async function pipelineRuns(k: Kube, app = APP): Promise<PipelineRunObject[]> {
+  return (await list<PipelineRunObject>(k, "pipelineruns.tekton.dev", NAMESPACE)).filter(ofApp(app));
 }
 
-async function image(k: Kube): Promise<ImageObject | undefined> {
-  return (await list<ImageObject>(k, "images.kpack.io", NAMESPACE)).filter(byApp)[0];
+async function image(k: Kube, app = APP): Promise<ImageObject | undefined> {
+  return (await list<ImageObject>(k, "images.kpack.io", NAMESPACE)).filter(ofApp(app))[0];
 }
 
 function param(run: PipelineRunObject, name: string): string | undefined {
@@ -200,16 +203,17 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const sink = await startSink(k, { bin: o.sinkBin, server: w.cluster.server, namespace: NAMESPACE, name: listeners[0].metadata.name, port: sinkPort, logDir: w.dir });
     c.ranForReal.push("Triggers' EventListener sink");
     stops.unshift(sink.stop);
-    const pushAndRun = async (label: string): Promise<{ sha: string; run?: PipelineRunObject }> => {
-      const before = new Set((await pipelineRuns(k)).map((r) => r.metadata.name));
-      const sha = await developerPush(w, APP, "main.go", `package main\n\n// ${label}\nfunc main() {}\n`);
+    /** A developer's push to `main` of the app (a change to one file), and the PipelineRun its listener started. */
+    const pushAndRun = async (label: string, app = { name: APP, file: "main.go", content: `package main\n\n// ${label}\nfunc main() {}\n`, sinkLog: sink.daemon.log }): Promise<{ sha: string; run?: PipelineRunObject }> => {
+      const before = new Set((await pipelineRuns(k, app.name)).map((r) => r.metadata.name));
+      const sha = await developerPush(w, app.name, app.file, app.content);
       let run: PipelineRunObject | undefined;
       await waitFor(`a PipelineRun for ${label}`, async () => {
-        run = (await pipelineRuns(k)).find((r) => !before.has(r.metadata.name));
+        run = (await pipelineRuns(k, app.name)).find((r) => !before.has(r.metadata.name));
         return !!run;
-      }, 60_000, sink.daemon.log).catch(() => undefined);
+      }, 60_000, app.sinkLog).catch(() => undefined);
       const found = Date.now();
-      const delivered = await w.github.awaitDeliveries(1, 15_000, { repo: APP, after: sha }).catch((err: Error) => err);
+      const delivered = await w.github.awaitDeliveries(1, 15_000, { repo: app.name, after: sha }).catch((err: Error) => err);
       const ok = !(delivered instanceof Error) && delivered[0].statusCode === 202;
       c.expect(`loop: ${label}: the double delivered the push and the listener accepted it (202)`, ok, delivered instanceof Error ? delivered.message : `${delivered[0].statusCode} ${delivered[0].error ?? ""}`);
       // From the moment the push moved main (the delivery's trigger) to the PipelineRun seen in the API server.
@@ -273,9 +277,9 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     c.expect("loop: revision.yaml records the tested commit", (fileInRepo(w, ops, "main", REVISION_FILE) ?? "").includes(first.sha));
 
     process.stdout.write("L4. Argo CD moves the Image to the tested commit\n");
-    const imageAt = async (sha: string, timeoutMs: number) => {
+    const imageAt = async (sha: string, timeoutMs: number, app = APP) => {
       const started = Date.now();
-      const ok = await waitFor(`the Image at ${sha}`, async () => (await image(k))?.spec.source.git.revision === sha, timeoutMs).then(() => true, () => false);
+      const ok = await waitFor(`the Image at ${sha}`, async () => (await image(k, app))?.spec.source.git.revision === sha, timeoutMs).then(() => true, () => false);
       return { ok, ms: Date.now() - started };
     };
     const moved = await imageAt(first.sha, 240_000);
@@ -356,12 +360,55 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       });
     }
 
+    process.stdout.write("L7n. a second app of another language, Node.js, next to the Go one: push, its listener, its run's Pods under restricted, the write-back, Argo CD, the Image\n");
+    {
+      const nodeSinkPort = await freePort();
+      const nodeFront = await tlsFront(o.certificate, nodeSinkPort);
+      stops.push(() => nodeFront.close());
+      const entry = await appWithRepositories(w, NODE_APP, NODE_SAMPLE_APP);
+      let apps = 0;
+      editApps(cli, (before) => {
+        const after = [...before, { ...entry, language: "node", webhookUrl: `https://127.0.0.1:${nodeFront.port}/` }];
+        apps = after.length;
+        return after;
+      });
+      const upNode = await measured(w, apps, "loop: up (a Node.js app joins)", () => cli.run(["up", "--yes", "--skip-preview"]));
+      c.expect("loop: up adds the Node.js app", upNode.code === 0, upNode.stderr.slice(-2000));
+      const nodeNames = objectNames({ name: NODE_APP, namespace: NAMESPACE, imageTag: "" });
+      for (const name of [nodeNames.imageApplication, nodeNames.tektonApplication]) {
+        const status = await argocd.waitForApplication(name, syncedAndHealthy, 180_000).catch((err: Error) => err);
+        c.expect(`loop: Argo CD syncs ${name}: Synced, Healthy or Progressing`, !(status instanceof Error), status instanceof Error ? status.message : "");
+      }
+      const nodePipeline = await getJson<Pipeline>(k, "pipelines.tekton.dev", nodeNames.pipeline, NAMESPACE);
+      const nodeTasks = (await list<Task>(k, "tasks.tekton.dev", NAMESPACE)).filter((t) => nodePipeline?.spec.tasks.some((pt) => "name" in pt.taskRef && pt.taskRef.name === t.metadata.name));
+      const nodeImages = [...new Set(nodeTasks.flatMap((t) => t.spec.steps.map((st) => st.image)))];
+      c.expect("loop: the Node.js app's Pipeline lints and tests on the node image (its language's preset)", nodeImages.some((i) => /^docker\.io\/library\/node:/.test(i)) && !nodeImages.some((i) => /golang/.test(i)), nodeImages.join(", "));
+      const nodeInitial = await image(k, NODE_APP);
+      c.equal("loop: the Node.js app's Image is at its initial revision", nodeInitial?.spec.source.git.revision, entry.initialRevision);
+      const nodeListener = (await list<{ metadata: Metadata }>(k, "eventlisteners.triggers.tekton.dev", NAMESPACE)).find(ofApp(NODE_APP));
+      if (nodeListener && nodeInitial) {
+        const nodeSink = await startSink(k, { bin: o.sinkBin, server: w.cluster.server, namespace: NAMESPACE, name: nodeListener.metadata.name, port: nodeSinkPort, logDir: w.dir });
+        stops.unshift(nodeSink.stop);
+        const pushed = await pushAndRun("a tested change to the Node.js app", { name: NODE_APP, file: "index.js", content: "exports.greet = (name) => `hello, ${name}`;\n// tested\n", sinkLog: nodeSink.daemon.log });
+        c.expect("loop: the Node.js app's push created a PipelineRun", !!pushed.run);
+        if (pushed.run) {
+          c.equal("loop: the Node.js app's PipelineRun carries the pushed commit", param(pushed.run, "revision"), pushed.sha);
+          await expectRunAdmitted(k, c, { namespace: NAMESPACE, pipelineRun: pushed.run.metadata.name, serviceAccount: nodeNames.pipelineServiceAccount, images: tekton.images, log: tekton.daemon.log });
+          const r = await runPipelineWriteBack(await runObjects(pushed.run), runEnvironment("loop-node-run"));
+          c.expect("loop: the Node.js app's update-image-revision succeeds", r.code === 0, `${r.stdout}\n${r.stderr}`);
+          const at = await imageAt(pushed.sha, 240_000, NODE_APP);
+          if (at.ok) figures.writeBackToImageMs.push(at.ms);
+          c.expect("loop: Argo CD moves the Node.js app's Image to its tested commit", at.ok, JSON.stringify((await image(k, NODE_APP))?.spec.source.git));
+        }
+      }
+    }
+
     process.stdout.write("L8. pulumi destroy, with the real Argo CD deleting what it applied\n");
     const d = await measured(w, 1, "loop: destroy", () => cli.run(["destroy", "--yes", "--skip-preview"]));
     c.expect("loop: destroy succeeds (Argo CD itself removes the Applications' finalizer)", d.code === 0, d.stderr.slice(-2000));
     const left = [
-      ...(await list<{ metadata: Metadata }>(k, "eventlisteners.triggers.tekton.dev", NAMESPACE)).filter(byApp),
-      ...(await list<{ metadata: Metadata }>(k, "images.kpack.io", NAMESPACE)).filter(byApp),
+      ...(await list<{ metadata: Metadata }>(k, "eventlisteners.triggers.tekton.dev", NAMESPACE)).filter((o) => byApp(o) || ofApp(NODE_APP)(o)),
+      ...(await list<{ metadata: Metadata }>(k, "images.kpack.io", NAMESPACE)).filter((o) => byApp(o) || ofApp(NODE_APP)(o)),
     ];
     c.equal("loop: what Argo CD applied is gone with the Applications", left.map((o) => o.metadata.name), []);
   } finally {
