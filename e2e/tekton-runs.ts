@@ -161,7 +161,7 @@ export async function firstTask(k: Kube, pipeline: Pipeline): Promise<Task> {
 /** A TaskRun of `task` as the pipeline's runs make one (its service account and pod template), and what came of it. */
 async function taskRunOf(k: Kube, name: string, task: Task, serviceAccount: string, podTemplate: Record<string, unknown>, log: string): Promise<{ taskRun?: TaskRunObject; pod?: TektonPod }> {
   const namespace = task.metadata.namespace ?? "default";
-  const params = task.spec.params.filter((p) => p.default === undefined).map((p) => ({ name: p.name, value: "control" }));
+  const params = (task.spec.params ?? []).filter((p) => p.default === undefined).map((p) => ({ name: p.name, value: "control" }));
   const workspaces = (task.spec.workspaces ?? []).map((w) => ({ name: w.name, emptyDir: {} }));
   await apply(k, [{ apiVersion: "tekton.dev/v1", kind: "TaskRun", metadata: { name, namespace }, spec: { taskRef: { name: task.metadata.name }, serviceAccountName: serviceAccount, podTemplate, params, workspaces } }]);
   return podOf(k, namespace, name, 60_000, log);

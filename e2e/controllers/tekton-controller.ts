@@ -4,10 +4,10 @@
 // gives its container, and acting as the `tekton-pipelines-controller` service account with a token of its
 // own. It reconciles the PipelineRuns the EventListener sink creates: it makes their TaskRuns, and each
 // TaskRun's Pod, which the API server admits or refuses (PodSecurity). No kubelet runs those Pods.
-import * as path from "path";
-import { Daemon, freePort, startDaemon, waitFor } from "../processes";
-import { apply, getJson, Kube, serviceAccountKubeconfig } from "./kube";
-import { deploymentArgs, deploymentEnv, fillConfigMaps, forLoopback, ManifestObject, readRelease } from "./releases";
+import { Daemon, freePort, waitFor } from "../processes";
+import { getJson, Kube } from "./kube";
+import { startReleaseController } from "./release-controller";
+import { deploymentArgs, fillConfigMaps, ManifestObject, readRelease } from "./releases";
 
 export const TEKTON_NAMESPACE = "tekton-pipelines";
 const DEPLOYMENT = "tekton-pipelines-controller";
@@ -85,24 +85,15 @@ interface Lease {
 /** Installs the controller's part of the release and starts it; resolves once it leads its reconcilers. */
 export async function startTektonController(k: Kube, o: TektonControllerOptions): Promise<TektonController> {
   const objects = tektonControllerRelease(o.shareDir);
-  await apply(k, forLoopback(objects, []));
-  const config = path.join(o.logDir, "tekton-pipelines-controller.kubeconfig");
-  await serviceAccountKubeconfig(k, o.server, TEKTON_NAMESPACE, SERVICE_ACCOUNT, config);
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ...deploymentEnv(objects, DEPLOYMENT),
-    // Probes (cmd/controller main.go, default 8080), profiling (knative profiling, 8008) and metrics on
-    // ports of their own: a port taken by another process stops the controller.
-    PROBES_PORT: String(await freePort()),
-    PROFILING_PORT: String(await freePort()),
-    METRICS_PROMETHEUS_PORT: String(await freePort()),
-  };
   const args = controllerArgs(objects);
   const images: Record<string, string> = {};
   for (let i = 0; i + 1 < args.length; i++) if (/^-[a-z-]+-image(-win)?$/.test(args[i])) images[args[i]] = args[i + 1];
-  // knative's injection reads the kubeconfig from --kubeconfig (injection.ParseAndGetRESTConfigOrDie).
-  const daemon = startDaemon("tekton-pipelines-controller", o.bin, [...args, "--kubeconfig", config], o.logDir, env);
+  const daemon = await startReleaseController(k, {
+    name: "tekton-pipelines-controller", bin: o.bin, objects, deployment: DEPLOYMENT, namespace: TEKTON_NAMESPACE,
+    serviceAccount: SERVICE_ACCOUNT, server: o.server, logDir: o.logDir, args,
+    // cmd/controller main.go serves its probes on PROBES_PORT, 8080 unless set.
+    env: { PROBES_PORT: String(await freePort()) },
+  });
   try {
     // knative's leader election: one Lease per reconciler bucket, held by this process once it runs them.
     await waitFor("Tekton's controller leading its PipelineRun reconciler", async () => {
