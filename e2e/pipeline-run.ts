@@ -93,8 +93,9 @@ function paramsOf(run: PipelineRunObjects, pipelineTask: PipelineTask): Params {
 
 /** The Pipeline's clones, as git-clone leaves them in their workspace: the app's, where lint and test run. */
 export async function runClones(run: PipelineRunObjects, o: RunEnvironment): Promise<string[]> {
-  const clones = run.pipeline.spec.tasks.filter((t) => "resolver" in t.taskRef && t.taskRef.params.some((p) => p.name === "name" && p.value === "git-clone"));
-  if (clones.length === 0) throw new Error("e2e: the Pipeline has no git-clone task");
+  const cloneTasks = new Set(run.tasks.filter((task) => task.spec.steps.some((s) => s.name === "clone")).map((task) => task.metadata.name));
+  const clones = run.pipeline.spec.tasks.filter((t) => cloneTasks.has(t.taskRef.name));
+  if (clones.length === 0) throw new Error("e2e: the Pipeline has no clone task");
   const dirs: string[] = [];
   for (const clone of clones) {
     const p = paramsOf(run, clone);

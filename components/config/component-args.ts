@@ -4,9 +4,9 @@
  * the same defaults (keys.ts) and the same checks (validators.ts), and say the same about a bad one.
  */
 import { ConfigError, ConfigProblem, ProgramError } from "./errors";
-import { AppKey, StackKey } from "./keys";
+import { AppKey, REMOVED_KEYS, StackKey } from "./keys";
 import { parseSettings, RawConfig } from "./parse";
-import { AppSettings, StackSettings } from "./settings";
+import { AppSettings, Language, StackSettings } from "./settings";
 
 /**
  * Settings every app of a platform shares. Each is optional; its default is the stack config key of
@@ -39,20 +39,18 @@ export interface PipelineArgs {
   argocdPrune?: boolean;
   /** Argo CD reverts changes made to the cluster by hand. @default true */
   argocdSelfHeal?: boolean;
-  /** OCI bundle of the catalog git-clone Task. @default "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0" */
-  gitCloneBundle?: string;
-  /** Git repository of the golangci-lint Task. @default "https://github.com/tektoncd/catalog.git" */
-  catalogGitUrl?: string;
-  /** Full commit SHA of catalogGitUrl golangci-lint is read at. @default "55dd80ef1b83861613dce9080dfdf6656f1aecd4" */
-  catalogRevision?: string;
-  /** Git repository of the golang-test Task. @default "https://github.com/tektoncd-catalog/golang.git" */
-  golangCatalogGitUrl?: string;
-  /** Full commit SHA of golangCatalogGitUrl golang-test is read at. @default "ba30a4886564e2455c065ef871c05c39b49b6fd6" */
-  golangCatalogRevision?: string;
-  /** golang image tag the tests run in: a supported Go release. @default "1.27.3" */
+  /** golang image tag the go preset's tests run in: a supported Go release. @default "1.27.4" */
   goVersion?: string;
-  /** golangci-lint image tag the lint runs in: a release built with a Go at least as new as goVersion. @default "v2.15.0" */
+  /** golangci-lint image tag the go preset's lint runs in: a release built with a Go at least as new as goVersion. @default "v2.15.0" */
   golangciLintVersion?: string;
+  /** node image tag the node preset runs in: an LTS release. @default "26.13.0" */
+  nodeVersion?: string;
+  /** python image tag the python preset runs in. @default "3.15.2" */
+  pythonVersion?: string;
+  /** maven image tag the maven preset runs in: <Maven release>-eclipse-temurin-<JDK>. @default "3.10.1-eclipse-temurin-25" */
+  mavenVersion?: string;
+  /** eclipse-temurin image tag the gradle preset runs the project's Gradle wrapper on. @default "25-jdk" */
+  javaVersion?: string;
   /** Image of the update-image-revision step, pinned. @default "docker.io/alpine/git:v2.49.1" */
   writeBackImage?: string;
   /** Push attempts before update-image-revision gives up (1 to 20). @default 10 */
@@ -78,13 +76,12 @@ const PIPELINE_SETTINGS: { readonly [K in keyof PipelineArgs]-?: (s: Omit<StackS
   argocdDestinationServer: (s) => s.argocd.destinationServer,
   argocdPrune: (s) => s.argocd.prune,
   argocdSelfHeal: (s) => s.argocd.selfHeal,
-  gitCloneBundle: (s) => s.catalog.gitCloneBundle,
-  catalogGitUrl: (s) => s.catalog.gitUrl,
-  catalogRevision: (s) => s.catalog.revision,
-  golangCatalogGitUrl: (s) => s.catalog.golangGitUrl,
-  golangCatalogRevision: (s) => s.catalog.golangRevision,
-  goVersion: (s) => s.catalog.goVersion,
-  golangciLintVersion: (s) => s.catalog.golangciLintVersion,
+  goVersion: (s) => s.toolchains.goVersion,
+  golangciLintVersion: (s) => s.toolchains.golangciLintVersion,
+  nodeVersion: (s) => s.toolchains.nodeVersion,
+  pythonVersion: (s) => s.toolchains.pythonVersion,
+  mavenVersion: (s) => s.toolchains.mavenVersion,
+  javaVersion: (s) => s.toolchains.javaVersion,
   writeBackImage: (s) => s.writeBack.image,
   writeBackAttempts: (s) => s.writeBack.maxAttempts,
   gitAuthorName: (s) => s.writeBack.authorName,
@@ -137,7 +134,21 @@ export interface AppPlanArgs extends PipelineArgs {
    * @default "<name>-image-builder", which a BuildCredentials listing the app makes (pass it as `credentials`)
    */
   imageServiceAccount?: string;
-  /** Go import path the lint and test Tasks build under. @default "<gitHost host>/<githubOwner>/<appRepository>" */
+  /**
+   * The preset lint and test of the app's ecosystem (README, Presets): `go` (golangci-lint run; go test ./...),
+   * `node` (npm ci; npm run lint when package.json has it; npm test), `python` (ruff check, or flake8 where
+   * the project configures it; pytest), `maven` (mvn -B validate; mvn -B verify), `gradle` (./gradlew check).
+   * Unused with `test`. @default "go"
+   */
+  language?: Language;
+  /**
+   * The app's own lint instead of the preset's: a pinned image and a script run in the app's checkout,
+   * as the preset's user, with the preset's restricted security context. Only beside `test`. @default none: the preset's
+   */
+  lint?: { image: string; script: string };
+  /** The app's own test instead of the preset's, as `lint`; with it, `language` is unused. @default none: the preset's */
+  test?: { image: string; script: string };
+  /** go preset: Go import path the lint and test build under. @default "<gitHost host>/<githubOwner>/<appRepository>" */
   goPackage?: string;
   /**
    * git-clone also fetches the app repository's submodules, with the read credential, from wherever
@@ -167,6 +178,9 @@ const APP_ARGS: { readonly [K in AppOwnArg]-?: { key: AppKey; of: (app: AppSetti
   builder: { key: "builder", of: (a) => a.builder.name },
   imageServiceAccount: { key: "imageServiceAccount", of: (a) => a.imageServiceAccount.name },
   goPackage: { key: "goPackage", of: (a) => a.goPackage },
+  language: { key: "language", of: (a) => (a.checks.kind === "preset" ? a.checks.language : undefined) },
+  lint: { key: "lint", of: (a) => (a.checks.kind === "custom" ? a.checks.lint : undefined) },
+  test: { key: "test", of: (a) => (a.checks.kind === "custom" ? a.checks.test : undefined) },
   submodules: { key: "submodules", of: (a) => a.submodules },
 };
 const APP_ARG_KEYS = Object.keys(APP_ARGS) as AppOwnArg[];
@@ -175,9 +189,8 @@ const APP_ARG_KEYS = Object.keys(APP_ARGS) as AppOwnArg[];
 export function appArgs(settings: StackSettings, app: AppSettings): AppPlanArgs {
   return {
     ...pipelineArgs(settings),
-    // One app's component has one toolchain: the app's own where it names one, else the stack's.
-    goVersion: app.goVersion,
-    golangciLintVersion: app.golangciLintVersion,
+    // One app's component has one set of toolchains: the app's own where it names one, else the stack's.
+    ...app.toolchains,
     githubOwner: settings.githubOwner,
     ...Object.fromEntries(APP_ARG_KEYS.map((arg) => [arg, APP_ARGS[arg].of(app)])),
   } as AppPlanArgs;
@@ -224,6 +237,9 @@ const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entrie
  * resolved. Throws a ComponentArgsError naming every wrong arg.
  */
 export function appComponentSettings(component: string, name: string, args: AppArgValues): { stack: StackSettings; app: AppSettings } {
+  // A program in JavaScript, or one that casts, may still pass an arg a release removed: say so.
+  const removed = Object.keys(args).filter((arg) => REMOVED_KEYS[arg] !== undefined && (args as unknown as Record<string, unknown>)[arg] !== undefined);
+  if (removed.length > 0) throw new ComponentArgsError(component, name, removed.map((key) => ({ key, message: REMOVED_KEYS[key] })));
   const raw: RawConfig = {
     githubOwner: args.githubOwner,
     ...defined(Object.fromEntries(PIPELINE_ARG_KEYS.map((key) => [key, args[key]]))),

@@ -93,42 +93,39 @@ export const STACK_KEYS = {
   },
   argocdPrune: { type: "boolean", default: true, description: "Argo CD deletes objects removed from the ops repository." },
   argocdSelfHeal: { type: "boolean", default: true, description: "Argo CD reverts changes made to the cluster by hand." },
-  gitCloneBundle: {
-    type: "string",
-    default: "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0",
-    description: "OCI bundle of the catalog git-clone Task (bundles resolver).",
-  },
-  catalogGitUrl: {
-    type: "string",
-    default: "https://github.com/tektoncd/catalog.git",
-    description: "Git repository of the golangci-lint Task (task/golangci-lint/0.2, git resolver).",
-  },
-  catalogRevision: {
-    type: "string",
-    // tektoncd/catalog main commit 55dd80ef, not a pull-request merge commit.
-    default: "55dd80ef1b83861613dce9080dfdf6656f1aecd4",
-    description: "Commit of catalogGitUrl golangci-lint is read at: a full SHA on its default branch, so the Task cannot change under you.",
-  },
-  golangCatalogGitUrl: {
-    type: "string",
-    default: "https://github.com/tektoncd-catalog/golang.git",
-    description: "Git repository of the golang-test Task (task/golang-test, git resolver); golang-test moved there from tektoncd/catalog.",
-  },
-  golangCatalogRevision: {
-    type: "string",
-    // Tag v1.0.0 of tektoncd-catalog/golang.
-    default: "ba30a4886564e2455c065ef871c05c39b49b6fd6",
-    description: "Commit of golangCatalogGitUrl golang-test is read at: a full SHA of a release tag or the default branch.",
-  },
   // Go supports its two newest releases (go.dev/doc/devel/release): 1.26 and 1.27 now.
-  goVersion: { type: "string", default: "1.27.3", description: "golang image tag the tests run in, unless an app names its own; a supported Go release." },
+  // Go 1.27.4 is the newest patch, with its security fixes, the Go module proxy serves
+  // (golang.org/toolchain@v0.0.1-go1.27.4.linux-amd64; go1.27.5 is not served): tests/config/toolchains.test.ts.
+  goVersion: { type: "string", default: "1.27.4", description: "golang image tag the go preset's tests run in, unless an app names its own; a supported Go release." },
   // golangci-lint refuses a module whose go line is newer than the Go it was built with
   // (golangci-lint v2.15.0 pkg/goutil/version.go, CheckGoVersion); v2.15.0 is built with Go 1.27
   // (.github/workflows/release.yml GO_VERSION 1.27.0, build/buildx.Dockerfile FROM golang:1.27).
   golangciLintVersion: {
     type: "string",
     default: "v2.15.0",
-    description: "golangci-lint image tag the lint runs in, unless an app names its own: a release built with a Go at least as new as goVersion.",
+    description: "golangci-lint image tag the go preset's lint runs in, unless an app names its own: a release built with a Go at least as new as goVersion.",
+  },
+  // The newest release of the newest Node.js LTS line (26, Lithium, LTS since 2026-10-28), as the
+  // node-releases package the lockfile pins records it: tests/config/toolchains.test.ts.
+  nodeVersion: { type: "string", default: "26.13.0", description: "node image tag the node preset runs in, unless an app names its own: an LTS release." },
+  // Python 3.15.2, the newest release of the newest feature release, as the download list of the uv
+  // release the CI pins (0.13.8) records it
+  // (tests/config/toolchains.test.ts, slow).
+  pythonVersion: { type: "string", default: "3.15.2", description: "python image tag the python preset runs in, unless an app names its own: a supported Python release." },
+  // Maven 3.10.1, the newest release Maven Central serves (org.apache.maven:maven-core), on Temurin's
+  // JDK 25, the newest LTS: tests/config/toolchains.test.ts checks the Maven release offline against
+  // the project's own pin of it (MAVEN_RELEASE).
+  mavenVersion: {
+    type: "string",
+    default: "3.10.1-eclipse-temurin-25",
+    description: "maven image tag the maven preset runs in, unless an app names its own: <Maven release>-eclipse-temurin-<JDK>.",
+  },
+  // Temurin's JDK 25, the newest LTS; a major tag, which moves with each security patch (a patch tag
+  // carries a build number Eclipse assigns, which nothing offline records).
+  javaVersion: {
+    type: "string",
+    default: "25-jdk",
+    description: "eclipse-temurin image tag the gradle preset runs the project's Gradle wrapper on, unless an app names its own: a JDK.",
   },
   writeBackImage: {
     type: "string",
@@ -172,6 +169,18 @@ export const STACK_KEYS = {
 
 export type StackKey = keyof typeof STACK_KEYS;
 
+/**
+ * Keys a release removed, with what replaces each: a stack or component that still sets one is told so
+ * by name (docs/changing-a-running-setup.md has the upgrade note).
+ */
+export const REMOVED_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
+  ["gitCloneBundle", "catalogGitUrl", "catalogRevision", "golangCatalogGitUrl", "golangCatalogRevision"].map((key) => [
+    key,
+    "removed: the pipeline's clone, lint and test Tasks are the project's own, committed with the Pipeline (no resolver fetches a catalog Task); " +
+      "choose the toolchain with each app's language and goVersion, golangciLintVersion, nodeVersion, pythonVersion, mavenVersion or javaVersion, or its own lint and test; delete this key",
+  ]),
+);
+
 /** The spec of a key as it appears in a stack file or in Pulumi's config; undefined when unknown. */
 export function stackKeySpec(key: string): KeySpec | undefined {
   return Object.prototype.hasOwnProperty.call(STACK_KEYS, key) ? (STACK_KEYS as Record<string, KeySpec>)[key] : undefined;
@@ -212,12 +221,22 @@ export const APP_KEYS = {
     default: "",
     description: "Existing service account kpack builds with; the program adds its Secrets to it. Empty: <app>-image-builder, owned by the program.",
   },
-  goPackage: { default: "", description: "Go import path the lint and test build under, e.g. example.com/team/app; defaults to <gitHost host name>/<githubOwner>/<repo>." },
-  goVersion: { default: "", description: "golang image tag this app's tests run in; empty for the stack's goVersion." },
-  golangciLintVersion: { default: "", description: "golangci-lint image tag this app's lint runs in; empty for the stack's golangciLintVersion." },
+  language: {
+    default: "go",
+    description: "The preset lint and test of the app's ecosystem: go, node, python, maven or gradle (README, Presets); unused when the app gives its own test.",
+  },
+  lint: { description: "The app's own lint instead of the preset's: { image, script }, the script run in the app's checkout; optional beside test." },
+  test: { description: "The app's own test instead of the preset's: { image, script }, the script run in the app's checkout; with lint, replaces the preset whole." },
+  goPackage: { default: "", description: "go preset: Go import path the lint and test build under, e.g. example.com/team/app; defaults to <gitHost host name>/<githubOwner>/<repo>." },
+  goVersion: { default: "", description: "go preset: golang image tag this app's tests run in; empty for the stack's goVersion." },
+  golangciLintVersion: { default: "", description: "go preset: golangci-lint image tag this app's lint runs in; empty for the stack's golangciLintVersion." },
+  nodeVersion: { default: "", description: "node preset: node image tag this app runs in; empty for the stack's nodeVersion." },
+  pythonVersion: { default: "", description: "python preset: python image tag this app runs in; empty for the stack's pythonVersion." },
+  mavenVersion: { default: "", description: "maven preset: maven image tag this app runs in; empty for the stack's mavenVersion." },
+  javaVersion: { default: "", description: "gradle preset: eclipse-temurin image tag this app's Gradle wrapper runs on; empty for the stack's javaVersion." },
   submodules: {
     default: false,
-    description: "true: git-clone also fetches the app repository's submodules, from any repository the read token can read; false: none.",
+    description: "true: the clone also fetches the app repository's submodules, from any repository the read token can read; false: none.",
   },
   webhookUrl: { default: "", description: "Public https URL of the EventListener; empty for no webhook, or https://<ingressHost>/ with an ingressHost." },
   ingressHost: { default: "", description: "Host name an Ingress routes to this app's EventListener; empty for no Ingress." },

@@ -1,7 +1,7 @@
 import { ConfigError, ConfigProblem, PROJECT, show } from "./errors";
-import { APP_KEYS, AppKey, AppKeySpec, KeySpec, STACK_KEYS, StackKey, stackKeySpec } from "./keys";
+import { APP_KEYS, AppKey, AppKeySpec, KeySpec, REMOVED_KEYS, STACK_KEYS, StackKey, stackKeySpec } from "./keys";
 import { distance, projectConfig, ProjectConfig, readDeclared } from "./pulumi-config";
-import { AppSettings, BuilderKind, StackSettings } from "./settings";
+import { AppChecks, AppSettings, BuilderKind, CustomCheck, Language, LANGUAGES, StackSettings, Toolchains } from "./settings";
 import * as v from "./validators";
 import { appNameProblem } from "../plan/names";
 import { defaultOpsPaths, describeFolder, foldersOverlap, OpsFolder, sharedOpsPath } from "../plan/ops-folders";
@@ -96,9 +96,35 @@ class Reader {
     return [...fallback];
   }
 
+  has(key: string): boolean {
+    return this.values[key] !== undefined;
+  }
+
+  /** A problem with a key's value beside another's: `expected` says what goes with what. */
+  conflict(key: string, expected: string): void {
+    this.problem(key, this.values[key], expected);
+  }
+
+  /** An app's own lint or test step: `{ image, script }`, a pinned image and a script that is not empty. */
+  customCheck(key: string): CustomCheck | undefined {
+    const value = this.values[key];
+    if (value === undefined) return undefined;
+    const expected = `expected { image: <pinned image>, script: <the commands, run in the app's checkout> }`;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return this.problem(key, value, expected), undefined;
+    const fields = value as Record<string, unknown>;
+    const extra = Object.keys(fields).filter((f) => f !== "image" && f !== "script");
+    if (extra.length > 0) return this.problem(key, value, `unknown field ${extra.join(", ")}; ${expected}`), undefined;
+    const sub = new Reader(fields, (f) => `${this.path(key)}.${f}`, this.problems);
+    const image = sub.string("image", undefined, v.pinnedImage);
+    const script = sub.string("script", undefined, v.stepScript);
+    return image && script ? { image, script } : undefined;
+  }
+
   unknownKeys(known: readonly string[], what: string): void {
     for (const key of Object.keys(this.values)) {
-      if (!known.includes(key)) {
+      if (REMOVED_KEYS[key] !== undefined) {
+        this.problems.push({ key: this.path(key), message: REMOVED_KEYS[key] });
+      } else if (!known.includes(key)) {
         const near = nearestKey(key, known);
         this.problems.push({ key: this.path(key), message: `unknown ${what} key; ${near ? `did you mean ${near}? ` : ""}expected one of ${known.join(", ")}` });
       }
@@ -128,6 +154,27 @@ function defaultOf(key: StackKey): string {
 function appDefault(key: AppKey): string {
   const spec: AppKeySpec = APP_KEYS[key];
   return String(spec.default ?? "");
+}
+
+/** The presets' image tags, each read by `read` (the stack's, or an app's own falling back on `stack`'s). */
+function toolchains(read: (key: keyof Toolchains) => string | undefined, stack?: Toolchains): Toolchains {
+  return Object.fromEntries(TOOLCHAIN_KEYS.map((key) => [key, read(key) ?? stack?.[key] ?? ""])) as unknown as Toolchains;
+}
+const TOOLCHAIN_KEYS = ["goVersion", "golangciLintVersion", "nodeVersion", "pythonVersion", "mavenVersion", "javaVersion"] as const satisfies readonly (keyof Toolchains & StackKey & AppKey)[];
+
+/**
+ * A preset (`language`), or the app's own `test` and optional `lint`: both at once would leave one
+ * unused, so that is refused, naming the two.
+ */
+function appChecks(r: Reader): AppChecks {
+  const test = r.customCheck("test");
+  const lint = r.customCheck("lint");
+  const language = r.string("language", appDefault("language"), (l) =>
+    (LANGUAGES as readonly string[]).includes(l) ? undefined : `expected one of ${LANGUAGES.join(", ")} (or the app's own test: { image, script })`,
+  ) as Language;
+  if (r.has("language") && (test || lint)) r.conflict("language", `beside ${test ? "test" : "lint"}; expected either a preset (language) or the app's own test and lint, not both`);
+  if (lint && !test && r.has("lint")) r.conflict("lint", "without test; expected test: { image, script } beside it (the app's own lint replaces the preset's only with its own test)");
+  return test ? { kind: "custom", test, ...(lint ? { lint } : {}) } : { kind: "preset", language };
 }
 
 function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps">, problems: ConfigProblem[]): AppSettings | undefined {
@@ -161,8 +208,8 @@ function parseApp(raw: unknown, index: number, stack: Omit<StackSettings, "apps"
     builder: { kind: builderKind, name: r.string("builder", appDefault("builder"), v.dnsLabel) },
     imageServiceAccount: namedAccount ? { name: namedAccount, owned: false } : { name: `${name}-image-builder`, owned: true },
     goPackage: r.optionalString("goPackage", v.goImportPath) ?? `${host}/${stack.githubOwner}/${repo}`,
-    goVersion: r.optionalString("goVersion", v.versionTag) ?? stack.catalog.goVersion,
-    golangciLintVersion: r.optionalString("golangciLintVersion", v.versionTag) ?? stack.catalog.golangciLintVersion,
+    toolchains: toolchains((key) => r.optionalString(key, v.versionTag), stack.toolchains),
+    checks: appChecks(r),
     submodules: r.boolean("submodules", APP_KEYS.submodules.default),
     // An Ingress makes the listener reachable at its host's root, so that is where GitHub delivers.
     webhookUrl: r.optionalString("webhookUrl", v.httpsUrl) ?? (ingressHost ? `https://${ingressHost}/` : undefined),
@@ -329,15 +376,7 @@ export function parseSettings(given: RawConfig, found: ConfigProblem[] = [], { c
       prune: r.boolean("argocdPrune", STACK_KEYS.argocdPrune.default),
       selfHeal: r.boolean("argocdSelfHeal", STACK_KEYS.argocdSelfHeal.default),
     },
-    catalog: {
-      gitCloneBundle: r.string("gitCloneBundle", defaultOf("gitCloneBundle"), v.pinnedImage),
-      gitUrl: r.string("catalogGitUrl", defaultOf("catalogGitUrl"), v.httpsUrl),
-      revision: r.string("catalogRevision", defaultOf("catalogRevision"), v.fullSha),
-      golangGitUrl: r.string("golangCatalogGitUrl", defaultOf("golangCatalogGitUrl"), v.httpsUrl),
-      golangRevision: r.string("golangCatalogRevision", defaultOf("golangCatalogRevision"), v.fullSha),
-      goVersion: r.string("goVersion", defaultOf("goVersion"), v.versionTag),
-      golangciLintVersion: r.string("golangciLintVersion", defaultOf("golangciLintVersion"), v.versionTag),
-    },
+    toolchains: toolchains((key) => r.string(key, defaultOf(key), v.versionTag)),
     github: {
       writeDelayMs: r.integer("githubWriteDelayMs", STACK_KEYS.githubWriteDelayMs.default, 750, 60000),
       maxRetries: r.integer("githubMaxRetries", STACK_KEYS.githubMaxRetries.default, 0, 10),

@@ -27,19 +27,43 @@ export interface AppSettings {
    * `existing`: the stack's own account, to which the program only adds those Secrets.
    */
   imageServiceAccount: { name: string; owned: boolean };
-  /** Go import path the catalog lint and test Tasks build under. */
+  /** Go import path the go preset's lint and test build under. */
   goPackage: string;
-  /** golang image tag the tests run in: the app's own, else the stack's `catalog.goVersion`. */
-  goVersion: string;
-  /** golangci-lint image tag the lint runs in: the app's own, else the stack's `catalog.golangciLintVersion`. */
-  golangciLintVersion: string;
-  /** git-clone fetches the app repository's submodules (off unless the app asks: see README, Security model). */
+  /** The image tags the presets run on: each the app's own where it names one, else the stack's. */
+  toolchains: Toolchains;
+  /** What lints and tests the app: a preset of its ecosystem, or its own steps. */
+  checks: AppChecks;
+  /** The clone fetches the app repository's submodules (off unless the app asks: see README, Security model). */
   submodules: boolean;
   /** Public URL of this app's EventListener; when set, a push webhook is created on `repo`. */
   webhookUrl?: string;
   /** Host an Ingress routes to this app's EventListener; committed with the Tekton objects. */
   ingressHost?: string;
 }
+
+/** The ecosystems with a preset lint and test (components/tekton/presets.ts). */
+export const LANGUAGES = ["go", "node", "python", "maven", "gradle"] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** An app's own lint or test step: the image and the script run in the app's checkout. */
+export interface CustomCheck {
+  image: string;
+  script: string;
+}
+
+/** The image tags each preset runs on: the stack's, or an app's own. */
+export interface Toolchains {
+  goVersion: string;
+  golangciLintVersion: string;
+  nodeVersion: string;
+  pythonVersion: string;
+  mavenVersion: string;
+  javaVersion: string;
+}
+
+export type AppChecks =
+  | { kind: "preset"; language: Language }
+  | { kind: "custom"; lint?: CustomCheck; test: CustomCheck };
 
 export interface StackSettings {
   githubOwner: string;
@@ -65,18 +89,8 @@ export interface StackSettings {
     prune: boolean;
     selfHeal: boolean;
   };
-  catalog: {
-    gitCloneBundle: string;
-    /** tektoncd/catalog: golangci-lint. */
-    gitUrl: string;
-    revision: string;
-    /** tektoncd-catalog/golang: golang-test. */
-    golangGitUrl: string;
-    golangRevision: string;
-    /** The apps' toolchain unless an app names its own (AppSettings). */
-    goVersion: string;
-    golangciLintVersion: string;
-  };
+  /** The presets' image tags unless an app names its own (AppSettings). */
+  toolchains: Toolchains;
   /** How the GitHub provider paces and retries its requests. */
   github: {
     writeDelayMs: number;

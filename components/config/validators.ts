@@ -208,3 +208,15 @@ export function webhookSecret(value: string): string | undefined {
   if (value.length >= WEBHOOK_SECRET_MIN_LENGTH) return undefined;
   return `expected at least ${WEBHOOK_SECRET_MIN_LENGTH} random characters, got ${value.length} (e.g. openssl rand -hex 32)`;
 }
+
+/**
+ * An app's own lint or test script: some command, and no Tekton reference to a param or result, which
+ * its Task declares none of (Tekton refuses the Task: "non-existent variable"). `$(workspaces.source.path)`
+ * and the shell's own `$(...)` are fine.
+ */
+export function stepScript(value: string): string | undefined {
+  if (value.trim() === "") return "expected the commands to run, not an empty script";
+  const reference = /\$\((params|results|tasks|steps)\.[^)]*\)/.exec(value);
+  if (reference) return `expected no ${reference[0]}: the app's own lint and test Tasks declare no params or results (the script runs in the app's checkout, $(workspaces.source.path))`;
+  return undefined;
+}

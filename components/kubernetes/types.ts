@@ -40,8 +40,40 @@ export interface SecurityContext {
   seccompProfile?: { type: "RuntimeDefault" };
 }
 
-/** A user no image names: the one every step the project owns runs as (git-clone's, 65532). */
+/** A user no image names: the one every step the project owns runs as (distroless's `nonroot`, 65532). */
 export const NON_ROOT_USER = 65532;
+
+/** The pod-level half of `restricted`: what a pod's securityContext sets for every container in it. */
+export interface PodSecurityContext {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  /** The group the kubelet gives the pod's volumes to, so a fresh claim is writable by the steps' user. */
+  fsGroup?: number;
+  seccompProfile?: { type: "RuntimeDefault" };
+}
+
+/**
+ * The pod-level settings of `restricted` with the project's fixed user: runAsNonRoot and seccomp for
+ * every container the pod holds, Tekton's own init containers too (check_runAsNonRoot.go and
+ * check_seccompProfile_restricted.go accept a pod-level value for each container that sets none), and
+ * the volumes' group. allowPrivilegeEscalation and capabilities exist only per container.
+ */
+export function restrictedPodSecurityContext(): PodSecurityContext {
+  const { runAsNonRoot, runAsUser, runAsGroup, seccompProfile } = restrictedSecurityContext();
+  return { runAsNonRoot, runAsUser, runAsGroup, fsGroup: NON_ROOT_USER, seccompProfile };
+}
+
+/** A volume of a pod's own: only emptyDir is written here, which `restricted` allows. */
+export interface Volume {
+  name: string;
+  emptyDir: Record<string, never>;
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+}
 
 /**
  * What the `restricted` Pod Security Standard asks of a container, with a fixed non-root user

@@ -5,7 +5,12 @@ import { eventListenerService } from "../kubernetes/ingress";
 
 /** The names one app's objects get. Derived once, so every builder agrees on them. */
 export interface ObjectNames {
+  /** The write-back Task (update-image-revision). */
   task: string;
+  /** The clone, lint and test Tasks. */
+  cloneTask: string;
+  lintTask: string;
+  testTask: string;
   pipeline: string;
   /** The PipelineRuns' `generateName`: Kubernetes appends 5 random characters. */
   pipelineRunPrefix: string;
@@ -76,6 +81,9 @@ export function objectNames(app: Pick<AppSettings, "name" | "namespace" | "image
   const n = app.name;
   return {
     task: `${n}-write-back`,
+    cloneTask: `${n}-clone`,
+    lintTask: `${n}-lint`,
+    testTask: `${n}-test`,
     pipeline: `${n}-build`,
     pipelineRunPrefix: `${n}-build-`,
     triggerBinding: `${n}-push`,
@@ -110,6 +118,9 @@ const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
   eventListener: { max: 60, rule: "Tekton Triggers' limit for an EventListener name" },
   // tektoncd/pipeline pkg/apis/validate/metadata.go: a DNS-1123 label's 63 for Tasks, Pipelines, PipelineRuns.
   task: { max: 63, rule: "Tekton's limit for a Task name" },
+  cloneTask: { max: 63, rule: "Tekton's limit for a Task name" },
+  lintTask: { max: 63, rule: "Tekton's limit for a Task name" },
+  testTask: { max: 63, rule: "Tekton's limit for a Task name" },
   pipeline: { max: 63, rule: "Tekton's limit for a Pipeline name" },
   pipelineRunPrefix: { max: 63 - GENERATED_SUFFIX_LENGTH, rule: `Tekton's limit for a PipelineRun name, 63, less the ${GENERATED_SUFFIX_LENGTH} characters Kubernetes appends` },
   eventListenerService: { max: 63, rule: "Kubernetes' limit for a Service name" },

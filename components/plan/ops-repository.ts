@@ -2,7 +2,10 @@ import { StackSettings, AppSettings } from "../config/settings";
 import { imageKustomization, ImageRevisionPatch, imageRevisionPatch, kpackImage, Kustomization } from "../kpack/image";
 import { Ingress, listenerIngress } from "../kubernetes/ingress";
 import { KubernetesObject } from "../kubernetes/types";
+import { checkTask } from "../tekton/check-task";
+import { gitCloneTask } from "../tekton/git-clone";
 import { buildPipeline } from "../tekton/pipeline";
+import { AppCheckSteps, customSteps, presetSteps } from "../tekton/presets";
 import { buildTriggerTemplate, pushEventListener, pushTriggerBinding } from "../tekton/triggers";
 import { updateImageRevisionTask } from "../tekton/update-image-revision";
 import { GIT_CREDENTIALS_SECRET, GITHUB_TOKEN_SECRET, ObjectNames, WEBHOOK_SECRET_KEY } from "./names";
@@ -126,6 +129,11 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
     serviceAccountName: app.imageServiceAccount.name,
     gitUrl: cloneUrl(stack, app.repo),
   });
+  const steps = appCheckSteps(app);
+  const check = (which: "lint" | "test", name: string) => {
+    const step = steps[which];
+    return step ? [checkTask({ name, namespace: ns, app: app.name, check: which, step })] : [];
+  };
   return [
     file(paths.kustomization, imageKustomization("image.yaml", "revision.yaml", names.kpackImage)),
     file(paths.image, image),
@@ -135,8 +143,12 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
       ownedBy: "pipeline",
       documents: [imageRevisionPatch({ name: names.kpackImage, namespace: ns, testedRevision: app.initialRevision })],
     },
-    // One file, so one commit: Argo CD never applies a Pipeline without the Task it runs.
+    // One file, so one commit: Argo CD never applies a Pipeline without the Tasks it runs.
     file(paths.tektonFile, [
+      // The clone pulls the write-back's image: one pinned image with git for the whole pipeline.
+      gitCloneTask({ name: names.cloneTask, namespace: ns, app: app.name, image: stack.writeBack.image }),
+      ...check("lint", names.lintTask),
+      ...check("test", names.testTask),
       updateImageRevisionTask({
         name: names.task,
         namespace: ns,
@@ -155,13 +167,9 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         name: names.pipeline,
         namespace: ns,
         app: app.name,
-        catalog: stack.catalog,
-        updateTask: names.task,
+        tasks: { clone: names.cloneTask, ...(steps.lint ? { lint: names.lintTask } : {}), test: names.testTask, writeBack: names.task },
         opsBranch: app.opsBranch,
         submodules: app.submodules,
-        goPackage: app.goPackage,
-        goVersion: app.goVersion,
-        golangciLintVersion: app.golangciLintVersion,
       }),
       pushTriggerBinding({ name: names.triggerBinding, namespace: ns, app: app.name }),
       buildTriggerTemplate({
@@ -189,6 +197,13 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
       ...(app.ingressHost ? [planListenerIngress(stack, app, names, app.ingressHost)] : []),
     ]),
   ];
+}
+
+/** The app's lint and test: its preset's, or its own. */
+export function appCheckSteps(app: AppSettings): AppCheckSteps {
+  return app.checks.kind === "preset"
+    ? presetSteps({ language: app.checks.language, toolchains: app.toolchains, goPackage: app.goPackage })
+    : customSteps(app.checks);
 }
 
 /** With the listener it routes to, so Argo CD applies and prunes the two together. */

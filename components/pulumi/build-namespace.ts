@@ -27,8 +27,12 @@ export interface BuildNamespaceArgs {
   /** Base URL the git credentials are for. @default "https://github.com", the gitHost config key's default */
   gitHost?: string;
   /**
-   * Label the namespace as part of deliberate-image-builds (a patch: it must exist, and is never taken
-   * over or deleted). The stack program does so for every namespace but default, kube-system and kube-public.
+   * Label the namespace as part of deliberate-image-builds, and `pod-security.kubernetes.io/enforce:
+   * restricted` (POD_SECURITY_ENFORCE: the API server then refuses any pod of it that fails the
+   * `restricted` Pod Security Standard, as every pod the pipeline, its EventListener and kpack make
+   * passes it; Tekton needs its set-security-context flag, README). A patch: the namespace must exist,
+   * and is never taken over or deleted. The stack program does so for every namespace but default,
+   * kube-system and kube-public; a program that makes its own namespace can set the same labels there.
    * @default false
    */
   labelNamespace?: boolean;

@@ -1,60 +1,26 @@
 import { appObjectMeta } from "../kubernetes/types";
-import { APP_CLONE_DIR } from "./git-clone";
-import { Param, Pipeline, TaskRef, WorkspacePipelineTaskBinding } from "./types";
+import { SOURCE_WORKSPACE } from "./check-task";
+import { APP_CLONE_DIR, CLONE_AUTH_WORKSPACE, CLONE_OUTPUT_WORKSPACE } from "./git-clone";
+import { Param, Pipeline, PipelineTask, WorkspacePipelineTaskBinding } from "./types";
 
-/** Where the catalog Tasks come from: resolvers, since the public Tekton Hub is gone. */
-export interface CatalogRefs {
-  /** OCI bundle holding git-clone (bundles resolver). */
-  gitCloneBundle: string;
-  /** tektoncd/catalog and a commit of its default branch: golangci-lint 0.2 (git resolver). */
-  gitUrl: string;
-  revision: string;
-  /**
-   * tektoncd-catalog/golang and a release commit: golang-test, which tektoncd/catalog deprecated in
-   * favour of that repository (one Task per folder there, no version folder).
-   */
-  golangGitUrl: string;
-  golangRevision: string;
+/** The Tasks a pipeline runs, by name in its namespace: all the project's own, committed beside it. */
+export interface PipelineTaskNames {
+  clone: string;
+  /** Absent when the app's own test comes without a lint. */
+  lint?: string;
+  test: string;
+  /** update-image-revision. */
+  writeBack: string;
 }
-
-export function gitCloneRef(c: CatalogRefs): TaskRef {
-  return {
-    resolver: "bundles",
-    params: [
-      { name: "bundle", value: c.gitCloneBundle },
-      { name: "name", value: "git-clone" },
-      { name: "kind", value: "task" },
-    ],
-  };
-}
-
-function gitResolverRef(url: string, revision: string, pathInRepo: string): TaskRef {
-  return {
-    resolver: "git",
-    params: [
-      { name: "url", value: url },
-      { name: "revision", value: revision },
-      { name: "pathInRepo", value: pathInRepo },
-    ],
-  };
-}
-
-export const golangciLintRef = (c: CatalogRefs): TaskRef => gitResolverRef(c.gitUrl, c.revision, "task/golangci-lint/0.2/golangci-lint.yaml");
-export const golangTestRef = (c: CatalogRefs): TaskRef => gitResolverRef(c.golangGitUrl, c.golangRevision, "task/golang-test/golang-test.yaml");
 
 export interface BuildPipelineArgs {
   name: string;
   namespace: string;
   app: string;
-  catalog: CatalogRefs;
-  /** Name of the update-image-revision Task in the namespace. */
-  updateTask: string;
+  tasks: PipelineTaskNames;
   opsBranch: string;
-  /** git-clone fetches the app's submodules (with the read credential, from any repository it can read). */
+  /** The clone fetches the app's submodules (with the read credential, from any repository it can read). */
   submodules: boolean;
-  goPackage: string;
-  goVersion: string;
-  golangciLintVersion: string;
 }
 
 /**
@@ -63,34 +29,30 @@ export interface BuildPipelineArgs {
  * Task that holds a credential mounts it after them.
  */
 export const RUN_WORKSPACE = "shared-workspace";
-/** The Secret git-clone's `basic-auth` workspace reads credentials from: the read-only token. */
+/** The Secret the clone's `basic-auth` workspace reads credentials from: the read-only token. */
 export const CREDENTIALS_WORKSPACE = "git-credentials";
-
-/**
- * The catalog lint and test Tasks default GOARCH to amd64 and set it as their step's environment; on an
- * arm64 node golang-test would then cross-compile, and its default `-race` fails. An empty GOARCH is
- * the go command's "unset": it builds for the architecture its toolchain was built for
- * (go/src/internal/buildcfg/cfg.go and cmd/go/internal/cfg/cfg.go, envOr: an empty value takes the
- * default), the node's in the multi-arch golang images and golangci-lint's (its .goreleaser.yml,
- * dockers_v2: linux/amd64 and linux/arm64).
- */
-const NODE_ARCHITECTURE = { GOARCH: "" } as const;
 
 const p = (name: string): string => `$(params.${name})`;
 const params = (values: Record<string, string>): Param[] => Object.entries(values).map(([name, value]) => ({ name, value }));
+const task = (kind: "Task", name: string) => ({ kind, name });
 
 /**
- * clone → lint ∥ test → update-image-revision. The pipeline builds no image: kpack does, once the
- * tested commit lands in the ops repository. The write-back fetches the ops repository itself, into a
- * folder of its own: a clone on the run's volume would be writable by the code under test.
+ * clone → lint → test → update-image-revision. Lint and test take turns in the one checkout: both may
+ * write it (node_modules, target/, build/), and two `npm ci` or two builds at once would break each
+ * other. The pipeline builds no image: kpack does, once the tested commit lands in the ops repository.
+ * The write-back fetches the ops repository itself, into a folder of its own: a clone on the run's
+ * volume would be writable by the code under test.
  */
 export function buildPipeline(a: BuildPipelineArgs): Pipeline {
-  // git-clone makes its `subdirectory` as its own user; the Tasks after it mount that folder (subPath).
-  const cloneWorkspaces: WorkspacePipelineTaskBinding[] = [
-    { name: "output", workspace: RUN_WORKSPACE },
-    { name: "basic-auth", workspace: CREDENTIALS_WORKSPACE },
-  ];
-  const appSource: WorkspacePipelineTaskBinding = { name: "source", workspace: RUN_WORKSPACE, subPath: APP_CLONE_DIR };
+  // The clone makes its subdirectory as the steps' user; the Tasks after it mount that folder (subPath).
+  const appSource: WorkspacePipelineTaskBinding[] = [{ name: SOURCE_WORKSPACE, workspace: RUN_WORKSPACE, subPath: APP_CLONE_DIR }];
+  const checks: PipelineTask[] = [];
+  let last = "fetch-repository";
+  for (const [name, taskName] of [["lint", a.tasks.lint], ["test", a.tasks.test]] as const) {
+    if (taskName === undefined) continue;
+    checks.push({ name, runAfter: [last], taskRef: task("Task", taskName), workspaces: appSource });
+    last = name;
+  }
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Pipeline",
@@ -105,34 +67,23 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
       ],
       workspaces: [
         { name: RUN_WORKSPACE, description: `The run's volume: the app repository's clone in ${APP_CLONE_DIR}/, which lint and test may write.` },
-        { name: CREDENTIALS_WORKSPACE, description: "git-clone's read-only credentials (.gitconfig and .git-credentials), from a Secret." },
+        { name: CREDENTIALS_WORKSPACE, description: "The clone's read-only credentials (.gitconfig and .git-credentials), from a Secret." },
       ],
       tasks: [
         {
           name: "fetch-repository",
-          taskRef: gitCloneRef(a.catalog),
-          // git-clone fetches submodules unless told not to, with the credential for the whole host.
-          params: params({ url: p("repo-url"), revision: p("revision"), subdirectory: APP_CLONE_DIR, deleteExisting: "true", submodules: String(a.submodules) }),
-          workspaces: cloneWorkspaces,
+          taskRef: task("Task", a.tasks.clone),
+          params: params({ url: p("repo-url"), revision: p("revision"), subdirectory: APP_CLONE_DIR, submodules: String(a.submodules) }),
+          workspaces: [
+            { name: CLONE_OUTPUT_WORKSPACE, workspace: RUN_WORKSPACE },
+            { name: CLONE_AUTH_WORKSPACE, workspace: CREDENTIALS_WORKSPACE },
+          ],
         },
-        {
-          name: "lint",
-          runAfter: ["fetch-repository"],
-          taskRef: golangciLintRef(a.catalog),
-          params: params({ package: a.goPackage, version: a.golangciLintVersion, ...NODE_ARCHITECTURE }),
-          workspaces: [appSource],
-        },
-        {
-          name: "test",
-          runAfter: ["fetch-repository"],
-          taskRef: golangTestRef(a.catalog),
-          params: params({ package: a.goPackage, version: a.goVersion, ...NODE_ARCHITECTURE }),
-          workspaces: [appSource],
-        },
+        ...checks,
         {
           name: "update-image-revision",
-          runAfter: ["lint", "test"],
-          taskRef: { kind: "Task", name: a.updateTask },
+          runAfter: [last],
+          taskRef: task("Task", a.tasks.writeBack),
           params: params({
             REVISION: p("revision"),
             APP_URL: p("repo-url"),

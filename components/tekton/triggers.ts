@@ -1,5 +1,4 @@
-import { appLabels, appObjectMeta, AppObjectRef, ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, ServiceAccount } from "../kubernetes/types";
-import { GIT_CLONE_USER } from "./git-clone";
+import { appLabels, appObjectMeta, AppObjectRef, ClusterRole, ClusterRoleBinding, PolicyRule, restrictedPodSecurityContext, Role, RoleBinding, ServiceAccount } from "../kubernetes/types";
 import { CREDENTIALS_WORKSPACE, RUN_WORKSPACE } from "./pipeline";
 import { EventListener, TriggerBinding, TriggerTemplate, VolumeClaimTemplate } from "./types";
 
@@ -28,7 +27,7 @@ export interface TriggerTemplateArgs {
   runPrefix: string;
   serviceAccount: string;
   tokenSecret: { name: string; key: string };
-  /** The Secret holding git-clone's basic-auth files. */
+  /** The Secret holding the clone's basic-auth files. */
   credentialsSecret: string;
   workspaceSize: string;
 }
@@ -70,9 +69,11 @@ export function buildTriggerTemplate(a: TriggerTemplateArgs): TriggerTemplate {
             ],
             taskRunTemplate: {
               serviceAccountName: a.serviceAccount,
-              // Fresh volumes are root's on most storage classes; git-clone runs as 65532 and could not
-              // write them (tektoncd/catalog#1154). The kubelet gives the volume to this group.
-              podTemplate: { securityContext: { fsGroup: GIT_CLONE_USER } },
+              // `restricted` for every container of every TaskRun's pod, Tekton's init containers too
+              // (with its set-security-context flag: README, Security model). Fresh volumes are root's
+              // on most storage classes; the steps run as 65532, and the kubelet gives the volume to
+              // fsGroup 65532 (tektoncd/catalog#1154).
+              podTemplate: { securityContext: restrictedPodSecurityContext() },
             },
             workspaces: [
               { name: RUN_WORKSPACE, volumeClaimTemplate: freshVolume(a.workspaceSize) },

@@ -1,5 +1,5 @@
 /** Tekton Pipelines `tekton.dev/v1` and Triggers `triggers.tekton.dev/v1beta1`, as far as we use them. */
-import { EnvVar, KubernetesObject, ObjectMeta, SecurityContext } from "../kubernetes/types";
+import { EnvVar, KubernetesObject, ObjectMeta, PodSecurityContext, SecurityContext, Volume, VolumeMount } from "../kubernetes/types";
 
 /** JSON as interceptor params carry it: typed, not `any`. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -31,20 +31,33 @@ export interface Step {
   securityContext?: SecurityContext;
 }
 
+/** What every step of a Task starts from (Tekton merges each step over it, the step's fields winning). */
+export interface StepTemplate {
+  env?: EnvVar[];
+  securityContext: SecurityContext;
+  volumeMounts?: VolumeMount[];
+}
+
 export interface Task extends KubernetesObject<"tekton.dev/v1", "Task"> {
   spec: {
     description?: string;
-    params: ParamSpec[];
+    /** Absent rather than empty, as workspaces. */
+    params?: ParamSpec[];
     /** Absent rather than empty: the API server drops an empty list, and Argo CD would then see drift. */
     workspaces?: WorkspaceDeclaration[];
+    /** Every step's security context and environment: set once, so no step can be left out. */
+    stepTemplate: StepTemplate;
+    /** Absent rather than empty, as workspaces. */
+    volumes?: Volume[];
     steps: Step[];
   };
 }
 
-/** A reference to a Task by a resolver (bundles, git) or by name in the namespace. */
-export type TaskRef =
-  | { kind: "Task"; name: string }
-  | { resolver: "bundles" | "git"; params: Param[] };
+/**
+ * A reference to a Task by name in the namespace: every Task a pipeline runs is the project's own,
+ * committed beside the Pipeline, so no resolver fetches one from elsewhere.
+ */
+export type TaskRef = { kind: "Task"; name: string };
 
 export interface WorkspacePipelineTaskBinding {
   name: string;
@@ -57,7 +70,8 @@ export interface PipelineTask {
   name: string;
   taskRef: TaskRef;
   runAfter?: string[];
-  params: Param[];
+  /** Absent rather than empty, as workspaces. */
+  params?: Param[];
   /** Absent rather than empty: the API server drops an empty list, and Argo CD would then see drift. */
   workspaces?: WorkspacePipelineTaskBinding[];
 }
@@ -86,7 +100,7 @@ export interface PipelineRun extends KubernetesObject<"tekton.dev/v1", "Pipeline
   spec: {
     pipelineRef: { name: string };
     params: Param[];
-    taskRunTemplate: { serviceAccountName: string; podTemplate: { securityContext: { fsGroup: number } } };
+    taskRunTemplate: { serviceAccountName: string; podTemplate: { securityContext: PodSecurityContext } };
     workspaces: WorkspaceBinding[];
   };
 }

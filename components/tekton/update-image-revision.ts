@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { appObjectMeta, restrictedSecurityContext } from "../kubernetes/types";
+import { appObjectMeta } from "../kubernetes/types";
+import { restrictedStepTemplate } from "./steps";
 import { Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -57,6 +58,8 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
         { name: "GIT_USER_NAME", type: "string", default: a.authorName, description: "Author and committer name of the revision commit." },
         { name: "GIT_USER_EMAIL", type: "string", default: a.authorEmail, description: "Author and committer email of the revision commit." },
       ],
+      // No HOME volume: the script makes its own folder with mktemp, and sets HOME there itself.
+      stepTemplate: { securityContext: restrictedStepTemplate().securityContext },
       steps: [
         {
           name: "update-image-revision",
@@ -75,7 +78,6 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
             { name: "WRITE_TOKEN", valueFrom: secretParam("GITHUB_TOKEN_SECRET_KEY") },
             { name: "READ_TOKEN", valueFrom: secretParam("READ_TOKEN_SECRET_KEY") },
           ],
-          securityContext: restrictedSecurityContext(),
           script: UPDATE_IMAGE_REVISION_SCRIPT,
         },
       ],

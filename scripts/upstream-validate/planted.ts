@@ -61,7 +61,7 @@ export const PLANTED_MISTAKES: PlantedMistake[] = [
   {
     name: "a pipeline task passes an undeclared $(params.x)",
     file: "tekton",
-    plant: (docs) => (pipelineTask(docs, "update-image-revision").params[0].value = "$(params.commit)"),
+    plant: (docs) => (pipelineTask(docs, "update-image-revision").params![0].value = "$(params.commit)"),
     refusedWith: 'non-existent variable in "$(params.commit)"',
   },
   {
@@ -75,7 +75,7 @@ export const PLANTED_MISTAKES: PlantedMistake[] = [
     file: "tekton",
     plant: (docs) => {
       const task = pipelineTask(docs, "update-image-revision");
-      task.params = task.params.filter((p) => p.name !== "REVISION");
+      task.params = task.params!.filter((p) => p.name !== "REVISION");
     },
     refusedWith: "missing values for these params which have no default values: [REVISION]",
   },

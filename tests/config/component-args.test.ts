@@ -19,13 +19,12 @@ const NOT_DEFAULTS: Record<(typeof PIPELINE_ARG_KEYS)[number], string | number |
   argocdDestinationServer: "https://cluster.example.com",
   argocdPrune: false,
   argocdSelfHeal: false,
-  gitCloneBundle: "ghcr.io/example/git-clone/bundle:v9.9.9",
-  catalogGitUrl: "https://git.example.com/mirror/catalog.git",
-  catalogRevision: "1".repeat(40),
-  golangCatalogGitUrl: "https://git.example.com/mirror/golang.git",
-  golangCatalogRevision: "2".repeat(40),
   goVersion: "1.25.1",
   golangciLintVersion: "v2.4.0",
+  nodeVersion: "24.11.1",
+  pythonVersion: "3.14.10",
+  mavenVersion: "3.9.16-eclipse-temurin-21",
+  javaVersion: "21-jdk",
   writeBackImage: "docker.io/alpine/git:v2.50.0",
   writeBackAttempts: 9,
   gitAuthorName: "Builds Bot",
@@ -34,8 +33,8 @@ const NOT_DEFAULTS: Record<(typeof PIPELINE_ARG_KEYS)[number], string | number |
 
 /** What the stack passes each app: its shared settings, without what only a stack decides (its own keys, credentials). */
 function sharedWithApps(s: StackSettings) {
-  const { githubOwner, gitHost, ingress, argocd, catalog, writeBack } = s;
-  return { githubOwner, gitHost, ingress, argocd, catalog, writeBack };
+  const { githubOwner, gitHost, ingress, argocd, toolchains, writeBack } = s;
+  return { githubOwner, gitHost, ingress, argocd, toolchains, writeBack };
 }
 
 describe("config: the components' args", () => {
@@ -72,6 +71,26 @@ describe("config: the components' args", () => {
     const args = appArgs(fromStack, fromStack.apps[0]);
     assert.deepStrictEqual([args.goVersion, args.golangciLintVersion], ["1.26.8", "v2.14.0"]);
     const { app } = appComponentSettings("DeliberateImageBuilds", "go-sample-app", args);
-    assert.deepStrictEqual([app.goVersion, app.golangciLintVersion], ["1.26.8", "v2.14.0"]);
+    assert.deepStrictEqual([app.toolchains.goVersion, app.toolchains.golangciLintVersion], ["1.26.8", "v2.14.0"]);
+  });
+
+  it("hands an app's language, or its own lint and test, to its component", () => {
+    const own = { test: { image: "docker.io/library/rust:1.93.0", script: "cargo test" }, lint: { image: "docker.io/library/rust:1.93.0", script: "cargo clippy -- -D warnings" } };
+    const fromStack = settings({}, [appEntry("node-app", { language: "node", nodeVersion: "24.11.1" }), appEntry("rust-app", own)]);
+    for (const entry of fromStack.apps) {
+      const { app } = appComponentSettings("DeliberateImageBuilds", entry.name, appArgs(fromStack, entry));
+      assert.deepStrictEqual(app.checks, entry.checks);
+      assert.deepStrictEqual(app.toolchains, entry.toolchains);
+    }
+    assert.deepStrictEqual(fromStack.apps.map((a) => a.checks), [{ kind: "preset", language: "node" }, { kind: "custom", ...own }]);
+  });
+
+  it("refuses an arg a release removed, naming it and what replaces it", () => {
+    const fromStack = settings({}, [appEntry("go-sample-app")]);
+    const args = { ...appArgs(fromStack, fromStack.apps[0]), gitCloneBundle: "ghcr.io/tektoncd-catalog/git-clone/bundle:v1.7.0" };
+    assert.throws(
+      () => appComponentSettings("DeliberateImageBuilds", "go-sample-app", args),
+      /DeliberateImageBuilds "go-sample-app": invalid args \(1 problem\):\n {2}- args\.gitCloneBundle: removed: the pipeline's clone, lint and test Tasks are the project's own/,
+    );
   });
 });

@@ -81,7 +81,7 @@ describe("config: parseSettings", () => {
   it("rejects malformed URLs and URLs with credentials", () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ gitHost: "github.com" }, /gitHost: got "github.com"; expected an absolute https:\/\/ URL/],
-      [{ catalogGitUrl: "http://github.com/tektoncd/catalog.git" }, /catalogGitUrl: .*expected an absolute https/],
+      [{ argocdDestinationServer: "http://kubernetes.default.svc" }, /argocdDestinationServer: .*expected an absolute https/],
       [{}, /apps\[0\]\.webhookUrl: got "https:\/\/user:pw@hooks.example.com"; expected a URL without credentials/],
     ];
     for (const [extra, pattern] of cases) {

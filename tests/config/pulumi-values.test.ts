@@ -51,9 +51,9 @@ describe("config: values as Pulumi stores them, one reading for render, diff and
     [`${P}:argocdPrune: "false"`, "argocdPrune", "false", (s) => s.argocd.prune, false], // pulumi config set argocdPrune false
     [`${P}:argocdPrune: false`, "argocdPrune", "false", (s) => s.argocd.prune, false],
     [`${P}:argocdSelfHeal: False`, "argocdSelfHeal", "false", (s) => s.argocd.selfHeal, false], // YAML's bool, stored "false"
-    [`${P}:goVersion: "1.20"`, "goVersion", "1.20", (s) => s.catalog.goVersion, "1.20"],
-    [`${P}:goVersion: 1.20`, "goVersion", "1.2", (s) => s.catalog.goVersion, "1.2"], // a YAML float: Pulumi stores 1.2
-    [`${P}:goVersion: 1.2`, "goVersion", "1.2", (s) => s.catalog.goVersion, "1.2"],
+    [`${P}:goVersion: "1.20"`, "goVersion", "1.20", (s) => s.toolchains.goVersion, "1.20"],
+    [`${P}:goVersion: 1.20`, "goVersion", "1.2", (s) => s.toolchains.goVersion, "1.2"], // a YAML float: Pulumi stores 1.2
+    [`${P}:goVersion: 1.2`, "goVersion", "1.2", (s) => s.toolchains.goVersion, "1.2"],
     [`${P}:githubOwner: 1234`, "githubOwner", "1234", (s) => s.githubOwner, "1234"], // any scalar is text to a string key
     [`${P}:gitAuthorName: true`, "gitAuthorName", "true", (s) => s.writeBack.authorName, "true"],
     [`${P}:kubeContext: ""`, "kubeContext", "", (s) => s.kubeContext, undefined],

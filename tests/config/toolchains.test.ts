@@ -9,7 +9,7 @@ import { STACK_KEYS } from "../../components/config/keys";
 import { parseSettings } from "../../components/config/parse";
 import { planStack } from "../../components/plan/stack";
 import { RENDER_SECRETS } from "../../components/synth/render";
-import { Pipeline } from "../../components/tekton/types";
+import { Task } from "../../components/tekton/types";
 import { appEntry, rawStack, tempDir } from "../helpers/fixtures";
 
 /** [1, 27, 3] of `1.27.3` or `go1.27.3`; a missing patch is 0. */
@@ -46,10 +46,11 @@ function golangciLintBuiltWith(release: string): string {
   return goVersion[1];
 }
 
+/** The tag of the image each app's lint and test step runs in. */
 const pipelineOf = (apps: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
   planStack(parseSettings(rawStack(extra, apps)), RENDER_SECRETS).apps.map((app) => {
-    const pipeline = app.repoFiles.flatMap((f) => f.documents).find((o): o is Pipeline => o.kind === "Pipeline");
-    const version = (task: string) => pipeline?.spec.tasks.find((t) => t.name === task)?.params.find((p) => p.name === "version")?.value;
+    const tasks = app.repoFiles.flatMap((f) => f.documents).filter((o): o is Task => o.kind === "Task");
+    const version = (check: string) => tasks.find((t) => t.metadata.labels?.["app.kubernetes.io/component"] === check)?.spec.steps[0].image.split(":").pop();
     return { test: version("test"), lint: version("lint") };
   });
 

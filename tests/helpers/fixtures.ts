@@ -12,6 +12,7 @@ import { AppPlan, planStack } from "../../components/plan/stack";
 import { Image } from "../../components/kpack/image";
 import { KPACK_FOLDER } from "../../components/plan/ops-repository";
 import { RENDER_SECRETS } from "../../components/synth/render";
+import { Task } from "../../components/tekton/types";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -99,10 +100,15 @@ export function plannedImage(app: AppPlan<unknown>): Image {
 }
 
 /** The one object of this kind that the plan commits to the (first) app's ops repository. */
-export function plannedObject<T>(kind: string, extra: RawConfig = {}, apps?: unknown[]): T {
+export function plannedObject<T>(kind: string, extra: RawConfig = {}, apps?: unknown[], component?: string): T {
   const objects = planStack(settings(extra, apps), RENDER_SECRETS)
     .apps[0].repoFiles.flatMap((f) => f.documents)
-    .filter((o) => o.kind === kind);
-  assert.strictEqual(objects.length, 1, `expected one ${kind} in the ops repository, found ${objects.length}`);
+    .filter((o) => o.kind === kind && (component === undefined || ("metadata" in o && o.metadata.labels?.["app.kubernetes.io/component"] === component)));
+  assert.strictEqual(objects.length, 1, `expected one ${kind}${component ? ` of ${component}` : ""} in the ops repository, found ${objects.length}`);
   return objects[0] as T;
+}
+
+/** The first app's Task of one part of the pipeline: clone, lint, test or write-back. */
+export function plannedTask(component: "clone" | "lint" | "test" | "write-back", extra: RawConfig = {}, apps?: unknown[]): Task {
+  return plannedObject<Task>("Task", extra, apps, component);
 }

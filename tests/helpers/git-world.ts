@@ -10,7 +10,7 @@ import { planStack } from "../../components/plan/stack";
 import { opsFileContent } from "../../components/synth/ops-file";
 import { RENDER_SECRETS } from "../../components/synth/render";
 import { Task } from "../../components/tekton/types";
-import { appEntry, FAKE_READ_TOKEN, FAKE_TOKEN, plannedObject, settings, tempDir } from "./fixtures";
+import { appEntry, FAKE_READ_TOKEN, FAKE_TOKEN, plannedTask, settings, tempDir } from "./fixtures";
 import { kubernetesObjectsIn } from "../../components/plan/ops-repository";
 import { GITHUB_TOKEN_SECRET } from "../../components/plan/names";
 
@@ -101,7 +101,7 @@ function fixtureKustomization(): string {
 
 /** The Task the fixture stack commits to the ops repository. */
 export function renderedTask(maxAttempts = 5): Task {
-  return plannedObject<Task>("Task", { writeBackAttempts: maxAttempts });
+  return plannedTask("write-back", { writeBackAttempts: maxAttempts });
 }
 
 /** The revision patch as Pulumi first writes it for the fixture app. */
@@ -119,7 +119,9 @@ export function substitute(text: string, params: Record<string, string>, workspa
     .replace(/\$\(workspaces\.([A-Za-z0-9_-]+)\.path\)/g, (m, name: string) => {
       if (!(name in workspaces)) throw new Error(`no workspace for ${m}`);
       return workspaces[name];
-    });
+    })
+    // An optional workspace left unbound reads "false" (Tekton pkg/pod: workspaces.<name>.bound).
+    .replace(/\$\(workspaces\.([A-Za-z0-9_-]+)\.bound\)/g, (_, name: string) => String(name in workspaces));
 }
 
 /** One app of several sharing one ops repository and branch: its revision file, its Task, and that file recording `initial`. */
@@ -280,7 +282,7 @@ export class GitWorld {
   ): Promise<ProcessResult> {
     const [step] = task.spec.steps;
     const values: Record<string, string> = {};
-    for (const p of task.spec.params) if (p.default !== undefined) values[p.name] = p.default;
+    for (const p of task.spec.params ?? []) if (p.default !== undefined) values[p.name] = p.default;
     Object.assign(values, { APP_URL: this.urls.app, OPS_URL: this.urls.ops, REVISION: revision }, params);
     const dir = path.join(this.root, `step-${++this.workspaces}`);
     fs.mkdirSync(path.join(dir, "tmp"), { recursive: true });

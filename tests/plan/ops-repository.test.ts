@@ -20,7 +20,7 @@ describe("plan: the ops repository's files", () => {
         [
           "cicd/tekton/build-pipeline.yaml",
           "pulumi",
-          ["Task", "Pipeline", "TriggerBinding", "TriggerTemplate", "EventListener", "Ingress"],
+          ["Task", "Task", "Task", "Task", "Pipeline", "TriggerBinding", "TriggerTemplate", "EventListener", "Ingress"],
         ],
       ],
     );

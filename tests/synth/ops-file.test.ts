@@ -18,7 +18,7 @@ describe("synth: ops files as written", () => {
       if (file.ownedBy === "pipeline") assert.match(header, /^# The tested revision kpack builds\./, file.path);
       else assert.strictEqual(header, "# Written by pulumi up (deliberate-image-builds). Change the stack config, not this file.", file.path);
     }
-    assert.strictEqual(app.repoFiles.find((f) => f.path === TEKTON_FILE)?.documents.length, 5);
+    assert.strictEqual(app.repoFiles.find((f) => f.path === TEKTON_FILE)?.documents.length, 8);
   });
 
   it("writes revision.yaml byte for byte as the Task's script expects it (its revision line, six spaces in)", () => {

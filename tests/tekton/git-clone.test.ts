@@ -2,13 +2,15 @@
 // basic-auth workspace into the user's home (tektoncd-catalog/git-clone v1.7.0, step "clone") and runs
 // git. Here git runs for real with a home holding exactly those files, against a loopback git server.
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { basicAuthFiles } from "../../components/tekton/git-clone";
+import { basicAuthFiles, BasicAuthFiles } from "../../components/tekton/git-clone";
 import { renderStack } from "../../scripts/render";
-import { FAKE_TOKEN, rawStack, stackProject, tempDir } from "../helpers/fixtures";
-import { basicAuthorization, gitAsync, GitWorld } from "../helpers/git-world";
+import { FAKE_TOKEN, plannedTask, rawStack, stackProject, tempDir } from "../helpers/fixtures";
+import { basicAuthorization, busyboxPath, gitAsync, GitWorld } from "../helpers/git-world";
+import { runTask } from "../helpers/task-runner";
 import { serveRepositories } from "../helpers/git-http-server";
 
 const plain = (value: string, compute: (v: string) => string) => compute(value);
@@ -80,5 +82,66 @@ describe("tekton: git-clone's basic-auth files", function () {
       const full = path.join(out, f);
       if (fs.statSync(full).isFile()) assert.doesNotMatch(fs.readFileSync(full, "utf8"), /git-credentials"?:|helper = store/, f);
     }
+  });
+});
+
+describe("tekton: the clone Task, its script run as Tekton runs it", function () {
+  this.timeout(60000);
+  let world: GitWorld;
+  before(() => (world = new GitWorld(2)));
+  after(() => world.cleanup());
+  const task = plannedTask("clone");
+
+  /** The clone Task run against `server`, its basic-auth workspace holding `files` (or unbound). */
+  async function cloneWith(serverUrl: string, files: BasicAuthFiles<string> | undefined, params: Record<string, string>) {
+    const dir = tempDir("clone-task-");
+    const output = path.join(dir, "run-volume");
+    fs.mkdirSync(output);
+    const workspaces: Record<string, string> = { output };
+    if (files) {
+      workspaces["basic-auth"] = path.join(dir, "secret");
+      fs.mkdirSync(workspaces["basic-auth"]);
+      for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(workspaces["basic-auth"], name), content, { mode: 0o444 });
+    }
+    const result = await runTask(task, { dir, path: busyboxPath(), workspaces, params: { url: `${serverUrl}/app.git`, ...params }, env: { GIT_TERMINAL_PROMPT: "0" } });
+    return { result, checkout: path.join(output, "app"), home: path.join(dir, "volumes", "home") };
+  }
+
+  it("checks out the pushed commit of a private repository with the read token, which the checkout never holds", async () => {
+    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN);
+    try {
+      const [, pushed] = world.commits;
+      const { result, checkout, home } = await cloneWith(server.url, basicAuthFiles(server.url, FAKE_TOKEN, plain), { revision: pushed });
+      assert.strictEqual(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`at ${pushed}`));
+      assert.strictEqual(execFileSync("git", ["-C", checkout, "rev-parse", "HEAD"], { encoding: "utf8" }).trim(), pushed);
+      // What lint and test see: the checkout, .git included. The token is only in the pod's own HOME.
+      const files = fs.readdirSync(checkout, { recursive: true, encoding: "utf8" }).map((f) => path.join(checkout, f)).filter((f) => fs.statSync(f).isFile());
+      for (const f of files) assert.ok(!fs.readFileSync(f).includes(FAKE_TOKEN), `${f} holds the token`);
+      assert.ok(fs.readFileSync(path.join(home, ".git-credentials"), "utf8").includes(FAKE_TOKEN));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("fails, saying so, without credentials for a private repository, and for a revision that is no full SHA", async () => {
+    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN);
+    try {
+      const unbound = await cloneWith(server.url, undefined, { revision: world.commits[1] });
+      assert.notStrictEqual(unbound.result.code, 0);
+      assert.match(unbound.result.stderr, /could not read Username|Authentication failed/);
+      const branch = await cloneWith(server.url, basicAuthFiles(server.url, FAKE_TOKEN, plain), { revision: "main" });
+      assert.notStrictEqual(branch.result.code, 0);
+      assert.match(branch.result.stderr, /git-clone: REVISION must be a full commit SHA/);
+      assert.deepStrictEqual(server.authorizations, [], "nothing was fetched for a revision refused up front, and nothing sent unasked");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("runs as the fixed user under restricted, with HOME on the pod's own emptyDir", () => {
+    assert.strictEqual(task.spec.stepTemplate.securityContext.runAsUser, 65532);
+    assert.strictEqual(task.spec.stepTemplate.securityContext.allowPrivilegeEscalation, false);
+    assert.deepStrictEqual(task.spec.volumes, [{ name: "home", emptyDir: {} }]);
   });
 });

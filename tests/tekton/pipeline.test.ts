@@ -1,56 +1,62 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
-import { Pipeline, Task, TaskRef, TriggerTemplate } from "../../components/tekton/types";
-import { catalogReferences, catalogTask, CatalogTask } from "../helpers/reference";
-import { appEntry, plannedObject } from "../helpers/fixtures";
+import { NON_ROOT_USER, restrictedPodSecurityContext, restrictedSecurityContext } from "../../components/kubernetes/types";
+import { Pipeline, PipelineTask, Task, TriggerTemplate } from "../../components/tekton/types";
+import { appEntry, plannedObject, settings } from "../helpers/fixtures";
+import { planStack } from "../../components/plan/stack";
+import { RENDER_SECRETS } from "../../components/synth/render";
 
-/**
- * The catalog Task a resolver reference fetches: the reference file whose README row gives exactly
- * these resolver params (a full SHA on the upstream default branch or of a release tag, or the bundle).
- */
-function resolved(ref: TaskRef, updateTask: Task): CatalogTask | Task {
-  if ("kind" in ref) {
-    assert.strictEqual(ref.name, updateTask.metadata.name);
-    return updateTask;
-  }
-  const params = Object.fromEntries(ref.params.map((p) => [p.name, p.value]));
-  const known = catalogReferences();
-  const row = known.find((r) => r.resolver === ref.resolver && JSON.stringify(r.params) === JSON.stringify(params));
-  assert.ok(row, `${ref.resolver} resolver ${JSON.stringify(params)} is none of the pinned references the reference README lists:\n${known.map((r) => `${r.file}: ${JSON.stringify(r.params)}`).join("\n")}`);
-  if (ref.resolver === "git") assert.match(params.revision, /^[0-9a-f]{40}$/, "a git resolver reads at a full SHA");
-  return catalogTask(row.file);
+/** Every object of the first app's Tekton file, for a stack of these apps. */
+function tektonObjects(apps?: unknown[]) {
+  const documents = planStack(settings({}, apps), RENDER_SECRETS).apps[0].repoFiles.flatMap((f) => f.documents);
+  return {
+    pipeline: documents.find((d): d is Pipeline => d.kind === "Pipeline")!,
+    tasks: documents.filter((d): d is Task => d.kind === "Task"),
+    text: JSON.stringify(documents),
+  };
+}
+
+/** The Task a pipeline task runs: by name, in the same file (no resolver fetches one). */
+function taskOf(pt: PipelineTask, tasks: Task[]): Task {
+  const found = tasks.find((t) => t.metadata.name === pt.taskRef.name);
+  assert.ok(found, `${pt.name} runs Task ${pt.taskRef.name}, which the file does not hold`);
+  return found;
 }
 
 describe("tekton: build-pipeline", () => {
-  const pipeline = plannedObject<Pipeline>("Pipeline");
-  const task = plannedObject<Task>("Task");
+  const { pipeline, tasks, text } = tektonObjects();
+  const pipelineTask = (name: string) => pipeline.spec.tasks.find((t) => t.name === name);
 
-  it("runs clone → lint, test → update-image-revision, and builds no image", () => {
+  it("runs clone → lint → test → update-image-revision, one after another in the one checkout, and builds no image", () => {
     assert.deepStrictEqual(
       pipeline.spec.tasks.map((t) => [t.name, t.runAfter ?? []]),
       [
         ["fetch-repository", []],
         ["lint", ["fetch-repository"]],
-        ["test", ["fetch-repository"]],
-        ["update-image-revision", ["lint", "test"]],
+        ["test", ["lint"]],
+        ["update-image-revision", ["test"]],
       ],
     );
     assert.deepStrictEqual(pipeline.spec.params.map((p) => p.name), ["repo-url", "revision", "github-token-secret", "github-token-secret-key"]);
     assert.deepStrictEqual(pipeline.spec.workspaces.map((w) => w.name), ["shared-workspace", "git-credentials"]);
-    const text = JSON.stringify(pipeline);
-    for (const gone of ["build-image", "resources", "buildpacks", '"image"']) assert.ok(!text.includes(gone), `${gone} is still there`);
+    for (const gone of ["build-image", "resources", "buildpacks"]) assert.ok(!JSON.stringify(pipeline).includes(gone), `${gone} is still there`);
   });
 
-  // Kept beside upstream-validate (npm run validate:upstream), which runs Tekton's own ValidateResolvedTask and
-  // workspace.ValidateBindings for the write-back Task only: this also checks the catalog Tasks the
-  // resolvers fetch (from the pinned reference copies), which upstream-validate cannot fetch.
-  it("passes only params the referenced Tasks declare, and every param they require", () => {
+  it("runs only Tasks of its own file, by name: no resolver fetches a Task from a catalog", () => {
+    assert.deepStrictEqual(
+      pipeline.spec.tasks.map((pt) => taskOf(pt, tasks).metadata.name),
+      ["go-sample-app-clone", "go-sample-app-lint", "go-sample-app-test", "go-sample-app-write-back"],
+    );
+    assert.doesNotMatch(text, /resolver|bundle|tektoncd\/catalog|tektoncd-catalog/);
+  });
+
+  // Kept beside upstream-validate (npm run validate:upstream), which runs Tekton's own validation.
+  it("passes only params the Tasks declare, every param they require, and binds exactly their workspaces", () => {
     for (const pt of pipeline.spec.tasks) {
-      const target = resolved(pt.taskRef, task);
-      const declared = target.spec.params.map((p) => p.name);
-      for (const p of pt.params) assert.ok(declared.includes(p.name), `${pt.name} passes ${p.name}, which ${target.metadata.name} does not declare`);
-      for (const p of target.spec.params) {
-        if (p.default === undefined) assert.ok(pt.params.some((q) => q.name === p.name), `${pt.name} omits required ${p.name}`);
+      const target = taskOf(pt, tasks);
+      const declared = (target.spec.params ?? []).map((p) => p.name);
+      for (const p of pt.params ?? []) assert.ok(declared.includes(p.name), `${pt.name} passes ${p.name}, which ${target.metadata.name} does not declare`);
+      for (const p of target.spec.params ?? []) {
+        if (p.default === undefined) assert.ok((pt.params ?? []).some((q) => q.name === p.name), `${pt.name} omits required ${p.name}`);
       }
       const workspaces = target.spec.workspaces ?? [];
       for (const w of pt.workspaces ?? []) assert.ok(workspaces.some((d) => d.name === w.name), `${pt.name} binds unknown workspace ${w.name}`);
@@ -58,66 +64,106 @@ describe("tekton: build-pipeline", () => {
     }
   });
 
-  it("pins every image the catalog Tasks would pull", () => {
-    const version = (name: string) => pipeline.spec.tasks.find((t) => t.name === name)?.params.find((p) => p.name === "version")?.value;
-    assert.strictEqual(version("test"), "1.27.3");
-    assert.strictEqual(version("lint"), "v2.15.0");
-    const golangTest = resolved(pipeline.spec.tasks.find((t) => t.name === "test")!.taskRef, task);
-    assert.strictEqual(golangTest.spec.params.find((p) => p.name === "version")?.default, "latest", "without the param it would pull latest");
+  it("lints and tests the go preset in the official images at the stack's pinned tags, for the node's architecture", () => {
+    const image = (name: string) => taskOf(pipelineTask(name)!, tasks).spec.steps.map((s) => s.image);
+    assert.deepStrictEqual(image("lint"), ["docker.io/golangci/golangci-lint:v2.15.0"]);
+    assert.deepStrictEqual(image("test"), ["docker.io/library/golang:1.27.4"]);
+    // No GOARCH or GOOS: go builds for its toolchain's own architecture, the node's in the multi-arch images.
+    for (const task of tasks) for (const step of task.spec.steps) assert.ok(!(step.env ?? []).some((e) => /^GO(ARCH|OS)$/.test(e.name)), `${task.metadata.name} sets ${JSON.stringify(step.env)}`);
   });
 
-  it("lints and tests for the node's architecture: the Go Tasks' steps get an empty GOARCH, which go reads as unset", () => {
-    // Both catalog Tasks default GOARCH to amd64 and put $(params.GOARCH) in their step's env; an arm64
-    // node would cross-compile, and golang-test's default -race then fails. What each step gets:
-    for (const name of ["lint", "test"]) {
-      const pt = pipeline.spec.tasks.find((t) => t.name === name)!;
-      const target = resolved(pt.taskRef, task) as CatalogTask;
-      const given = (param: string) => pt.params.find((p) => p.name === param)?.value ?? target.spec.params.find((p) => p.name === param)?.default;
-      const goarch = target.spec.steps.map((step) => step.env?.find((e) => e.name === "GOARCH")?.value?.replace(/\$\(params\.([\w-]+)\)/g, (_, param: string) => given(param) ?? ""));
-      assert.deepStrictEqual(goarch, [""], `${name} (${target.metadata.name}): GOARCH of each step`);
+  it("runs every step of every Task restricted, as the fixed user, from the Task's stepTemplate", () => {
+    for (const task of tasks) {
+      assert.deepStrictEqual(task.spec.stepTemplate.securityContext, restrictedSecurityContext(), task.metadata.name);
+      for (const step of task.spec.steps) assert.strictEqual(step.securityContext, undefined, `${task.metadata.name} ${step.name} overrides the template`);
     }
-    // The go command takes an empty GOARCH as unset and builds for its toolchain's own architecture
-    // (go/src/cmd/go/internal/cfg/cfg.go, envOr), which is the node's in the multi-arch golang images.
-    const goEnv = (env: NodeJS.ProcessEnv, key: string) => execFileSync("go", ["env", key], { env: { ...process.env, ...env }, encoding: "utf8" }).trim();
-    assert.strictEqual(goEnv({ GOARCH: "" }, "GOARCH"), goEnv({ GOARCH: "" }, "GOHOSTARCH"));
+    assert.deepStrictEqual(restrictedSecurityContext(), {
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+  });
+
+  it("gives clone, lint and test a HOME on an emptyDir of their pod, and caches under it, never in the image", () => {
+    for (const name of ["fetch-repository", "lint", "test"]) {
+      const task = taskOf(pipelineTask(name)!, tasks);
+      const env = Object.fromEntries([...(task.spec.stepTemplate.env ?? []), ...task.spec.steps.flatMap((s) => s.env ?? [])].map((e) => [e.name, e.value ?? ""]));
+      const mount = task.spec.stepTemplate.volumeMounts?.find((m) => m.mountPath === env.HOME);
+      assert.ok(mount, `${task.metadata.name}: HOME ${env.HOME} is on no volume`);
+      assert.deepStrictEqual(task.spec.volumes?.find((v) => v.name === mount.name), { name: mount.name, emptyDir: {} });
+      for (const [key, value] of Object.entries(env)) {
+        if (/CACHE|GOPATH|_HOME$|cache/.test(key)) assert.ok(value.startsWith(`${env.HOME}/`), `${task.metadata.name}: ${key}=${value} is outside HOME`);
+      }
+    }
+    const go = taskOf(pipelineTask("test")!, tasks).spec.steps[0].env ?? [];
+    assert.deepStrictEqual(go.filter((e) => ["GOPATH", "GOCACHE", "GOLANGCI_LINT_CACHE"].includes(e.name)).map((e) => e.name), ["GOPATH", "GOCACHE", "GOLANGCI_LINT_CACHE"]);
   });
 
   it("records the pushed revision from a write-back that fetches the ops repository itself, after lint and test", () => {
-    assert.strictEqual(pipeline.spec.tasks.find((t) => t.name === "fetch-ops-repository"), undefined, "no ops clone on the run's volume");
-    const update = pipeline.spec.tasks.find((t) => t.name === "update-image-revision");
-    assert.deepStrictEqual(update?.params.find((p) => p.name === "REVISION"), { name: "REVISION", value: "$(params.revision)" });
-    assert.deepStrictEqual(update?.params.find((p) => p.name === "APP_URL"), { name: "APP_URL", value: "$(params.repo-url)" });
-    assert.deepStrictEqual(update?.runAfter, ["lint", "test"]);
+    assert.strictEqual(pipelineTask("fetch-ops-repository"), undefined, "no ops clone on the run's volume");
+    const update = pipelineTask("update-image-revision");
+    assert.deepStrictEqual(update?.params?.find((p) => p.name === "REVISION"), { name: "REVISION", value: "$(params.revision)" });
+    assert.deepStrictEqual(update?.params?.find((p) => p.name === "APP_URL"), { name: "APP_URL", value: "$(params.repo-url)" });
+    assert.deepStrictEqual(update?.runAfter, ["test"]);
     assert.strictEqual(update?.workspaces, undefined, "the run's volume, which lint and test write, never meets the write-back's tokens");
   });
 
   it("clones the app into its folder of the volume, without submodules unless the app asks, where lint and test look", () => {
-    const task = (name: string) => pipeline.spec.tasks.find((t) => t.name === name);
-    const param = (name: string) => task("fetch-repository")?.params.find((p) => p.name === name)?.value;
+    const param = (name: string) => pipelineTask("fetch-repository")?.params?.find((p) => p.name === name)?.value;
     assert.strictEqual(param("subdirectory"), "app");
     assert.strictEqual(param("submodules"), "false");
     const withSubmodules = plannedObject<Pipeline>("Pipeline", {}, [appEntry("go-sample-app", { submodules: true })]);
-    assert.strictEqual(withSubmodules.spec.tasks[0].params.find((p) => p.name === "submodules")?.value, "true");
-    for (const name of ["lint", "test"]) assert.deepStrictEqual(task(name)?.workspaces, [{ name: "source", workspace: "shared-workspace", subPath: "app" }]);
+    assert.strictEqual(withSubmodules.spec.tasks[0].params?.find((p) => p.name === "submodules")?.value, "true");
+    for (const name of ["lint", "test"]) assert.deepStrictEqual(pipelineTask(name)?.workspaces, [{ name: "source", workspace: "shared-workspace", subPath: "app" }]);
   });
 
-  it("gives the app's clone the git credentials Secret through git-clone's basic-auth workspace", () => {
+  it("gives the app's clone the git credentials Secret through the clone's basic-auth workspace, and no other Task any", () => {
     const run = plannedObject<TriggerTemplate>("TriggerTemplate").spec.resourcetemplates[0];
-    const auth = pipeline.spec.tasks.find((t) => t.name === "fetch-repository")?.workspaces?.find((w) => w.name === "basic-auth");
+    const auth = pipelineTask("fetch-repository")?.workspaces?.find((w) => w.name === "basic-auth");
     const binding = run.spec.workspaces.find((b) => b.name === auth?.workspace);
     assert.deepStrictEqual(binding, { name: "git-credentials", secret: { secretName: "github-git-credentials" } });
+    const others = pipeline.spec.tasks.filter((t) => t.name !== "fetch-repository").flatMap((t) => t.workspaces ?? []);
+    assert.ok(!others.some((w) => w.workspace === "git-credentials"));
+    for (const task of tasks.filter((t) => t.metadata.name !== "go-sample-app-write-back")) {
+      assert.doesNotMatch(JSON.stringify(task), /secretKeyRef/, `${task.metadata.name} reads a Secret`);
+    }
   });
 
-  it("gives the TriggerTemplate's PipelineRun a fresh volume writable by git-clone's user, removed when the run ends", () => {
+  it("runs an app's own test without a lint when it gives none, and its own lint before its own test", () => {
+    const own = (extra: Record<string, unknown>) => tektonObjects([appEntry("rust-app", { test: { image: "docker.io/library/rust:1.93.0", script: "cargo test" }, ...extra })]);
+    const alone = own({});
+    assert.deepStrictEqual(alone.pipeline.spec.tasks.map((t) => [t.name, t.runAfter ?? []]), [
+      ["fetch-repository", []],
+      ["test", ["fetch-repository"]],
+      ["update-image-revision", ["test"]],
+    ]);
+    assert.deepStrictEqual(alone.tasks.map((t) => t.metadata.name), ["rust-app-clone", "rust-app-test", "rust-app-write-back"]);
+    const test = alone.tasks.find((t) => t.metadata.name === "rust-app-test")!;
+    assert.deepStrictEqual(test.spec.steps, [{ name: "test", image: "docker.io/library/rust:1.93.0", workingDir: "$(workspaces.source.path)", script: "cargo test" }]);
+    assert.deepStrictEqual(test.spec.stepTemplate.securityContext, restrictedSecurityContext());
+    const both = own({ lint: { image: "docker.io/library/rust:1.93.0", script: "cargo clippy -- -D warnings" } });
+    assert.deepStrictEqual(both.pipeline.spec.tasks.map((t) => t.name), ["fetch-repository", "lint", "test", "update-image-revision"]);
+  });
+
+  it("gives the TriggerTemplate's PipelineRun a fresh volume, every TaskRun's pod restricted as the steps' user, and removes the volume when the run ends", () => {
     const tt = plannedObject<TriggerTemplate>("TriggerTemplate");
     const [run] = tt.spec.resourcetemplates;
     assert.strictEqual(run.apiVersion, "tekton.dev/v1");
     assert.strictEqual(run.metadata.generateName, "go-sample-app-build-");
     assert.strictEqual(run.spec.taskRunTemplate.serviceAccountName, "go-sample-app-pipeline");
-    // git-clone v1.7.0 runs as 65532 (its step's securityContext); the kubelet gives the volume to fsGroup.
-    const gitClone = catalogTask("git-clone-v1.7.0.yaml") as unknown as { spec: { steps: { securityContext?: { runAsUser?: number } }[] } };
-    assert.strictEqual(run.spec.taskRunTemplate.podTemplate.securityContext.fsGroup, gitClone.spec.steps[0].securityContext?.runAsUser);
-    assert.strictEqual(run.spec.taskRunTemplate.podTemplate.securityContext.fsGroup, 65532);
+    // The kubelet gives the fresh volume to fsGroup: the steps' user's group writes it.
+    assert.deepStrictEqual(run.spec.taskRunTemplate.podTemplate.securityContext, restrictedPodSecurityContext());
+    assert.deepStrictEqual(run.spec.taskRunTemplate.podTemplate.securityContext, {
+      runAsNonRoot: true,
+      runAsUser: NON_ROOT_USER,
+      runAsGroup: NON_ROOT_USER,
+      fsGroup: NON_ROOT_USER,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    for (const task of tasks) assert.strictEqual(task.spec.stepTemplate.securityContext.runAsUser, run.spec.taskRunTemplate.podTemplate.securityContext.fsGroup);
     // tektoncd/pipeline deletes the claims of a finished run only for exactly "true" (Tekton >= 1.11).
     assert.strictEqual(run.metadata.annotations?.["tekton.dev/auto-cleanup-pvc"], "true");
     assert.deepStrictEqual(

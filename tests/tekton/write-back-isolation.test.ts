@@ -151,7 +151,7 @@ describe("tekton: the write-back against a hostile app clone", function () {
             // The stack's repositories are the loopback server's (as if gitHost named it).
             const ownTask: Task = {
               ...task,
-              spec: { ...task.spec, params: task.spec.params.map((q) => (q.name === "OPS_URL" ? { ...q, default: `${repos.url}/ops.git` } : q)) },
+              spec: { ...task.spec, params: task.spec.params!.map((q) => (q.name === "OPS_URL" ? { ...q, default: `${repos.url}/ops.git` } : q)) },
             };
             const run: PipelineRunObjects = {
               params: { "repo-url": `${repos.url}/app.git`, revision: c1, "github-token-secret": GITHUB_TOKEN_SECRET.name, "github-token-secret-key": GITHUB_TOKEN_SECRET.key },
