@@ -31,7 +31,11 @@ import { appWithRepositories, developerPush, developerPushRef, editApps, fileInR
 const APP = "loop-app";
 /** The loop's second app, of another language: the GitHub double's Node.js sample (world.ts NODE_SAMPLE_APP). */
 const NODE_APP = "loop-node-app";
-const NAMESPACE = "default";
+/**
+ * The loop's build namespace: one of its own, made before the first `up` as an operator makes it (the
+ * stack labels a namespace it is given, never `default`: `pod-security.kubernetes.io/enforce: restricted`).
+ */
+const NAMESPACE = "loop-builds";
 
 interface Metadata {
   name: string;
@@ -113,7 +117,8 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
   const sinkPort = await freePort();
   const front = await tlsFront(o.certificate, sinkPort);
   const cli = await newStack(w, 1, "index.ts", () => APP);
-  editApps(cli, (apps) => apps.map((a) => ({ ...a, webhookUrl: `https://127.0.0.1:${front.port}/` })));
+  editApps(cli, (apps) => apps.map((a) => ({ ...a, namespace: NAMESPACE, webhookUrl: `https://127.0.0.1:${front.port}/` })));
+  await kubectl(k, ["create", "namespace", NAMESPACE]);
   let argocd: ArgoCd | undefined;
   const stops: (() => Promise<void>)[] = [() => front.close()];
   try {
@@ -351,6 +356,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
         cli,
         argocd,
         app: APP,
+        namespace: NAMESPACE,
         ops,
         tested: [firstRevision, first.sha, third.sha],
         imageRevision: async () => (await image(k))?.spec.source.git.revision,
@@ -368,7 +374,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       const entry = await appWithRepositories(w, NODE_APP, NODE_SAMPLE_APP);
       let apps = 0;
       editApps(cli, (before) => {
-        const after = [...before, { ...entry, language: "node", webhookUrl: `https://127.0.0.1:${nodeFront.port}/` }];
+        const after = [...before, { ...entry, namespace: NAMESPACE, language: "node", webhookUrl: `https://127.0.0.1:${nodeFront.port}/` }];
         apps = after.length;
         return after;
       });

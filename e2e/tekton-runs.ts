@@ -86,16 +86,14 @@ export function podDifferences(pod: TektonPod, task: Task, images: Record<string
     else if (c.image !== expectedInit[c.name]) out.push(`init container ${c.name}: image ${c.image}, expected ${expectedInit[c.name]}`);
     if (JSON.stringify(c.securityContext) !== JSON.stringify(TEKTON_INIT_SECURITY_CONTEXT)) out.push(`init container ${c.name}: securityContext ${JSON.stringify(c.securityContext)}, expected ${JSON.stringify(TEKTON_INIT_SECURITY_CONTEXT)}`);
   }
-  const template = (task.spec as { stepTemplate?: { securityContext?: SecurityContext; image?: string } }).stepTemplate;
   for (const step of task.spec.steps) {
     const c = pod.spec.containers.find((x) => x.name === `step-${step.name}`);
     if (!c) {
       out.push(`no container step-${step.name}`);
       continue;
     }
-    const image = step.image || template?.image;
-    if (c.image !== image) out.push(`step-${step.name}: image ${c.image}, expected ${image}`);
-    const expected = { ...(template?.securityContext ?? {}), ...(step.securityContext ?? {}) };
+    if (c.image !== step.image) out.push(`step-${step.name}: image ${c.image}, expected ${step.image}`);
+    const expected = { ...task.spec.stepTemplate.securityContext, ...(step.securityContext ?? {}) };
     if (JSON.stringify(sorted(c.securityContext ?? {})) !== JSON.stringify(sorted(expected))) out.push(`step-${step.name}: securityContext ${JSON.stringify(c.securityContext)}, expected ${JSON.stringify(expected)}`);
   }
   return out;

@@ -108,6 +108,8 @@ export interface AppEntry {
   webhookUrl: string;
   /** The preset of the app's ecosystem (go unless set). */
   language?: string;
+  /** The app's build namespace (default unless set). */
+  namespace?: string;
 }
 
 /** A Go app's first commit. */
