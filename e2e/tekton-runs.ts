@@ -208,7 +208,7 @@ export async function expectRunAdmitted(k: Kube, c: Checks, o: { namespace: stri
   if (!c.expect(`tekton: the controller starts TaskRuns for PipelineRun ${o.pipelineRun}`, runs.length > 0, JSON.stringify(succeeded(pr) ?? pr?.status ?? "no PipelineRun"))) return [];
   const pods: TektonPod[] = [];
   for (const run of runs) {
-    const label = `TaskRun ${run.metadata.labels?.["tekton.dev/pipelineTask"] ?? run.metadata.name}`;
+    const label = `${o.pipelineRun}'s TaskRun ${run.metadata.labels?.["tekton.dev/pipelineTask"] ?? run.metadata.name}`;
     const { taskRun, pod } = await podOf(k, o.namespace, run.metadata.name, 60_000, o.log);
     if (!c.expect(`tekton: ${label}: its Pod exists, admitted by the API server's PodSecurity under restricted`, !!pod, JSON.stringify(succeeded(taskRun) ?? taskRun?.status ?? "no TaskRun"))) continue;
     const p = pod as TektonPod;
@@ -220,6 +220,6 @@ export async function expectRunAdmitted(k: Kube, c: Checks, o: { namespace: stri
     c.equal(`tekton: ${label}: Tekton's init containers carry the controller's images and set-security-context, the steps the Task's images and security context`, task ? podDifferences(p, task, o.images) : [`no Task ${taskName ?? "by name"} in ${o.namespace}`], []);
   }
   const aa = await affinityAssistantAdmission(k, o.namespace, o.pipelineRun);
-  c.expect(`tekton: the affinity assistant's Pod (StatefulSet ${aa.name ?? "none"}; no StatefulSet controller runs here, so its template is sent as a Pod, server-side dry run) is admitted under restricted`, !!aa.name && aa.refusal === undefined, aa.refusal ?? "no affinity assistant StatefulSet for the run");
+  c.expect(`tekton: ${o.pipelineRun}'s affinity assistant's Pod (StatefulSet ${aa.name ?? "none"}; no StatefulSet controller runs here, so its template is sent as a Pod, server-side dry run) is admitted under restricted`, !!aa.name && aa.refusal === undefined, aa.refusal ?? "no affinity assistant StatefulSet for the run");
   return pods;
 }
