@@ -91,7 +91,10 @@ export async function startTektonController(k: Kube, o: TektonControllerOptions)
   const daemon = await startReleaseController(k, {
     name: "tekton-pipelines-controller", bin: o.bin, objects, deployment: DEPLOYMENT, namespace: TEKTON_NAMESPACE,
     serviceAccount: SERVICE_ACCOUNT, server: o.server, logDir: o.logDir, args,
-    // cmd/controller main.go serves its probes on PROBES_PORT, 8080 unless set.
+    // cmd/controller main.go serves its probes on PROBES_PORT, 8080 unless set. knative's sharedmain
+    // also tries a probe server on the fixed 8080 (injection.HealthCheckDefaultPort), as in the release's
+    // pod, where main.go's holds 8080 first: it fails (logged as "Error while running server … address
+    // already in use" when the process stops) and the reconcilers, on the signal's context, run on.
     env: { PROBES_PORT: String(await freePort()) },
   });
   try {
