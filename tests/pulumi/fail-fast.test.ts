@@ -1,6 +1,7 @@
 // An error a component raises, plain or once an Input resolves, fails a test written as the README writes
-// one (Pulumi's mocks, the README's `valueOf`, which only resolves) with its message, within a second:
-// before, the test waited for mocha's timeout and showed no message (pulumi/failures.ts says why).
+// one (Pulumi's mocks, the README's `valueOf`, which only resolves) with its message: before, the test
+// waited for mocha's timeout and showed no message (pulumi/failures.ts says why). The message is the
+// proof, not a duration: a timeout's message is mocha's own, and a busy machine stretches any clock.
 import * as assert from "assert";
 import * as path from "path";
 import { runProcess } from "../../e2e/processes";
@@ -9,10 +10,10 @@ const ROOT = path.join(__dirname, "..", "..");
 const README_STYLE = path.join(__dirname, "fail-fast", "readme-style.ts");
 
 interface MochaJson {
-  tests: { title: string; duration?: number; err: { message?: string } }[];
+  tests: { title: string; err: { message?: string } }[];
 }
 
-describe("pulumi: errors fail a README-style test at once, with their message", function () {
+describe("pulumi: errors fail a README-style test with their message, not a timeout", function () {
   this.timeout(60000);
   let report: MochaJson;
 
@@ -30,7 +31,6 @@ describe("pulumi: errors fail a README-style test at once, with their message", 
     const test = report.tests.find((t) => t.title === title);
     assert.ok(test, `the test "${title}" ran`);
     assert.match(test.err.message ?? "(passed)", message);
-    assert.ok((test.duration ?? 0) < 1000, `failed within a second (took ${test.duration}ms)`);
   };
 
   it("two apps on one ops folder, the namespace from Namespace.metadata.name: the ComponentArgsError naming opsPath", () => {
