@@ -280,6 +280,9 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     c.expect("loop: update-image-revision succeeds", step.code === 0, `${step.stdout}\n${step.stderr}`);
     const ops = `${APP}-ops`;
     c.expect("loop: revision.yaml records the tested commit", (fileInRepo(w, ops, "main", REVISION_FILE) ?? "").includes(first.sha));
+    // The controller and the e2e's runner share no object: the run's status is the controller's alone.
+    const runStatus = (await getJson<{ status?: { conditions?: { type: string; status: string; reason?: string }[] } }>(k, "pipelineruns.tekton.dev", first.run.metadata.name, NAMESPACE))?.status?.conditions?.find((x) => x.type === "Succeeded");
+    c.equal("tekton: the PipelineRun stays as its controller reports it, Running (its Pods never run; the e2e's write-back reads and writes none of its status)", [runStatus?.status, runStatus?.reason], ["Unknown", "Running"]);
 
     process.stdout.write("L4. Argo CD moves the Image to the tested commit\n");
     const imageAt = async (sha: string, timeoutMs: number, app = APP) => {
