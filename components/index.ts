@@ -4,6 +4,8 @@ export { DeliberateImageBuilds, APPLICATION_DELETE_TIMEOUT } from "./pulumi/app"
 export type { DeliberateImageBuildsArgs } from "./pulumi/app";
 export { BuildNamespace } from "./pulumi/build-namespace";
 export type { BuildNamespaceArgs } from "./pulumi/build-namespace";
+// The label a program that makes its own build namespace gives it: Pod Security enforces `restricted`.
+export { POD_SECURITY_ENFORCE } from "./kubernetes/namespace";
 export { BuildCredentials } from "./pulumi/credentials";
 export type { BuildCredentialsArgs } from "./pulumi/credentials";
 export { ComponentArgsError } from "./config/component-args";

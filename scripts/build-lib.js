@@ -8,10 +8,19 @@ const path = require("path");
 
 const root = path.resolve(__dirname, "..");
 const dist = path.join(root, "dist");
-// Read with fs next to the compiled module that reads them.
-const ASSETS = ["tekton/update-image-revision.sh"];
+// Read with fs next to the compiled module that reads them: every step script of components/tekton
+// (the write-back's, the clone's, each preset's).
+function scripts(dir) {
+  return fs
+    .readdirSync(path.join(root, "components", dir), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? scripts(`${dir}/${e.name}`) : e.name.endsWith(".sh") ? [`${dir}/${e.name}`] : []));
+}
+const ASSETS = scripts("tekton");
 
 fs.rmSync(dist, { recursive: true, force: true });
 const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.lib.json")], { stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-for (const asset of ASSETS) fs.copyFileSync(path.join(root, "components", asset), path.join(dist, asset));
+for (const asset of ASSETS) {
+  fs.mkdirSync(path.dirname(path.join(dist, asset)), { recursive: true });
+  fs.copyFileSync(path.join(root, "components", asset), path.join(dist, asset));
+}

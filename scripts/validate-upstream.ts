@@ -17,7 +17,7 @@ Renders every stack of the project (Pulumi.<stack>.yaml) and a stack of several 
 with the longest accepted app name, and judges every object with Tekton's, Triggers' and kpack's own
 webhook code, the Tekton PipelineRun controller's checks, and GitHub pushes replayed through Triggers'
 interceptors, binding and template. --feature-flags: a cluster's Tekton feature-flags ConfigMap (YAML) to
-judge with instead of the release's own. Ends with "upstream-validate: N passed, M failed".
+judge with instead of the release's own with set-security-context "true" (which the project requires). Ends with "upstream-validate: N passed, M failed".
 `;
 
 const SUMMARY = /^upstream-validate: (\d+) passed, (\d+) failed$/;
@@ -51,7 +51,7 @@ function pushesFile(stack: RenderedStack, root: string): string {
  * Each planted mistake, in a copy of the first app's files of `stack`, must make the validator fail with
  * upstream's words; its pushes are replayed too, for the mistakes only the trigger path shows.
  */
-function checkPlanted(binary: Binary, stack: RenderedStack, root: string, say: (line: string) => void): { passed: number; failed: number } {
+function checkPlanted(binary: Binary, stack: RenderedStack, root: string, say: (line: string) => void, extra: string[]): { passed: number; failed: number } {
   let passed = 0;
   let failed = 0;
   const [app] = stack.settings.apps;
@@ -61,7 +61,7 @@ function checkPlanted(binary: Binary, stack: RenderedStack, root: string, say: (
     const { tekton, kpack } = stack.appFiles[0];
     const planted = (f: string) => path.relative(root, plantInto(path.join(root, f), mistake, path.join(root, "planted", String(i), f)));
     const files = mistake.file === "tekton" ? [planted(tekton), kpack] : [tekton, planted(kpack)];
-    const outcome = runValidator(binary, root, files, ["--pushes", pushes]);
+    const outcome = runValidator(binary, root, files, [...extra, "--pushes", pushes]);
     const refusal = outcome.lines.find((l) => l.startsWith("FAIL ") && l.includes(mistake.refusedWith));
     if (outcome.status === 1 && refusal) {
       passed++;
@@ -78,6 +78,35 @@ function checkPlanted(binary: Binary, stack: RenderedStack, root: string, say: (
   return { passed, failed };
 }
 
+/**
+ * The release's feature flags as the project requires them (README, Cluster prerequisites): Tekton's
+ * set-security-context "true", so its own init containers pass `restricted` too.
+ */
+export function projectFeatureFlags(binary: Binary, root: string): string {
+  const file = path.join(root, "feature-flags-set-security-context.yaml");
+  const release = fs.readFileSync(path.join(binary.pipelineConfig, "config-feature-flags.yaml"), "utf8");
+  const flag = /^(\s*)set-security-context: "false"$/m;
+  if (!flag.test(release)) throw new Error(`the release's config-feature-flags.yaml has no set-security-context: "false" line to turn on`);
+  fs.writeFileSync(file, release.replace(flag, '$1set-security-context: "true"'));
+  return file;
+}
+
+/**
+ * With the release's own flags (set-security-context "false"), Tekton's init containers carry no
+ * securityContext and Pod Security refuses the pods: proof that the flag the README asks for matters.
+ */
+function checkFlagNeeded(binary: Binary, stack: RenderedStack, root: string, say: (line: string) => void): { passed: number; failed: number } {
+  const outcome = runValidator(binary, root, [stack.appFiles[0].tekton], []);
+  const expected = 'allowPrivilegeEscalation != false (containers "prepare", "place-scripts" must set securityContext.allowPrivilegeEscalation=false)';
+  const refusal = outcome.lines.find((l) => l.startsWith("FAIL ") && l.includes(expected));
+  if (outcome.status === 1 && refusal) {
+    say(`ok   without set-security-context, Pod Security refuses Tekton's own init containers: ${refusal.slice(5)}`);
+    return { passed: 1, failed: 0 };
+  }
+  say(`FAIL without set-security-context: expected a refusal containing ${JSON.stringify(expected)}; got:\n  ${outcome.lines.join("\n  ")}`);
+  return { passed: 0, failed: 1 };
+}
+
 export function main(args: string[]): number {
   const options = optionsOrExit("validate:upstream", USAGE, args, ["feature-flags", "project"], []);
   if (typeof options === "number") return options;
@@ -88,7 +117,8 @@ export function main(args: string[]): number {
     const started = Date.now();
     const binary = ensureBinary(say);
     if (binary.built) say(`upstream-validate: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    const extra = options["feature-flags"] ? ["--feature-flags", path.resolve(options["feature-flags"])] : [];
+    const flags = options["feature-flags"] ? path.resolve(options["feature-flags"]) : projectFeatureFlags(binary, root);
+    const extra = ["--feature-flags", flags];
 
     const stacks = projectStacks(projectDir).map((stack) => renderForValidation(projectDir, stack, root));
     stacks.push(renderForValidation(crowdedProject(projectDir, path.join(root, "crowded-project")), CROWDED_STACK, root));
@@ -100,9 +130,10 @@ export function main(args: string[]): number {
       passed += outcome.passed;
       failed += outcome.failed;
     }
-    const planted = checkPlanted(binary, stacks[stacks.length - 1], root, say);
-    passed += planted.passed;
-    failed += planted.failed;
+    const planted = checkPlanted(binary, stacks[stacks.length - 1], root, say, extra);
+    const flagNeeded = checkFlagNeeded(binary, stacks[stacks.length - 1], root, say);
+    passed += planted.passed + flagNeeded.passed;
+    failed += planted.failed + flagNeeded.failed;
     say(`upstream-validate: ${passed} passed, ${failed} failed`);
     return failed > 0 ? 1 : 0;
   } catch (err) {

@@ -21,6 +21,7 @@ const SLOW = [
   "tests/scripts/fetch-reference.test.ts",
   "tests/synth/render.test.ts",
   "tests/synth/schemas.test.ts",
+  "tests/tekton/presets.test.ts",
   "tests/tekton/update-image-revision.test.ts",
   "tests/tekton/write-back-isolation.test.ts",
 ];

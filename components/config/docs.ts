@@ -25,7 +25,9 @@ export function pulumiYamlConfig(): string {
       description: spec.description,
     };
   }
-  const apps = Object.entries(APP_KEYS as Record<string, AppKeySpec>).map(([key, spec]) => `#   ${key}: ${spec.required ? "required" : `default ${JSON.stringify(spec.default)}`}`);
+  const apps = Object.entries(APP_KEYS as Record<string, AppKeySpec>).map(
+    ([key, spec]) => `#   ${key}: ${spec.required ? "required" : spec.default === undefined ? "optional, no default" : `default ${JSON.stringify(spec.default)}`}`,
+  );
   return [
     stringify({ config: declared }, { lineWidth: 0, flowCollectionPadding: false }).trimEnd(),
     `  # ${optionalSecrets().join(" and ")} (optional secrets: pulumi config set --secret) are not declared:`,

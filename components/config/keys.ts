@@ -40,7 +40,7 @@ export const STACK_KEYS = {
     type: "string",
     secret: true,
     optionalSecret: true,
-    description: "Fine-grained GitHub token with Contents read-only on the app and ops repositories: git-clone, the write-back's app fetch, kpack and Argo CD read with it; empty to use githubToken.",
+    description: "Fine-grained GitHub token with Contents read-only on the app and ops repositories: the clone Task, the write-back's app fetch, kpack and Argo CD read with it; empty to use githubToken.",
   },
   webhookSecret: {
     type: "string",

@@ -173,7 +173,7 @@ function appChecks(r: Reader): AppChecks {
     (LANGUAGES as readonly string[]).includes(l) ? undefined : `expected one of ${LANGUAGES.join(", ")} (or the app's own test: { image, script })`,
   ) as Language;
   if (r.has("language") && (test || lint)) r.conflict("language", `beside ${test ? "test" : "lint"}; expected either a preset (language) or the app's own test and lint, not both`);
-  if (lint && !test && r.has("lint")) r.conflict("lint", "without test; expected test: { image, script } beside it (the app's own lint replaces the preset's only with its own test)");
+  if (lint && !test) r.conflict("lint", "without test; expected test: { image, script } beside it (the app's own lint replaces the preset's only with its own test)");
   return test ? { kind: "custom", test, ...(lint ? { lint } : {}) } : { kind: "preset", language };
 }
 

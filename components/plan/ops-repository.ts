@@ -145,10 +145,6 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
     },
     // One file, so one commit: Argo CD never applies a Pipeline without the Tasks it runs.
     file(paths.tektonFile, [
-      // The clone pulls the write-back's image: one pinned image with git for the whole pipeline.
-      gitCloneTask({ name: names.cloneTask, namespace: ns, app: app.name, image: stack.writeBack.image }),
-      ...check("lint", names.lintTask),
-      ...check("test", names.testTask),
       updateImageRevisionTask({
         name: names.task,
         namespace: ns,
@@ -163,6 +159,10 @@ export function opsRepositoryFiles(stack: StackSettings, app: AppSettings, names
         authorEmail: stack.writeBack.authorEmail,
         tokenSecret: GITHUB_TOKEN_SECRET,
       }),
+      // The clone pulls the write-back's image: one pinned image with git for the whole pipeline.
+      gitCloneTask({ name: names.cloneTask, namespace: ns, app: app.name, image: stack.writeBack.image }),
+      ...check("lint", names.lintTask),
+      ...check("test", names.testTask),
       buildPipeline({
         name: names.pipeline,
         namespace: ns,

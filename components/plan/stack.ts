@@ -32,7 +32,7 @@ export interface NamespacePlan<S> {
   /** Undefined for namespaces every cluster has. */
   namespace?: Namespace;
   githubToken: Secret<S>;
-  /** git-clone's basic-auth files for the app's clone, derived from the read token. */
+  /** The clone Task's basic-auth files, derived from the read token. */
   gitCredentials: Secret<S>;
 }
 

@@ -2,7 +2,7 @@
  * The lint and test Tasks: one step each, in the app's checkout, as the project's fixed user under
  * `restricted`, whatever runs in it (a preset's commands or the app's own script).
  */
-import { appObjectMeta } from "../kubernetes/types";
+import { appObjectMeta, AppObjectRef } from "../kubernetes/types";
 import { CheckStep } from "./presets";
 import { homeVolumes, restrictedStepTemplate } from "./steps";
 import { Task } from "./types";
@@ -10,10 +10,7 @@ import { Task } from "./types";
 /** The workspace lint and test see: the app's checkout (the run's volume, at the clone's subdirectory). */
 export const SOURCE_WORKSPACE = "source";
 
-export interface CheckTaskArgs {
-  name: string;
-  namespace: string;
-  app: string;
+export interface CheckTaskArgs extends AppObjectRef {
   check: "lint" | "test";
   step: CheckStep;
 }

@@ -8,8 +8,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { appObjectMeta } from "../kubernetes/types";
-import { homeVolumes, restrictedStepTemplate } from "./steps";
+import { appObjectMeta, AppObjectRef } from "../kubernetes/types";
+import { envVars, homeVolumes, restrictedStepTemplate } from "./steps";
 import { Task } from "./types";
 
 /** The step's script, kept as a real file so tests run exactly what the cluster runs. */
@@ -44,10 +44,7 @@ export function basicAuthFiles<S>(gitHost: string, token: S, derive: (token: S, 
   };
 }
 
-export interface GitCloneTaskArgs {
-  name: string;
-  namespace: string;
-  app: string;
+export interface GitCloneTaskArgs extends AppObjectRef {
   /** sh, git and busybox, pinned: the write-back's image, so the pipeline pulls one git image. */
   image: string;
 }
@@ -80,15 +77,15 @@ export function gitCloneTask(a: GitCloneTaskArgs): Task {
         {
           name: "clone",
           image: a.image,
-          env: [
-            { name: "URL", value: param("url") },
-            { name: "REVISION", value: param("revision") },
-            { name: "SUBDIRECTORY", value: param("subdirectory") },
-            { name: "SUBMODULES", value: param("submodules") },
-            { name: "OUTPUT_PATH", value: `$(workspaces.${CLONE_OUTPUT_WORKSPACE}.path)` },
-            { name: "BASIC_AUTH_BOUND", value: `$(workspaces.${CLONE_AUTH_WORKSPACE}.bound)` },
-            { name: "BASIC_AUTH_PATH", value: `$(workspaces.${CLONE_AUTH_WORKSPACE}.path)` },
-          ],
+          env: envVars({
+            URL: param("url"),
+            REVISION: param("revision"),
+            SUBDIRECTORY: param("subdirectory"),
+            SUBMODULES: param("submodules"),
+            OUTPUT_PATH: `$(workspaces.${CLONE_OUTPUT_WORKSPACE}.path)`,
+            BASIC_AUTH_BOUND: `$(workspaces.${CLONE_AUTH_WORKSPACE}.bound)`,
+            BASIC_AUTH_PATH: `$(workspaces.${CLONE_AUTH_WORKSPACE}.path)`,
+          }),
           script: GIT_CLONE_SCRIPT,
         },
       ],

@@ -1,4 +1,4 @@
-import { appObjectMeta } from "../kubernetes/types";
+import { appObjectMeta, AppObjectRef } from "../kubernetes/types";
 import { SOURCE_WORKSPACE } from "./check-task";
 import { APP_CLONE_DIR, CLONE_AUTH_WORKSPACE, CLONE_OUTPUT_WORKSPACE } from "./git-clone";
 import { Param, Pipeline, PipelineTask, WorkspacePipelineTaskBinding } from "./types";
@@ -13,10 +13,7 @@ export interface PipelineTaskNames {
   writeBack: string;
 }
 
-export interface BuildPipelineArgs {
-  name: string;
-  namespace: string;
-  app: string;
+export interface BuildPipelineArgs extends AppObjectRef {
   tasks: PipelineTaskNames;
   opsBranch: string;
   /** The clone fetches the app's submodules (with the read credential, from any repository it can read). */

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CustomCheck, Language, Toolchains } from "../config/settings";
 import { EnvVar } from "../kubernetes/types";
-import { HOME_PATH } from "./steps";
+import { envVars, HOME_PATH } from "./steps";
 
 /** One lint or test step: where it runs, what it runs, and what its script reads from env. */
 export interface CheckStep {
@@ -32,8 +32,6 @@ export const PYTHON_TOOLS = { RUFF_VERSION: "0.17.5", FLAKE8_VERSION: "7.5.0", P
 export function presetScript(language: Language, step: "lint" | "test"): string {
   return fs.readFileSync(path.join(__dirname, "presets", `${language}-${step}.sh`), "utf8");
 }
-
-const env = (values: Record<string, string>): EnvVar[] => Object.entries(values).map(([name, value]) => ({ name, value }));
 
 /** Each ecosystem's caches, under HOME (an emptyDir): never a folder of the image's, which root owns. */
 const CACHES: Record<Language, Record<string, string>> = {
@@ -75,7 +73,7 @@ export function presetSteps(a: PresetArgs): Required<AppCheckSteps> {
     maven: {},
     gradle: {},
   };
-  const stepEnv = env({ ...CACHES[a.language], ...own[a.language] });
+  const stepEnv = envVars({ ...CACHES[a.language], ...own[a.language] });
   const step = (which: "lint" | "test"): CheckStep => ({ image: image[which], script: presetScript(a.language, which), env: stepEnv });
   return { lint: step("lint"), test: step("test") };
 }

@@ -10,6 +10,11 @@ import { StepTemplate } from "./types";
 export const HOME_VOLUME = "home";
 export const HOME_PATH = "/home/pipeline";
 
+/** Plain env entries, one per value, in order. */
+export function envVars(values: Record<string, string>): EnvVar[] {
+  return Object.entries(values).map(([name, value]) => ({ name, value }));
+}
+
 /** The volume the home is on, for a Task's `volumes`. */
 export function homeVolumes(): Volume[] {
   return [{ name: HOME_VOLUME, emptyDir: {} }];

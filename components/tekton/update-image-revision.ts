@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { appObjectMeta } from "../kubernetes/types";
-import { restrictedStepTemplate } from "./steps";
+import { envVars, restrictedStepTemplate } from "./steps";
 import { Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -65,16 +65,18 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
           name: "update-image-revision",
           image: a.image,
           env: [
-            { name: "REVISION", value: param("REVISION") },
-            { name: "APP_URL", value: param("APP_URL") },
-            { name: "OPS_URL", value: param("OPS_URL") },
-            { name: "OPS_BRANCH", value: param("OPS_BRANCH") },
-            { name: "REVISION_FILE", value: param("REVISION_FILE") },
-            { name: "MAX_ATTEMPTS", value: param("MAX_ATTEMPTS") },
-            { name: "GIT_AUTHOR_NAME", value: param("GIT_USER_NAME") },
-            { name: "GIT_AUTHOR_EMAIL", value: param("GIT_USER_EMAIL") },
-            { name: "GIT_COMMITTER_NAME", value: param("GIT_USER_NAME") },
-            { name: "GIT_COMMITTER_EMAIL", value: param("GIT_USER_EMAIL") },
+            ...envVars({
+              REVISION: param("REVISION"),
+              APP_URL: param("APP_URL"),
+              OPS_URL: param("OPS_URL"),
+              OPS_BRANCH: param("OPS_BRANCH"),
+              REVISION_FILE: param("REVISION_FILE"),
+              MAX_ATTEMPTS: param("MAX_ATTEMPTS"),
+              GIT_AUTHOR_NAME: param("GIT_USER_NAME"),
+              GIT_AUTHOR_EMAIL: param("GIT_USER_EMAIL"),
+              GIT_COMMITTER_NAME: param("GIT_USER_NAME"),
+              GIT_COMMITTER_EMAIL: param("GIT_USER_EMAIL"),
+            }),
             { name: "WRITE_TOKEN", valueFrom: secretParam("GITHUB_TOKEN_SECRET_KEY") },
             { name: "READ_TOKEN", valueFrom: secretParam("READ_TOKEN_SECRET_KEY") },
           ],

@@ -4,7 +4,7 @@
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BuildNamespace, DeliberateImageBuilds } from "deliberate-image-builds";
+import { BuildNamespace, DeliberateImageBuilds, POD_SECURITY_ENFORCE } from "deliberate-image-builds";
 
 const config = new pulumi.Config();
 const githubOwner = config.require("githubOwner");
@@ -15,7 +15,8 @@ const webhookSecret = config.requireSecret("webhookSecret");
 const cluster = new k8s.Provider("cluster", { enableSecretMutable: true });
 const gitHub = new github.Provider("github", { owner: githubOwner, token: githubToken });
 
-const namespace = new k8s.core.v1.Namespace("builds", { metadata: { name: "go-builds" } }, { provider: cluster });
+// Pod Security refuses any pod of the namespace that fails `restricted`: every pod of the pipeline passes.
+const namespace = new k8s.core.v1.Namespace("builds", { metadata: { name: "go-builds", labels: { ...POD_SECURITY_ENFORCE } } }, { provider: cluster });
 const builds = new BuildNamespace("go-builds", { namespace: namespace.metadata.name, githubToken, webhookSecret }, { providers: { kubernetes: cluster } });
 
 // kpack builds with this account, the program's own (named below as the app's imageServiceAccount); it

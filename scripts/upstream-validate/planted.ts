@@ -29,6 +29,12 @@ function pipelineTask(docs: Doc[], name: string): PipelineTask {
   if (!found) throw new Error(`planted mistakes: the Pipeline has no task ${name}`);
   return found;
 }
+/** The Task of one part of the pipeline (its component label): clone, lint, test, write-back. */
+function taskOf(docs: Doc[], component: string): Task {
+  const found = docs.find((d): d is Task => d.kind === "Task" && d.metadata.labels?.["app.kubernetes.io/component"] === component);
+  if (!found) throw new Error(`planted mistakes: the rendered file has no ${component} Task`);
+  return found;
+}
 const templatedRun = (docs: Doc[]): PipelineRun => of<TriggerTemplate>(docs, "TriggerTemplate").spec.resourcetemplates[0];
 
 export const PLANTED_MISTAKES: PlantedMistake[] = [
@@ -78,6 +84,35 @@ export const PLANTED_MISTAKES: PlantedMistake[] = [
       task.params = task.params!.filter((p) => p.name !== "REVISION");
     },
     refusedWith: "missing values for these params which have no default values: [REVISION]",
+  },
+  // One per kind of Task the project owns and the run's pod template: Pod Security's own words for a pod
+  // Tekton would build from it (tools/upstream-validate/psa.go).
+  {
+    name: "the clone Task's stepTemplate lets its step escalate privileges",
+    file: "tekton",
+    plant: (docs) => (taskOf(docs, "clone").spec.stepTemplate.securityContext.allowPrivilegeEscalation = true),
+    refusedWith: 'allowPrivilegeEscalation != false (container "step-clone" must set securityContext.allowPrivilegeEscalation=false)',
+  },
+  {
+    name: "the lint Task's step runs as root",
+    file: "tekton",
+    plant: (docs) => Object.assign(taskOf(docs, "lint").spec.steps[0], { securityContext: { runAsUser: 0 } }),
+    refusedWith: 'runAsUser=0 (container "step-lint" must not set runAsUser=0)',
+  },
+  {
+    name: "the test Task keeps its caches on a hostPath volume",
+    file: "tekton",
+    plant: (docs) => {
+      const test = taskOf(docs, "test");
+      Object.assign(test.spec, { volumes: [...(test.spec.volumes ?? []), { name: "node-cache", hostPath: { path: "/var/cache/builds" } }] });
+    },
+    refusedWith: 'restricted volume types (volume "node-cache" uses restricted volume type "hostPath")',
+  },
+  {
+    name: "the PipelineRun's pod template runs every TaskRun's pod as root",
+    file: "tekton",
+    plant: (docs) => (templatedRun(docs).spec.taskRunTemplate.podTemplate.securityContext.runAsUser = 0),
+    refusedWith: "runAsUser=0 (pod must not set runAsUser=0)",
   },
   {
     name: "the EventListener binds a binding of the wrong kind",

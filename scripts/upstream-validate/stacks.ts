@@ -56,10 +56,17 @@ export function longestAcceptedAppName(): string {
   throw new Error("upstream-validate: no app name of 11 or more characters is accepted; the name limits changed beyond what this stack expects");
 }
 
-/** The crowded stack's config, as `pulumi config set` writes a stack file: keys prefixed by the project. */
+/**
+ * The crowded stack's config, as `pulumi config set` writes a stack file: keys prefixed by the project.
+ * Besides the go apps, one app per other preset and one with its own lint and test, so Tekton's code
+ * judges every kind of Task the project renders.
+ */
 export function crowdedStackConfig(): RawConfig {
-  const apps = ["go-sample-app", "go-payments", "go-ledger", longestAcceptedAppName()].map(app);
-  return { githubOwner: "example-org", apps };
+  const go = ["go-sample-app", "go-payments", "go-ledger", longestAcceptedAppName()].map(app);
+  const presets = (["node", "python", "maven", "gradle"] as const).map((language) => ({ ...app(`${language}-app`), language }));
+  const rust = "docker.io/library/rust:1.93.0";
+  const own = { ...app("rust-app"), lint: { image: rust, script: "cargo clippy --all-targets -- -D warnings" }, test: { image: rust, script: "#!/bin/bash\nset -euo pipefail\ncargo test --locked" } };
+  return { githubOwner: "example-org", apps: [...go, ...presets, own] };
 }
 
 export interface RenderedStack {

@@ -1,8 +1,10 @@
-// The Go and golangci-lint the lint and test Tasks run: defaults that take a module as today's Go writes
-// it, and an app's own choice of both.
+// The toolchains the presets run: defaults that are current, each checked against a record of its
+// ecosystem's releases that this machine can read (the Go module proxy, the node-releases package the
+// lockfile pins, the download list of the uv release CI pins, Maven Central), and an app's own choice.
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ConfigError } from "../../components/config/errors";
 import { STACK_KEYS } from "../../components/config/keys";
@@ -54,7 +56,62 @@ const pipelineOf = (apps: Record<string, unknown>[], extra: Record<string, unkno
     return { test: version("test"), lint: version("lint") };
   });
 
+const CACHE = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "deliberate-image-builds");
+
+/** A tool on PATH, or an error naming it and how to get it. */
+function tool(name: string, howToGet: string): string {
+  const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
+  if (found.status !== 0) throw new Error(`${name} not found on PATH: ${howToGet}`);
+  return found.stdout.trim();
+}
+
+/** Numeric version order: 26.9.0 < 26.13.0. */
+const byVersion = (a: string, b: string) => {
+  const [x, y] = [a.split(".").map(Number), b.split(".").map(Number)];
+  const i = x.findIndex((n, k) => n !== y[k]);
+  return i < 0 ? 0 : x[i] - y[i];
+};
+
 describe("config: toolchains", () => {
+  it("defaults Go to a patch the Go module proxy serves as a toolchain (go1.27.4: the newest, with its security fixes)", function () {
+    this.timeout(120000);
+    const goVersion = STACK_KEYS.goVersion.default;
+    assert.match(goVersion, /^\d+\.\d+\.\d+$/, "a patch release, not a line");
+    // The module the go command itself downloads to switch toolchains (cmd/go/internal/toolchain).
+    const info = JSON.parse(execFileSync("go", ["mod", "download", "-json", `golang.org/toolchain@v0.0.1-go${goVersion}.linux-amd64`], { encoding: "utf8" })) as { Version?: string; Error?: string };
+    assert.strictEqual(info.Error, undefined);
+    assert.strictEqual(info.Version, `v0.0.1-go${goVersion}.linux-amd64`);
+  });
+
+  it("defaults Node.js to the newest release of the newest LTS line, as the pinned node-releases records them", () => {
+    const schedule = require("node-releases/data/release-schedule/release-schedule.json") as Record<string, { lts?: string }>;
+    const releases = require("node-releases/data/processed/envs.json") as { version: string; date: string }[];
+    const newest = releases.map((r) => r.date).sort().pop()!;
+    const ltsLines = Object.entries(schedule).filter(([, line]) => line.lts && line.lts <= newest).map(([line]) => Number(line.slice(1)));
+    const line = Math.max(...ltsLines);
+    const latest = releases.map((r) => r.version).filter((v) => v.startsWith(`${line}.`) && !v.includes("-")).sort(byVersion).pop();
+    assert.strictEqual(STACK_KEYS.nodeVersion.default, latest, `the newest release of Node.js ${line} (LTS since ${schedule[`v${line}`].lts})`);
+  });
+
+  it("defaults Python to the newest release of the newest feature release, as the download list of the pinned uv records them", () => {
+    const uv = tool("uv", "the Python default is checked against uv's download list: pip install uv==0.13.8 (.ci/run does)");
+    const list = execFileSync(uv, ["python", "list", "--only-downloads", "--all-versions", "--offline"], { encoding: "utf8" });
+    const finals = [...list.matchAll(/^cpython-(\d+\.\d+\.\d+)-linux-x86_64-gnu\s/gm)].map((m) => m[1]).sort(byVersion);
+    assert.ok(finals.length > 0, `uv lists no CPython release:\n${list}`);
+    assert.strictEqual(STACK_KEYS.pythonVersion.default, finals[finals.length - 1]);
+  });
+
+  it("defaults Maven to a release Maven Central serves, on Temurin's JDK 25 (the newest LTS)", function () {
+    this.timeout(300000);
+    const [release, jdk] = /^(\d+\.\d+\.\d+)-eclipse-temurin-(\d+)$/.exec(STACK_KEYS.mavenVersion.default)!.slice(1);
+    assert.strictEqual(jdk, "25");
+    const mvn = tool("mvn", "the Maven default is checked against Maven Central with Maven (Debian: apt-get install maven; .ci/run does)");
+    const repo = path.join(CACHE, "presets", "m2");
+    const got = spawnSync(mvn, ["-B", "-q", `-Dmaven.repo.local=${repo}`, "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:get", `-Dartifact=org.apache.maven:maven-core:${release}:pom`, "-Dtransitive=false"], { encoding: "utf8" });
+    assert.strictEqual(got.status, 0, `${got.stdout}${got.stderr}`);
+    assert.ok(fs.existsSync(path.join(repo, "org/apache/maven/maven-core", release, `maven-core-${release}.pom`)));
+  });
+
   it("defaults to a Go and a golangci-lint that take a module as today's go mod init writes it", function () {
     this.timeout(180000); // the first download of the golangci-lint module
     const goLine = newModuleGoLine();

@@ -141,8 +141,8 @@ export function sharedOpsApps(world: GitWorld, names: string[], initial: string,
   const kustomizations: Record<string, string> = {};
   const apps = planned.apps.map((app) => {
     const file = revisionFileOf(app.repoFiles);
-    const task = kubernetesObjectsIn(app.repoFiles).find((o): o is Task => o.kind === "Task");
-    if (!task) throw new Error(`app ${app.app.name} plans no Task`);
+    const task = kubernetesObjectsIn(app.repoFiles).find((o): o is Task => o.kind === "Task" && o.metadata.labels?.["app.kubernetes.io/component"] === "write-back");
+    if (!task) throw new Error(`app ${app.app.name} plans no write-back Task`);
     const kustomization = app.repoFiles.find((f) => f.path === file.path.replace(/revision\.yaml$/, "kustomization.yaml"));
     if (kustomization) kustomizations[kustomization.path] = opsFileContent(kustomization);
     return { name: app.app.name, path: file.path, task, initial: opsFileContent(withTestedRevision(file, initial)) };

@@ -38,6 +38,8 @@ describe("plan: the stack", () => {
     assert.strictEqual(plan.apps[0].names.pipeline, "app-000-build");
     assert.strictEqual(plan.apps[3].names.pipeline, "solo-build");
     assert.deepStrictEqual(plan.namespaces.map((n) => [n.name, n.namespace?.metadata.name]), [["default", undefined], ["solo", "solo"]]);
+    // Pod Security enforces `restricted` on a namespace the program labels; never on default.
+    assert.deepStrictEqual(plan.namespaces.map((n) => n.namespace?.metadata.labels?.["pod-security.kubernetes.io/enforce"]), [undefined, "restricted"]);
   });
 
   it("puts the Secrets in each build namespace with the given values only", () => {

@@ -33,10 +33,10 @@ describe("policy images-pinned", () => {
   it("finds every image the Tekton file makes the cluster pull: each Task's step, all written out", () => {
     const uses = tekton.documents.flatMap((doc) => imagesIn(doc).map((u) => [`${doc.kind} ${"metadata" in doc ? doc.metadata.name : ""} ${u.path}`, u.image]));
     assert.deepStrictEqual(uses, [
+      ["Task go-sample-app-write-back spec.steps[0].image", "docker.io/alpine/git:v2.49.1"],
       ["Task go-sample-app-clone spec.steps[0].image", "docker.io/alpine/git:v2.49.1"],
       ["Task go-sample-app-lint spec.steps[0].image", "docker.io/golangci/golangci-lint:v2.15.0"],
       ["Task go-sample-app-test spec.steps[0].image", "docker.io/library/golang:1.27.4"],
-      ["Task go-sample-app-write-back spec.steps[0].image", "docker.io/alpine/git:v2.49.1"],
     ]);
   });
 

@@ -113,7 +113,11 @@ describe("policy pack: run as the Pulumi CLI runs it", function () {
       assert.deepStrictEqual(diagnostics(await call(client.analyze.bind(client), analyzeRequest(resource))), [], resource.name);
     }
     const tekton = planFile(plan, TEKTON_FILE);
-    const latest = String(editedFileResource<Task>(tekton, "Task", (task) => (task.spec.steps[0].image = "docker.io/alpine/git:latest")).props.content);
+    const latest = String(
+      editedFileResource<Task>(tekton, "Task", (task) => {
+        if (task.metadata.name === "go-sample-app-write-back") task.spec.steps[0].image = "docker.io/alpine/git:latest";
+      }).props.content,
+    );
     const tokenLine = latest.split("\n").length;
     const bad = repositoryFileResource(tekton, `${latest}# ${FAKE_TOKEN}\n`);
     assert.deepStrictEqual(

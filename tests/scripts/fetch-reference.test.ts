@@ -106,7 +106,8 @@ describe("scripts: fetch-reference.sh", function () {
   });
 });
 
-const READS_REFERENCE = "tests/tekton/pipeline.test.ts";
+// Reads the pinned catalog Tasks (the policy knows their image params) and Kubernetes objects none.
+const READS_REFERENCE = "tests/policy/images.test.ts";
 // A program under Pulumi's mocks: what it warns is recorded, not printed, and its half-finished programs are no leak report.
 const NEEDS_NO_REFERENCE = "tests/pulumi/credentials.test.ts";
 

@@ -44,6 +44,13 @@ describe("scripts: validate:upstream's inputs", function () {
     assert.throws(() => parseSettings(longer), ConfigError);
   });
 
+  it("holds an app of every preset and one with its own lint and test, so every kind of Task is judged", () => {
+    assert.deepStrictEqual(
+      [...new Set(settings.apps.map((a) => (a.checks.kind === "preset" ? a.checks.language : a.checks.lint ? "own lint and test" : "own test")))],
+      ["go", "node", "python", "maven", "gradle", "own lint and test"],
+    );
+  });
+
   it("plants every mistake into the rendered file it names, changing it", () => {
     const root = tempDir("validate-upstream-");
     const stack = renderForValidation(crowdedProject(ROOT, path.join(root, "project")), CROWDED_STACK, root);

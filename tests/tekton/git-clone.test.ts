@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { basicAuthFiles, BasicAuthFiles } from "../../components/tekton/git-clone";
 import { renderStack } from "../../scripts/render";
 import { FAKE_TOKEN, plannedTask, rawStack, stackProject, tempDir } from "../helpers/fixtures";
-import { basicAuthorization, busyboxPath, gitAsync, GitWorld } from "../helpers/git-world";
+import { basicAuthorization, busyboxPath, git, gitAsync, gitTokenEnv, GitWorld } from "../helpers/git-world";
 import { runTask } from "../helpers/task-runner";
 import { serveRepositories } from "../helpers/git-http-server";
 
@@ -103,7 +103,7 @@ describe("tekton: the clone Task, its script run as Tekton runs it", function ()
       fs.mkdirSync(workspaces["basic-auth"]);
       for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(workspaces["basic-auth"], name), content, { mode: 0o444 });
     }
-    const result = await runTask(task, { dir, path: busyboxPath(), workspaces, params: { url: `${serverUrl}/app.git`, ...params }, env: { GIT_TERMINAL_PROMPT: "0" } });
+    const result = await runTask(task, { dir, path: busyboxPath(), workspaces, params: { url: `${serverUrl}/app.git`, ...params }, env: { GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1" } });
     return { result, checkout: path.join(output, "app"), home: path.join(dir, "volumes", "home") };
   }
 
@@ -134,6 +134,40 @@ describe("tekton: the clone Task, its script run as Tekton runs it", function ()
       assert.notStrictEqual(branch.result.code, 0);
       assert.match(branch.result.stderr, /git-clone: REVISION must be a full commit SHA/);
       assert.deepStrictEqual(server.authorizations, [], "nothing was fetched for a revision refused up front, and nothing sent unasked");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("fetches the submodules only when asked, with the same credential, which the checkout never holds", async () => {
+    const server = await serveRepositories(world.root, "x-access-token", FAKE_TOKEN);
+    try {
+      // lib.git, and withsub.git whose one commit has lib as a submodule at the server's URL.
+      const auth = gitTokenEnv("x-access-token", FAKE_TOKEN);
+      const work = (name: string) => fs.mkdtempSync(path.join(world.root, `${name}-work-`));
+      const lib = work("lib");
+      git(lib, "init", "-q", "-b", "main");
+      fs.writeFileSync(path.join(lib, "lib.txt"), "from the submodule\n");
+      git(lib, "add", ".");
+      git(lib, "commit", "-q", "-m", "lib");
+      git(world.root, "clone", "-q", "--bare", lib, "lib.git");
+      const app = work("withsub");
+      git(app, "init", "-q", "-b", "main");
+      await gitAsync(app, "submodule", "add", "-q", `${server.url}/lib.git`, "lib", auth);
+      git(app, "commit", "-q", "-m", "app with a submodule");
+      const sha = git(app, "rev-parse", "HEAD");
+      git(world.root, "clone", "-q", "--bare", app, "withsub.git");
+
+      const files = basicAuthFiles(server.url, FAKE_TOKEN, plain);
+      const params = (submodules: string) => ({ url: `${server.url}/withsub.git`, revision: sha, submodules });
+      const without = await cloneWith(server.url, files, params("false"));
+      assert.strictEqual(without.result.code, 0, without.result.stderr);
+      assert.ok(!fs.existsSync(path.join(without.checkout, "lib", "lib.txt")));
+      const withSubmodules = await cloneWith(server.url, files, params("true"));
+      assert.strictEqual(withSubmodules.result.code, 0, withSubmodules.result.stderr);
+      assert.strictEqual(fs.readFileSync(path.join(withSubmodules.checkout, "lib", "lib.txt"), "utf8"), "from the submodule\n");
+      const all = fs.readdirSync(withSubmodules.checkout, { recursive: true, encoding: "utf8" }).map((f) => path.join(withSubmodules.checkout, f)).filter((f) => fs.statSync(f).isFile());
+      for (const f of all) assert.ok(!fs.readFileSync(f).includes(FAKE_TOKEN), `${f} holds the token`);
     } finally {
       await server.close();
     }

@@ -140,7 +140,7 @@ describe("tekton: build-pipeline", () => {
       ["test", ["fetch-repository"]],
       ["update-image-revision", ["test"]],
     ]);
-    assert.deepStrictEqual(alone.tasks.map((t) => t.metadata.name), ["rust-app-clone", "rust-app-test", "rust-app-write-back"]);
+    assert.deepStrictEqual(alone.tasks.map((t) => t.metadata.name), ["rust-app-write-back", "rust-app-clone", "rust-app-test"]);
     const test = alone.tasks.find((t) => t.metadata.name === "rust-app-test")!;
     assert.deepStrictEqual(test.spec.steps, [{ name: "test", image: "docker.io/library/rust:1.93.0", workingDir: "$(workspaces.source.path)", script: "cargo test" }]);
     assert.deepStrictEqual(test.spec.stepTemplate.securityContext, restrictedSecurityContext());

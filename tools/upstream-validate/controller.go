@@ -104,11 +104,14 @@ func (s *objectSet) controllerChecks(cfg *config, pr *pipelinev1.PipelineRun) (s
 		if err := workspace.ValidateBindings(ctx, task.Spec.Workspaces, bindings); err != nil {
 			return "", fmt.Errorf("pipeline task %q: TaskRun's workspaces are invalid: %w", pt.Name, err)
 		}
+		if err := restrictedPod(ctx, pr, pt, task, bindings); err != nil {
+			return "", fmt.Errorf("pipeline task %q: %w", pt.Name, err)
+		}
 		judged = append(judged, pt.Name)
 	}
 	detail := fmt.Sprintf("controller checks against Pipeline %s/%s pass", pr.Namespace, name)
 	if len(judged) > 0 {
-		detail += fmt.Sprintf(" (and TaskRun checks of %s)", strings.Join(judged, ", "))
+		detail += fmt.Sprintf(" (and TaskRun checks of %s, each TaskRun's pod as Tekton builds it passing PodSecurity restricted)", strings.Join(judged, ", "))
 	}
 	return detail, nil
 }
