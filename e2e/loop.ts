@@ -86,6 +86,10 @@ export interface LoopFigures {
   kpackBuilderReadyMs: number[];
   /** The Image at a newly tested commit to kpack's Build for it. */
   imageToBuildMs: number[];
+  /** Tekton's controller installed and started to leading its PipelineRun reconciler. */
+  tektonReadyMs: number[];
+  /** A PipelineRun seen in the API server to its first TaskRun's Pod admitted. */
+  runToPodMs: number[];
 }
 
 /** Lines of a process's log that match, so far. */
@@ -112,7 +116,7 @@ export interface LoopOptions {
 export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigures> {
   const c = w.checks;
   const k: Kube = { kubectl: w.bin.kubectl, kubeconfig: w.cluster.kubeconfig };
-  const figures: LoopFigures = { pushToPipelineRunMs: [], writeBackToImageMs: [], kpackBuilderReadyMs: [], imageToBuildMs: [] };
+  const figures: LoopFigures = { pushToPipelineRunMs: [], writeBackToImageMs: [], kpackBuilderReadyMs: [], imageToBuildMs: [], tektonReadyMs: [], runToPodMs: [] };
   // The listener's public URL: TLS in front of the sink, as an ingress would put it; known before up.
   const sinkPort = await freePort();
   const front = await tlsFront(o.certificate, sinkPort);
@@ -183,7 +187,9 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     c.expect("loop: the Applications' AppProject exists, allowing no cluster-scoped kind", !!project && (project.spec.clusterResourceWhitelist ?? []).length === 0, JSON.stringify(project?.spec));
 
     process.stdout.write("L1t. Tekton's own controller starts; the build namespace enforces the restricted Pod Security Standard\n");
+    const tektonStarted = Date.now();
     const tekton = await startTektonController(k, { bin: o.tekton.controllerBin, shareDir: o.tekton.shareDir, server: w.cluster.server, logDir: w.dir });
+    figures.tektonReadyMs.push(Date.now() - tektonStarted);
     stops.unshift(tekton.stop);
     c.ranForReal.push("Tekton Pipelines' controller (PipelineRun to TaskRuns to Pods, each Pod admitted or refused by the API server's PodSecurity)");
     c.standIns.push("the kubelet (no Pod runs: Tekton's TaskRun Pods stay Pending; kpack's build Pods are finished by the kubelet stand-in)", "the run's clone and write-back step, run by the e2e itself from the API server's objects");
@@ -234,7 +240,9 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     c.equal("loop: the listener's own service account created it", creator?.username, sink.serviceAccount);
 
     process.stdout.write("L2t. Tekton's controller runs the PipelineRun: its TaskRuns' Pods, admitted under restricted\n");
+    const runSeen = Date.now();
     const admitted = await expectRunAdmitted(k, c, { namespace: NAMESPACE, pipelineRun: first.run.metadata.name, serviceAccount: names.pipelineServiceAccount, images: tekton.images, log: tekton.daemon.log });
+    if (admitted.length > 0) figures.runToPodMs.push(Date.now() - runSeen);
     process.stdout.write(
       `  no kubelet runs here: ${admitted.map((p) => `Pod ${p.metadata.name} (${(p.spec.initContainers ?? []).map((x) => x.name).join(", ")}; ${p.spec.containers.map((x) => x.name).join(", ")})`).join(", ") || "no Pod"} stays Pending,\n` +
         "  so its TaskRun never finishes and the run goes no further; the e2e runs the clone and the write-back itself (L3)\n",

@@ -448,6 +448,8 @@ async function main(): Promise<number> {
         for (const ms of figures.writeBackToImageMs) checks.timings.push({ what: "loop: write-back to the Image's new revision", seconds: ms / 1000 });
         for (const ms of figures.kpackBuilderReadyMs) checks.timings.push({ what: "loop: kpack's controller start to its ClusterBuilder Ready", seconds: ms / 1000 });
         for (const ms of figures.imageToBuildMs) checks.timings.push({ what: "loop: the Image at a tested commit to kpack's Build", seconds: ms / 1000 });
+        for (const ms of figures.tektonReadyMs) checks.timings.push({ what: "loop: Tekton's controller installed and started to leading", seconds: ms / 1000 });
+        for (const ms of figures.runToPodMs) checks.timings.push({ what: "loop: a PipelineRun to its TaskRuns' Pods admitted and checked", seconds: ms / 1000 });
       } else {
         checks.notRun.push(`the loop on the real controllers: not built or installed here: ${loopTools.join(", ") || "the admission webhooks"}`);
       }
