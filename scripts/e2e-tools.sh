@@ -2,7 +2,7 @@
 # Builds, once, the binaries the end-to-end tests need, from their Go modules:
 # the Pulumi CLI and Node.js language host, the kubernetes and github provider
 # plugins, etcd, kube-apiserver and kube-controller-manager, and the controllers
-# the loop runs on: Tekton's and Triggers' webhooks, the EventListener sink and
+# the loop runs on: Tekton's webhook and controller, Triggers' webhook, the EventListener sink and
 # the core interceptors, kpack's webhook and controller, the e2e's own registry
 # (for the controller's images), Argo CD (one multi-call binary) and the
 # kustomize its repo-server runs. Each controller's release manifests (CRDs,
