@@ -13,6 +13,7 @@ const SLOW = [
   "tests/config/toolchains.test.ts",
   "tests/e2e/github-double.test.ts",
   "tests/e2e/github-double-webhooks.test.ts",
+  "tests/e2e/node-sample.test.ts",
   "tests/e2e/processes.test.ts",
   "tests/examples/platform-stack.test.ts",
   "tests/policy/pack.test.ts",
