@@ -3,7 +3,7 @@ import { kubectl } from "./controllers/kube";
 
 /**
  * What Argo CD does for an Application being deleted, once it has deleted what the Application applied
- * (nothing here: no controller runs): it removes `resources-finalizer.argocd.argoproj.io`. Without this,
+ * (nothing here: no controller runs): it removes its resources finalizer (components/argocd/application.ts RESOURCES_FINALIZER). Without this,
  * destroy waits out the Applications' delete timeout, which the README's "Tearing down" describes.
  */
 export function argoCdFinalizerStandIn(kubectlBin: string, kubeconfig: string): { stop(): void } {

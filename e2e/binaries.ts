@@ -11,6 +11,7 @@ import * as path from "path";
  */
 export const CONTROLLERS = [
   "tekton-pipeline-webhook",
+  "tekton-pipeline-controller",
   "tekton-triggers-webhook",
   "tekton-triggers-eventlistenersink",
   "tekton-triggers-interceptors",

@@ -15,6 +15,9 @@ export class Checks {
   /** What could not run here at all, and so proves nothing either way. */
   readonly notRun: string[] = [];
   readonly figures: Figure[] = [];
+  /** What ran as upstream code, and what stood in for what does not run here: said beside the count. */
+  readonly ranForReal: string[] = [];
+  readonly standIns: string[] = [];
   /** Times that are not a CLI command's: the controllers' start, the loop's hops. */
   readonly timings: { what: string; seconds: number }[] = [];
 
@@ -45,7 +48,10 @@ export class Checks {
     if (this.timings.length > 0) lines.push("", "controller timings (wall time):", ...this.timings.map((t) => `  ${t.what.padEnd(60)} ${t.seconds.toFixed(1).padStart(7)} s`));
     if (this.failures.length > 0) lines.push("", "failed:", ...this.failures.map((f) => `  - ${f}`));
     if (this.notRun.length > 0) lines.push("", "not run:", ...this.notRun.map((f) => `  - ${f}`));
-    lines.push("", `e2e: ${this.passed} passed, ${this.failed} failed`);
+    lines.push("");
+    if (this.ranForReal.length > 0) lines.push(`ran for real: ${this.ranForReal.join("; ")}`);
+    if (this.standIns.length > 0) lines.push(`stand-ins: ${this.standIns.join("; ")}`);
+    lines.push(`e2e: ${this.passed} passed, ${this.failed} failed`);
     return lines.join("\n") + "\n";
   }
 }

@@ -12,23 +12,31 @@ import * as path from "path";
 import { GITHUB_TOKEN_SECRET, objectNames } from "../components/plan/names";
 import { opsLayout, REVISION_FILE } from "../components/plan/ops-repository";
 import { OWN_OPS_PATH } from "../components/plan/ops-folders";
-import { Pipeline, Task } from "../components/tekton/types";
+import { Pipeline, Task, TriggerTemplate } from "../components/tekton/types";
 import { gitAsync } from "../tests/helpers/git-world";
 import { ArgoCd, syncedAndHealthy } from "./argocd";
 import { auditedCreates } from "./control-plane";
 import { getJson, Kube, kubectl, list } from "./controllers/kube";
 import { startSink } from "./controllers/listener";
+import { startTektonController } from "./controllers/tekton-controller";
 import { KpackBuilds, KpackOptions, revisionOf } from "./kpack-builds";
 import { PipelineRunObjects, runPipelineWriteBack, RunEnvironment } from "./pipeline-run";
 import { movesNeverGoBack } from "./moves";
 import { statusesAndPullRequests } from "./pull-requests";
 import { canI, FORBIDDEN, plantIntoOpsFolder } from "./security";
+import { ENFORCE_LABEL, expectRunAdmitted, featureFlagsSet, firstTask, plantRootStep, securityContextFlagMatters } from "./tekton-runs";
 import { freePort, waitFor } from "./processes";
 import { LoopbackCertificate, tlsFront } from "./tls";
-import { developerPush, developerPushRef, editApps, fileInRepo, measured, newStack, secretValue, World } from "./world";
+import { appWithRepositories, developerPush, developerPushRef, editApps, fileInRepo, measured, newStack, NODE_SAMPLE_APP, secretValue, World } from "./world";
 
 const APP = "loop-app";
-const NAMESPACE = "default";
+/** The loop's second app, of another language: the GitHub double's Node.js sample (world.ts NODE_SAMPLE_APP). */
+const NODE_APP = "loop-node-app";
+/**
+ * The loop's build namespace: one of its own, made before the first `up` as an operator makes it (the
+ * stack labels a namespace it is given, never `default`: `pod-security.kubernetes.io/enforce: restricted`).
+ */
+const NAMESPACE = "loop-builds";
 
 interface Metadata {
   name: string;
@@ -48,14 +56,15 @@ interface ImageObject {
   status?: { observedGeneration?: number };
 }
 
-const byApp = (o: { metadata: Metadata }) => o.metadata.labels?.["app.kubernetes.io/name"] === APP;
+const ofApp = (app: string) => (o: { metadata: Metadata }) => o.metadata.labels?.["app.kubernetes.io/name"] === app;
+const byApp = ofApp(APP);
 
-async function pipelineRuns(k: Kube): Promise<PipelineRunObject[]> {
-  return (await list<PipelineRunObject>(k, "pipelineruns.tekton.dev", NAMESPACE)).filter(byApp);
+async function pipelineRuns(k: Kube, app = APP): Promise<PipelineRunObject[]> {
+  return (await list<PipelineRunObject>(k, "pipelineruns.tekton.dev", NAMESPACE)).filter(ofApp(app));
 }
 
-async function image(k: Kube): Promise<ImageObject | undefined> {
-  return (await list<ImageObject>(k, "images.kpack.io", NAMESPACE)).filter(byApp)[0];
+async function image(k: Kube, app = APP): Promise<ImageObject | undefined> {
+  return (await list<ImageObject>(k, "images.kpack.io", NAMESPACE)).filter(ofApp(app))[0];
 }
 
 function param(run: PipelineRunObject, name: string): string | undefined {
@@ -78,6 +87,10 @@ export interface LoopFigures {
   kpackBuilderReadyMs: number[];
   /** The Image at a newly tested commit to kpack's Build for it. */
   imageToBuildMs: number[];
+  /** Tekton's controller installed and started to leading its PipelineRun reconciler. */
+  tektonReadyMs: number[];
+  /** A PipelineRun seen in the API server to its first TaskRun's Pod admitted. */
+  runToPodMs: number[];
 }
 
 /** Lines of a process's log that match, so far. */
@@ -97,17 +110,20 @@ export interface LoopOptions {
   interceptorsLog: string;
   /** kpack's controller and the e2e's registry. */
   kpack: KpackOptions;
+  /** Tekton Pipelines' controller: its binary and `<tools>/share/tekton-pipeline-webhook` (the release's config/). */
+  tekton: { controllerBin: string; shareDir: string };
 }
 
 export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigures> {
   const c = w.checks;
   const k: Kube = { kubectl: w.bin.kubectl, kubeconfig: w.cluster.kubeconfig };
-  const figures: LoopFigures = { pushToPipelineRunMs: [], writeBackToImageMs: [], kpackBuilderReadyMs: [], imageToBuildMs: [] };
+  const figures: LoopFigures = { pushToPipelineRunMs: [], writeBackToImageMs: [], kpackBuilderReadyMs: [], imageToBuildMs: [], tektonReadyMs: [], runToPodMs: [] };
   // The listener's public URL: TLS in front of the sink, as an ingress would put it; known before up.
   const sinkPort = await freePort();
   const front = await tlsFront(o.certificate, sinkPort);
   const cli = await newStack(w, 1, "index.ts", () => APP);
-  editApps(cli, (apps) => apps.map((a) => ({ ...a, webhookUrl: `https://127.0.0.1:${front.port}/` })));
+  editApps(cli, (apps) => apps.map((a) => ({ ...a, namespace: NAMESPACE, webhookUrl: `https://127.0.0.1:${front.port}/` })));
+  await kubectl(k, ["create", "namespace", NAMESPACE]);
   let argocd: ArgoCd | undefined;
   const stops: (() => Promise<void>)[] = [() => front.close()];
   try {
@@ -115,6 +131,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const up = await measured(w, 1, "loop: up", () => cli.run(["up", "--yes", "--skip-preview"]));
     if (!c.expect("loop: up succeeds", up.code === 0, up.stderr.slice(-3000))) return figures;
     argocd = await o.startArgoCd();
+    c.ranForReal.push("Argo CD (application-controller, repo-server)");
     stops.unshift(argocd.stop);
     process.stdout.write(`  Argo CD ready in ${(argocd.readyMs / 1000).toFixed(1)} s\n`);
     const names = objectNames({ name: APP, namespace: NAMESPACE, imageTag: "" });
@@ -134,6 +151,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     process.stdout.write("L1, kpack: its own controller builds the Image's initial revision\n");
     const kpackStarted = Date.now();
     const kpack = await KpackBuilds.start(k, c, NAMESPACE, o.kpack);
+    c.ranForReal.push("kpack's controller");
     stops.unshift(() => kpack.stop());
     c.equal("loop: the Image names a ClusterBuilder", initial.spec.builder.kind, "ClusterBuilder");
     const builder = await kpack.installBuilder(initial.spec.builder.name).catch((err: Error) => err);
@@ -169,19 +187,45 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     const project = await getJson<{ spec: { namespaceResourceWhitelist: unknown[]; clusterResourceWhitelist?: unknown[] } }>(k, "appprojects.argoproj.io", names.appProject, "argocd");
     c.expect("loop: the Applications' AppProject exists, allowing no cluster-scoped kind", !!project && (project.spec.clusterResourceWhitelist ?? []).length === 0, JSON.stringify(project?.spec));
 
+    process.stdout.write("L1t. Tekton's own controller starts; the build namespace enforces the restricted Pod Security Standard\n");
+    const tektonStarted = Date.now();
+    const tekton = await startTektonController(k, { bin: o.tekton.controllerBin, shareDir: o.tekton.shareDir, server: w.cluster.server, logDir: w.dir });
+    figures.tektonReadyMs.push(Date.now() - tektonStarted);
+    stops.unshift(tekton.stop);
+    c.ranForReal.push("Tekton Pipelines' controller (PipelineRun to TaskRuns to Pods, each Pod admitted or refused by the API server's PodSecurity)");
+    c.standIns.push("the kubelet (no Pod runs: Tekton's TaskRun Pods stay Pending; kpack's build Pods are finished by the kubelet stand-in)", "the run's clone and write-back step, run by the e2e itself from the API server's objects");
+    const namespace = await getJson<{ metadata: { labels?: Record<string, string> } }>(k, "namespaces", NAMESPACE);
+    c.equal(`tekton: the build namespace ${NAMESPACE} carries ${ENFORCE_LABEL}: restricted (set by the stack)`, namespace?.metadata.labels?.[ENFORCE_LABEL], "restricted");
+    c.equal("tekton: the controller's feature flags are what restricted needs (set-security-context)", await featureFlagsSet(k), []);
+    const pipeline = await getJson<Pipeline>(k, "pipelines.tekton.dev", names.pipeline, NAMESPACE);
+    const template = await getJson<TriggerTemplate>(k, "triggertemplates.triggers.tekton.dev", names.triggerTemplate, NAMESPACE);
+    if (!pipeline || !template) throw new Error(`e2e: no Pipeline ${names.pipeline} or TriggerTemplate ${names.triggerTemplate} in ${NAMESPACE}`);
+    // What the listener's runs give every TaskRun's Pod: the run's pod template, as the API server holds it.
+    const podTemplate: Record<string, unknown> = template.spec.resourcetemplates[0].spec.taskRunTemplate.podTemplate;
+    const task = await firstTask(k, pipeline);
+    const flag = await securityContextFlagMatters(k, task, names.pipelineServiceAccount, podTemplate, tekton.daemon.log);
+    c.expect(`tekton: with the release's own set-security-context ("false"), the API server refuses the Pod of the pipeline's first Task (${task.metadata.name}) for Tekton's init container prepare`, /violates PodSecurity "restricted:latest": .*containers? [^)]*"prepare"/.test(flag.refusal ?? ""), flag.refusal ?? "no refusal");
+    c.expect("tekton: with set-security-context: true, the same Pod is admitted", !!flag.admitted);
+    process.stdout.write(`  API server, Tekton's init containers under the release's feature flags: ${flag.refusal ?? "(no refusal)"}\n`);
+    const rootStep = await plantRootStep(k, c, task, names.pipelineServiceAccount, podTemplate, tekton.daemon.log);
+    c.expect("tekton: the refusal Tekton records is the API server's PodSecurity admission, naming the root step", /violates PodSecurity "restricted:latest": .*runAsUser=0 \(container "step-[^"]+" must not set runAsUser=0\)/.test(rootStep.message), rootStep.message);
+    process.stdout.write(`  API server, on the planted root step (as the TaskRun's condition records it): ${rootStep.message}\n`);
+
     process.stdout.write("L2. a push reaches the real EventListener\n");
     const sink = await startSink(k, { bin: o.sinkBin, server: w.cluster.server, namespace: NAMESPACE, name: listeners[0].metadata.name, port: sinkPort, logDir: w.dir });
+    c.ranForReal.push("Triggers' EventListener sink");
     stops.unshift(sink.stop);
-    const pushAndRun = async (label: string): Promise<{ sha: string; run?: PipelineRunObject }> => {
-      const before = new Set((await pipelineRuns(k)).map((r) => r.metadata.name));
-      const sha = await developerPush(w, APP, "main.go", `package main\n\n// ${label}\nfunc main() {}\n`);
+    /** A developer's push to `main` of the app (a change to one file), and the PipelineRun its listener started. */
+    const pushAndRun = async (label: string, app = { name: APP, file: "main.go", content: `package main\n\n// ${label}\nfunc main() {}\n`, sinkLog: sink.daemon.log }): Promise<{ sha: string; run?: PipelineRunObject }> => {
+      const before = new Set((await pipelineRuns(k, app.name)).map((r) => r.metadata.name));
+      const sha = await developerPush(w, app.name, app.file, app.content);
       let run: PipelineRunObject | undefined;
       await waitFor(`a PipelineRun for ${label}`, async () => {
-        run = (await pipelineRuns(k)).find((r) => !before.has(r.metadata.name));
+        run = (await pipelineRuns(k, app.name)).find((r) => !before.has(r.metadata.name));
         return !!run;
-      }, 60_000, sink.daemon.log).catch(() => undefined);
+      }, 60_000, app.sinkLog).catch(() => undefined);
       const found = Date.now();
-      const delivered = await w.github.awaitDeliveries(1, 15_000, { repo: APP, after: sha }).catch((err: Error) => err);
+      const delivered = await w.github.awaitDeliveries(1, 15_000, { repo: app.name, after: sha }).catch((err: Error) => err);
       const ok = !(delivered instanceof Error) && delivered[0].statusCode === 202;
       c.expect(`loop: ${label}: the double delivered the push and the listener accepted it (202)`, ok, delivered instanceof Error ? delivered.message : `${delivered[0].statusCode} ${delivered[0].error ?? ""}`);
       // From the moment the push moved main (the delivery's trigger) to the PipelineRun seen in the API server.
@@ -195,6 +239,15 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     c.equal("loop: the PipelineRun clones the app's repository", param(first.run, "repo-url"), w.github.gitUrl(APP));
     const creator = auditedCreates(w.cluster, "pipelineruns").find((a) => a.name === first.run?.metadata.name);
     c.equal("loop: the listener's own service account created it", creator?.username, sink.serviceAccount);
+
+    process.stdout.write("L2t. Tekton's controller runs the PipelineRun: its TaskRuns' Pods, admitted under restricted\n");
+    const runSeen = Date.now();
+    const admitted = await expectRunAdmitted(k, c, { namespace: NAMESPACE, pipelineRun: first.run.metadata.name, serviceAccount: names.pipelineServiceAccount, images: tekton.images, log: tekton.daemon.log });
+    if (admitted.length > 0) figures.runToPodMs.push(Date.now() - runSeen);
+    process.stdout.write(
+      `  no kubelet runs here: ${admitted.map((p) => `Pod ${p.metadata.name} (${(p.spec.initContainers ?? []).map((x) => x.name).join(", ")}; ${p.spec.containers.map((x) => x.name).join(", ")})`).join(", ") || "no Pod"} stays Pending,\n` +
+        "  so its TaskRun never finishes and the run goes no further; the e2e runs the clone and the write-back itself (L3)\n",
+    );
 
     for (const [label, ref] of [["a push to another branch", "refs/heads/feature"], ["a tag", "refs/tags/v0.1.0"]] as const) {
       const before = (await pipelineRuns(k)).length;
@@ -236,11 +289,14 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
     c.expect("loop: update-image-revision succeeds", step.code === 0, `${step.stdout}\n${step.stderr}`);
     const ops = `${APP}-ops`;
     c.expect("loop: revision.yaml records the tested commit", (fileInRepo(w, ops, "main", REVISION_FILE) ?? "").includes(first.sha));
+    // The controller and the e2e's runner share no object: the run's status is the controller's alone.
+    const runStatus = (await getJson<{ status?: { conditions?: { type: string; status: string; reason?: string }[] } }>(k, "pipelineruns.tekton.dev", first.run.metadata.name, NAMESPACE))?.status?.conditions?.find((x) => x.type === "Succeeded");
+    c.equal("tekton: the PipelineRun stays as its controller reports it, Running (its Pods never run; the e2e's write-back reads and writes none of its status)", [runStatus?.status, runStatus?.reason], ["Unknown", "Running"]);
 
     process.stdout.write("L4. Argo CD moves the Image to the tested commit\n");
-    const imageAt = async (sha: string, timeoutMs: number) => {
+    const imageAt = async (sha: string, timeoutMs: number, app = APP) => {
       const started = Date.now();
-      const ok = await waitFor(`the Image at ${sha}`, async () => (await image(k))?.spec.source.git.revision === sha, timeoutMs).then(() => true, () => false);
+      const ok = await waitFor(`the Image at ${sha}`, async () => (await image(k, app))?.spec.source.git.revision === sha, timeoutMs).then(() => true, () => false);
       return { ok, ms: Date.now() - started };
     };
     const moved = await imageAt(first.sha, 240_000);
@@ -319,6 +375,7 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
         cli,
         argocd,
         app: APP,
+        namespace: NAMESPACE,
         ops,
         tested: [firstRevision, first.sha, third.sha],
         imageRevision: async () => (await image(k))?.spec.source.git.revision,
@@ -328,12 +385,55 @@ export async function controllerLoop(w: World, o: LoopOptions): Promise<LoopFigu
       });
     }
 
+    process.stdout.write("L7n. a second app of another language, Node.js, next to the Go one: push, its listener, its run's Pods under restricted, the write-back, Argo CD, the Image\n");
+    {
+      const nodeSinkPort = await freePort();
+      const nodeFront = await tlsFront(o.certificate, nodeSinkPort);
+      stops.push(() => nodeFront.close());
+      const entry = await appWithRepositories(w, NODE_APP, NODE_SAMPLE_APP);
+      let apps = 0;
+      editApps(cli, (before) => {
+        const after = [...before, { ...entry, namespace: NAMESPACE, language: "node", webhookUrl: `https://127.0.0.1:${nodeFront.port}/` }];
+        apps = after.length;
+        return after;
+      });
+      const upNode = await measured(w, apps, "loop: up (a Node.js app joins)", () => cli.run(["up", "--yes", "--skip-preview"]));
+      c.expect("loop: up adds the Node.js app", upNode.code === 0, upNode.stderr.slice(-2000));
+      const nodeNames = objectNames({ name: NODE_APP, namespace: NAMESPACE, imageTag: "" });
+      for (const name of [nodeNames.imageApplication, nodeNames.tektonApplication]) {
+        const status = await argocd.waitForApplication(name, syncedAndHealthy, 180_000).catch((err: Error) => err);
+        c.expect(`loop: Argo CD syncs ${name}: Synced, Healthy or Progressing`, !(status instanceof Error), status instanceof Error ? status.message : "");
+      }
+      const nodePipeline = await getJson<Pipeline>(k, "pipelines.tekton.dev", nodeNames.pipeline, NAMESPACE);
+      const nodeTasks = (await list<Task>(k, "tasks.tekton.dev", NAMESPACE)).filter((t) => nodePipeline?.spec.tasks.some((pt) => "name" in pt.taskRef && pt.taskRef.name === t.metadata.name));
+      const nodeImages = [...new Set(nodeTasks.flatMap((t) => t.spec.steps.map((st) => st.image)))];
+      c.expect("loop: the Node.js app's Pipeline lints and tests on the node image (its language's preset)", nodeImages.some((i) => /^docker\.io\/library\/node:/.test(i)) && !nodeImages.some((i) => /golang/.test(i)), nodeImages.join(", "));
+      const nodeInitial = await image(k, NODE_APP);
+      c.equal("loop: the Node.js app's Image is at its initial revision", nodeInitial?.spec.source.git.revision, entry.initialRevision);
+      const nodeListener = (await list<{ metadata: Metadata }>(k, "eventlisteners.triggers.tekton.dev", NAMESPACE)).find(ofApp(NODE_APP));
+      if (nodeListener && nodeInitial) {
+        const nodeSink = await startSink(k, { bin: o.sinkBin, server: w.cluster.server, namespace: NAMESPACE, name: nodeListener.metadata.name, port: nodeSinkPort, logDir: w.dir });
+        stops.unshift(nodeSink.stop);
+        const pushed = await pushAndRun("a tested change to the Node.js app", { name: NODE_APP, file: "index.js", content: "exports.greet = (name) => `hello, ${name}`;\n// tested\n", sinkLog: nodeSink.daemon.log });
+        c.expect("loop: the Node.js app's push created a PipelineRun", !!pushed.run);
+        if (pushed.run) {
+          c.equal("loop: the Node.js app's PipelineRun carries the pushed commit", param(pushed.run, "revision"), pushed.sha);
+          await expectRunAdmitted(k, c, { namespace: NAMESPACE, pipelineRun: pushed.run.metadata.name, serviceAccount: nodeNames.pipelineServiceAccount, images: tekton.images, log: tekton.daemon.log });
+          const r = await runPipelineWriteBack(await runObjects(pushed.run), runEnvironment("loop-node-run"));
+          c.expect("loop: the Node.js app's update-image-revision succeeds", r.code === 0, `${r.stdout}\n${r.stderr}`);
+          const at = await imageAt(pushed.sha, 240_000, NODE_APP);
+          if (at.ok) figures.writeBackToImageMs.push(at.ms);
+          c.expect("loop: Argo CD moves the Node.js app's Image to its tested commit", at.ok, JSON.stringify((await image(k, NODE_APP))?.spec.source.git));
+        }
+      }
+    }
+
     process.stdout.write("L8. pulumi destroy, with the real Argo CD deleting what it applied\n");
     const d = await measured(w, 1, "loop: destroy", () => cli.run(["destroy", "--yes", "--skip-preview"]));
     c.expect("loop: destroy succeeds (Argo CD itself removes the Applications' finalizer)", d.code === 0, d.stderr.slice(-2000));
     const left = [
-      ...(await list<{ metadata: Metadata }>(k, "eventlisteners.triggers.tekton.dev", NAMESPACE)).filter(byApp),
-      ...(await list<{ metadata: Metadata }>(k, "images.kpack.io", NAMESPACE)).filter(byApp),
+      ...(await list<{ metadata: Metadata }>(k, "eventlisteners.triggers.tekton.dev", NAMESPACE)).filter((o) => byApp(o) || ofApp(NODE_APP)(o)),
+      ...(await list<{ metadata: Metadata }>(k, "images.kpack.io", NAMESPACE)).filter((o) => byApp(o) || ofApp(NODE_APP)(o)),
     ];
     c.equal("loop: what Argo CD applied is gone with the Applications", left.map((o) => o.metadata.name), []);
   } finally {

@@ -35,6 +35,8 @@ export interface MovesOptions {
   cli: PulumiCli;
   argocd: ArgoCd;
   app: string;
+  /** The app's build namespace: the second app joins it there. */
+  namespace: string;
   ops: string;
   /** The commits the pipeline recorded, oldest first: the last is the newest tested one. */
   tested: string[];
@@ -80,7 +82,7 @@ export async function movesNeverGoBack(w: World, c: Checks, o: MovesOptions): Pr
   process.stdout.write("  (b) a second app joins the ops repository: the first moves to apps/<name>\n");
   const second = await appWithRepositories(w, `${o.app}-2`);
   watch = watchRevisions(o.imageRevision);
-  editApps(o.cli, (apps) => [...apps, { ...second, opsRepo: o.ops, opsBranch: "release", webhookUrl: "" }]);
+  editApps(o.cli, (apps) => [...apps, { ...second, namespace: o.namespace, opsRepo: o.ops, opsBranch: "release", webhookUrl: "" }]);
   const joined = await measured(w, 2, "loop: up (a second app joins)", () => o.cli.run(["up", "--yes", "--skip-preview"]));
   c.expect("loop: up adds the second app and moves the first to its own folder", joined.code === 0, joined.stderr.slice(-2000));
   const moved = opsLayout(`apps/${o.app}`);

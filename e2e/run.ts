@@ -163,6 +163,7 @@ async function lifecycle(w: World): Promise<void> {
   // No Argo CD runs for this stack (the loop's stack has the real one): the case of Argo CD being down.
   process.stdout.write("11. pulumi destroy with Argo CD down (a stand-in removes the finalizer, as Tearing down tells an operator to)\n");
   const argocd = argoCdFinalizerStandIn(w.bin.kubectl, w.cluster.kubeconfig);
+  c.standIns.push("Argo CD's finalizer in the lifecycle's destroy with Argo CD down (the loop's destroy runs the real one)");
   const d11 = await measured(w, 2, "destroy", () => cli.run(["destroy", "--yes", "--skip-preview"])).finally(() => argocd.stop());
   c.expect("destroy succeeds", d11.code === 0, d11.stderr.slice(-3000));
   c.expect("destroy ends within 3 minutes", d11.seconds < 180, `${d11.seconds} s`);
@@ -405,6 +406,8 @@ async function main(): Promise<number> {
   const doublePort = await freePort();
   const front = await tlsFront(certificate, doublePort);
   const gitHost = `https://127.0.0.1:${front.port}`;
+  checks.ranForReal.push("etcd, kube-apiserver (its own PodSecurity admission), kube-controller-manager; the Pulumi CLI, language host and providers");
+  checks.standIns.push("GitHub (the GitHub double, on real git repositories)");
   const github = await startGitHubDouble({ root: path.join(dir, "github"), owner: OWNER, token: TOKEN, port: doublePort, publicUrl: gitHost, webhookCa: certificate.certFile });
   const w: World = { bin, dir, cluster, github, front, gitHost, checks, token: TOKEN, gitEnv: { SSL_CERT_FILE: certificate.certFile, GIT_SSL_CAINFO: certificate.certFile } };
   const missing = (tools: readonly Tool[]) => tools.filter((t) => lacking.includes(t));
@@ -422,6 +425,7 @@ async function main(): Promise<number> {
       const started = Date.now();
       admission = await startAdmission({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig }, share, (t) => bin[t], dir);
       checks.timings.push({ what: "the releases' webhooks and interceptors installed and ready", seconds: (Date.now() - started) / 1000 });
+      checks.ranForReal.push("Tekton's, Triggers' and kpack's webhooks, Triggers' core interceptors");
       for (const r of await refusals({ kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig })) checks.expect(r.what, r.ok, r.detail);
     } else {
       checks.notRun.push(`the admission webhooks (Tekton, Triggers, kpack): not built here: ${missing(admissionTools).join(", ")} (npm run e2e:tools)`);
@@ -435,6 +439,7 @@ async function main(): Promise<number> {
           sinkBin: bin["tekton-triggers-eventlistenersink"],
           certificate,
           interceptorsLog: admission.daemons.find((d) => d.name === "tekton-triggers-interceptors")?.log ?? "",
+          tekton: { controllerBin: bin["tekton-pipeline-controller"], shareDir: path.join(share, "tekton-pipeline-webhook") },
           kpack: { controllerBin: bin["kpack-controller"], registryBin: bin["kpack-registry"], shareDir: path.join(share, "kpack-controller"), server: cluster.server, caFile: certificate.certFile, logDir: dir },
           startArgoCd: () =>
             startArgoCd({ argocdBin: bin.argocd, gitVerifyWrapper: path.join(share, "argocd", "hack", "git-verify-wrapper.sh"), redisBin: bin["redis-server"], kustomizeDir: path.dirname(bin.kustomize), gitBin: bin.git, kubectl: bin.kubectl, kubeconfig: cluster.kubeconfig, caFile: certificate.certFile, gitHost, crdsDir: path.join(share, "argocd", "manifests", "crds"), dir: path.join(dir, "argocd") }),
@@ -443,6 +448,8 @@ async function main(): Promise<number> {
         for (const ms of figures.writeBackToImageMs) checks.timings.push({ what: "loop: write-back to the Image's new revision", seconds: ms / 1000 });
         for (const ms of figures.kpackBuilderReadyMs) checks.timings.push({ what: "loop: kpack's controller start to its ClusterBuilder Ready", seconds: ms / 1000 });
         for (const ms of figures.imageToBuildMs) checks.timings.push({ what: "loop: the Image at a tested commit to kpack's Build", seconds: ms / 1000 });
+        for (const ms of figures.tektonReadyMs) checks.timings.push({ what: "loop: Tekton's controller installed and started to leading", seconds: ms / 1000 });
+        for (const ms of figures.runToPodMs) checks.timings.push({ what: "loop: a PipelineRun to its TaskRuns' Pods admitted and checked", seconds: ms / 1000 });
       } else {
         checks.notRun.push(`the loop on the real controllers: not built or installed here: ${loopTools.join(", ") || "the admission webhooks"}`);
       }

@@ -106,12 +106,30 @@ export interface AppEntry {
   image: string;
   initialRevision: string;
   webhookUrl: string;
+  /** The preset of the app's ecosystem (go unless set). */
+  language?: string;
+  /** The app's build namespace (default unless set). */
+  namespace?: string;
 }
 
-/** Makes an app's repository and its ops repository (a README on main), and the stack's entry for it. */
-export async function appWithRepositories(w: World, name: string): Promise<AppEntry> {
+/** A Go app's first commit. */
+const GO_SAMPLE_APP = (name: string): Record<string, string> => ({ "go.mod": `module example.com/${name}\n\ngo 1.24\n`, "main.go": "package main\n\nfunc main() {}\n" });
+
+/**
+ * A Node.js app's first commit, as the node preset runs it (`npm ci`, `npm run lint`, `npm test`): no
+ * dependencies, so its lockfile names only the package itself.
+ */
+export const NODE_SAMPLE_APP = (name: string): Record<string, string> => ({
+  "package.json": `${JSON.stringify({ name, version: "1.0.0", private: true, scripts: { lint: "node --check index.js", test: "node --test" } }, null, 2)}\n`,
+  "package-lock.json": `${JSON.stringify({ name, version: "1.0.0", lockfileVersion: 3, requires: true, packages: { "": { name, version: "1.0.0" } } }, null, 2)}\n`,
+  "index.js": "exports.greet = (name) => `hello, ${name}`;\n",
+  "index.test.js": 'const assert = require("node:assert");\nconst test = require("node:test");\nconst { greet } = require("./index.js");\n\ntest("greets", () => assert.strictEqual(greet("you"), "hello, you"));\n',
+});
+
+/** Makes an app's repository (a Go app unless `files` says otherwise) and its ops repository (a README on main), and the stack's entry for it. */
+export async function appWithRepositories(w: World, name: string, files: (name: string) => Record<string, string> = GO_SAMPLE_APP): Promise<AppEntry> {
   if (!w.github.repositoryNames().includes(name)) {
-    await w.github.createRepository(name, { initialFiles: { "go.mod": `module example.com/${name}\n\ngo 1.24\n`, "main.go": "package main\n\nfunc main() {}\n" } });
+    await w.github.createRepository(name, { initialFiles: files(name) });
     // The ops repository must exist with its branch (pulumi up refuses otherwise); here it starts empty but for a README.
     await w.github.createRepository(`${name}-ops`, { initialFiles: { "README.md": "ops\n" } });
   }

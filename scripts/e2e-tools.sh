@@ -2,7 +2,7 @@
 # Builds, once, the binaries the end-to-end tests need, from their Go modules:
 # the Pulumi CLI and Node.js language host, the kubernetes and github provider
 # plugins, etcd, kube-apiserver and kube-controller-manager, and the controllers
-# the loop runs on: Tekton's and Triggers' webhooks, the EventListener sink and
+# the loop runs on: Tekton's webhook and controller, Triggers' webhook, the EventListener sink and
 # the core interceptors, kpack's webhook and controller, the e2e's own registry
 # (for the controller's images), Argo CD (one multi-call binary) and the
 # kustomize its repo-server runs. Each controller's release manifests (CRDs,
@@ -21,7 +21,7 @@ PINS_FILE="${E2E_TOOLS_PINS:-$REPO_DIR/e2e/tools/pins.env}"
 TOOLS_DIR="${E2E_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/deliberate-image-builds/e2e-tools}"
 
 ALL_TOOLS=(etcd pulumi pulumi-language-nodejs pulumi-resource-kubernetes pulumi-resource-github kube-apiserver kube-controller-manager
-  tekton-pipeline-webhook tekton-triggers-webhook tekton-triggers-eventlistenersink tekton-triggers-interceptors
+  tekton-pipeline-webhook tekton-pipeline-controller tekton-triggers-webhook tekton-triggers-eventlistenersink tekton-triggers-interceptors
   kpack-webhook kpack-controller kpack-registry argocd kustomize)
 
 usage() {
@@ -133,6 +133,9 @@ define_tool() {
       T_LDFLAGS="${flags# }" ;;
     tekton-pipeline-webhook)
       T_MODULE="$TEKTON_PIPELINE_MODULE" T_VERSION="$TEKTON_PIPELINE_VERSION" T_PKG="$TEKTON_PIPELINE_MODULE/cmd/webhook" T_SHARE="config" ;;
+    tekton-pipeline-controller)
+      # The reconciler of PipelineRuns and TaskRuns; its config maps and RBAC come from the webhook's share/ copy.
+      T_MODULE="$TEKTON_PIPELINE_MODULE" T_VERSION="$TEKTON_PIPELINE_VERSION" T_PKG="$TEKTON_PIPELINE_MODULE/cmd/controller" ;;
     tekton-triggers-webhook|tekton-triggers-eventlistenersink|tekton-triggers-interceptors)
       T_MODULE="$TEKTON_TRIGGERS_MODULE" T_VERSION="$TEKTON_TRIGGERS_VERSION" T_PKG="$TEKTON_TRIGGERS_MODULE/cmd/${1#tekton-triggers-}"
       [ "$1" != tekton-triggers-webhook ] || T_SHARE="config" ;;

@@ -14,6 +14,7 @@ const SLOW = [
   "tests/e2e/github-double.test.ts",
   "tests/e2e/github-double-webhooks.test.ts",
   "tests/e2e/github-double-pull-requests.test.ts",
+  "tests/e2e/node-sample.test.ts",
   "tests/e2e/processes.test.ts",
   "tests/examples/platform-stack.test.ts",
   "tests/policy/pack.test.ts",

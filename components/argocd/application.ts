@@ -28,8 +28,17 @@ export interface ApplicationArgs {
   selfHeal: boolean;
 }
 
-/** Deleting an Application deletes what it applied: Argo CD's resources finalizer. */
-export const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+/**
+ * Deleting an Application deletes what it applied: Argo CD's resources finalizer, in its background
+ * form (Argo CD v3.6 controller/appcontroller.go finalizeApplicationDeletion: background propagation for
+ * `/background`, foreground for the plain name). Foreground keeps a kpack Image, marked for deletion,
+ * in place until the garbage collector has deleted its Builds; meanwhile each Build deletion wakes kpack's
+ * image reconciler (pkg/reconciler/image/image.go: only the Image's own events are filtered on
+ * deletionTimestamp, a Build's enqueue its owner), which finds the Image and makes the Build again, so
+ * the deletion can outlast `pulumi destroy`'s wait. In the background form the Image is gone at once and
+ * the collector deletes its Builds after it, with no Image left to remake them.
+ */
+export const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io/background";
 
 /** An Application that applies one folder of the ops repository, syncing on its own. */
 export function opsFolderApplication(a: ApplicationArgs): Application {

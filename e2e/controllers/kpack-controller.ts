@@ -6,10 +6,11 @@
 // the ClusterBuilder the stack's Image names, all admitted by kpack's webhook, on the images of the
 // e2e's registry (kpack-registry.ts).
 import * as path from "path";
-import { Daemon, freePort, startDaemon, waitFor } from "../processes";
-import { apply, getJson, Kube, serviceAccountKubeconfig } from "./kube";
+import { Daemon, waitFor } from "../processes";
+import { apply, getJson, Kube } from "./kube";
 import { RegistryImages } from "./kpack-registry";
-import { deploymentEnv, fillConfigMaps, forLoopback, ManifestObject, readRelease } from "./releases";
+import { startReleaseController } from "./release-controller";
+import { fillConfigMaps, ManifestObject, readRelease } from "./releases";
 
 export const KPACK_NAMESPACE = "kpack";
 const DEPLOYMENT = "kpack-controller";
@@ -51,23 +52,11 @@ export function kpackControllerRelease(shareDir: string): ManifestObject[] {
 
 /** Installs the controller's part of the release (kpack's namespace and CRDs are the webhook's) and starts it. */
 export async function startKpackController(k: Kube, o: KpackControllerOptions): Promise<KpackController> {
-  const objects = kpackControllerRelease(o.shareDir);
-  await apply(k, forLoopback(objects, []));
-  const config = path.join(o.logDir, "kpack-controller.kubeconfig");
-  await serviceAccountKubeconfig(k, o.server, KPACK_NAMESPACE, SERVICE_ACCOUNT, config);
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ...deploymentEnv(objects, DEPLOYMENT),
-    // knative's profiling server listens on 8008 unless told (profiling.NewServer), and a port taken
-    // by another process stops the controller; metrics likewise.
-    PROFILING_PORT: String(await freePort()),
-    METRICS_PROMETHEUS_PORT: String(await freePort()),
-    SSL_CERT_FILE: o.caFile,
-  };
-  // cmd/controller reads its kubeconfig from the flag only (clientcmd.BuildConfigFromFlags with
-  // --kubeconfig); KUBECONFIG alone leaves it looking for an in-cluster config.
-  const daemon = startDaemon("kpack-controller", o.bin, ["--kubeconfig", config], o.logDir, env);
+  // kpack's git resolver (go-git over Go's default transport) trusts what SSL_CERT_FILE names.
+  const daemon = await startReleaseController(k, {
+    name: "kpack-controller", bin: o.bin, objects: kpackControllerRelease(o.shareDir), deployment: DEPLOYMENT,
+    namespace: KPACK_NAMESPACE, serviceAccount: SERVICE_ACCOUNT, server: o.server, logDir: o.logDir, env: { SSL_CERT_FILE: o.caFile },
+  });
   return { daemon, stop: () => daemon.stop() };
 }
 

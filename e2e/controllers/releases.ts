@@ -116,6 +116,7 @@ export function forLoopback(objects: ManifestObject[], services: LoopbackService
 
 interface Container {
   name: string;
+  args?: string[];
   env?: {
     name: string;
     value?: string;
@@ -130,6 +131,18 @@ function configMapValue(objects: ManifestObject[], namespace: string, name: stri
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+function deploymentContainer(objects: ManifestObject[], deployment: string): { container: Container; namespace: string } {
+  const d = objects.find((o) => o.kind === "Deployment" && o.metadata.name === deployment);
+  if (!d) throw new Error(`e2e: the release has no Deployment ${deployment}`);
+  const containers = (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
+  return { container: containers[0], namespace: d.metadata.namespace ?? "" };
+}
+
+/** The args the release's Deployment gives its container, as written (placeholders included). */
+export function deploymentArgs(objects: ManifestObject[], deployment: string): string[] {
+  return deploymentContainer(objects, deployment).container.args ?? [];
+}
+
 /**
  * The environment the release's Deployment gives its container: plain values, the namespace where the
  * downward API would fill it in, and a ConfigMap's key from the release's own ConfigMaps (as applied,
@@ -138,12 +151,9 @@ function configMapValue(objects: ManifestObject[], namespace: string, name: stri
  * process lacks.
  */
 export function deploymentEnv(objects: ManifestObject[], deployment: string): Record<string, string> {
-  const d = objects.find((o) => o.kind === "Deployment" && o.metadata.name === deployment);
-  if (!d) throw new Error(`e2e: the release has no Deployment ${deployment}`);
-  const containers = (d.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers;
-  const namespace = d.metadata.namespace ?? "";
+  const { container, namespace } = deploymentContainer(objects, deployment);
   const env: Record<string, string> = {};
-  for (const e of containers[0].env ?? []) {
+  for (const e of container.env ?? []) {
     const ref = e.valueFrom?.configMapKeyRef;
     if (e.value !== undefined) env[e.name] = e.value;
     else if (e.valueFrom?.fieldRef?.fieldPath === "metadata.namespace") env[e.name] = namespace;

@@ -105,7 +105,7 @@ describe("plan: the stack", () => {
       assert.strictEqual(a.spec.source.targetRevision, "main");
       assert.strictEqual(a.spec.source.repoURL, "https://github.com/example-org/go-sample-app-ops.git");
       assert.deepStrictEqual(a.spec.syncPolicy.automated, { enabled: true, prune: true, selfHeal: false });
-      assert.deepStrictEqual(a.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+      assert.deepStrictEqual(a.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io/background"]);
       assert.strictEqual(a.metadata.namespace, "argocd");
     }
   });

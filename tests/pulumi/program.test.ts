@@ -192,7 +192,7 @@ describe("pulumi: the program under mocks", function () {
     const applications = byType("kubernetes:argoproj.io/v1alpha1:Application");
     assert.strictEqual(applications.length, 2);
     for (const application of applications) {
-      assert.deepStrictEqual((application.inputs as { metadata: { finalizers: string[] } }).metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+      assert.deepStrictEqual((application.inputs as { metadata: { finalizers: string[] } }).metadata.finalizers, ["resources-finalizer.argocd.argoproj.io/background"]);
       // Pulumi sends the timeout as a duration string; well below the provider's 10-minute default.
       assert.strictEqual(application.options.customTimeouts.delete, "3m", application.name);
     }
