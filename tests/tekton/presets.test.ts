@@ -2,7 +2,7 @@
 // (tests/helpers/task-runner.ts runs a Task's steps as Tekton would) against the sample app of
 // tests/fixtures/presets: the app passes both, a failing test fails the test step, a lint error the
 // lint step. A tool this machine lacks fails its test naming the tool and how to get it (.ci/run
-// installs them all); only Gradle cannot be had here, which its pending test says.
+// installs them all); only Gradle cannot be had here: its steps run against a stand-in for the wrapper.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -144,6 +144,45 @@ describe("tekton: the presets' lint and test steps, run on this machine", functi
 
   // The Gradle wrapper fetches its Gradle distribution from services.gradle.org, which neither this
   // machine nor CI reaches (only package registries), and Debian's gradle package is Gradle 4.4, older
-  // than any current wrapper: the gradle preset's steps are not run here (README, Presets).
-  it("gradle preset: NOT RUN here: the Gradle wrapper's distribution is not on any package registry this machine reaches");
+  // than any current wrapper: Gradle itself does not run here (README, Presets). What the preset's own
+  // steps do does: they call the project's wrapper, here a stand-in that knows only the two calls the
+  // steps make, refuses any other, and ends as the test tells it to.
+  describe("gradle preset, with a stand-in for the project's wrapper (Gradle itself cannot be had here)", () => {
+    const WRAPPER_STAND_IN = [
+      "#!/bin/sh",
+      'case "$*" in',
+      '  "--no-daemon check -x test") call=lint ;;',
+      '  "--no-daemon check") call=test ;;',
+      '  *) echo "gradlew stand-in: no such call: $*" >&2; exit 64 ;;',
+      "esac",
+      'echo "gradlew stand-in: $call, GRADLE_USER_HOME=$GRADLE_USER_HOME"',
+      'exit "$(cat "outcome-$call" 2>/dev/null || echo 0)"',
+      "",
+    ].join("\n");
+    const gradleApp = (outcomes: Record<string, number> = {}) => {
+      const dir = path.join(tempDir("preset-gradle-"), "app");
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "gradlew"), WRAPPER_STAND_IN);
+      for (const [call, code] of Object.entries(outcomes)) fs.writeFileSync(path.join(dir, `outcome-${call}`), String(code));
+      return dir;
+    };
+    const gradle: Preset = { language: "gradle", path: () => [], sharedCaches: {} };
+
+    it("lint runs the wrapper's check without the tests, test its whole check, with Gradle's home in the pod's HOME volume", async () => {
+      const app = gradleApp();
+      const lint = await run(gradle, "lint", app);
+      assert.strictEqual(lint.code, 0, said(lint));
+      assert.match(lint.stdout, /gradlew stand-in: lint, GRADLE_USER_HOME=\S*\/home\/\.gradle\n/, said(lint));
+      const test = await run(gradle, "test", app);
+      assert.strictEqual(test.code, 0, said(test));
+      assert.match(test.stdout, /gradlew stand-in: test, GRADLE_USER_HOME=\S*\/home\/\.gradle\n/, said(test));
+    });
+
+    it("fails the step the wrapper fails", async () => {
+      const lint = await run(gradle, "lint", gradleApp({ lint: 1 }));
+      assert.strictEqual(lint.code, 1, said(lint));
+      const test = await run(gradle, "test", gradleApp({ test: 1 }));
+      assert.strictEqual(test.code, 1, said(test));
+    });
+  });
 });
