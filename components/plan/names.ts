@@ -135,39 +135,51 @@ export function objectNames(app: Pick<AppSettings, "name" | "namespace" | "image
  * binds (60 less `-listener` leaves an app 51 characters), and where others bind as tightly, the first
  * is the one an error names.
  */
-const NAME_LIMITS: Record<keyof ObjectNames, { max: number; rule: string }> = {
+type NameLimit = { max: number; rule: string };
+// tektoncd/pipeline pkg/apis/validate/metadata.go: a DNS-1123 label's 63 for Tasks, Pipelines, PipelineRuns.
+const TASK: NameLimit = { max: 63, rule: "Tekton's limit for a Task name" };
+const PIPELINE: NameLimit = { max: 63, rule: "Tekton's limit for a Pipeline name" };
+const PIPELINE_RUN_PREFIX: NameLimit = {
+  max: 63 - GENERATED_SUFFIX_LENGTH,
+  rule: `Tekton's limit for a PipelineRun name, 63, less the ${GENERATED_SUFFIX_LENGTH} characters Kubernetes appends`,
+};
+// tektoncd/triggers pkg/apis/triggers/v1beta1/trigger_binding_validation.go and trigger_template_validation.go:
+// validate.ObjectMetadata, 63 (found by npm run validate:upstream when a binding's name outgrew it).
+const TRIGGER_BINDING: NameLimit = { max: 63, rule: "Tekton Triggers' limit for a TriggerBinding name" };
+const TRIGGER_TEMPLATE: NameLimit = { max: 63, rule: "Tekton Triggers' limit for a TriggerTemplate name" };
+// Argo CD can track resources by the label app.kubernetes.io/instance=<Application>.
+const APPLICATION: NameLimit = { max: 63, rule: "Argo CD's limit for an Application name tracked by label" };
+const SERVICE_ACCOUNT: NameLimit = { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" };
+
+const NAME_LIMITS: Record<keyof ObjectNames, NameLimit> = {
   // tektoncd/triggers pkg/apis/triggers/v1beta1/event_listener_validation.go: 60, for the `el-` Service.
   eventListener: { max: 60, rule: "Tekton Triggers' limit for an EventListener name" },
-  // tektoncd/pipeline pkg/apis/validate/metadata.go: a DNS-1123 label's 63 for Tasks, Pipelines, PipelineRuns.
-  task: { max: 63, rule: "Tekton's limit for a Task name" },
-  cloneTask: { max: 63, rule: "Tekton's limit for a Task name" },
-  lintTask: { max: 63, rule: "Tekton's limit for a Task name" },
-  testTask: { max: 63, rule: "Tekton's limit for a Task name" },
-  pipeline: { max: 63, rule: "Tekton's limit for a Pipeline name" },
-  pipelineRunPrefix: { max: 63 - GENERATED_SUFFIX_LENGTH, rule: `Tekton's limit for a PipelineRun name, 63, less the ${GENERATED_SUFFIX_LENGTH} characters Kubernetes appends` },
+  task: TASK,
+  cloneTask: TASK,
+  lintTask: TASK,
+  testTask: TASK,
+  pipeline: PIPELINE,
+  pipelineRunPrefix: PIPELINE_RUN_PREFIX,
   eventListenerService: { max: 63, rule: "Kubernetes' limit for a Service name" },
   // kpack's image_validation.go validateName: a label value (its builds carry image.kpack.io/image=<name>).
   kpackImage: { max: 63, rule: "kpack's limit for an Image name (a label value on its builds)" },
-  // Argo CD can track resources by the label app.kubernetes.io/instance=<Application>.
-  imageApplication: { max: 63, rule: "Argo CD's limit for an Application name tracked by label" },
-  tektonApplication: { max: 63, rule: "Argo CD's limit for an Application name tracked by label" },
-  // tektoncd/triggers pkg/apis/triggers/v1beta1/trigger_binding_validation.go and trigger_template_validation.go:
-  // validate.ObjectMetadata, 63 (found by npm run validate:upstream when a binding's name outgrew it).
-  triggerBinding: { max: 63, rule: "Tekton Triggers' limit for a TriggerBinding name" },
-  triggerTemplate: { max: 63, rule: "Tekton Triggers' limit for a TriggerTemplate name" },
-  triggersServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
+  imageApplication: APPLICATION,
+  tektonApplication: APPLICATION,
+  triggerBinding: TRIGGER_BINDING,
+  triggerTemplate: TRIGGER_TEMPLATE,
+  triggersServiceAccount: SERVICE_ACCOUNT,
   triggersRole: { max: 253, rule: "Kubernetes' limit for a Role name" },
   triggersClusterRole: { max: 253, rule: "Kubernetes' limit for a ClusterRole name" },
-  pipelineServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
+  pipelineServiceAccount: SERVICE_ACCOUNT,
   appProject: { max: 253, rule: "Kubernetes' limit for an object name" },
   webhookSecret: { max: 253, rule: "Kubernetes' limit for a Secret name" },
-  statusTask: { max: 63, rule: "Tekton's limit for a Task name" },
-  janitorTask: { max: 63, rule: "Tekton's limit for a Task name" },
-  pullRequestPipeline: { max: 63, rule: "Tekton's limit for a Pipeline name" },
-  pullRequestRunPrefix: { max: 63 - GENERATED_SUFFIX_LENGTH, rule: `Tekton's limit for a PipelineRun name, 63, less the ${GENERATED_SUFFIX_LENGTH} characters Kubernetes appends` },
-  janitorServiceAccount: { max: 253, rule: "Kubernetes' limit for a ServiceAccount name" },
-  pullRequestBinding: { max: 63, rule: "Tekton Triggers' limit for a TriggerBinding name" },
-  pullRequestTemplate: { max: 63, rule: "Tekton Triggers' limit for a TriggerTemplate name" },
+  statusTask: TASK,
+  janitorTask: TASK,
+  pullRequestPipeline: PIPELINE,
+  pullRequestRunPrefix: PIPELINE_RUN_PREFIX,
+  janitorServiceAccount: SERVICE_ACCOUNT,
+  pullRequestBinding: TRIGGER_BINDING,
+  pullRequestTemplate: TRIGGER_TEMPLATE,
 };
 
 /** The longest an app's name may be, and the derived name that sets that limit. */

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { appObjectMeta } from "../kubernetes/types";
-import { envVars, restrictedStepTemplate } from "./steps";
+import { paramEnv, paramRef, restrictedStepTemplate } from "./steps";
 import { Param, PipelineTask, Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -35,7 +35,6 @@ export interface CommitStatusTaskArgs {
  * posted never fails the run (onError: continue): the step's log says why.
  */
 export function commitStatusTask(a: CommitStatusTaskArgs): Task {
-  const param = (name: string) => `$(params.${name})`;
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Task",
@@ -60,8 +59,8 @@ export function commitStatusTask(a: CommitStatusTaskArgs): Task {
           name: "post",
           image: a.image,
           env: [
-            ...envVars(Object.fromEntries(["SHA", "REPORT", "CLONE", "TARGET_URL", "API_URL", "REPOSITORY", "CONTEXT_PREFIX"].map((name) => [name, param(name)]))),
-            { name: "STATUS_TOKEN", valueFrom: { secretKeyRef: { name: param("STATUS_TOKEN_SECRET"), key: param("STATUS_TOKEN_SECRET_KEY") } } },
+            ...paramEnv(["SHA", "REPORT", "CLONE", "TARGET_URL", "API_URL", "REPOSITORY", "CONTEXT_PREFIX"]),
+            { name: "STATUS_TOKEN", valueFrom: { secretKeyRef: { name: paramRef("STATUS_TOKEN_SECRET"), key: paramRef("STATUS_TOKEN_SECRET_KEY") } } },
           ],
           onError: "continue",
           script: COMMIT_STATUS_SCRIPT,

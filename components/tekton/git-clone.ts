@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { appObjectMeta, AppObjectRef } from "../kubernetes/types";
-import { envVars, homeVolumes, restrictedStepTemplate } from "./steps";
+import { envVars, homeVolumes, paramRef, restrictedStepTemplate } from "./steps";
 import { Task } from "./types";
 
 /** The step's script, kept as a real file so tests run exactly what the cluster runs. */
@@ -54,7 +54,6 @@ export const CLONE_OUTPUT_WORKSPACE = "output";
 export const CLONE_AUTH_WORKSPACE = "basic-auth";
 
 export function gitCloneTask(a: GitCloneTaskArgs): Task {
-  const param = (name: string) => `$(params.${name})`;
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Task",
@@ -78,10 +77,10 @@ export function gitCloneTask(a: GitCloneTaskArgs): Task {
           name: "clone",
           image: a.image,
           env: envVars({
-            URL: param("url"),
-            REVISION: param("revision"),
-            SUBDIRECTORY: param("subdirectory"),
-            SUBMODULES: param("submodules"),
+            URL: paramRef("url"),
+            REVISION: paramRef("revision"),
+            SUBDIRECTORY: paramRef("subdirectory"),
+            SUBMODULES: paramRef("submodules"),
             OUTPUT_PATH: `$(workspaces.${CLONE_OUTPUT_WORKSPACE}.path)`,
             BASIC_AUTH_BOUND: `$(workspaces.${CLONE_AUTH_WORKSPACE}.bound)`,
             BASIC_AUTH_PATH: `$(workspaces.${CLONE_AUTH_WORKSPACE}.path)`,

@@ -3,6 +3,7 @@ import { SOURCE_WORKSPACE } from "./check-task";
 import { finalStatusTasks, pendingStatusTask, StatusTasksArgs } from "./commit-status";
 import { APP_CLONE_DIR, CLONE_AUTH_WORKSPACE, CLONE_OUTPUT_WORKSPACE } from "./git-clone";
 import { janitorPipelineTask } from "./run-janitor";
+import { paramRef } from "./steps";
 import { Param, ParamSpec, Pipeline, PipelineTask, WorkspacePipelineTaskBinding } from "./types";
 import { WRITE_BACK_OUTCOME } from "./update-image-revision";
 
@@ -47,7 +48,6 @@ export const RUN_WORKSPACE = "shared-workspace";
 /** The Secret the clone's `basic-auth` workspace reads credentials from: the read-only token. */
 export const CREDENTIALS_WORKSPACE = "git-credentials";
 
-const p = (name: string): string => `$(params.${name})`;
 const params = (values: Record<string, string>): Param[] => Object.entries(values).map(([name, value]) => ({ name, value }));
 const task = (kind: "Task", name: string) => ({ kind, name });
 
@@ -70,7 +70,7 @@ export function cloneTask(a: CheckTasksArgs): PipelineTask {
   return {
     name: PIPELINE_TASKS.clone,
     taskRef: task("Task", a.tasks.clone),
-    params: params({ url: p("repo-url"), revision: p("revision"), subdirectory: APP_CLONE_DIR, submodules: String(a.submodules) }),
+    params: params({ url: paramRef("repo-url"), revision: paramRef("revision"), subdirectory: APP_CLONE_DIR, submodules: String(a.submodules) }),
     workspaces: [
       { name: CLONE_OUTPUT_WORKSPACE, workspace: RUN_WORKSPACE },
       { name: CLONE_AUTH_WORKSPACE, workspace: CREDENTIALS_WORKSPACE },
@@ -141,10 +141,10 @@ export function buildPipeline(a: BuildPipelineArgs): Pipeline {
           runAfter: [checks.last],
           taskRef: task("Task", a.tasks.writeBack),
           params: params({
-            REVISION: p("revision"),
-            APP_URL: p("repo-url"),
-            GITHUB_TOKEN_SECRET: p("github-token-secret"),
-            GITHUB_TOKEN_SECRET_KEY: p("github-token-secret-key"),
+            REVISION: paramRef("revision"),
+            APP_URL: paramRef("repo-url"),
+            GITHUB_TOKEN_SECRET: paramRef("github-token-secret"),
+            GITHUB_TOKEN_SECRET_KEY: paramRef("github-token-secret-key"),
             OPS_BRANCH: a.opsBranch,
           }),
         },

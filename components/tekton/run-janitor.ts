@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { appLabels, appObjectMeta, AppObjectRef, PolicyRule, Role, RoleBinding, ServiceAccount } from "../kubernetes/types";
-import { envVars, homeVolumes, restrictedStepTemplate } from "./steps";
+import { envVars, homeVolumes, paramEnv, restrictedStepTemplate } from "./steps";
 import { PIPELINE_TASKS } from "./pipeline";
 import { accountWithRole, RunKind } from "./triggers";
 import { PipelineTask, Task } from "./types";
@@ -35,7 +35,6 @@ export interface RunJanitorTaskArgs {
  * cancelled TaskRun's reason is TaskRunCancelled, which the status step reads.
  */
 export function runJanitorTask(a: RunJanitorTaskArgs): Task {
-  const param = (name: string) => `$(params.${name})`;
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Task",
@@ -56,11 +55,10 @@ export function runJanitorTask(a: RunJanitorTaskArgs): Task {
         {
           name: "tidy",
           image: a.image,
-          env: envVars({
-            ...Object.fromEntries(["KIND", "NUMBER", "KEEP", "APP", "WRITE_BACK_TASK"].map((name) => [name, param(name)])),
-            RUN: "$(context.pipelineRun.name)",
-            NAMESPACE: "$(context.pipelineRun.namespace)",
-          }),
+          env: [
+            ...paramEnv(["KIND", "NUMBER", "KEEP", "APP", "WRITE_BACK_TASK"]),
+            ...envVars({ RUN: "$(context.pipelineRun.name)", NAMESPACE: "$(context.pipelineRun.namespace)" }),
+          ],
           // Tidying never decides a run: its failure is in its log.
           onError: "continue",
           script: RUN_JANITOR_SCRIPT,

@@ -10,6 +10,17 @@ import { StepTemplate } from "./types";
 export const HOME_VOLUME = "home";
 export const HOME_PATH = "/home/pipeline";
 
+/** Tekton's reference to a param of the Task or Pipeline it appears in. */
+export const paramRef = (name: string): string => `$(params.${name})`;
+
+/**
+ * One env entry per param, named as the param: how a step reads its params, never through
+ * `$(params.*)` inside its script, so no value can rewrite the script.
+ */
+export function paramEnv(names: string[]): EnvVar[] {
+  return envVars(Object.fromEntries(names.map((name) => [name, paramRef(name)])));
+}
+
 /** Plain env entries, one per value, in order. */
 export function envVars(values: Record<string, string>): EnvVar[] {
   return Object.entries(values).map(([name, value]) => ({ name, value }));

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { appObjectMeta } from "../kubernetes/types";
-import { envVars, restrictedStepTemplate } from "./steps";
+import { envVars, paramEnv, paramRef, restrictedStepTemplate } from "./steps";
 import { Task } from "./types";
 
 /** The step's shell script, kept as a real file so tests run exactly what the cluster runs. */
@@ -37,8 +37,7 @@ export interface UpdateImageRevisionTaskArgs {
  * a credential; the step fetches what it needs into a folder of its own container.
  */
 export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
-  const param = (name: string) => `$(params.${name})`;
-  const secretParam = (key: string) => ({ secretKeyRef: { name: param("GITHUB_TOKEN_SECRET"), key: param(key) } });
+  const secretParam = (key: string) => ({ secretKeyRef: { name: paramRef("GITHUB_TOKEN_SECRET"), key: paramRef(key) } });
   return {
     apiVersion: "tekton.dev/v1",
     kind: "Task",
@@ -74,17 +73,12 @@ export function updateImageRevisionTask(a: UpdateImageRevisionTaskArgs): Task {
           name: "update-image-revision",
           image: a.image,
           env: [
+            ...paramEnv(["REVISION", "APP_URL", "OPS_URL", "OPS_BRANCH", "REVISION_FILE", "MAX_ATTEMPTS"]),
             ...envVars({
-              REVISION: param("REVISION"),
-              APP_URL: param("APP_URL"),
-              OPS_URL: param("OPS_URL"),
-              OPS_BRANCH: param("OPS_BRANCH"),
-              REVISION_FILE: param("REVISION_FILE"),
-              MAX_ATTEMPTS: param("MAX_ATTEMPTS"),
-              GIT_AUTHOR_NAME: param("GIT_USER_NAME"),
-              GIT_AUTHOR_EMAIL: param("GIT_USER_EMAIL"),
-              GIT_COMMITTER_NAME: param("GIT_USER_NAME"),
-              GIT_COMMITTER_EMAIL: param("GIT_USER_EMAIL"),
+              GIT_AUTHOR_NAME: paramRef("GIT_USER_NAME"),
+              GIT_AUTHOR_EMAIL: paramRef("GIT_USER_EMAIL"),
+              GIT_COMMITTER_NAME: paramRef("GIT_USER_NAME"),
+              GIT_COMMITTER_EMAIL: paramRef("GIT_USER_EMAIL"),
             }),
             { name: "WRITE_TOKEN", valueFrom: secretParam("GITHUB_TOKEN_SECRET_KEY") },
             { name: "READ_TOKEN", valueFrom: secretParam("READ_TOKEN_SECRET_KEY") },
